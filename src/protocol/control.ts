@@ -1,0 +1,42 @@
+/** Control words carried on UDP port 57375 (PROTOCOL.md §4). */
+export type ControlWord =
+  | { type: 'ptt_start' }
+  | { type: 'ptt_stop' }
+  | { type: 'keepalive'; /** Unix seconds, possibly fractional; null when unreadable. */ time: number | null }
+  | { type: 'bye' }
+  | { type: 'station_id'; callsign: string }
+  | { type: 'raw'; text: string };
+
+export function parseControl(text: string): ControlWord {
+  switch (text) {
+    case 'PTT_START':
+      return { type: 'ptt_start' };
+    case 'PTT_STOP':
+      return { type: 'ptt_stop' };
+    case 'BYE':
+      return { type: 'bye' };
+  }
+  if (text.startsWith('KEEPALIVE:')) {
+    const t = Number(text.slice('KEEPALIVE:'.length));
+    return { type: 'keepalive', time: Number.isFinite(t) && text.length > 10 ? t : null };
+  }
+  if (text.startsWith('STATION_ID:')) return { type: 'station_id', callsign: text.slice('STATION_ID:'.length) };
+  return { type: 'raw', text };
+}
+
+export function formatControl(word: ControlWord): string {
+  switch (word.type) {
+    case 'ptt_start':
+      return 'PTT_START';
+    case 'ptt_stop':
+      return 'PTT_STOP';
+    case 'bye':
+      return 'BYE';
+    case 'keepalive':
+      return `KEEPALIVE:${word.time ?? ''}`;
+    case 'station_id':
+      return `STATION_ID:${word.callsign}`;
+    case 'raw':
+      return word.text;
+  }
+}
