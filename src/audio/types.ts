@@ -1,0 +1,30 @@
+/**
+ * Audio back-ends behind one interface. All PCM is 48 kHz, mono, signed 16-bit,
+ * in frames of 1920 samples (40 ms), the unit the Opus encoder and the playout
+ * clock work in.
+ */
+
+export const AUDIO_SAMPLE_RATE = 48000;
+export const AUDIO_FRAME_SAMPLES = 1920;
+
+/** A microphone: delivers 1920-sample frames while started. */
+export interface CaptureSource {
+  readonly name: string;
+  /** Begins delivering frames to `onFrame` (real-time pace). */
+  start(onFrame: (pcm: Int16Array) => void): Promise<void>;
+  /** Stops delivering; may be started again. */
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A loudspeaker (or a recording of what would be played): accepts 1920-sample frames. */
+export interface PlaybackSink {
+  readonly name: string;
+  write(pcm: Int16Array): void;
+  close(): Promise<void>;
+}
+
+/** Raised when a device is missing; the message is one line fit for the operator. */
+export class AudioDeviceError extends Error {
+  override readonly name = 'AudioDeviceError';
+}

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+
+/** The `opv` command: each subcommand registers itself from its own module. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('opv')
+    .description('Opulent Voice conference server, station and sysop console')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  await program.parseAsync(argv);
+}
