@@ -10,8 +10,11 @@ export const AUDIO_FRAME_SAMPLES = 1920;
 /** A microphone: delivers 1920-sample frames while started. */
 export interface CaptureSource {
   readonly name: string;
-  /** Begins delivering frames to `onFrame` (real-time pace). */
-  start(onFrame: (pcm: Int16Array) => void): Promise<void>;
+  /**
+   * Begins delivering frames to `onFrame` at real-time pace. A finite source (a WAV
+   * file) calls `onEnd` once when it runs out, then delivers nothing more.
+   */
+  start(onFrame: (pcm: Int16Array) => void, onEnd?: () => void): Promise<void>;
   /** Stops delivering; may be started again. */
   stop(): Promise<void>;
   close(): Promise<void>;
