@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { serverCommand } from './server/cli.js';
 
 /** The `opv` command: each subcommand registers itself from its own module. */
 export function buildProgram(): Command {
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
     .description('Opulent Voice conference server, station and sysop console')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(serverCommand());
   return program;
 }
 

@@ -144,6 +144,11 @@ export class Reassembler {
     });
   }
 
+  /** Bytes held for a station, waiting for the rest of a message (0 at a message boundary). */
+  pendingBytes(stationId: number): number {
+    return this.stations.get(stationId)?.pendingBytes ?? 0;
+  }
+
   forget(stationId: number): void {
     this.stations.delete(stationId);
   }

@@ -1,0 +1,16 @@
+/** Where a station's datagrams come from and where the relay sends to. */
+export interface Endpoint {
+  address: string;
+  port: number;
+  /** "ip:port" (IPv6 "[addr]:port"); IPv4-mapped IPv6 shown as plain IPv4. */
+  key: string;
+}
+
+export function displayAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+export function makeEndpoint(address: string, port: number): Endpoint {
+  const shown = displayAddress(address);
+  return { address, port, key: shown.includes(':') ? `[${shown}]:${port}` : `${shown}:${port}` };
+}

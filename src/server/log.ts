@@ -1,0 +1,134 @@
+import type { ServerStats } from '../contract/stats.js';
+import type { LogFormat } from './config.js';
+
+/**
+ * Every line the operator sees, in one place. The human format follows the reference
+ * `locus` server's wording (so existing habits and log greps keep working); the JSON
+ * format is one object per line for journald/Loki.
+ */
+export class OperatorLog {
+  constructor(
+    private readonly format: LogFormat,
+    private readonly verboseOn: boolean,
+    private readonly out: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  ) {}
+
+  private emit(event: string, fields: Record<string, unknown>, human: string[] | string, level = 'info'): void {
+    if (this.format === 'json') {
+      this.out(JSON.stringify({ ts: new Date().toISOString(), level, event, ...fields }));
+    } else {
+      for (const l of Array.isArray(human) ? human : [human]) this.out(l);
+    }
+  }
+
+  banner(listen: string, timeoutS: number, statsUrl: string | null, returnMode: string): void {
+    this.emit('starting', { listen, timeout_s: timeoutS, stats_url: statsUrl, return_mode: returnMode }, [
+      '📡 OPULENT VOICE CONFERENCE SERVER',
+      `📡 Listening on: ${listen}`,
+      `⏱️  Station timeout: ${timeoutS}s`,
+      `↩️  Return path: ${returnMode}`,
+      ...(statsUrl ? [`📊 Stats channel: ${statsUrl}`] : []),
+    ]);
+  }
+
+  ready(): void {
+    this.emit('ready', {}, '🚀 Server ready for connections');
+  }
+
+  newStation(callsign: string, endpoint: string): void {
+    this.emit('station_joined', { callsign, endpoint }, `🆕 NEW STATION: ${callsign} at ${endpoint}`);
+  }
+
+  endpointChanged(callsign: string, from: string, to: string): void {
+    this.emit('endpoint_changed', { callsign, from, to }, `🔄 ENDPOINT CHANGE: ${callsign} ${from} → ${to}`);
+  }
+
+  timeout(callsign: string, endpoint: string, idleS: number): void {
+    this.emit('station_timeout', { callsign, endpoint, idle_s: idleS }, `⏰ TIMEOUT: ${callsign} at ${endpoint} (silent ${idleS}s)`);
+  }
+
+  left(callsign: string, endpoint: string, reason: 'bye' | 'kicked' | 'banned'): void {
+    const human =
+      reason === 'bye'
+        ? `👋 STATION LEFT: ${callsign} at ${endpoint} (BYE)`
+        : `🚫 ${reason === 'kicked' ? 'KICKED' : 'BANNED'}: ${callsign} at ${endpoint}`;
+    this.emit('station_left', { callsign, endpoint, reason }, human);
+  }
+
+  hijackRefused(callsign: string, endpoint: string, holder: string): void {
+    this.emit(
+      'hijack_refused',
+      { callsign, endpoint, holder },
+      `🛡️  HIJACK REFUSED: ${callsign} from ${endpoint} (active at ${holder})`,
+      'warn',
+    );
+  }
+
+  denied(callsign: string, endpoint: string): void {
+    this.emit('station_denied', { callsign, endpoint }, `⛔ DENIED: ${callsign} at ${endpoint} (access list)`, 'warn');
+  }
+
+  stationLimit(callsign: string, endpoint: string, max: number): void {
+    this.emit('station_limit', { callsign, endpoint, max }, `⚠️  STATION LIMIT (${max}) reached: ${callsign} at ${endpoint} refused`, 'warn');
+  }
+
+  aclReloaded(allow: number, deny: number): void {
+    this.emit('acl_reloaded', { allow, deny }, `🔁 Access lists reloaded: ${allow} allowed, ${deny} denied`);
+  }
+
+  ptt(callsign: string, state: 'start' | 'stop'): void {
+    if (!this.verboseOn) return;
+    this.emit(`ptt_${state}`, { callsign }, state === 'start' ? `🎤 ${callsign}: PTT start` : `🔇 ${callsign}: PTT stop`);
+  }
+
+  frame(callsign: string, endpoint: string, kind: string, forwardedTo: number): void {
+    if (!this.verboseOn) return;
+    this.emit('frame', { callsign, endpoint, kind, forwarded_to: forwardedTo }, `📦 ${callsign} (${endpoint}) ${kind} → ${forwardedTo} stations`);
+  }
+
+  rejected(endpoint: string, reason: string): void {
+    if (!this.verboseOn) return;
+    this.emit('rejected', { endpoint, reason }, `🗑️  Dropped datagram from ${endpoint}: ${reason}`);
+  }
+
+  warn(text: string): void {
+    this.emit('warning', { message: text }, `⚠️  ${text}`, 'warn');
+  }
+
+  statistics(s: ServerStats, final: boolean): void {
+    if (this.format === 'json') {
+      const { stations, ...totals } = s;
+      this.emit(final ? 'final_statistics' : 'statistics', { ...totals, stations: stations.map((x) => x.callsign) }, '');
+      return;
+    }
+    const lines = [
+      final ? '📊 FINAL STATISTICS' : '📊 PERIODIC STATISTICS',
+      `   ⏱️  Uptime: ${formatDuration(s.uptime_s)}`,
+      `   📥 Frames received: ${s.frames_received}`,
+      `   📤 Frames forwarded: ${s.frames_forwarded}`,
+      `   👥 Active stations: ${s.active_stations}`,
+      `   ❌ Decode errors: ${s.decode_errors}`,
+      `   🚦 Rate limited: ${s.rate_limited}`,
+      `   ⏰ Timed out stations: ${s.timed_out_stations}`,
+    ];
+    if (s.stations.length > 0) {
+      lines.push('   📋 Active stations:');
+      for (const st of s.stations) {
+        lines.push(`      ${st.callsign} at ${st.endpoint} — ${st.frames} frames, last seen ${st.last_seen_s}s ago${st.talking ? ', TALKING' : ''}`);
+      }
+    }
+    this.emit('statistics', {}, lines);
+  }
+
+  shutdown(signal: string): void {
+    this.emit('stopping', { signal }, `🛑 ${signal} received, shutting down`);
+  }
+}
+
+export function formatDuration(totalS: number): string {
+  const s = Math.floor(totalS);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h ${m}m ${sec}s` : m > 0 ? `${m}m ${sec}s` : `${sec}s`;
+}

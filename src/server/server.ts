@@ -1,0 +1,343 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { ServerEvent, ServerStats } from '../contract/stats.js';
+import { FRAME_SIZE, hasToken, readStationId, tryDecodeCallsign } from '../protocol/index.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { AccessList } from './acl.js';
+import { AdmissionGate, type Admitted } from './admission.js';
+import type { ServerConfig } from './config.js';
+import { makeEndpoint, type Endpoint } from './endpoint.js';
+import { Inspector } from './inspector.js';
+import { OperatorLog } from './log.js';
+import { RateLimiter } from './rate-limit.js';
+import { Registry, stationStats, type Station } from './registry.js';
+
+export interface Counters {
+  framesReceived: number;
+  framesForwarded: number;
+  decodeErrors: number;
+  rateLimited: number;
+  timedOut: number;
+  hijacksRefused: number;
+  echoes: number;
+}
+
+export interface ConferenceServerEvents {
+  event: ServerEvent;
+}
+
+export type AdminOutcome = { ok: true; message: string } | { ok: false; status: number; message: string };
+
+const MAX_ID_CACHE = 100_000;
+/** Repeated refusals for the same source are logged at most this often. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * The conference relay: one UDP socket; validate → rate-limit → admit → inspect →
+ * forward. Frames are forwarded as the very Buffer that arrived, byte-for-byte.
+ */
+export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
+  readonly counters: Counters = {
+    framesReceived: 0,
+    framesForwarded: 0,
+    decodeErrors: 0,
+    rateLimited: 0,
+    timedOut: 0,
+    hijacksRefused: 0,
+    echoes: 0,
+  };
+  readonly registry = new Registry();
+  private readonly gate = new AdmissionGate();
+  private readonly inspector = new Inspector();
+  private readonly limiter: RateLimiter;
+  private readonly acl: AccessList;
+  private readonly idCache = new Map<number, string | null>();
+  private readonly refusalLogged = new Map<string, number>();
+  /** Kind totals of stations that have left, so the server totals never go backwards. */
+  private readonly departedByKind = { voice: 0, text: 0, control: 0, data: 0 };
+  private socket: Socket | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt: number;
+  boundPort = 0;
+  boundAddress = '';
+
+  constructor(
+    readonly config: ServerConfig,
+    readonly log: OperatorLog,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    this.limiter = new RateLimiter(config.rateFps, config.burst);
+    this.acl = new AccessList([...config.allow], [...config.deny], config.aclFile);
+    this.startedAt = now();
+  }
+
+  async start(): Promise<void> {
+    this.socket = await bindSocket(this.config.host, this.config.port);
+    const a = this.socket.address();
+    this.boundPort = a.port;
+    this.boundAddress = a.address;
+    this.socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
+    // A send error (e.g. ICMP unreachable reported on the socket) must never stop the relay.
+    this.socket.on('error', (err) => this.log.warn(`socket error: ${err.message}`));
+    this.sweepTimer = setInterval(() => this.sweep(), 1000);
+    if (this.config.statsIntervalS > 0) {
+      this.statsTimer = setInterval(() => this.log.statistics(this.snapshot(), false), this.config.statsIntervalS * 1000);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.sweepTimer = this.statsTimer = null;
+    const s = this.socket;
+    this.socket = null;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** The hot path. */
+  private onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
+    const c = this.counters;
+    c.framesReceived++;
+    if (buf.length !== FRAME_SIZE || !hasToken(buf)) {
+      c.decodeErrors++;
+      if (this.config.verbose) this.log.rejected(makeEndpoint(rinfo.address, rinfo.port).key, buf.length !== FRAME_SIZE ? `${buf.length} bytes` : 'bad token');
+      return;
+    }
+    const id = readStationId(buf, 0);
+    let callsign = this.idCache.get(id);
+    if (callsign === undefined) {
+      const d = tryDecodeCallsign(id);
+      callsign = d.ok ? d.value : null;
+      if (this.idCache.size >= MAX_ID_CACHE) this.idCache.clear();
+      this.idCache.set(id, callsign);
+    }
+    if (callsign === null) {
+      c.decodeErrors++;
+      return;
+    }
+    const nowMs = this.now();
+    const key = rinfo.port + '@' + rinfo.address;
+    if (!this.limiter.allow(key, nowMs)) {
+      c.rateLimited++;
+      return;
+    }
+    const st = this.registry.get(callsign);
+    if (st !== undefined && st.endpoint.port === rinfo.port && st.endpoint.address === rinfo.address) {
+      this.relay(st, buf, nowMs);
+      return;
+    }
+    const admitted = this.gate.offer(callsign, id, makeEndpoint(rinfo.address, rinfo.port), buf);
+    if (admitted !== null) this.admit(admitted, nowMs);
+  }
+
+  private relay(st: Station, buf: Buffer, nowMs: number): void {
+    st.lastSeen = nowMs;
+    st.frames++;
+    st.bytes += buf.length;
+    const seen = this.inspector.inspect(st, buf, nowMs);
+    if (seen.keepaliveOnly) {
+      this.send(buf, st.endpoint);
+      this.counters.echoes++;
+      return;
+    }
+    let n = 0;
+    const targets = this.registry.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      if (t === st || t.returnTo.key === st.returnTo.key) continue;
+      this.send(buf, t.returnTo);
+      n++;
+    }
+    this.counters.framesForwarded += n;
+    if (this.config.verbose) this.log.frame(st.callsign, st.endpoint.key, seen.pttStart ? 'ptt_start' : 'frame', n);
+    if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'start'));
+    if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'stop'));
+    if (seen.bye) this.drop(st, 'bye', nowMs);
+  }
+
+  private send(buf: Buffer, to: Endpoint): void {
+    this.socket?.send(buf, to.port, to.address);
+  }
+
+  private admit(a: Admitted, nowMs: number): void {
+    const existing = this.registry.get(a.callsign);
+    if (!this.acl.permits(a.callsign)) {
+      if (this.shouldLogRefusal(`deny|${a.endpoint.key}|${a.callsign}`, nowMs)) this.log.denied(a.callsign, a.endpoint.key);
+      return;
+    }
+    let st: Station;
+    if (existing !== undefined) {
+      if (nowMs - existing.lastSeen < this.config.hijackHoldDownS * 1000) {
+        this.counters.hijacksRefused++;
+        if (this.shouldLogRefusal(`hijack|${a.endpoint.key}|${a.callsign}`, nowMs)) {
+          this.event(
+            { type: 'hijack_refused', at: nowMs, callsign: a.callsign, endpoint: a.endpoint.key, holder: existing.endpoint.key },
+            () => this.log.hijackRefused(a.callsign, a.endpoint.key, existing.endpoint.key),
+          );
+        }
+        return;
+      }
+      const from = existing.endpoint.key;
+      existing.endpoint = a.endpoint;
+      existing.returnTo = this.returnEndpoint(a.endpoint);
+      this.registry.moved();
+      this.event({ type: 'endpoint_changed', at: nowMs, callsign: a.callsign, from, to: a.endpoint.key }, () =>
+        this.log.endpointChanged(a.callsign, from, a.endpoint.key),
+      );
+      st = existing;
+    } else {
+      if (this.registry.size >= this.config.maxStations) {
+        if (this.shouldLogRefusal(`cap|${a.endpoint.key}`, nowMs)) this.log.stationLimit(a.callsign, a.endpoint.key, this.config.maxStations);
+        return;
+      }
+      st = {
+        callsign: a.callsign,
+        stationId: a.stationId,
+        endpoint: a.endpoint,
+        returnTo: this.returnEndpoint(a.endpoint),
+        joinedAt: nowMs,
+        lastSeen: nowMs,
+        frames: 0,
+        bytes: 0,
+        byKind: { voice: 0, text: 0, control: 0, data: 0 },
+        talking: false,
+        lastVoiceAt: 0,
+        framesInMessage: 0,
+      };
+      this.inspector.forget(st.stationId);
+      this.registry.add(st);
+      this.event({ type: 'station_joined', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key }, () =>
+        this.log.newStation(st.callsign, st.endpoint.key),
+      );
+    }
+    // The admitting message is relayed like any other, so the first chat line arrives.
+    for (const f of a.frames) {
+      if (this.registry.get(st.callsign) !== st) break; // a BYE in the first message
+      this.relay(st, f, nowMs);
+    }
+  }
+
+  private returnEndpoint(from: Endpoint): Endpoint {
+    return this.config.referenceReturnPort === null ? from : makeEndpoint(from.address, this.config.referenceReturnPort);
+  }
+
+  private shouldLogRefusal(key: string, nowMs: number): boolean {
+    const last = this.refusalLogged.get(key);
+    if (last !== undefined && nowMs - last < REFUSAL_LOG_INTERVAL_MS) return false;
+    if (this.refusalLogged.size > 10_000) this.refusalLogged.clear();
+    this.refusalLogged.set(key, nowMs);
+    return true;
+  }
+
+  private forget(st: Station): void {
+    this.registry.remove(st.callsign);
+    this.inspector.forget(st.stationId);
+    for (const k of ['voice', 'text', 'control', 'data'] as const) this.departedByKind[k] += st.byKind[k];
+  }
+
+  private drop(st: Station, reason: 'bye' | 'kicked' | 'banned', nowMs: number): void {
+    this.forget(st);
+    this.event({ type: 'station_left', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, reason }, () =>
+      this.log.left(st.callsign, st.endpoint.key, reason),
+    );
+  }
+
+  private sweep(): void {
+    const nowMs = this.now();
+    for (const st of [...this.registry.all()]) {
+      const idle = nowMs - st.lastSeen;
+      if (idle >= this.config.timeoutS * 1000) {
+        this.forget(st);
+        this.counters.timedOut++;
+        const idleS = Math.round(idle / 1000);
+        this.event({ type: 'station_timeout', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, idle_s: idleS }, () =>
+          this.log.timeout(st.callsign, st.endpoint.key, idleS),
+        );
+      } else if (this.inspector.silenced(st, nowMs)) {
+        this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'stop'));
+      }
+    }
+    this.limiter.evictIdle(nowMs);
+  }
+
+  private event(e: ServerEvent, logIt: () => void): void {
+    logIt();
+    this.emit('event', e);
+  }
+
+  kick(callsign: string): AdminOutcome {
+    const st = this.registry.get(callsign);
+    if (!st) return { ok: false, status: 404, message: `${callsign} is not connected` };
+    this.drop(st, 'kicked', this.now());
+    return { ok: true, message: `${callsign} kicked (it may rejoin)` };
+  }
+
+  ban(callsign: string): AdminOutcome {
+    this.acl.ban(callsign);
+    const st = this.registry.get(callsign);
+    if (st) this.drop(st, 'banned', this.now());
+    return { ok: true, message: `${callsign} banned${st ? ' and disconnected' : ''}` };
+  }
+
+  reloadAcl(): void {
+    try {
+      const r = this.acl.reload();
+      this.log.aclReloaded(r.allow, r.deny);
+      for (const st of [...this.registry.all()]) if (!this.acl.permits(st.callsign)) this.drop(st, 'banned', this.now());
+    } catch (e) {
+      this.log.warn(`access list not reloaded: ${(e as Error).message}`);
+    }
+  }
+
+  snapshot(): ServerStats {
+    const nowMs = this.now();
+    const c = this.counters;
+    const stations = [...this.registry.all()].map((s) => stationStats(s, nowMs, this.config.timeoutS));
+    const sum = (k: 'voice' | 'text' | 'control' | 'data'): number => {
+      let n = 0;
+      for (const s of this.registry.all()) n += s.byKind[k];
+      return n + this.departedByKind[k];
+    };
+    return {
+      uptime_s: Math.round((nowMs - this.startedAt) / 1000),
+      frames_received: c.framesReceived,
+      frames_forwarded: c.framesForwarded,
+      decode_errors: c.decodeErrors + this.gate.rejectedMessages,
+      rate_limited: c.rateLimited,
+      timed_out_stations: c.timedOut,
+      active_stations: this.registry.size,
+      voice_frames: sum('voice'),
+      text_frames: sum('text'),
+      control_frames: sum('control'),
+      data_frames: sum('data'),
+      hijacks_refused: c.hijacksRefused,
+      timeout_s: this.config.timeoutS,
+      stations,
+    };
+  }
+}
+
+async function bindSocket(host: string, port: number): Promise<Socket> {
+  const tryBind = (type: 'udp4' | 'udp6', addr: string): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const s = createSocket({ type, reuseAddr: false, ipv6Only: false });
+      s.once('error', (e) => {
+        s.close();
+        reject(e);
+      });
+      s.bind(port, addr, () => {
+        s.removeAllListeners('error');
+        resolve(s);
+      });
+    });
+  if (host === '::') {
+    try {
+      return await tryBind('udp6', '::');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw e;
+      return tryBind('udp4', '0.0.0.0');
+    }
+  }
+  return tryBind(host.includes(':') ? 'udp6' : 'udp4', host);
+}

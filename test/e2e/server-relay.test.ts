@@ -1,0 +1,196 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Proc } from '../helpers/proc.js';
+import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
+import { SimStation } from '../helpers/sim-station.js';
+import type { ServerStats } from '../../src/contract/stats.js';
+import { encodeCallsign, FRAME_SIZE, writeHeader } from '../../src/protocol/index.js';
+import { hex, loadVectors } from '../protocol/vectors.js';
+
+const TOKEN = 'sekrit-token';
+
+async function startServer(extra: string[] = []): Promise<{ proc: Proc; port: number; statsPort: number }> {
+  const port = await freeUdpPort();
+  const statsPort = await freeTcpPort();
+  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...extra]);
+  await proc.waitForLine(/🚀 Server ready for connections/);
+  return { proc, port, statsPort };
+}
+
+async function stats(statsPort: number, token?: string): Promise<ServerStats> {
+  const r = await fetch(`http://127.0.0.1:${statsPort}/api/v1/stats`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  assert.equal(r.status, 200);
+  return (await r.json()) as ServerStats;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function stations(port: number, calls: string[]): Promise<SimStation[]> {
+  const out = calls.map((c) => new SimStation(c, { host: '127.0.0.1', port }));
+  for (const s of out) {
+    await s.bound;
+    cleanups.push(() => s.close());
+  }
+  return out;
+}
+
+test('stations register, chat reaches every other station once, never the sender', async () => {
+  const { proc, port, statsPort } = await startServer();
+  cleanups.push(() => proc.stop());
+  assert.match(proc.output, /📡 OPULENT VOICE CONFERENCE SERVER/);
+  assert.match(proc.output, /📡 Listening on: 127\.0\.0\.1:\d+/);
+  const [a, b, c] = await stations(port, ['W1ABC', 'VE3XYZ', 'K5XYZ']);
+  a!.chat('hello from W1ABC');
+  await proc.waitForLine(/🆕 NEW STATION: W1ABC at 127\.0\.0\.1:\d+/);
+  b!.chat('VE3XYZ here');
+  c!.chat('K5XYZ here, a longer line that spans frames. '.repeat(8));
+  await proc.waitForLine(/🆕 NEW STATION: K5XYZ/);
+  a!.chat('second line');
+  await b!.until(() => b!.texts('W1ABC').length === 1 && b!.texts('K5XYZ').length === 1);
+  await c!.until(() => c!.texts('W1ABC').length === 1);
+  await a!.until(() => a!.texts('K5XYZ').length === 1 && a!.texts('VE3XYZ').length === 1);
+  // Each hears only what was sent while it was registered, once.
+  assert.deepEqual(b!.texts('W1ABC'), ['second line']);
+  assert.deepEqual(c!.texts('W1ABC'), ['second line']);
+  assert.deepEqual(a!.texts('VE3XYZ'), ['VE3XYZ here']);
+  assert.deepEqual(b!.texts('K5XYZ'), ['K5XYZ here, a longer line that spans frames. '.repeat(8)]);
+  assert.equal(a!.texts('W1ABC').length, 0, 'no echo to the sender');
+  const s = await stats(statsPort);
+  assert.equal(s.active_stations, 3);
+  assert.deepEqual(s.stations.map((x) => x.callsign).sort(), ['K5XYZ', 'VE3XYZ', 'W1ABC']);
+  assert.equal(s.decode_errors, 0);
+  // Every frame went to each other registered station exactly once: no duplicates heard.
+  const seen = new Set(c!.rawFrames.map((f) => f.toString('hex')));
+  assert.equal(seen.size, c!.rawFrames.length);
+});
+
+test('reference frames are relayed byte-for-byte', async () => {
+  const { proc, port } = await startServer();
+  cleanups.push(() => proc.stop());
+  const v = loadVectors();
+  const [w1abc, listener] = await stations(port, ['W1ABC', 'N0CALL']);
+  listener!.chat('listening');
+  await proc.waitForLine(/NEW STATION: N0CALL/);
+  const sent: string[] = [];
+  for (const c of v.frames.filter((f) => f.station === 'W1ABC')) {
+    for (const f of c.frames) {
+      w1abc!.sendRaw(hex(f));
+      sent.push(f);
+    }
+  }
+  await listener!.until(() => listener!.rawFrames.length >= sent.length - 1, 5000, 'relayed frames');
+  const got = new Set(listener!.rawFrames.map((b) => b.toString('hex')));
+  // The keepalive vector is echoed to its sender only; everything else arrives unchanged.
+  const keepalive = v.frames.find((f) => f.label === 'keepalive')!.frames[0]!;
+  for (const f of sent) {
+    if (f === keepalive) assert.ok(!got.has(f), 'keepalive is not broadcast');
+    else assert.ok(got.has(f), `frame ${f.slice(0, 40)}… not relayed unchanged`);
+  }
+  await w1abc!.until(() => w1abc!.rawFrames.some((b) => b.toString('hex') === keepalive), 3000, 'keepalive echo');
+});
+
+test('junk never registers stations or reaches real ones; the real station loses nothing', async () => {
+  const { proc, port, statsPort } = await startServer();
+  cleanups.push(() => proc.stop());
+  const [real, listener] = await stations(port, ['W1ABC', 'VE3XYZ']);
+  const attacker = (await stations(port, ['K0K']))[0]!;
+  listener!.chat('listening');
+  real!.chat('joining');
+  await proc.waitForLine(/NEW STATION: W1ABC/);
+  const junk: Uint8Array[] = [
+    Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+    randomBytes(40),
+    new Uint8Array(0),
+    randomBytes(1500),
+    randomBytes(FRAME_SIZE - 1),
+  ];
+  let sentLines = 0;
+  for (let i = 0; i < 3000; i++) {
+    const f = randomBytes(FRAME_SIZE);
+    if (i % 3 === 0) writeHeader(encodeCallsign(`N${i % 97}ZZ`), f); // valid header, garbage payload
+    if (i % 3 === 1) writeHeader(encodeCallsign('W1ABC'), f); // forged frames of the real callsign
+    attacker.sendRaw(f);
+    if (i % 10 === 0) attacker.sendRaw(junk[i % junk.length]!);
+    // About 20 000 datagrams/s: hostile, but within what the kernel's socket buffers hold.
+    if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+    if (i % 250 === 0) {
+      real!.chat(`line ${sentLines++}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  await listener!.until(() => listener!.texts('W1ABC').length === sentLines + 1, 8000, 'all chat lines');
+  assert.deepEqual(listener!.texts('W1ABC'), ['joining', ...Array.from({ length: sentLines }, (_, i) => `line ${i}`)]);
+  const s = await stats(statsPort);
+  assert.deepEqual(s.stations.map((x) => x.callsign).sort(), ['VE3XYZ', 'W1ABC'], 'no phantom stations');
+  assert.ok(s.decode_errors > 1000, `decode errors counted: ${s.decode_errors}`);
+  assert.equal(s.stations.find((x) => x.callsign === 'W1ABC')!.endpoint, `127.0.0.1:${real!.port}`, 'forged frames did not move W1ABC');
+  assert.ok(!listener!.heard.some((h) => h.from !== 'W1ABC'), 'no junk reached the listener');
+  assert.doesNotMatch(proc.output, /NEW STATION: N\d+ZZ/);
+  assert.ok(proc.child.exitCode === null, 'server still running');
+});
+
+test('a flood from one source is rate limited and does not starve others', async () => {
+  const { proc, port, statsPort } = await startServer(['--rate', '50', '--burst', '50']);
+  cleanups.push(() => proc.stop());
+  const [flooder, talker, listener] = await stations(port, ['W1FLD', 'W1ABC', 'VE3XYZ']);
+  listener!.chat('listening');
+  talker!.chat('hi');
+  flooder!.chat('flooding');
+  await proc.waitForLine(/NEW STATION: W1FLD/);
+  for (let i = 0; i < 2000; i++) {
+    flooder!.chat(`flood ${i}`);
+    if (i % 400 === 0) talker!.chat(`important ${i / 400}`);
+    if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  await listener!.until(() => listener!.texts('W1ABC').length === 6, 5000, 'talker lines');
+  const s = await stats(statsPort);
+  assert.ok(s.rate_limited > 1000, `rate limited: ${s.rate_limited}`);
+  assert.ok(listener!.texts('W1FLD').length < 200, 'the flood was cut');
+});
+
+test('hijack is refused while the holder is active; after silence the endpoint may move', async () => {
+  const { proc, port, statsPort } = await startServer(['--hijack-holddown', '2', '-v']);
+  cleanups.push(() => proc.stop());
+  const [holder, listener, thief] = await stations(port, ['W1ABC', 'VE3XYZ', 'W1ABC']);
+  listener!.chat('listening');
+  holder!.chat('I am W1ABC');
+  await proc.waitForLine(/NEW STATION: W1ABC at 127\.0\.0\.1:(\d+)/);
+  thief!.chat('I am W1ABC too');
+  await proc.waitForLine(/HIJACK REFUSED: W1ABC from 127\.0\.0\.1:\d+ \(active at 127\.0\.0\.1:\d+\)/);
+  await listener!.until(() => listener!.texts('W1ABC').length >= 1);
+  assert.deepEqual(listener!.texts('W1ABC'), ['I am W1ABC']);
+  let s = await stats(statsPort);
+  assert.equal(s.hijacks_refused, 1);
+  // The holder goes quiet (a NAT rebinding, a restart); after the hold-down the new endpoint is accepted.
+  await new Promise((r) => setTimeout(r, 2200));
+  thief!.chat('moved');
+  await proc.waitForLine(/ENDPOINT CHANGE: W1ABC 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/);
+  await listener!.until(() => listener!.texts('W1ABC').includes('moved'));
+  s = await stats(statsPort);
+  assert.equal(s.stations.find((x) => x.callsign === 'W1ABC')!.endpoint, `127.0.0.1:${thief!.port}`);
+});
+
+test('timeouts, BYE, periodic and final statistics, SIGINT exits 0', async () => {
+  const { proc, port, statsPort } = await startServer(['-t', '2', '--stats-interval', '1']);
+  const [a, b] = await stations(port, ['W1ABC', 'VE3XYZ']);
+  a!.chat('hello');
+  b!.chat('hello');
+  await proc.waitForLine(/NEW STATION: VE3XYZ/);
+  b!.control('BYE');
+  await proc.waitForLine(/👋 STATION LEFT: VE3XYZ at 127\.0\.0\.1:\d+ \(BYE\)/);
+  await proc.waitForLine(/⏰ TIMEOUT: W1ABC at 127\.0\.0\.1:\d+/, 6000);
+  await proc.waitForLine(/📊 PERIODIC STATISTICS/, 3000);
+  for (const re of [/📥 Frames received: \d+/, /📤 Frames forwarded: \d+/, /👥 Active stations: \d+/, /❌ Decode errors: \d+/, /⏰ Timed out stations: 1/]) {
+    await proc.waitForLine(re, 3000);
+  }
+  const s = await stats(statsPort);
+  assert.equal(s.timed_out_stations, 1);
+  assert.equal(s.active_stations, 0);
+  const code = await proc.stop('SIGINT');
+  assert.equal(code, 0);
+  assert.match(proc.output, /📊 FINAL STATISTICS/);
+});
