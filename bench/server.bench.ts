@@ -1,0 +1,95 @@
+/**
+ * npm run bench:server [-- --stations 100 --talkers 40 --seconds 20]
+ * The load of a busy conference through opv's relay and through a minimal dgram
+ * fan-out, in one run, stations and server on separate namespace hosts. Prints
+ * forwarded frames/s, loss, relay latency and the server's CPU per forwarded frame.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Proc } from '../test/helpers/proc.js';
+import { createTestNet, netnsAvailable } from '../test/helpers/netns.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const N = arg('stations', 100);
+const K = arg('talkers', 40);
+const SECONDS = arg('seconds', 20);
+const WARMUP = 3;
+const CLK_TCK = 100;
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+}
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface Result {
+  name: string;
+  fps: number;
+  lossPct: number;
+  p50ms: number;
+  p99ms: number;
+  cpuUsPerFrame: number;
+  rssStart: number;
+  rssEnd: number;
+  rssSeries: number[];
+}
+
+if (!netnsAvailable()) {
+  console.error('bench:server needs root and iproute2 (network namespaces) to put stations and server on separate hosts');
+  process.exit(1);
+}
+
+async function run(name: string, serverArgv: string[]): Promise<Result> {
+  const net = createTestNet(['srv', 'gen']);
+  const { srv, gen } = net.hosts as Record<'srv' | 'gen', { ns: string; ip: string }>;
+  const server = new Proc(serverArgv[0]!, serverArgv.slice(1), { netns: srv.ns });
+  try {
+    await server.waitForLine(/Server ready for connections/);
+    const pid = server.child.pid!;
+    const load = new Proc('node', [path.join(root, 'dist/bench/server-load.js'), srv.ip, '57372', String(N), String(K), String(WARMUP), String(SECONDS)], { netns: gen.ns });
+    await load.waitForLine(/^measure-start$/, 30_000);
+    const cpu0 = cpuSeconds(pid);
+    const rss0 = rssMiB(pid);
+    const rssSeries: number[] = [];
+    const sampler = setInterval(() => rssSeries.push(rssMiB(pid)), (SECONDS * 1000) / 4);
+    await load.waitForLine(/^measure-end$/, (SECONDS + 30) * 1000);
+    clearInterval(sampler);
+    const cpu1 = cpuSeconds(pid);
+    const rss1 = rssMiB(pid);
+    const r = JSON.parse(await load.waitForLine(/^\{/, 10_000)) as { received: number; lossPct: number; p50us: number; p99us: number };
+    await load.wait();
+    return {
+      name,
+      fps: r.received / SECONDS,
+      lossPct: r.lossPct,
+      p50ms: r.p50us / 1000,
+      p99ms: r.p99us / 1000,
+      cpuUsPerFrame: ((cpu1 - cpu0) * 1e6) / r.received,
+      rssStart: rss0,
+      rssEnd: rss1,
+      rssSeries,
+    };
+  } finally {
+    await server.stop('SIGTERM');
+    net.close();
+  }
+}
+
+console.log(`bench:server — ${N} stations, ${K} talking at 25 frames/s (${K * 25 * (N - 1)} frames/s to forward), ${SECONDS} s measured, namespace hosts`);
+const opv = await run('opv server', ['node', path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0']);
+const base = await run('minimal fan-out', ['node', path.join(root, 'dist/bench/minimal-fanout.js'), '57372']);
+for (const r of [opv, base]) {
+  console.log(
+    `${r.name.padEnd(16)} forwarded ${Math.round(r.fps).toLocaleString('en-US').padStart(8)}/s  loss ${r.lossPct.toFixed(3)}%  latency p50 ${r.p50ms.toFixed(2)} ms p99 ${r.p99ms.toFixed(2)} ms  CPU ${r.cpuUsPerFrame.toFixed(2)} µs/frame  RSS ${[r.rssStart, ...r.rssSeries, r.rssEnd].map((x) => x.toFixed(0)).join('→')} MiB`,
+  );
+}
+console.log(`CPU per forwarded frame, opv ÷ minimal fan-out: ${(opv.cpuUsPerFrame / base.cpuUsPerFrame).toFixed(2)}×`);
