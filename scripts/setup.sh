@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox build-essential python3)
+DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox build-essential python3 opus-tools)
 
 missing=()
 for p in "${DEBS[@]}"; do

@@ -1,0 +1,83 @@
+/**
+ * A drift-free periodic tick: tick k is due at start + k × interval on a monotonic
+ * clock, so timer lateness never accumulates (a setInterval would lose a few ms per
+ * second under load). When the process stalls, the overdue ticks run back to back —
+ * a microphone or a playout clock must not silently lose time.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface FrameClockOptions {
+  intervalMs: number;
+  /** Monotonic milliseconds; injectable for tests. */
+  now?: () => number;
+  /** Index of the first tick's due time: 0 = at once, 1 = one interval after start. */
+  firstTick?: number;
+  /** More overdue ticks than this after a stall are skipped instead of replayed. */
+  maxCatchUp?: number;
+}
+
+export class FrameClock {
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+  private readonly firstTick: number;
+  private readonly maxCatchUp: number;
+  private timer: NodeJS.Timeout | null = null;
+  private startedAt = 0;
+  private next = 0;
+  private onTick: (() => void) | null = null;
+  /** Bumped by start/stop so a callback that restarts the clock ends the old loop. */
+  private generation = 0;
+  /** Ticks skipped because the process stalled longer than maxCatchUp intervals. */
+  skipped = 0;
+
+  constructor(opts: FrameClockOptions) {
+    this.intervalMs = opts.intervalMs;
+    this.now = opts.now ?? (() => performance.now());
+    this.firstTick = opts.firstTick ?? 1;
+    this.maxCatchUp = opts.maxCatchUp ?? 50;
+  }
+
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
+  start(onTick: () => void): void {
+    this.stop();
+    this.generation++;
+    this.onTick = onTick;
+    this.startedAt = this.now();
+    this.next = this.firstTick;
+    this.schedule();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.onTick = null;
+    this.generation++;
+  }
+
+  private schedule(): void {
+    const due = this.startedAt + this.next * this.intervalMs;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, due - this.now()));
+  }
+
+  private fire(): void {
+    const cb = this.onTick;
+    const gen = this.generation;
+    if (cb === null) return;
+    const elapsed = this.now() - this.startedAt;
+    const dueCount = Math.floor(elapsed / this.intervalMs) - this.next + 1;
+    if (dueCount > this.maxCatchUp) {
+      this.skipped += dueCount - 1;
+      this.next += dueCount - 1;
+    }
+    while (this.startedAt + this.next * this.intervalMs <= this.now() + 0.5) {
+      this.next++;
+      cb();
+      // The callback may have stopped (end of a file) or restarted us.
+      if (this.generation !== gen) return;
+    }
+    this.schedule();
+  }
+}

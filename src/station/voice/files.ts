@@ -1,0 +1,49 @@
+/**
+ * Voice on disk: WAV read/write (48 kHz mono s16), Ogg Opus export of received or
+ * sent packets without re-encoding, and decoding a stored transmission to PCM for
+ * replay or WAV export.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { SAMPLES_PER_FRAME } from '../../protocol/index.js';
+import { bytesFromSamples, parseWavHeader, samplesFromBytes, wavHeader } from '../../audio/wav-format.js';
+import { VoiceDecoder } from './decoder.js';
+import { buildOggOpus, type OggOpusOptions } from './ogg-opus.js';
+
+export { WavFormatError } from '../../audio/wav-format.js';
+
+export async function writeWav(file: string, pcm: Int16Array): Promise<void> {
+  const body = bytesFromSamples(pcm);
+  await writeFile(file, Buffer.concat([wavHeader(body.length), body]));
+}
+
+/** Reads a 48 kHz mono 16-bit WAV; anything else rejects with WavFormatError. */
+export async function readWav(file: string): Promise<Int16Array> {
+  const bytes = await readFile(file);
+  const { dataOffset, dataBytes } = parseWavHeader(bytes, bytes.length, file);
+  return samplesFromBytes(bytes.subarray(dataOffset, dataOffset + dataBytes));
+}
+
+/**
+ * Writes packets as an Ogg Opus file. A `null` (a packet lost on the air) becomes a
+ * 40 ms packet of two zero-length frames, which every Opus decoder conceals, so the
+ * file keeps the transmission's true timing.
+ */
+export async function writeOggOpus(
+  file: string,
+  packets: (Uint8Array | null)[],
+  opts: OggOpusOptions = {},
+): Promise<void> {
+  const filled = packets.map((p) => p ?? LOST_PACKET);
+  await writeFile(file, buildOggOpus(filled, opts));
+}
+
+/** Hybrid FB 20 ms TOC, code 3, two zero-length frames = 40 ms for the decoder to conceal. */
+const LOST_PACKET = Uint8Array.from([0x7b, 0x02]);
+
+/** Decodes a transmission (null = lost → Opus concealment) to 1920 samples per packet. */
+export function decodeTransmission(packets: (Uint8Array | null)[]): Int16Array {
+  const decoder = new VoiceDecoder();
+  const out = new Int16Array(packets.length * SAMPLES_PER_FRAME);
+  packets.forEach((p, i) => out.set(p === null ? decoder.conceal() : decoder.decode(p), i * SAMPLES_PER_FRAME));
+  return out;
+}

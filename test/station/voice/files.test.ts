@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { VoiceEncoder } from '../../../src/station/voice/encoder.js';
+import { decodeTransmission, readWav, writeOggOpus, writeWav, WavFormatError } from '../../../src/station/voice/files.js';
+import { oggCrc } from '../../../src/station/voice/ogg-opus.js';
+import { speechWav } from '../../helpers/paths.js';
+import { bestLag } from './signal.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'opv-voice-files-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const hasOpusTools = spawnSync('opusinfo', ['-V']).error === undefined;
+
+async function speechPackets(): Promise<{ pcm: Int16Array; packets: Uint8Array[] }> {
+  const pcm = await readWav(speechWav);
+  const enc = new VoiceEncoder();
+  const packets: Uint8Array[] = [];
+  for (let o = 0; o + 1920 <= pcm.length; o += 1920) packets.push(enc.encode(pcm.subarray(o, o + 1920)));
+  return { pcm, packets };
+}
+
+test('WAV round trip keeps every sample, and sox agrees on the format', async () => {
+  const pcm = Int16Array.from({ length: 4801 }, (_, i) => ((i * 7919) % 65536) - 32768);
+  const f = path.join(dir, 'rt.wav');
+  await writeWav(f, pcm);
+  assert.deepEqual(await readWav(f), pcm);
+  const info = execFileSync('soxi', [f]).toString();
+  assert.match(info, /Sample Rate\s*:\s*48000/);
+  assert.match(info, /Channels\s*:\s*1/);
+  assert.match(info, /4801 samples/);
+});
+
+test('WAVs in other formats and non-WAVs are refused with a clear error', async () => {
+  const stereo = path.join(dir, 'stereo.wav');
+  execFileSync('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', stereo, 'trim', '0', '0.1']);
+  await assert.rejects(readWav(stereo), (e: unknown) => e instanceof WavFormatError && /44100 Hz, 2 channel/.test(e.message));
+  const text = path.join(dir, 'notes.wav');
+  writeFileSync(text, 'hello, this is not audio');
+  await assert.rejects(readWav(text), (e: unknown) => e instanceof WavFormatError && e.message.includes('not a WAV'));
+  const float = path.join(dir, 'float.wav');
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-e', 'floating-point', '-b', '32', float, 'trim', '0', '0.1']);
+  await assert.rejects(readWav(float), WavFormatError);
+});
+
+test('Ogg CRC matches the known value for "OggS"-style input', () => {
+  // CRC-32/MPEG-2 style without final xor and init 0 (the Ogg variant) of "123456789".
+  assert.equal(oggCrc(new TextEncoder().encode('123456789')).toString(16), '89a1897f');
+});
+
+test('Ogg Opus export is a valid file: opusinfo accepts it and opusdec decodes the speech', { skip: !hasOpusTools && 'opus-tools not installed' }, async () => {
+  const { pcm, packets } = await speechPackets();
+  const ogg = path.join(dir, 'speech.opus');
+  await writeOggOpus(ogg, packets);
+  const info = execFileSync('opusinfo', [ogg]).toString();
+  assert.doesNotMatch(info, /WARNING|Warning|error/);
+  assert.match(info, /Channels: 1/);
+  assert.match(info, /Playback length: 0m:07\.3/);
+  assert.match(info, /Packet duration:\s+40\.0ms \(max\),\s+40\.0ms \(avg\),\s+40\.0ms \(min\)/);
+  const wav = path.join(dir, 'speech-dec.wav');
+  execFileSync('opusdec', ['--quiet', '--rate', '48000', ogg, wav]);
+  const decoded = await readWav(wav);
+  // opusdec drops the 312-sample pre-skip; libopus's true delay is 3 samples less, so
+  // the decoded speech leads the original by those few samples.
+  const { lag, corr } = bestLag(decoded, pcm, 20, 48000 * 3);
+  assert.ok(lag <= 10, `residual delay ${lag}`);
+  assert.ok(corr > 0.85, `correlation ${corr.toFixed(3)} at lag ${lag}`);
+});
+
+test('a corrupted Ogg page is noticed by opusinfo (the validation is real)', { skip: !hasOpusTools && 'opus-tools not installed' }, async () => {
+  const { packets } = await speechPackets();
+  const ogg = path.join(dir, 'bad.opus');
+  await writeOggOpus(ogg, packets);
+  const bytes = readFileSync(ogg);
+  bytes[bytes.length - 10] ^= 0xff;
+  writeFileSync(ogg, bytes);
+  const r = spawnSync('opusinfo', [ogg]);
+  assert.match(r.stdout.toString() + r.stderr.toString(), /hole|corrupt|warning/i);
+});
+
+test('lost packets in an Ogg export keep the timing', { skip: !hasOpusTools && 'opus-tools not installed' }, async () => {
+  const { packets } = await speechPackets();
+  const ogg = path.join(dir, 'lossy.opus');
+  await writeOggOpus(ogg, packets.map((p, i) => (i % 7 === 3 ? null : p)));
+  const info = execFileSync('opusinfo', [ogg]).toString();
+  assert.match(info, /Playback length: 0m:07\.3/);
+  const wav = path.join(dir, 'lossy-dec.wav');
+  execFileSync('opusdec', ['--quiet', '--rate', '48000', ogg, wav]);
+  assert.equal((await readWav(wav)).length, packets.length * 1920 - 312);
+});
+
+test('decodeTransmission yields 1920 samples per packet or loss', async () => {
+  const { packets } = await speechPackets();
+  const out = decodeTransmission([packets[0]!, null, packets[2]!, null]);
+  assert.equal(out.length, 4 * 1920);
+});
