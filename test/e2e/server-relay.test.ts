@@ -194,3 +194,26 @@ test('timeouts, BYE, periodic and final statistics, SIGINT exits 0', async () =>
   assert.equal(code, 0);
   assert.match(proc.output, /📊 FINAL STATISTICS/);
 });
+
+test('--reference-return-port sends to each station IP at the fixed port (Python reference stations)', async () => {
+  const listenPort = await freeUdpPort();
+  const { proc, port } = await startServer(['--reference-return-port', String(listenPort)]);
+  cleanups.push(() => proc.stop());
+  assert.match(proc.output, new RegExp(`Return path: to each station's IP at port ${listenPort} \\(reference mode\\)`));
+  // Reference stations send from a throwaway port and listen elsewhere: two hosts, 127.0.0.2 and .3.
+  const aSend = new SimStation('W1ABC', { host: '127.0.0.1', port }, { bindHost: '127.0.0.2' });
+  const bSend = new SimStation('VE3XYZ', { host: '127.0.0.1', port }, { bindHost: '127.0.0.3' });
+  const bListen = new SimStation('VE3XYZ', { host: '127.0.0.1', port }, { bindHost: '127.0.0.3', bindPort: listenPort });
+  const aListen = new SimStation('W1ABC', { host: '127.0.0.1', port }, { bindHost: '127.0.0.2', bindPort: listenPort });
+  for (const s of [aSend, bSend, bListen, aListen]) {
+    await s.bound;
+    cleanups.push(() => s.close());
+  }
+  bSend.chat('VE3XYZ listening');
+  await proc.waitForLine(/NEW STATION: VE3XYZ at 127\.0\.0\.3:\d+/);
+  aSend.chat('hello reference station');
+  await bListen.until(() => bListen.texts('W1ABC').length === 1);
+  assert.deepEqual(bListen.texts('W1ABC'), ['hello reference station']);
+  assert.equal(bSend.texts().length, 0, 'nothing goes to the throwaway port');
+  assert.equal(aListen.texts().length, 0, 'no echo to the sender');
+});
