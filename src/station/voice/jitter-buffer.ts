@@ -1,0 +1,303 @@
+/**
+ * Adaptive jitter buffer for one remote station, ordered by RTP sequence number.
+ *
+ * Every 40 ms the playout clock calls pull(), which returns the next packet, 'lost'
+ * (the decoder conceals) or 'empty' (nothing to play: not primed yet, or the
+ * talkspurt is over). How it behaves:
+ *
+ * - Sequence numbers are 16-bit and wrap; each is extended to an unbounded integer
+ *   relative to the highest seen, so ordering works across the wrap.
+ * - Priming: playout starts once `target` frames are buffered, or once the first
+ *   packet has waited target × 40 ms, or at once when the stream is ending. `target`
+ *   starts at `targetFrames` (default 2) and follows the measured interarrival jitter
+ *   (RFC 3550 estimator, with 40 ms per sequence step): roughly one frame plus three
+ *   times the jitter, clamped to [targetFrames, maxTargetFrames]. It applies to the
+ *   next priming, so a talkspurt never jumps in time.
+ * - A gap with later packets already here is a lost packet: 'lost', and move on.
+ *   If it arrives afterwards it is counted late and dropped.
+ * - Running dry with nothing later here is an underrun (the network delayed the
+ *   stream): 'lost' (concealment) without moving on, so the delayed packet still
+ *   plays when it comes — the buffer grows by one frame, which is the adaptation to
+ *   a jitter spike. Should the backlog exceed maxTargetFrames, the oldest packets are
+ *   dropped (counted) to bound the delay. After maxConcealFrames dry ticks the
+ *   talkspurt is over (its PTT_STOP was evidently lost).
+ * - end() (PTT_STOP seen): play out what is buffered, wait a short grace for packets
+ *   that the stop overtook on the way, then finish.
+ * - Duplicates (already buffered or recently played) are counted and dropped. A
+ *   packet far outside the window (the sender restarted its sequence) starts afresh.
+ *
+ * When a talkspurt finishes, `onTalkspurtEnd` receives its summary.
+ */
+
+export type JitterPull = Uint8Array | 'lost' | 'empty';
+
+export interface JitterBufferOptions {
+  /** Initial and minimum target depth in frames (default 2). */
+  targetFrames?: number;
+  /** Upper bound of the adaptive target and of the backlog (default 8 = 320 ms). */
+  maxTargetFrames?: number;
+  /** Dry ticks before a talkspurt without PTT_STOP is considered over (default 8). */
+  maxConcealFrames?: number;
+  /** Packets further ahead of playout than this restart the stream (default 128). */
+  window?: number;
+  frameMs?: number;
+  onTalkspurtEnd?: (summary: TalkspurtSummary) => void;
+}
+
+export interface TalkspurtSummary {
+  /** Sequence slots the talkspurt covered: played + lost. */
+  frames: number;
+  played: number;
+  lost: number;
+  late: number;
+  duplicate: number;
+  /** Times playout ran dry and concealed while waiting. */
+  underruns: number;
+  /** Packets discarded to bound the delay after a long spike. */
+  dropped: number;
+  durationMs: number;
+  /** True when it ended by end() (PTT_STOP), false when it timed out. */
+  endedCleanly: boolean;
+}
+
+export interface JitterStats {
+  received: number;
+  played: number;
+  lost: number;
+  late: number;
+  duplicate: number;
+  underruns: number;
+  dropped: number;
+  restarts: number;
+  /** Smoothed interarrival jitter, ms. */
+  jitterMs: number;
+  targetFrames: number;
+  /** Packets waiting right now. */
+  depth: number;
+}
+
+type State = 'idle' | 'priming' | 'playing';
+
+const RING = 256;
+
+export class JitterBuffer {
+  private readonly minTarget: number;
+  private readonly maxTarget: number;
+  private readonly maxConceal: number;
+  private readonly window: number;
+  private readonly frameMs: number;
+  private readonly onTalkspurtEnd: ((s: TalkspurtSummary) => void) | undefined;
+
+  private state: State = 'idle';
+  private readonly packets = new Map<number, Uint8Array>();
+  /** Extended sequence of the highest packet seen, or null before the first. */
+  private highest: number | null = null;
+  private nextSeq = 0;
+  private primingSince = 0;
+  private ending = false;
+  private dryTicks = 0;
+  /** Concealed ticks spent waiting while dry that no later gap has paid back yet. */
+  private stallDebt = 0;
+  private readonly playedRing = new Float64Array(RING).fill(-1);
+
+  private jitter = 0;
+  private lastArrival: number | null = null;
+  private lastArrivalSeq = 0;
+  private target: number;
+
+  private spurt = freshSummary();
+  private readonly totals: Omit<JitterStats, 'jitterMs' | 'targetFrames' | 'depth'> = {
+    received: 0,
+    played: 0,
+    lost: 0,
+    late: 0,
+    duplicate: 0,
+    underruns: 0,
+    dropped: 0,
+    restarts: 0,
+  };
+
+  constructor(opts: JitterBufferOptions = {}) {
+    this.minTarget = Math.max(1, opts.targetFrames ?? 2);
+    this.maxTarget = Math.max(this.minTarget, opts.maxTargetFrames ?? 8);
+    this.maxConceal = opts.maxConcealFrames ?? 8;
+    this.window = opts.window ?? 128;
+    this.frameMs = opts.frameMs ?? 40;
+    this.onTalkspurtEnd = opts.onTalkspurtEnd;
+    this.target = this.minTarget;
+  }
+
+  /** Whether a talkspurt is being received or played. */
+  get active(): boolean {
+    return this.state !== 'idle';
+  }
+
+  stats(): JitterStats {
+    return { ...this.totals, jitterMs: this.jitter, targetFrames: this.target, depth: this.packets.size };
+  }
+
+  /** Stores a packet. `seq` is the 16-bit RTP sequence number; `arrivalMs` a monotonic time. */
+  push(seq: number, payload: Uint8Array, arrivalMs: number): void {
+    this.totals.received++;
+    const ext = this.extend(seq & 0xffff);
+    this.measureJitter(ext, arrivalMs);
+
+    if (this.state === 'idle') {
+      this.beginPriming(arrivalMs);
+    } else if (ext - this.nextSeq >= this.window || this.nextSeq - ext > this.window) {
+      // The sender's sequence jumped (restart): close this talkspurt, start another.
+      this.totals.restarts++;
+      this.finish(false);
+      this.beginPriming(arrivalMs);
+    }
+    if (this.highest === null || ext > this.highest) this.highest = ext;
+
+    if (this.state === 'playing' && ext < this.nextSeq) {
+      if (this.playedRing[ext % RING] === ext) this.count('duplicate');
+      else this.count('late');
+      return;
+    }
+    if (this.packets.has(ext)) {
+      this.count('duplicate');
+      return;
+    }
+    this.packets.set(ext, payload);
+    if (this.state === 'priming' && ext < this.nextSeq) this.nextSeq = ext;
+    this.dryTicks = 0;
+  }
+
+  /** PTT_STOP seen: drain, then finish. */
+  end(): void {
+    if (this.state === 'idle') return;
+    this.ending = true;
+  }
+
+  /** One 40 ms playout step. */
+  pull(nowMs: number): JitterPull {
+    if (this.state === 'idle') return 'empty';
+    if (this.state === 'priming') {
+      const span = this.packets.size === 0 ? 0 : this.highest! - this.nextSeq + 1;
+      const waited = nowMs - this.primingSince >= this.target * this.frameMs;
+      if (!(span >= this.target || waited || this.ending)) return 'empty';
+      this.state = 'playing';
+    }
+
+    this.boundBacklog();
+    if (this.stallDebt > 0 && this.packets.size > 0) this.repayStalls();
+    const pkt = this.packets.get(this.nextSeq);
+    if (pkt !== undefined) {
+      this.packets.delete(this.nextSeq);
+      this.playedRing[this.nextSeq % RING] = this.nextSeq;
+      this.nextSeq++;
+      this.dryTicks = 0;
+      this.count('played');
+      return pkt;
+    }
+    if (this.packets.size > 0) {
+      // Later packets are here, so this one is lost (or hopelessly late).
+      this.dryTicks = 0;
+      this.nextSeq++;
+      this.count('lost');
+      return 'lost';
+    }
+    // Dry: the stream is delayed, or it is over.
+    this.dryTicks++;
+    const grace = Math.max(2, this.target);
+    if (this.ending) {
+      if (this.dryTicks > grace) this.finish(true);
+      return 'empty';
+    }
+    if (this.dryTicks > this.maxConceal) {
+      this.finish(false);
+      return 'empty';
+    }
+    if (this.dryTicks === 1) this.count('underruns');
+    this.stallDebt++;
+    return 'lost';
+  }
+
+  /** Drops everything (the station left). */
+  reset(): void {
+    if (this.state !== 'idle') this.finish(this.ending);
+    this.highest = null;
+    this.lastArrival = null;
+  }
+
+  private extend(seq: number): number {
+    if (this.highest === null) return seq + 0x10000 * 16;
+    const diff = ((seq - (this.highest & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+    return this.highest + diff;
+  }
+
+  private measureJitter(ext: number, arrivalMs: number): void {
+    if (this.lastArrival !== null && ext !== this.lastArrivalSeq) {
+      const d = arrivalMs - this.lastArrival - (ext - this.lastArrivalSeq) * this.frameMs;
+      this.jitter += (Math.abs(d) - this.jitter) / 16;
+      const wanted = Math.ceil((this.frameMs + 3 * this.jitter) / this.frameMs);
+      this.target = Math.min(this.maxTarget, Math.max(this.minTarget, wanted));
+    }
+    this.lastArrival = arrivalMs;
+    this.lastArrivalSeq = ext;
+  }
+
+  private beginPriming(nowMs: number): void {
+    this.state = 'priming';
+    this.primingSince = nowMs;
+    this.nextSeq = Number.MAX_SAFE_INTEGER;
+    this.ending = false;
+    this.dryTicks = 0;
+    this.stallDebt = 0;
+    this.spurt = freshSummary();
+  }
+
+  /**
+   * A stall conceals a slot without consuming a sequence number. If the packets we
+   * waited for turn out to be lost (a gap once later ones arrive), the stall already
+   * stood in for them: skip that many missing slots silently, so losses never add delay.
+   */
+  private repayStalls(): void {
+    while (this.stallDebt > 0 && !this.packets.has(this.nextSeq)) {
+      this.stallDebt--;
+      this.nextSeq++;
+      this.count('lost');
+    }
+    this.stallDebt = Math.min(this.stallDebt, this.maxTarget);
+  }
+
+  /** After a long spike the backlog can exceed the bound: skip the oldest. */
+  private boundBacklog(): void {
+    if (this.highest === null) return;
+    while (this.highest - this.nextSeq + 1 > this.maxTarget && this.packets.size > 0) {
+      if (this.packets.delete(this.nextSeq)) this.count('dropped');
+      else this.count('lost');
+      this.nextSeq++;
+      if (this.stallDebt > 0) this.stallDebt--;
+    }
+  }
+
+  private count(what: 'played' | 'lost' | 'late' | 'duplicate' | 'underruns' | 'dropped'): void {
+    this.totals[what]++;
+    this.spurt[what]++;
+  }
+
+  private finish(clean: boolean): void {
+    const s = this.spurt;
+    // Packets still waiting (a restart cut the talkspurt short) will never play.
+    this.totals.dropped += this.packets.size;
+    s.dropped += this.packets.size;
+    s.frames = s.played + s.lost + s.dropped;
+    s.durationMs = s.frames * this.frameMs;
+    s.endedCleanly = clean;
+    this.state = 'idle';
+    this.packets.clear();
+    this.ending = false;
+    this.dryTicks = 0;
+    this.stallDebt = 0;
+    this.spurt = freshSummary();
+    this.onTalkspurtEnd?.(s);
+  }
+}
+
+function freshSummary(): TalkspurtSummary {
+  return { frames: 0, played: 0, lost: 0, late: 0, duplicate: 0, underruns: 0, dropped: 0, durationMs: 0, endedCleanly: false };
+}

@@ -1,0 +1,219 @@
+/**
+ * Everything heard, played on one clock: per remote station a jitter buffer and an
+ * Opus decoder; every 40 ms (a drift-free clock) each buffer yields a packet, a loss
+ * to conceal, or nothing; the talkers' frames are mixed and exactly ONE frame is
+ * written to the sink — silence when nobody talks — so a WAV sink is a real-time
+ * recording and an ALSA device never starves.
+ *
+ * Contract for the engine:
+ * - push(callsign, rtp, opus) for every voice message; end(callsign) on PTT_STOP;
+ *   forget(callsign) when a station leaves (BYE / timeout).
+ * - Event `talkers`: who is audible now, with RMS levels; emitted when the set
+ *   changes and every third tick (120 ms) while anyone talks.
+ * - Event `transmissionEnded`: one per talkspurt per station, after its last frame
+ *   was played: frames (sequence slots covered), lost (never arrived or arrived too
+ *   late to play), late, duplicate, durationMs (= frames × 40), startedAt/endedAt
+ *   (epoch ms), endedCleanly (PTT_STOP seen vs. timed out after silence).
+ * - stats(callsign): the running jitter/decoder counters for one station.
+ * - playLocal(pcm): mixes a local recording (history replay) into the output; resolves
+ *   when it has been played. The receiver is the sink's only writer.
+ * - tick(): one playout step; start() runs it every 40 ms. Tests and faster-than-
+ *   real-time renders may call it directly instead.
+ * - close() stops the clock and ends open talkspurts (emitting their summaries). The
+ *   sink belongs to the caller, who closes it.
+ */
+import type { RtpHeader } from '../../protocol/index.js';
+import { SAMPLES_PER_FRAME, FRAME_INTERVAL_MS } from '../../protocol/index.js';
+import type { PlaybackSink } from '../../audio/types.js';
+import { FrameClock } from '../../audio/frame-clock.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
+import type { Talker } from '../types.js';
+import { VoiceDecoder } from './decoder.js';
+import { JitterBuffer, type JitterStats, type TalkspurtSummary } from './jitter-buffer.js';
+import { mixFrames, rmsLevel } from './mixer.js';
+
+export interface TransmissionEnded extends TalkspurtSummary {
+  callsign: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface VoiceReceiverEvents {
+  talkers: Talker[];
+  transmissionEnded: TransmissionEnded;
+}
+
+export interface VoiceReceiverOptions {
+  sink: PlaybackSink;
+  /** Initial/minimum jitter buffer depth in 40 ms frames (default 2). */
+  jitterTargetFrames?: number;
+  /** Upper bound of the adaptive depth (default 8). */
+  maxJitterFrames?: number;
+  /** Epoch ms clock used for arrival times and timestamps (default Date.now). */
+  now?: () => number;
+  /** Monotonic ms clock for the 40 ms playout timer (default performance.now). */
+  monotonic?: () => number;
+}
+
+export interface StationVoiceStats extends JitterStats {
+  decoded: number;
+  concealed: number;
+  corrupt: number;
+}
+
+interface Remote {
+  jb: JitterBuffer;
+  decoder: VoiceDecoder;
+  since: number;
+  level: number;
+}
+
+interface LocalPlay {
+  pcm: Int16Array;
+  offset: number;
+  done: () => void;
+}
+
+const TALKERS_EVERY_TICKS = 3;
+
+export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
+  private readonly sink: PlaybackSink;
+  private readonly now: () => number;
+  private readonly target: number;
+  private readonly maxTarget: number;
+  private readonly clock: FrameClock;
+  private readonly remotes = new Map<string, Remote>();
+  private readonly locals: LocalPlay[] = [];
+  private lastTalkers = '';
+  private tickCount = 0;
+  private closed = false;
+  /** Frames written to the sink. */
+  framesOut = 0;
+
+  constructor(opts: VoiceReceiverOptions) {
+    super();
+    this.sink = opts.sink;
+    this.now = opts.now ?? Date.now;
+    this.target = opts.jitterTargetFrames ?? 2;
+    this.maxTarget = Math.max(this.target, opts.maxJitterFrames ?? 8);
+    this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 0, now: opts.monotonic });
+  }
+
+  push(callsign: string, rtp: RtpHeader, opus: Uint8Array): void {
+    if (this.closed) return;
+    const r = this.remote(callsign);
+    if (!r.jb.active) {
+      r.since = this.now();
+      r.level = 0;
+    }
+    r.jb.push(rtp.sequence, opus, this.now());
+  }
+
+  /** PTT_STOP from `callsign`: play out what is buffered, then finish. */
+  end(callsign: string): void {
+    this.remotes.get(callsign)?.jb.end();
+  }
+
+  /** The station left: drop its state (an open talkspurt is summarised first). */
+  forget(callsign: string): void {
+    const r = this.remotes.get(callsign);
+    if (r === undefined) return;
+    r.jb.reset();
+    this.remotes.delete(callsign);
+  }
+
+  stats(callsign: string): StationVoiceStats | undefined {
+    const r = this.remotes.get(callsign);
+    if (r === undefined) return undefined;
+    const d = r.decoder;
+    return { ...r.jb.stats(), decoded: d.decoded, concealed: d.concealed, corrupt: d.corrupt };
+  }
+
+  /** Who is audible now. */
+  talkers(): Talker[] {
+    const out: Talker[] = [];
+    for (const [callsign, r] of this.remotes) if (r.jb.active) out.push({ callsign, since: r.since, level: r.level });
+    return out;
+  }
+
+  /** Mixes local audio (a replay) into the output; resolves once it has all been played. */
+  playLocal(pcm: Int16Array): Promise<void> {
+    if (this.closed || pcm.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.locals.push({ pcm, offset: 0, done: resolve }));
+  }
+
+  start(): void {
+    if (this.closed || this.clock.running) return;
+    this.clock.start(() => this.tick());
+  }
+
+  /** One 40 ms playout step: pull, decode, mix, write one frame. */
+  tick(): void {
+    if (this.closed) return;
+    const now = this.now();
+    const frames: Int16Array[] = [];
+    for (const r of this.remotes.values()) {
+      const got = r.jb.pull(now);
+      if (got === 'empty') {
+        r.level = 0;
+        continue;
+      }
+      const pcm = got === 'lost' ? r.decoder.conceal() : r.decoder.decode(got);
+      r.level = rmsLevel(pcm);
+      frames.push(pcm);
+    }
+    for (let i = 0; i < this.locals.length; i++) {
+      const l = this.locals[i]!;
+      const chunk = new Int16Array(SAMPLES_PER_FRAME);
+      chunk.set(l.pcm.subarray(l.offset, l.offset + SAMPLES_PER_FRAME));
+      l.offset += SAMPLES_PER_FRAME;
+      frames.push(chunk);
+      if (l.offset >= l.pcm.length) {
+        this.locals.splice(i--, 1);
+        l.done();
+      }
+    }
+    // A fresh array each tick: sinks may queue what they are given.
+    this.sink.write(mixFrames(frames, new Int16Array(SAMPLES_PER_FRAME)));
+    this.framesOut++;
+    this.tickCount++;
+    this.reportTalkers();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.clock.stop();
+    for (const callsign of [...this.remotes.keys()]) this.forget(callsign);
+    for (const l of this.locals.splice(0)) l.done();
+    this.reportTalkers();
+    this.closed = true;
+  }
+
+  private remote(callsign: string): Remote {
+    let r = this.remotes.get(callsign);
+    if (r === undefined) {
+      const created: Remote = {
+        decoder: new VoiceDecoder(),
+        since: this.now(),
+        level: 0,
+        jb: new JitterBuffer({
+          targetFrames: this.target,
+          maxTargetFrames: this.maxTarget,
+          onTalkspurtEnd: (s) => this.emit('transmissionEnded', { ...s, callsign, startedAt: created.since, endedAt: this.now() }),
+        }),
+      };
+      r = created;
+      this.remotes.set(callsign, r);
+    }
+    return r;
+  }
+
+  private reportTalkers(): void {
+    const talkers = this.talkers();
+    const key = talkers.map((t) => t.callsign).join(',');
+    if (key !== this.lastTalkers || (talkers.length > 0 && this.tickCount % TALKERS_EVERY_TICKS === 0)) {
+      this.lastTalkers = key;
+      this.emit('talkers', talkers);
+    }
+  }
+}
