@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AudioDeviceError, listAudioDevices, openCapture, openPlayback } from '../../src/audio/index.js';
+import { FrameChunker } from '../../src/audio/frame-chunker.js';
+import { makeNoSoundHome, makeNullAlsaHome } from '../helpers/alsa.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const nullHome = makeNullAlsaHome();
+const noSoundHome = makeNoSoundHome();
+test.after(() => {
+  rmSync(nullHome, { recursive: true, force: true });
+  rmSync(noSoundHome, { recursive: true, force: true });
+});
+
+const audioIndex = pathToFileURL(path.join(repoRoot, 'dist', 'src', 'audio', 'index.js')).href;
+
+/** Runs an ES module snippet in a child Node with the given HOME; resolves its exit and output. */
+function child(home: string, code: string): Promise<{ code: number | null; signal: string | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      env: { ...process.env, HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    p.on('close', (c, s) => {
+      clearTimeout(timer);
+      resolve({ code: c, signal: s, out });
+    });
+  });
+}
+
+/** Runs `fn` with HOME pointing elsewhere (ALSA tools spawned meanwhile read that .asoundrc). */
+async function withHome<T>(home: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    return await fn();
+  } finally {
+    process.env.HOME = saved;
+  }
+}
+
+test('speaker plays 1 s through the null ALSA device (in a child: a failure cannot abort the runner)', async () => {
+  const r = await child(
+    nullHome,
+    `import { openPlayback } from ${JSON.stringify(audioIndex)};
+     const sink = await openPlayback({ kind: 'alsa' });
+     for (let k = 0; k < 25; k++) {
+       sink.write(new Int16Array(1920).fill(k * 100));
+       await new Promise((r) => setTimeout(r, 40)); // the receiver's pace
+     }
+     await sink.close();
+     console.log('played', sink.name, sink.frames, sink.dropped, sink.error);`,
+  );
+  assert.equal(r.signal, null, r.out);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /played alsa:default 25 0 null/);
+});
+
+test('no sound card: openPlayback rejects with a one-line AudioDeviceError and the process lives on', async () => {
+  const err = await withHome(noSoundHome, () => openPlayback({ kind: 'alsa' }).then(() => null, (e: unknown) => e));
+  assert.ok(err instanceof AudioDeviceError, String(err));
+  assert.match(err.message, /^no audio output \(default ALSA device\): /);
+  assert.ok(!err.message.includes('\n'));
+  // The same in a fresh process, which is what `opv station` on a headless box does.
+  const r = await child(
+    noSoundHome,
+    `import { openPlayback } from ${JSON.stringify(audioIndex)};
+     try { await openPlayback({ kind: 'alsa' }); console.log('opened?!'); }
+     catch (e) { console.log(e.name + ': ' + e.message); }
+     console.log('still alive');`,
+  );
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /AudioDeviceError: no audio output/);
+  assert.match(r.out, /still alive/);
+});
+
+test('a nonexistent output device name is an AudioDeviceError', async () => {
+  const err = await withHome(nullHome, () => openPlayback({ kind: 'alsa', device: 'hw:9,0' }).then(() => null, (e: unknown) => e));
+  assert.ok(err instanceof AudioDeviceError, String(err));
+  assert.match(err.message, /hw:9,0/);
+});
+
+test('arecord through the null device yields exact 1920-sample frames', async () => {
+  const cap = await withHome(nullHome, () => openCapture({ kind: 'alsa' }));
+  const frames: Int16Array[] = [];
+  await withHome(nullHome, async () => {
+    await new Promise<void>((resolve) => {
+      void cap.start((f) => {
+        frames.push(f);
+        if (frames.length === 10) resolve();
+      });
+    });
+  });
+  await cap.close();
+  assert.ok(frames.length >= 10);
+  // (ALSA's null capture hands out uninitialised buffer bytes, not zeros: check framing only.)
+  assert.ok(frames.every((f) => f.length === 1920));
+});
+
+test('no sound card: openCapture rejects with AudioDeviceError', async () => {
+  const err = await withHome(noSoundHome, () => openCapture({ kind: 'alsa', device: 'hw:7,0' }).then(() => null, (e: unknown) => e));
+  assert.ok(err instanceof AudioDeviceError, String(err));
+  assert.match(err.message, /^no audio input \(hw:7,0\): /);
+});
+
+test('the device list comes from arecord -L / aplay -L', async () => {
+  const list = await withHome(nullHome, () => listAudioDevices());
+  assert.ok(list.outputs.includes('null'), JSON.stringify(list));
+  assert.ok(list.inputs.includes('default'), JSON.stringify(list));
+});
+
+test('the chunker re-frames arbitrary pipe chunks, even split samples', () => {
+  const frames: Int16Array[] = [];
+  const ch = new FrameChunker((f) => frames.push(f));
+  const bytes = Buffer.alloc(1920 * 2 * 3 + 5);
+  for (let i = 0; i < bytes.length >> 1; i++) bytes.writeInt16LE(i - 3000, i * 2);
+  let o = 0;
+  for (const size of [1, 7, 3839, 2, 4000, 1, 10000]) {
+    ch.push(bytes.subarray(o, Math.min(bytes.length, o + size)));
+    o += size;
+  }
+  assert.equal(frames.length, 3);
+  assert.equal(ch.buffered, 5);
+  frames.forEach((f, k) => f.forEach((s, i) => assert.equal(s, k * 1920 + i - 3000)));
+});
