@@ -217,3 +217,24 @@ test('--reference-return-port sends to each station IP at the fixed port (Python
   assert.equal(bSend.texts().length, 0, 'nothing goes to the throwaway port');
   assert.equal(aListen.texts().length, 0, 'no echo to the sender');
 });
+
+test('dual-stack: IPv6 and IPv4 stations share one conference', async () => {
+  const port = await freeUdpPort();
+  const proc = new Proc(opvBin, ['server', '-p', String(port), '--no-stats']);
+  cleanups.push(() => proc.stop());
+  await proc.waitForLine(/Server ready/);
+  const v6 = new SimStation('W1ABC', { host: '::1', port });
+  const v4 = new SimStation('VE3XYZ', { host: '127.0.0.1', port });
+  for (const s of [v6, v4]) {
+    await s.bound;
+    cleanups.push(() => s.close());
+  }
+  v4.chat('over IPv4');
+  v6.chat('over IPv6');
+  await proc.waitForLine(/NEW STATION: W1ABC at \[::1\]:\d+/);
+  await proc.waitForLine(/NEW STATION: VE3XYZ at 127\.0\.0\.1:\d+/);
+  v6.chat('hello v4');
+  v4.chat('hello v6');
+  await v4.until(() => v4.texts('W1ABC').includes('hello v4'));
+  await v6.until(() => v6.texts('VE3XYZ').includes('hello v6'));
+});
