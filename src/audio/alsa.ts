@@ -92,7 +92,13 @@ export class AlsaPlayback implements PlaybackSink {
     });
   }
 
-  static async open(device?: string): Promise<AlsaPlayback> {
+  /**
+   * `prefillMs` of silence is queued at open: the device starts playing on the first
+   * write and we then feed it exactly in real time, so this cushion is all that
+   * absorbs a late timer (an ALSA underrun is an audible click). It adds as much to
+   * the mouth-to-ear delay.
+   */
+  static async open(device?: string, opts: { prefillMs?: number } = {}): Promise<AlsaPlayback> {
     const probe = await probePlayback(device);
     if (!probe.ok) {
       throw new AudioDeviceError(`no audio output (${device ?? 'default ALSA device'}): ${probe.message}`);
@@ -105,6 +111,8 @@ export class AlsaPlayback implements PlaybackSink {
       signed: true,
       ...(device === undefined ? {} : { device }),
     });
+    const prefillSamples = Math.round(((opts.prefillMs ?? 20) * AUDIO_SAMPLE_RATE) / 1000);
+    if (prefillSamples > 0) speaker.write(Buffer.alloc(prefillSamples * 2));
     return new AlsaPlayback(`alsa:${device ?? 'default'}`, speaker);
   }
 

@@ -18,8 +18,11 @@ export { WavSink } from './wav-sink.js';
 export { NoneCapture, NonePlayback } from './none.js';
 
 export type AudioInSpec = { kind: 'alsa'; device?: string } | { kind: 'wav'; file: string } | { kind: 'none' };
-/** `wav` records what would be played into the file. */
-export type AudioOutSpec = { kind: 'alsa'; device?: string } | { kind: 'wav'; file: string } | { kind: 'none' };
+/** `wav` records what would be played into the file; `prefillMs`: see AlsaPlayback.open. */
+export type AudioOutSpec =
+  | { kind: 'alsa'; device?: string; prefillMs?: number }
+  | { kind: 'wav'; file: string }
+  | { kind: 'none' };
 
 export async function openCapture(spec: AudioInSpec): Promise<CaptureSource> {
   switch (spec.kind) {
@@ -35,7 +38,7 @@ export async function openCapture(spec: AudioInSpec): Promise<CaptureSource> {
 export async function openPlayback(spec: AudioOutSpec): Promise<PlaybackSink> {
   switch (spec.kind) {
     case 'alsa':
-      return AlsaPlayback.open(spec.device);
+      return AlsaPlayback.open(spec.device, { prefillMs: spec.prefillMs });
     case 'wav':
       return WavSink.open(spec.file);
     case 'none':

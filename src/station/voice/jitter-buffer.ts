@@ -127,6 +127,9 @@ export class JitterBuffer {
     this.target = this.minTarget;
   }
 
+  /** Talkspurts begun so far (changes when a new one starts). */
+  talkspurts = 0;
+
   /** Whether a talkspurt is being received or played. */
   get active(): boolean {
     return this.state !== 'idle';
@@ -140,8 +143,6 @@ export class JitterBuffer {
   push(seq: number, payload: Uint8Array, arrivalMs: number): void {
     this.totals.received++;
     const ext = this.extend(seq & 0xffff);
-    this.measureJitter(ext, arrivalMs);
-
     if (this.state === 'idle') {
       this.beginPriming(arrivalMs);
     } else if (ext - this.nextSeq >= this.window || this.nextSeq - ext > this.window) {
@@ -149,8 +150,10 @@ export class JitterBuffer {
       this.totals.restarts++;
       this.finish(false);
       this.beginPriming(arrivalMs);
+      this.highest = ext;
     }
     if (this.highest === null || ext > this.highest) this.highest = ext;
+    this.measureJitter(ext, arrivalMs);
 
     if (this.state === 'playing' && ext < this.nextSeq) {
       if (this.playedRing[ext % RING] === ext) this.count('duplicate');
@@ -241,9 +244,12 @@ export class JitterBuffer {
   }
 
   private beginPriming(nowMs: number): void {
+    this.talkspurts++;
     this.state = 'priming';
     this.primingSince = nowMs;
     this.nextSeq = Number.MAX_SAFE_INTEGER;
+    // The pause between talkspurts says nothing about network jitter.
+    this.lastArrival = null;
     this.ending = false;
     this.dryTicks = 0;
     this.stallDebt = 0;

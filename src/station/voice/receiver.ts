@@ -102,11 +102,13 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
   push(callsign: string, rtp: RtpHeader, opus: Uint8Array): void {
     if (this.closed) return;
     const r = this.remote(callsign);
-    if (!r.jb.active) {
-      r.since = this.now();
+    const spurts = r.jb.talkspurts;
+    const now = this.now();
+    r.jb.push(rtp.sequence, opus, now);
+    if (r.jb.talkspurts !== spurts) {
+      r.since = now;
       r.level = 0;
     }
-    r.jb.push(rtp.sequence, opus, this.now());
   }
 
   /** PTT_STOP from `callsign`: play out what is buffered, then finish. */

@@ -238,3 +238,27 @@ test('a sender that restarts its sequence starts a new talkspurt instead of bein
   assert.deepEqual(played(o).slice(-10), [...Array(10).keys()].map((k) => 30000 + k));
   assert.equal(s.played + s.dropped, 20);
 });
+
+test('the pause between two transmissions does not count as jitter', () => {
+  const first = Array.from({ length: 20 }, (_, k) => ({ index: k, atMs: k * 40 }));
+  // Same RTP stream, the next transmission 10 s later (sequence continues at 20).
+  const second = Array.from({ length: 20 }, (_, k) => ({ index: 20 + k, atMs: 10_000 + k * 40 }));
+  const o = simulate(0, [...first, ...second], { endAtMs: 20 * 40 + 1 });
+  assert.equal(o.summaries.length, 2);
+  assert.ok(o.jb.stats().jitterMs < 1, `jitter ${o.jb.stats().jitterMs}`);
+  assert.equal(o.jb.stats().targetFrames, 2);
+  assert.equal(played(o).length, 40);
+});
+
+test('a sequence that jumps backwards (sender restarted low) also restarts cleanly', () => {
+  const arrivals = [
+    ...Array.from({ length: 10 }, (_, k) => ({ index: 20000 + k, atMs: k * 40 })),
+    ...Array.from({ length: 10 }, (_, k) => ({ index: k, atMs: 400 + k * 40 })),
+  ];
+  const o = simulate(0, arrivals, { endAtMs: 1200 });
+  assert.equal(o.jb.stats().restarts, 1);
+  assert.deepEqual(played(o).slice(-10), [...Array(10).keys()]);
+  const s = o.jb.stats();
+  assert.equal(s.played + s.dropped, 20);
+  assert.equal(o.summaries.at(-1)!.lost, 0);
+});
