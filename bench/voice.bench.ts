@@ -17,6 +17,7 @@ import { VoiceDecoder } from '../src/station/voice/decoder.js';
 import { mixFrames } from '../src/station/voice/mixer.js';
 import { VoiceReceiver } from '../src/station/voice/receiver.js';
 import type { RtpHeader } from '../src/protocol/index.js';
+import { FrameClock } from '../src/audio/frame-clock.js';
 
 const FRAME = 1920;
 const FRAME_US = 40_000;
@@ -27,6 +28,8 @@ export interface VoiceBenchFigures {
   concealUsPerFrame: number;
   mixUsPerFrame: Record<number, number>;
   tickUsPerFrame: Record<number, number>;
+  /** Real timers, clean link, default jitter target: packet arrival → frame handed to the sink. */
+  receiveDelayMs: { mean: number; p95: number; max: number };
 }
 
 /** CPU µs per call of `fn`, which performs `perCall` frames; runs for about `seconds`. */
@@ -120,7 +123,81 @@ export async function runVoiceBench(speechFile: string): Promise<VoiceBenchFigur
     await rx.close();
     line(`playout tick, ${n} talker${n > 1 ? 's' : ' '} (jb+decode+mix)`, tickUs[n]!);
   }
-  return { encodeUsPerFrame: encodeUs, decodeUsPerFrame: decodeUs, concealUsPerFrame: concealUs, mixUsPerFrame: mixUs, tickUsPerFrame: tickUs };
+  // The delay depends on the phase between the sender's and the playout clock: sweep it.
+  const runs: number[][] = [];
+  for (const phase of [0, 10, 20, 30]) runs.push(await measureReceiveDelay(phase));
+  const all = runs.flat().sort((a, b) => a - b);
+  const receiveDelayMs = {
+    mean: all.reduce((a, b) => a + b, 0) / all.length,
+    p95: all[Math.floor(all.length * 0.95)]!,
+    max: all.at(-1)!,
+  };
+  console.log(
+    `${'receive delay (arrival → sink), target 2'.padEnd(40)} mean ${receiveDelayMs.mean.toFixed(1)} ms, ` +
+      `p95 ${receiveDelayMs.p95.toFixed(1)} ms, max ${receiveDelayMs.max.toFixed(1)} ms (clean link, real timers, 4 clock phases)`,
+  );
+  return {
+    encodeUsPerFrame: encodeUs,
+    decodeUsPerFrame: decodeUs,
+    concealUsPerFrame: concealUs,
+    mixUsPerFrame: mixUs,
+    tickUsPerFrame: tickUs,
+    receiveDelayMs,
+  };
+}
+
+/**
+ * The receive side's share of mouth-to-ear delay: packets arrive every 40 ms (their
+ * own drift-free clock, unrelated phase), the receiver's playout clock runs as in the
+ * station, and each packet's arrival is matched to the tick that wrote it. Packets
+ * carry a loud tone so the first written frame with sound is the first packet.
+ */
+async function measureReceiveDelay(phaseMs: number, packetsToSend = 40): Promise<number[]> {
+  const enc = new VoiceEncoder();
+  const tone = Int16Array.from({ length: FRAME }, (_, i) => Math.round(12000 * Math.sin((2 * Math.PI * 400 * i) / 48000)));
+  const packets = Array.from({ length: packetsToSend }, () => enc.encode(tone));
+  const arrivals: number[] = [];
+  const writes: { at: number; loud: boolean }[] = [];
+  const rx = new VoiceReceiver({
+    sink: {
+      name: 'bench',
+      write: (pcm) => writes.push({ at: performance.now(), loud: pcm.some((v) => Math.abs(v) > 1000) }),
+      close: async () => {},
+    },
+  });
+  rx.start();
+  await new Promise((r) => setTimeout(r, phaseMs));
+  const sender = new FrameClock({ intervalMs: 40, firstTick: 0 });
+  await new Promise<void>((resolve) => {
+    let seq = 0;
+    sender.start(() => {
+      arrivals.push(performance.now());
+      rx.push('W1AW', rtp(seq), packets[seq]!);
+      if (++seq === packets.length) {
+        sender.stop();
+        rx.end('W1AW');
+        resolve();
+      }
+    });
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  await rx.close();
+  // Opus needs a frame or two to ramp up: anchor on the first loud frame and its packet.
+  const firstLoud = writes.findIndex((w) => w.loud);
+  const delays: number[] = [];
+  for (let k = 0; k < arrivals.length; k++) {
+    const w = writes[firstLoud + k - rampFrames(packets)];
+    if (w !== undefined) delays.push(w.at - arrivals[k]!);
+  }
+  return delays;
+}
+
+/** How many leading packets decode to near-silence (the codec ramping up). */
+function rampFrames(packets: Uint8Array[]): number {
+  const d = new VoiceDecoder();
+  let k = 0;
+  while (k < packets.length && !d.decode(packets[k]!).some((v) => Math.abs(v) > 1000)) k++;
+  return k;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
