@@ -145,3 +145,51 @@ test('json log format emits one object per line', async () => {
   assert.equal(obj.callsign, 'W1ABC');
   for (const l of proc.lines.filter(Boolean)) JSON.parse(l);
 });
+
+test('access lists: --deny, an ACL file re-read on SIGHUP, and the station cap', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/opv-acl-`);
+  const acl = `${dir}/acl`;
+  writeFileSync(acl, '# club list\ndeny N0CALL\n');
+  const port = await freeUdpPort();
+  const statsPort = await freeTcpPort();
+  const proc = new Proc(opvBin, [
+    'server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort),
+    '--deny', 'W1BAD', '--acl-file', acl, '--max-stations', '2', '--stats-token', TOKEN,
+  ]);
+  cleanups.push(() => proc.stop());
+  await proc.waitForLine(/Server ready/);
+  const mk = async (call: string): Promise<SimStation> => {
+    const s = new SimStation(call, { host: '127.0.0.1', port });
+    await s.bound;
+    cleanups.push(() => s.close());
+    return s;
+  };
+  const bad = await mk('W1BAD');
+  const nocall = await mk('N0CALL');
+  const a = await mk('W1ABC');
+  bad.chat('let me in');
+  nocall.chat('me too');
+  a.chat('hello');
+  await proc.waitForLine(/⛔ DENIED: W1BAD/);
+  await proc.waitForLine(/⛔ DENIED: N0CALL/);
+  await proc.waitForLine(/NEW STATION: W1ABC/);
+  // The list changes on disk; SIGHUP applies it and drops stations it now denies.
+  writeFileSync(acl, 'deny W1ABC\n');
+  proc.child.kill('SIGHUP');
+  await proc.waitForLine(/Access lists reloaded: 0 allowed, 2 denied/);
+  await proc.waitForLine(/BANNED: W1ABC/);
+  nocall.chat('now?');
+  await proc.waitForLine(/NEW STATION: N0CALL/);
+  const b = await mk('VE3XYZ');
+  const c = await mk('K5XYZ');
+  b.chat('second');
+  await proc.waitForLine(/NEW STATION: VE3XYZ/);
+  c.chat('third');
+  await proc.waitForLine(/STATION LIMIT \(2\) reached: K5XYZ/);
+  // A ban from the console is written to the file so it survives a restart.
+  const ban = await fetch(`http://127.0.0.1:${statsPort}/api/v1/stations/VE3XYZ/ban`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(ban.status, 200);
+  assert.match(readFileSync(acl, 'utf8'), /^deny VE3XYZ$/m);
+});
