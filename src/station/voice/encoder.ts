@@ -8,13 +8,17 @@
  *   first frame is encoded, so the constructor switches to VOIP before any encode.
  * - With VBR off, libopus itself pads every packet to the CBR budget
  *   (bitrate × 40 ms / 8 = 80 bytes), including digital silence (DTX is off by
- *   default): across the 7.3 s speech sample and silence every packet measured 80
- *   bytes. So we never pad in JavaScript; a packet of another size would be a
- *   libopus/binding change, and sending it would break the wire format, so it is
- *   refused with OpusPacketSizeError instead of being sent.
+ *   default): across the 7.3 s speech sample, silence, square waves and noise every
+ *   packet measured 80 bytes. Should a future libopus/binding return a shorter
+ *   packet anyway, it is padded here exactly as libopus would (opus_packet_pad:
+ *   code-3 framing with a padding field — same audio, counted in `padded`). The
+ *   reference stack sends what the encoder gives; we guarantee the wire size. A
+ *   longer packet cannot occur in CBR (the budget caps it) and would be a bug:
+ *   OpusPacketSizeError, never a packet of another size on the air.
  */
 import { OPUS_BITRATE, OPUS_PACKET_SIZE, SAMPLES_PER_FRAME, SAMPLE_RATE } from '../../protocol/index.js';
 import { bytesFromSamples } from '../../audio/wav-format.js';
+import { padOpusPacket } from './opus-packet.js';
 import { OPUS_APPLICATION_VOIP, OPUS_SET_APPLICATION, OPUS_SET_VBR, OpusCodec } from './opus-binding.js';
 
 export class OpusPacketSizeError extends Error {
@@ -31,6 +35,8 @@ export class VoiceEncoder {
   readonly packetSize: number;
   /** Frames encoded so far. */
   frames = 0;
+  /** Packets libopus returned short that were padded to the wire size (expected: 0). */
+  padded = 0;
 
   constructor(opts: VoiceEncoderOptions = {}) {
     const bitrate = opts.bitrate ?? OPUS_BITRATE;
@@ -47,11 +53,16 @@ export class VoiceEncoder {
     if (pcm.length !== SAMPLES_PER_FRAME) {
       throw new RangeError(`VoiceEncoder.encode needs ${SAMPLES_PER_FRAME} samples, got ${pcm.length}`);
     }
-    const packet = this.codec.encode(bytesFromSamples(pcm));
-    if (packet.length !== this.packetSize) {
-      throw new OpusPacketSizeError(`Opus produced a ${packet.length}-byte packet, expected ${this.packetSize}`);
+    const raw = this.codec.encode(bytesFromSamples(pcm));
+    let packet: Uint8Array | null = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+    if (packet.length < this.packetSize) {
+      packet = padOpusPacket(packet, this.packetSize);
+      this.padded++;
+    }
+    if (packet === null || packet.length !== this.packetSize) {
+      throw new OpusPacketSizeError(`Opus produced a ${raw.length}-byte packet, expected ${this.packetSize}`);
     }
     this.frames++;
-    return new Uint8Array(packet.buffer, packet.byteOffset, packet.length);
+    return packet;
   }
 }
