@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AudioDeviceError, openCapture, openPlayback, WavCapture, WavSink } from '../../src/audio/index.js';
-import { parseWavHeader } from '../../src/audio/wav-format.js';
+import { parseWavHeader, wavHeader, WavFormatError } from '../../src/audio/wav-format.js';
+import fc from 'fast-check';
 import { readWav, writeWav } from '../../src/station/voice/files.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opv-audio-wav-'));
@@ -137,4 +138,26 @@ test('the none back-end never delivers and discards', async () => {
   assert.equal(got, 0);
   await cap.close();
   await out.close();
+});
+
+test('hostile WAV headers are values: only WavFormatError, never another exception or a bad layout', () => {
+  const valid = Buffer.concat([wavHeader(3840), Buffer.alloc(3840)]);
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }),
+      fc.nat({ max: valid.length }),
+      (edits, cut) => {
+        const bytes = Buffer.from(valid.subarray(0, cut));
+        for (const [at, v] of edits) if (at < bytes.length) bytes[at] = v;
+        try {
+          const l = parseWavHeader(bytes, bytes.length, 'fuzz.wav');
+          assert.ok(l.dataOffset >= 12 && l.dataOffset + l.dataBytes <= bytes.length && l.dataBytes % 2 === 0);
+        } catch (e) {
+          assert.ok(e instanceof WavFormatError, String(e));
+          assert.ok(e.message.startsWith('fuzz.wav: '));
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });

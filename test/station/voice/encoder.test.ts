@@ -5,6 +5,8 @@ import { VoiceEncoder } from '../../../src/station/voice/encoder.js';
 import { VoiceDecoder } from '../../../src/station/voice/decoder.js';
 import { decodeTransmission, readWav } from '../../../src/station/voice/files.js';
 import { speechWav } from '../../helpers/paths.js';
+import { OpusCodec, OPUS_APPLICATION_VOIP, OPUS_SET_APPLICATION, OPUS_SET_VBR } from '../../../src/station/voice/opus-binding.js';
+import { bytesFromSamples } from '../../../src/audio/wav-format.js';
 import { bestLag, ncc, rms } from './signal.js';
 
 const FRAME = 1920;
@@ -21,6 +23,25 @@ test('every packet of the speech sample is exactly 80 bytes', async () => {
   const sizes = new Set(frames(pcm).map((f) => enc.encode(f).length));
   assert.deepEqual([...sizes], [80]);
   assert.equal(enc.frames, Math.floor(pcm.length / FRAME));
+  assert.equal(enc.padded, 0, 'libopus CBR itself fills the 80 bytes');
+});
+
+test('the VOIP application really is in effect (the binding creates AUDIO encoders)', async () => {
+  const pcm = await readWav(speechWav);
+  const voip = new VoiceEncoder();
+  const audio = new OpusCodec(48000, 1);
+  audio.setBitrate(16000);
+  audio.applyEncoderCTL(OPUS_SET_VBR, 0);
+  let differ = 0;
+  for (const f of frames(pcm).slice(0, 50)) {
+    const a = voip.encode(f);
+    const b = audio.encode(bytesFromSamples(f));
+    assert.equal(b.length, 80);
+    if (Buffer.compare(Buffer.from(a), b) !== 0) differ++;
+  }
+  assert.ok(differ > 40, `${differ} of 50 packets differ from the AUDIO application's`);
+  // …and libopus refuses to switch once encoding has begun, which is why the constructor does it first.
+  assert.throws(() => audio.applyEncoderCTL(OPUS_SET_APPLICATION, OPUS_APPLICATION_VOIP));
 });
 
 test('silence, full-scale square waves and random noise also give 80-byte packets', () => {

@@ -9,6 +9,7 @@ import { decodeTransmission, readWav, writeOggOpus, writeWav, WavFormatError } f
 import { oggCrc } from '../../../src/station/voice/ogg-opus.js';
 import { speechWav } from '../../helpers/paths.js';
 import { bestLag } from './signal.js';
+import fc from 'fast-check';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opv-voice-files-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,4 +97,25 @@ test('decodeTransmission yields 1920 samples per packet or loss', async () => {
   const { packets } = await speechPackets();
   const out = decodeTransmission([packets[0]!, null, packets[2]!, null]);
   assert.equal(out.length, 4 * 1920);
+});
+
+test('Ogg files of any length (0..120 packets) pass opusinfo with the exact playback length', { skip: !hasOpusTools && 'opus-tools not installed' }, async () => {
+  const { packets } = await speechPackets();
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), async (n, serial) => {
+      const f = path.join(dir, `n${run++}.opus`);
+      await writeOggOpus(f, packets.slice(0, n), { serial, comments: ['TITLE=W1AW 22:00', 'ENCODER=opv'] });
+      const r = spawnSync('opusinfo', [f]);
+      const out = r.stdout.toString() + r.stderr.toString();
+      assert.doesNotMatch(out, /WARNING|Warning|hole|corrupt/i);
+      if (n > 0) {
+        const ms = n * 40 - 312 / 48;
+        const m = /Playback length: (\d+)m:(\d+\.\d+)s/.exec(out);
+        assert.ok(m !== null, out);
+        assert.ok(Math.abs(Number(m[1]) * 60000 + Number(m[2]) * 1000 - ms) < 1.5, out);
+      }
+    }),
+    { numRuns: 25 },
+  );
 });
