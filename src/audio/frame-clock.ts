@@ -66,13 +66,14 @@ export class FrameClock {
     const cb = this.onTick;
     const gen = this.generation;
     if (cb === null) return;
-    const elapsed = this.now() - this.startedAt;
-    const dueCount = Math.floor(elapsed / this.intervalMs) - this.next + 1;
-    if (dueCount > this.maxCatchUp) {
-      this.skipped += dueCount - 1;
-      this.next += dueCount - 1;
-    }
-    while (this.startedAt + this.next * this.intervalMs <= this.now() + 0.5) {
+    for (;;) {
+      // Ticks due by now (half a millisecond of timer rounding tolerated).
+      const overdue = Math.floor((this.now() + 0.5 - this.startedAt) / this.intervalMs) - this.next + 1;
+      if (overdue <= 0) break;
+      if (overdue > this.maxCatchUp) {
+        this.skipped += overdue - 1;
+        this.next += overdue - 1;
+      }
       this.next++;
       cb();
       // The callback may have stopped (end of a file) or restarted us.

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { FrameClock } from '../../src/audio/frame-clock.js';
+
+/** A monotonic clock that can be made to jump forward, as a stalled process sees time. */
+function jumpyClock(): { now: () => number; jump: (ms: number) => void } {
+  let offset = 0;
+  return { now: () => performance.now() + offset, jump: (ms) => (offset += ms) };
+}
+
+function untilTicks(get: () => number, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = (): void => (get() >= n ? resolve() : void setTimeout(poll, 5));
+    poll();
+  });
+}
+
+test('after a stall the overdue ticks run back to back, so no time is lost', async () => {
+  const c = jumpyClock();
+  const clock = new FrameClock({ intervalMs: 40, firstTick: 1, now: c.now });
+  const at: number[] = [];
+  const t0 = c.now();
+  clock.start(() => {
+    at.push(c.now() - t0);
+    if (at.length === 3) c.jump(200); // the process "stalls" for 200 ms
+  });
+  await untilTicks(() => at.length, 12);
+  clock.stop();
+  // Tick k is due at (k+1) × 40 ms on the (jumped) clock: after the jump ticks 4..8 are overdue at once.
+  at.forEach((t, k) => assert.ok(t >= (k + 1) * 40 - 1, `tick ${k} at ${t.toFixed(1)} early`));
+  const burst = at.slice(3, 8);
+  assert.ok(burst.at(-1)! - burst[0]! < 20, `catch-up ticks ran together: ${burst.map((t) => t.toFixed(0))}`);
+  assert.equal(clock.skipped, 0);
+});
+
+test('a stall longer than maxCatchUp skips the excess instead of replaying seconds of ticks', async () => {
+  const c = jumpyClock();
+  const clock = new FrameClock({ intervalMs: 40, firstTick: 0, now: c.now, maxCatchUp: 5 });
+  let n = 0;
+  clock.start(() => {
+    n++;
+    if (n === 2) c.jump(40 * 100);
+  });
+  await untilTicks(() => n, 6);
+  clock.stop();
+  assert.ok(clock.skipped >= 90, `skipped ${clock.skipped}`);
+  assert.ok(n < 20, `${n} ticks ran`);
+});
+
+test('stop() inside a tick ends the loop; start() again restarts the schedule', async () => {
+  const clock = new FrameClock({ intervalMs: 10, firstTick: 0 });
+  let n = 0;
+  clock.start(() => {
+    if (++n === 3) clock.stop();
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(n, 3);
+  assert.equal(clock.running, false);
+  let m = 0;
+  clock.start(() => m++);
+  await untilTicks(() => m, 3);
+  clock.stop();
+  assert.equal(n, 3);
+});
