@@ -88,7 +88,12 @@ export class WavCapture implements CaptureSource {
     const remaining = this.layout.dataBytes - this.position;
     if (remaining <= 0) return null;
     const want = Math.min(FRAME_BYTES, remaining);
-    const got = readSync(this.fd, this.scratch, 0, want, this.layout.dataOffset + this.position);
+    let got: number;
+    try {
+      got = readSync(this.fd, this.scratch, 0, want, this.layout.dataOffset + this.position);
+    } catch {
+      return null; // an unreadable file ends like an exhausted one
+    }
     if (got <= 0) return null;
     this.position += got;
     const frame = new Int16Array(AUDIO_FRAME_SAMPLES);

@@ -17,6 +17,8 @@ export class WavSink implements PlaybackSink {
   private framesSincePatch = 0;
   /** Frames written so far. */
   frames = 0;
+  /** Set (one line) when writing failed; the file then holds what was written before. */
+  error: string | null = null;
 
   private constructor(file: string, fd: number) {
     this.name = `wav:${file}`;
@@ -35,17 +37,27 @@ export class WavSink implements PlaybackSink {
   }
 
   write(pcm: Int16Array): void {
-    if (this.fd === null) return;
+    if (this.fd === null || this.error !== null) return;
     const bytes = bytesFromSamples(pcm);
-    writeSync(this.fd, bytes, 0, bytes.length, WAV_HEADER_SIZE + this.dataBytes);
-    this.dataBytes += bytes.length;
-    this.frames++;
-    if (++this.framesSincePatch >= PATCH_EVERY_FRAMES) this.patchHeader();
+    try {
+      writeSync(this.fd, bytes, 0, bytes.length, WAV_HEADER_SIZE + this.dataBytes);
+      this.dataBytes += bytes.length;
+      this.frames++;
+      if (++this.framesSincePatch >= PATCH_EVERY_FRAMES) this.patchHeader();
+    } catch (err) {
+      // Disk full or the like: keep what was recorded, stop recording, never throw
+      // into the playout clock.
+      this.error = `recording to ${this.name.slice(4)} stopped: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    }
   }
 
   async close(): Promise<void> {
     if (this.fd === null) return;
-    this.patchHeader();
+    try {
+      this.patchHeader();
+    } catch {
+      // The header keeps its last patched size; readers trust the file length anyway.
+    }
     closeSync(this.fd);
     this.fd = null;
   }

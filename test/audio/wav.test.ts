@@ -121,10 +121,14 @@ test('a recorder that is never closed (killed station) still leaves a readable f
   assert.equal((await readWav(f)).length, 30 * 1920);
 });
 
-test('an unwritable recording path is an AudioDeviceError', async () => {
+test('an unwritable recording path or a full disk is an AudioDeviceError', async () => {
   await assert.rejects(
     openPlayback({ kind: 'wav', file: path.join(dir, 'no', 'such', 'dir', 'x.wav') }),
     (e: unknown) => e instanceof AudioDeviceError && /ENOENT/.test(e.message),
+  );
+  await assert.rejects(
+    openPlayback({ kind: 'wav', file: '/dev/full' }),
+    (e: unknown) => e instanceof AudioDeviceError && /ENOSPC/.test(e.message),
   );
 });
 

@@ -7,7 +7,8 @@
  *
  * Contract for the engine:
  * - push(callsign, rtp, opus) for every voice message; end(callsign) on PTT_STOP;
- *   forget(callsign) when a station leaves (BYE / timeout).
+ *   forget(callsign) when a station leaves (BYE / timeout). Stations silent for
+ *   `idleForgetMs` are forgotten by the receiver itself.
  * - Event `talkers`: who is audible now, with RMS levels; emitted when the set
  *   changes and every third tick (120 ms) while anyone talks.
  * - Event `transmissionEnded`: one per talkspurt per station, after its last frame
@@ -53,6 +54,8 @@ export interface VoiceReceiverOptions {
   now?: () => number;
   /** Monotonic ms clock for the 40 ms playout timer (default performance.now). */
   monotonic?: () => number;
+  /** A station silent this long has its decoder freed (default 10 min). */
+  idleForgetMs?: number;
 }
 
 export interface StationVoiceStats extends JitterStats {
@@ -66,6 +69,7 @@ interface Remote {
   decoder: VoiceDecoder;
   since: number;
   level: number;
+  lastPush: number;
 }
 
 interface LocalPlay {
@@ -82,6 +86,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
   private readonly target: number;
   private readonly maxTarget: number;
   private readonly clock: FrameClock;
+  private readonly idleForgetMs: number;
   private readonly remotes = new Map<string, Remote>();
   private readonly locals: LocalPlay[] = [];
   private lastTalkers = '';
@@ -96,6 +101,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     this.now = opts.now ?? Date.now;
     this.target = opts.jitterTargetFrames ?? 2;
     this.maxTarget = Math.max(this.target, opts.maxJitterFrames ?? 8);
+    this.idleForgetMs = opts.idleForgetMs ?? 10 * 60_000;
     this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 0, now: opts.monotonic });
   }
 
@@ -104,6 +110,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     const r = this.remote(callsign);
     const spurts = r.jb.talkspurts;
     const now = this.now();
+    r.lastPush = now;
     r.jb.push(rtp.sequence, opus, now);
     if (r.jb.talkspurts !== spurts) {
       r.since = now;
@@ -154,10 +161,13 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     if (this.closed) return;
     const now = this.now();
     const frames: Int16Array[] = [];
-    for (const r of this.remotes.values()) {
+    for (const [callsign, r] of this.remotes) {
       const got = r.jb.pull(now);
       if (got === 'empty') {
         r.level = 0;
+        // Bounded state: stations that went quiet for long are dropped (their next
+        // transmission simply creates a fresh decoder).
+        if (!r.jb.active && now - r.lastPush > this.idleForgetMs) this.remotes.delete(callsign);
         continue;
       }
       const pcm = got === 'lost' ? r.decoder.conceal() : r.decoder.decode(got);
@@ -198,6 +208,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
         decoder: new VoiceDecoder(),
         since: this.now(),
         level: 0,
+        lastPush: this.now(),
         jb: new JitterBuffer({
           targetFrames: this.target,
           maxTargetFrames: this.maxTarget,

@@ -162,3 +162,22 @@ test('a replay is mixed into the output and resolves when played', async () => {
   assert.ok(written[2]!.subarray(100).every((s) => s === 0));
   await rx.close();
 });
+
+test('stations silent for long are forgotten; their next transmission starts fresh', async () => {
+  const packets = await encodeSpeech(0, 4);
+  let now = 0;
+  const rx = new VoiceReceiver({ sink: { name: 'mem', write: () => undefined, close: async () => {} }, now: () => now, idleForgetMs: 5000 });
+  packets.forEach((p, k) => rx.push('W1AW', rtp(k), p));
+  rx.end('W1AW');
+  for (let k = 0; k < 10; k++) {
+    now += 40;
+    rx.tick();
+  }
+  assert.ok(rx.stats('W1AW') !== undefined, 'kept while recent');
+  now += 6000;
+  rx.tick();
+  assert.equal(rx.stats('W1AW'), undefined);
+  rx.push('W1AW', rtp(4, true), packets[0]!);
+  assert.equal(rx.stats('W1AW')?.received, 1);
+  await rx.close();
+});
