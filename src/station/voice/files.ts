@@ -4,6 +4,7 @@
  * replay or WAV export.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { SAMPLES_PER_FRAME } from '../../protocol/index.js';
 import { bytesFromSamples, parseWavHeader, samplesFromBytes, wavHeader } from '../../audio/wav-format.js';
 import { VoiceDecoder } from './decoder.js';
@@ -46,4 +47,31 @@ export function decodeTransmission(packets: (Uint8Array | null)[]): Int16Array {
   const out = new Int16Array(packets.length * SAMPLES_PER_FRAME);
   packets.forEach((p, i) => out.set(p === null ? decoder.conceal() : decoder.decode(p), i * SAMPLES_PER_FRAME));
   return out;
+}
+
+/** An export file name whose extension says neither WAV nor Ogg Opus. */
+export class ExportFormatError extends Error {
+  override readonly name = 'ExportFormatError';
+}
+
+/**
+ * Writes a transmission for other players: ".wav" → decoded PCM (losses concealed),
+ * ".ogg"/".opus" → the packets themselves in Ogg Opus (no re-encoding). Other
+ * extensions reject with ExportFormatError before anything is written.
+ */
+export async function exportTransmission(
+  file: string,
+  packets: (Uint8Array | null)[],
+  opts: OggOpusOptions = {},
+): Promise<'wav' | 'ogg'> {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.wav') {
+    await writeWav(file, decodeTransmission(packets));
+    return 'wav';
+  }
+  if (ext === '.ogg' || ext === '.opus') {
+    await writeOggOpus(file, packets, opts);
+    return 'ogg';
+  }
+  throw new ExportFormatError(`cannot export to "${path.basename(file)}": use a .wav, .ogg or .opus file name`);
 }

@@ -112,7 +112,8 @@ export interface OggOpusOptions {
 
 /** A complete Ogg Opus file for a sequence of Opus packets (at least one). */
 export function buildOggOpus(packets: Uint8Array[], opts: OggOpusOptions = {}): Uint8Array {
-  const serial = opts.serial ?? (oggCrc(packets[0] ?? new Uint8Array(1)) ^ packets.length) >>> 0;
+  // Serial 0 is legal but trips some tools.
+  const serial = opts.serial ?? (((oggCrc(packets[0] ?? new Uint8Array(1)) ^ packets.length) >>> 0) || 1);
   const perPacket = opts.samplesPerPacket ?? 1920;
   const pages: Uint8Array[] = [];
   let sequence = 0;

@@ -5,7 +5,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { VoiceEncoder } from '../../../src/station/voice/encoder.js';
-import { decodeTransmission, readWav, writeOggOpus, writeWav, WavFormatError } from '../../../src/station/voice/files.js';
+import {
+  decodeTransmission,
+  exportTransmission,
+  ExportFormatError,
+  readWav,
+  writeOggOpus,
+  writeWav,
+  WavFormatError,
+} from '../../../src/station/voice/files.js';
+import { existsSync } from 'node:fs';
 import { oggCrc } from '../../../src/station/voice/ogg-opus.js';
 import { speechWav } from '../../helpers/paths.js';
 import { bestLag } from './signal.js';
@@ -103,13 +112,17 @@ test('Ogg files of any length (0..120 packets) pass opusinfo with the exact play
   const { packets } = await speechPackets();
   let run = 0;
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), async (n, serial) => {
+    fc.asyncProperty(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }), async (n, serial) => {
       const f = path.join(dir, `n${run++}.opus`);
       await writeOggOpus(f, packets.slice(0, n), { serial, comments: ['TITLE=W1AW 22:00', 'ENCODER=opv'] });
       const r = spawnSync('opusinfo', [f]);
       const out = r.stdout.toString() + r.stderr.toString();
-      assert.doesNotMatch(out, /WARNING|Warning|hole|corrupt/i);
-      if (n > 0) {
+      if (n === 0) {
+        // Headers only: a legal, empty stream (a PTT press without audio).
+        assert.match(out, /stream 1 is empty/);
+        assert.doesNotMatch(out.replace(/WARNING: stream 1 is empty/, ''), /WARNING|hole|corrupt/i);
+      } else {
+        assert.doesNotMatch(out, /WARNING|Warning|hole|corrupt/i);
         const ms = n * 40 - 312 / 48;
         const m = /Playback length: (\d+)m:(\d+\.\d+)s/.exec(out);
         assert.ok(m !== null, out);
@@ -118,4 +131,16 @@ test('Ogg files of any length (0..120 packets) pass opusinfo with the exact play
     }),
     { numRuns: 25 },
   );
+});
+
+test('exportTransmission picks the format from the file name and refuses others', async () => {
+  const { packets } = await speechPackets();
+  const some = packets.slice(0, 25);
+  assert.equal(await exportTransmission(path.join(dir, 'x.WAV'), [...some, null]), 'wav');
+  assert.equal((await readWav(path.join(dir, 'x.WAV'))).length, 26 * 1920);
+  assert.equal(await exportTransmission(path.join(dir, 'x.opus'), some), 'ogg');
+  assert.equal(await exportTransmission(path.join(dir, 'x.ogg'), some), 'ogg');
+  assert.equal(readFileSync(path.join(dir, 'x.ogg')).subarray(0, 4).toString(), 'OggS');
+  await assert.rejects(exportTransmission(path.join(dir, 'x.mp3'), some), (e: unknown) => e instanceof ExportFormatError && /x\.mp3/.test(e.message));
+  assert.equal(existsSync(path.join(dir, 'x.mp3')), false);
 });
