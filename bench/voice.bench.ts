@@ -24,6 +24,7 @@ const FRAME_US = 40_000;
 
 export interface VoiceBenchFigures {
   encodeUsPerFrame: number;
+  encodeComplexity5UsPerFrame: number;
   decodeUsPerFrame: number;
   concealUsPerFrame: number;
   mixUsPerFrame: Record<number, number>;
@@ -72,6 +73,11 @@ export async function runVoiceBench(speechFile: string): Promise<VoiceBenchFigur
     for (const f of frames) enc.encode(f);
   }, frames.length);
   line('encode (one talker sending)', encodeUs);
+  const enc5 = new VoiceEncoder({ complexity: 5 });
+  const encode5Us = cpuPerFrame(() => {
+    for (const f of frames) enc5.encode(f);
+  }, frames.length);
+  line('encode at complexity 5 (small Pi option)', encode5Us);
 
   let dec = new VoiceDecoder();
   const decodeUs = cpuPerFrame(() => {
@@ -138,6 +144,7 @@ export async function runVoiceBench(speechFile: string): Promise<VoiceBenchFigur
   );
   return {
     encodeUsPerFrame: encodeUs,
+    encodeComplexity5UsPerFrame: encode5Us,
     decodeUsPerFrame: decodeUs,
     concealUsPerFrame: concealUs,
     mixUsPerFrame: mixUs,

@@ -12,6 +12,7 @@ export type OpusCodec = InstanceType<typeof opus.OpusEncoder>;
 export const OPUS_SET_APPLICATION = 4000;
 export const OPUS_APPLICATION_VOIP = 2048;
 export const OPUS_SET_VBR = 4006;
+export const OPUS_SET_COMPLEXITY = 4010;
 
 /** Samples per frame (at 48 kHz) coded by an Opus TOC byte (RFC 6716 §3.1). */
 export function samplesPerOpusFrame(toc: number): number {

@@ -62,6 +62,15 @@ test('silence, full-scale square waves and random noise also give 80-byte packet
   );
 });
 
+test('every complexity setting keeps the 80-byte wire size', async () => {
+  const pcm = await readWav(speechWav);
+  for (const complexity of [0, 3, 5, 10]) {
+    const enc = new VoiceEncoder({ complexity });
+    const sizes = new Set(frames(pcm).slice(0, 60).map((f) => enc.encode(f).length));
+    assert.deepEqual([...sizes], [80], `complexity ${complexity}`);
+  }
+});
+
 test('a frame of the wrong length is a programming error, not a short packet', () => {
   const enc = new VoiceEncoder();
   assert.throws(() => enc.encode(new Int16Array(960)), RangeError);
