@@ -1,40 +1,58 @@
 #!/usr/bin/env bash
-# One-shot, idempotent set-up for a fresh Debian machine: installs the Debian packages
-# opv needs (ALSA headers for the `speaker` module, arecord/aplay, tmux for UI tests,
-# iproute2 for network-namespace tests, gpiod for GPIO push-to-talk, sox, a compiler),
-# then `npm ci` (building the approved native modules) and the TypeScript build.
-# Whatever is already in place is skipped, so a second run takes seconds.
+# scripts/setup.sh — one-shot, idempotent set-up of opv on a fresh Debian machine.
+#   1. Installs the Debian packages opv needs, only those missing (apt-get update runs
+#      only then; sudo when not root): ALSA headers for the `speaker` module, arecord/
+#      aplay, tmux (UI tests), iproute2 (network-namespace tests), gpiod (GPIO
+#      push-to-talk), sox, opus-tools, a compiler and python3 for native modules.
+#   2. `npm ci` when node_modules is missing, older than package-lock.json, or lacks the
+#      built native modules (@discordjs/opus, speaker; approved in package.json).
+#   3. `npm run build` (TypeScript → dist/).
+# What is already in place is skipped, so a second run takes a few seconds (the build).
+# Used by the README's Quick start (`bash scripts/setup.sh && ./bin/opv server`,
+# `bash scripts/setup.sh && npm test`) and by CI (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox build-essential python3 opus-tools)
+die() {
+  echo "setup: $*" >&2
+  exit 1
+}
+
+DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox opus-tools build-essential python3)
+
+command -v dpkg-query >/dev/null && command -v apt-get >/dev/null \
+  || die "this script needs Debian or Ubuntu (dpkg/apt-get); elsewhere install by hand: ${DEBS[*]}, Node.js >= 20"
 
 missing=()
 for p in "${DEBS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
+  SUDO=()
   if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-    SUDO="sudo"
+    command -v sudo >/dev/null || die "need root or sudo to install: ${missing[*]}"
+    # Without a terminal a password prompt would hang: fail instead.
+    if [ -t 0 ]; then SUDO=(sudo); else SUDO=(sudo -n); fi
   fi
   echo "setup: installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  "${SUDO[@]}" apt-get update -qq || die "apt-get update failed (network or sources.list?)"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install failed for: ${missing[*]}"
 fi
 
-command -v node >/dev/null || { echo "setup: Node.js >= 20 is required (apt-get install nodejs npm)" >&2; exit 1; }
+command -v node >/dev/null || die "Node.js >= 20 is required (https://nodejs.org or apt-get install nodejs npm)"
 major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$major" -ge 20 ] || { echo "setup: Node.js >= 20 is required, found $(node --version)" >&2; exit 1; }
+[ "$major" -ge 20 ] || die "Node.js >= 20 is required, found $(node --version)"
+command -v npm >/dev/null || die "npm is required (apt-get install npm)"
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
-   || ! node -e "require('@discordjs/opus')" 2>/dev/null; then
+native_ok() {
+  [ -f node_modules/speaker/build/Release/binding.node ] && node -e "require('@discordjs/opus')" 2>/dev/null
+}
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || ! native_ok; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed (see the npm output above)"
 fi
-# A lock without built native modules means install scripts were skipped: fail loudly.
-node -e "require('@discordjs/opus')" 2>/dev/null || { echo "setup: @discordjs/opus did not build (check allowScripts in package.json)" >&2; exit 1; }
+native_ok || die "native modules did not build: @discordjs/opus or speaker (are they approved in package.json's allowScripts? is libasound2-dev installed?)"
 
-npm run --silent build
+npm run --silent build || die "TypeScript build failed (see the tsc errors above)"
 echo "setup: ready"
