@@ -169,9 +169,11 @@ test('netns: two hosts exchange UDP over IPv4 and IPv6, isolated, and close() re
     }
 
     // exec(): a ChildProcess in the namespace, killed by close().
-    const child = net.exec('server', 'sleep', ['300'], { stdio: 'ignore' });
+    const child = net.exec('server', 'sh', ['-c', 'echo running; exec sleep 300'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    assert.ok(child.pid !== undefined);
+    assert.ok(child.pid !== undefined && child.stdout);
+    // Until it prints, the child may still be `ip` before it has entered the namespace.
+    await new Promise((resolve) => child.stdout?.once('data', resolve));
     const nsOfChild = execFileSync('ip', ['netns', 'identify', String(child.pid)], { encoding: 'utf8' }).trim();
     assert.equal(nsOfChild, server.ns);
     net.close();
@@ -189,8 +191,9 @@ test('netns: namespaces go away on exit, on SIGTERM, and after a SIGKILL at the 
     import { createTestNet } from ${JSON.stringify(netnsUrl)};
     const net = createTestNet(['h']);
     console.log('ns ' + net.hosts.h.ns);
-    if (process.argv[1] === 'exit') process.exit(0);
-    setInterval(() => {}, 1000);`;
+    // 'exit': exit normally when told to on stdin; otherwise hang until killed.
+    if (process.argv[1] === 'exit') process.stdin.once('data', () => process.exit(0));
+    else setInterval(() => {}, 1000);`;
   const listed = (): string => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   const start = async (mode: string): Promise<{ p: Proc; ns: string }> => {
     const p = new Proc(node, ['--input-type=module', '-e', script, mode]);
@@ -201,6 +204,7 @@ test('netns: namespaces go away on exit, on SIGTERM, and after a SIGKILL at the 
   };
 
   const exiting = await start('exit');
+  exiting.p.sendLine('go');
   assert.equal(await exiting.p.waitForExit(10_000), 0);
   assert.doesNotMatch(listed(), new RegExp(`^${exiting.ns}\\b`, 'm'), 'removed at exit');
 
@@ -212,6 +216,7 @@ test('netns: namespaces go away on exit, on SIGTERM, and after a SIGKILL at the 
   assert.equal(await killed.p.stop('SIGKILL'), null);
   assert.match(listed(), new RegExp(`^${killed.ns}\\b`, 'm'), 'a SIGKILLed process cannot clean up');
   const next = await start('exit');
+  next.p.sendLine('go');
   await next.p.waitForExit(10_000);
   assert.doesNotMatch(listed(), new RegExp(`^${killed.ns}\\b`, 'm'), 'swept by the next createTestNet');
 });

@@ -114,9 +114,24 @@ export class TmuxSession {
     return this.tmux(['capture-pane', '-p', '-S', String(-lines), '-t', this.target]);
   }
 
+  /**
+   * tmux marks the pane dead when the pty closes, which can be before it has reaped the
+   * program; only then is the status known, so "dead" here means "dead and reaped".
+   */
   private paneState(): { dead: boolean; status: number; height: number } {
-    const [dead, status, height] = this.tmux(['display-message', '-p', '-t', this.target, '#{pane_dead} #{pane_dead_status} #{pane_height}']).trim().split(' ');
-    return { dead: dead === '1', status: Number(status), height: Number(height) };
+    const query = (): string[] =>
+      this.tmux(['display-message', '-p', '-t', this.target, '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}|#{pane_height}']).trim().split('|');
+    let [dead, status, signal, height] = query();
+    if (dead === '1' && status === '' && signal === '') {
+      // tmux 3.3a can miss the SIGCHLD of a program that exits while its server starts,
+      // leaving it an unreaped zombie; any later child exit makes tmux reap all of them.
+      this.tmux(['run-shell', 'true']);
+      [dead, status, signal, height] = query();
+    }
+    const reaped = dead === '1' && (status !== '' || signal !== '');
+    // Killed by a signal: report it as a shell would (128 + signal number).
+    const code = status !== '' ? Number(status) : 128 + Number(signal);
+    return { dead: reaped, status: code, height: Number(height) };
   }
 
   /** Polls the screen until `test` matches; resolves with that screen or rejects with the last one. */
