@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { serverCommand } from './server/cli.js';
+import { stationCommand } from './station/cli.js';
 
 /** The `opv` command: each subcommand registers itself from its own module. */
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand());
+  program.addCommand(stationCommand());
   return program;
 }
 

@@ -1,0 +1,153 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
+import { listAudioDevices } from '../audio/index.js';
+import { intInRange, oneOf, positiveNumber } from '../util/cli-parse.js';
+import { createStation } from './engine.js';
+import { LineInterface } from './line.js';
+import {
+  DEFAULT_STATION_SETTINGS,
+  configFile,
+  dataDirFor,
+  loadSettingsFile,
+  mergeSettings,
+  saveSettings,
+  SettingsError,
+  type PttMode,
+  type StationSettings,
+} from './settings.js';
+
+interface StationFlags {
+  ip?: string;
+  port?: number;
+  listenPort?: number;
+  audioIn?: string;
+  audioOut?: string;
+  audioInDevice?: string;
+  audioOutDevice?: string;
+  audio: boolean;
+  listAudio?: boolean;
+  tui: boolean;
+  jitter?: number;
+  historyMax?: number;
+  historyDays?: number;
+  dataDir?: string;
+  config?: string;
+  saveConfig?: boolean;
+  pttKey?: string;
+  pttMode?: PttMode;
+  pttTimeout?: number;
+  pttGpio?: number;
+  ledGpio?: number;
+  gpioChip?: string;
+}
+
+function callsignArg(v: string): string {
+  const r = tryEncodeCallsign(v);
+  if (!r.ok) throw new InvalidArgumentError(r.error.message);
+  return normaliseCallsign(v);
+}
+
+export function stationCommand(): Command {
+  return new Command('station')
+    .description('run an Opulent Voice station: chat, push-to-talk voice, history')
+    .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; up to 9 characters)', callsignArg)
+    .option('-i, --ip <server>', 'conference server address or hostname (IPv4/IPv6)')
+    .option('-p, --port <port>', 'server UDP port', intInRange('--port', 1, 65535))
+    .option('--listen-port <port>', 'UDP port this station sends from and listens on', intInRange('--listen-port', 0, 65535))
+    .option('--audio-in <file.wav>', 'use a 48 kHz mono WAV file as the microphone (played while PTT is held)')
+    .option('--audio-out <file.wav>', 'record what the station plays into a WAV file instead of the sound card')
+    .option('--audio-in-device <alsa>', 'ALSA capture device (see --list-audio)')
+    .option('--audio-out-device <alsa>', 'ALSA playback device (see --list-audio)')
+    .option('--no-audio', 'no sound card at all: chat only, voice kept in history')
+    .option('--list-audio', 'list ALSA devices and exit')
+    .option('--no-tui', 'plain line mode (automatic without a terminal)')
+    .option('--jitter <frames>', 'jitter buffer target in 40 ms frames', intInRange('--jitter', 1, 25))
+    .option('--history-max <entries>', 'history entries kept', intInRange('--history-max', 10, 1_000_000))
+    .option('--history-days <days>', 'history kept this many days', intInRange('--history-days', 1, 36500))
+    .option('--data-dir <dir>', 'history directory (default ~/.local/share/opv/CALLSIGN)')
+    .option('--config <file>', `settings file (default ${configFile()})`)
+    .option('--save-config', 'write the effective settings to the settings file and exit')
+    .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI')
+    .addOption(new Option('--ptt-mode <mode>', 'auto (hold where the terminal can), toggle or hold').argParser(oneOf('--ptt-mode', ['auto', 'toggle', 'hold'] as const)))
+    .option('--ptt-timeout <seconds>', 'end a transmission left on this long', positiveNumber('--ptt-timeout'))
+    .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', intInRange('--ptt-gpio', 0, 1023))
+    .option('--led-gpio <line>', 'GPIO line of a TX LED (Raspberry Pi: 17)', intInRange('--led-gpio', 0, 1023))
+    .option('--gpio-chip <chip>', 'GPIO chip for --ptt-gpio/--led-gpio', undefined)
+    .action(async (callsign: string | undefined, flags: StationFlags) => {
+      if (flags.listAudio) {
+        const d = await listAudioDevices();
+        process.stdout.write(`Capture devices:\n${d.inputs.map((x) => `  ${x}`).join('\n') || '  (none)'}\nPlayback devices:\n${d.outputs.map((x) => `  ${x}`).join('\n') || '  (none)'}\n`);
+        return;
+      }
+      const settings = resolveSettings(callsign, flags);
+      if (flags.saveConfig) {
+        const { dataDir: _omit, ...keep } = settings;
+        void _omit;
+        process.stdout.write(`settings written to ${saveSettings(keep as StationSettings, flags.config ?? configFile())}\n`);
+        return;
+      }
+      await runStation(settings, flags.tui);
+    });
+}
+
+export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
+  const file = loadSettingsFile(f.config ?? configFile());
+  const audioIn: StationSettings['audioIn'] | undefined = !f.audio
+    ? { kind: 'none' }
+    : f.audioIn
+      ? { kind: 'wav', file: f.audioIn }
+      : f.audioInDevice
+        ? { kind: 'alsa', device: f.audioInDevice }
+        : undefined;
+  const audioOut: StationSettings['audioOut'] | undefined = !f.audio
+    ? { kind: 'none' }
+    : f.audioOut
+      ? { kind: 'wav', file: f.audioOut }
+      : f.audioOutDevice
+        ? { kind: 'alsa', device: f.audioOutDevice }
+        : undefined;
+  const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, {
+    callsign,
+    server: f.ip,
+    port: f.port,
+    listenPort: f.listenPort,
+    audioIn,
+    audioOut,
+    jitterFrames: f.jitter,
+    historyMaxEntries: f.historyMax,
+    historyMaxAgeDays: f.historyDays,
+    dataDir: f.dataDir,
+    ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip } as StationSettings['ptt'],
+  });
+  if (merged.ptt) merged.ptt = Object.fromEntries(Object.entries(merged.ptt).filter(([, v]) => v !== undefined)) as StationSettings['ptt'];
+  merged.ptt = { ...DEFAULT_STATION_SETTINGS.ptt, ...merged.ptt };
+  if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
+  const call = tryEncodeCallsign(merged.callsign);
+  if (!call.ok) throw new SettingsError(call.error.message);
+  if (!merged.server) throw new SettingsError('a server is required: opv station W1ABC -i <server> (or "server" in the settings file)');
+  merged.callsign = normaliseCallsign(merged.callsign);
+  merged.dataDir ??= dataDirFor(merged.callsign);
+  return merged as StationSettings;
+}
+
+/** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
+export async function runStation(settings: StationSettings, tui: boolean): Promise<void> {
+  const engine = await createStation(settings);
+  const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
+  if (useTui) {
+    // The full-screen UI is its own module; the engine runs the same either way.
+    const tuiModule = './tui/index.js';
+    const mod = (await import(tuiModule).catch(() => null)) as { runTui?: (e: typeof engine, s: StationSettings) => Promise<void> } | null;
+    if (mod?.runTui) {
+      await mod.runTui(engine, settings);
+      return;
+    }
+  }
+  const line = new LineInterface(engine, process.stdin, process.stdout);
+  const onSignal = (): void => void line.quit();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await line.run();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}

@@ -1,0 +1,94 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { parseIPv4Address, type IPv4Bytes } from '../protocol/index.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+
+export interface LinkEvents {
+  frame: Buffer;
+  sendError: Error;
+}
+
+/**
+ * The station's one UDP socket: it sends from, and listens on, `listenPort`, so an
+ * opv server (which answers the source address) and a reference server (which answers
+ * IP:57372) both reach it.
+ */
+export class Link extends TypedEmitter<LinkEvents> {
+  private socket: Socket | null = null;
+  serverAddress = '';
+  /** Addresses for the IPv4 header inside messages (informational on the wire). */
+  localIPv4: IPv4Bytes = [127, 0, 0, 1];
+  serverIPv4: IPv4Bytes = [127, 0, 0, 1];
+
+  constructor(
+    private readonly server: string,
+    private readonly port: number,
+    private readonly listenPort: number,
+  ) {
+    super();
+  }
+
+  async open(): Promise<void> {
+    let address: string;
+    let family: number;
+    try {
+      ({ address, family } = await lookup(this.server));
+    } catch {
+      throw new LinkError(`cannot resolve server "${this.server}"`);
+    }
+    this.serverAddress = address;
+    const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (e: NodeJS.ErrnoException) =>
+        reject(new LinkError(e.code === 'EADDRINUSE' ? `UDP port ${this.listenPort} is in use (another station running? use --listen-port)` : e.message)),
+      );
+      socket.bind(this.listenPort, () => {
+        socket.removeAllListeners('error');
+        resolve();
+      });
+    });
+    socket.on('message', (buf) => this.emit('frame', buf));
+    socket.on('error', (e) => this.emit('sendError', e));
+    this.socket = socket;
+    if (family === 4) {
+      this.serverIPv4 = parseIPv4Address(address) ?? this.serverIPv4;
+      this.localIPv4 = (await localAddressToward(address, this.port)) ?? this.localIPv4;
+    }
+  }
+
+  send(frame: Uint8Array): void {
+    this.socket?.send(frame, this.port, this.serverAddress, (err) => {
+      if (err) this.emit('sendError', err);
+    });
+  }
+
+  get boundPort(): number {
+    return this.socket?.address().port ?? 0;
+  }
+
+  async close(): Promise<void> {
+    const s = this.socket;
+    this.socket = null;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+export class LinkError extends Error {
+  override readonly name = 'LinkError';
+}
+
+/** The local address the kernel would use toward the server (connect() sends nothing on UDP). */
+async function localAddressToward(address: string, port: number): Promise<IPv4Bytes | null> {
+  const probe = createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.connect(port, address, () => resolve());
+    });
+    return parseIPv4Address(probe.address().address);
+  } catch {
+    return null;
+  } finally {
+    probe.close();
+  }
+}

@@ -1,0 +1,72 @@
+import { checkFrame, decodeCallsign, tryEncodeCallsign, Reassembler, type RtpHeader } from '../protocol/index.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+
+export interface ReceiverEvents {
+  chat: { from: string; text: string };
+  pttStart: { from: string };
+  pttStop: { from: string };
+  voice: { from: string; rtp: RtpHeader; opus: Uint8Array };
+  bye: { from: string };
+  /** Our own KEEPALIVE came back from the server. */
+  echo: { time: number };
+  /** Any valid message from a station (for "last heard"). */
+  heard: { from: string };
+}
+
+/**
+ * Frames from the server → messages, one reassembly buffer per sending station, so
+ * two stations talking at once never corrupt each other. Our own callsign is ignored
+ * except for the server's keepalive echo. Hostile bytes are counted, never thrown.
+ */
+export class FrameReceiver extends TypedEmitter<ReceiverEvents> {
+  private readonly reassembler = new Reassembler();
+  invalidFrames = 0;
+
+  constructor(private readonly ownId: number) {
+    super();
+  }
+
+  get decodeErrors(): number {
+    return this.reassembler.counters.decodeErrors;
+  }
+
+  push(buf: Uint8Array): void {
+    const chk = checkFrame(buf);
+    if (!chk.ok) {
+      this.invalidFrames++;
+      return;
+    }
+    const own = chk.stationId === this.ownId;
+    this.reassembler.pushFrame(chk.stationId, buf, (id, ev) => {
+      if (ev.type !== 'message') return;
+      const m = ev.message;
+      if (own) {
+        if (m.kind === 'control' && m.control.type === 'keepalive' && m.control.time !== null) this.emit('echo', { time: m.control.time });
+        return;
+      }
+      const from = decodeCallsign(id);
+      this.emit('heard', { from });
+      switch (m.kind) {
+        case 'text':
+          this.emit('chat', { from, text: m.text });
+          break;
+        case 'voice':
+          this.emit('voice', { from, rtp: m.rtp, opus: m.opus });
+          break;
+        case 'control':
+          if (m.control.type === 'ptt_start') this.emit('pttStart', { from });
+          else if (m.control.type === 'ptt_stop') this.emit('pttStop', { from });
+          else if (m.control.type === 'bye') this.emit('bye', { from });
+          break;
+        case 'data':
+          break;
+      }
+    });
+  }
+
+  /** Frees the buffer of a station that left. */
+  forget(callsign: string): void {
+    const id = tryEncodeCallsign(callsign);
+    if (id.ok) this.reassembler.forget(id.value);
+  }
+}
