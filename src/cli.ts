@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { serverCommand } from './server/cli.js';
 import { stationCommand } from './station/cli.js';
+import { adminCommand } from './admin/cli.js';
 
 /** The `opv` command: each subcommand registers itself from its own module. */
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand());
   program.addCommand(stationCommand());
+  program.addCommand(adminCommand());
   return program;
 }
 

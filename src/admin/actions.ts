@@ -1,0 +1,84 @@
+import blessed from 'blessed';
+import type { Widgets } from 'blessed';
+import type { AdminActionResult } from '../contract/stats.js';
+
+export type StationAction = 'kick' | 'ban';
+
+/** What the actions need from the client (the real StatsClient in use, a test double never). */
+export interface ActionSender {
+  action(action: StationAction, callsign: string): Promise<AdminActionResult>;
+}
+
+const VERB: Record<StationAction, string> = { kick: 'Kick', ban: 'Ban' };
+
+/** The one-line result of an action as the sysop reads it. */
+export function describeResult(r: AdminActionResult): string {
+  const what = `${VERB[r.action]} ${r.callsign}`;
+  return r.ok ? `${what}: done${r.message ? ` — ${r.message}` : ''}` : `${what} refused: ${r.message}`;
+}
+
+/**
+ * Kick and ban on the selected station: a confirmation box first (y / n, Esc), then
+ * the request with the token, then the server's answer reported back.
+ */
+export class StationActions {
+  private pending: { action: StationAction; callsign: string } | null = null;
+  private readonly dialog: Widgets.BoxElement;
+
+  constructor(
+    screen: Widgets.Screen,
+    private readonly sender: ActionSender,
+    private readonly report: (text: string, ok: boolean) => void,
+    private readonly render: () => void,
+  ) {
+    this.dialog = blessed.box({
+      parent: screen,
+      top: 'center',
+      left: 'center',
+      width: 50,
+      height: 5,
+      border: { type: 'line' },
+      label: ' Confirm ',
+      tags: true,
+      hidden: true,
+      style: { border: { fg: 'red' }, bg: 'black' },
+    });
+  }
+
+  get open(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Asks to confirm `action` on `callsign` (nothing selected: says so). */
+  ask(action: StationAction, callsign: string | null): void {
+    if (this.pending) return;
+    if (callsign === null) {
+      this.report(`${VERB[action]}: no station selected`, false);
+      return;
+    }
+    this.pending = { action, callsign };
+    const extra = action === 'ban' ? ' (kept out until unbanned)' : ' (may rejoin)';
+    this.dialog.setContent(`{center}{bold}${VERB[action]} ${blessed.escape(callsign)}?{/bold}${extra}\n[y] yes   [n / Esc] no{/center}`);
+    this.dialog.show();
+    this.dialog.setFront();
+    this.render();
+  }
+
+  /** The sysop's answer to the open question; resolves once the server has answered. */
+  async answer(yes: boolean): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    this.dialog.hide();
+    if (!yes) {
+      this.report(`${VERB[p.action]} ${p.callsign}: cancelled`, false);
+      this.render();
+      return;
+    }
+    this.report(`${VERB[p.action]} ${p.callsign}: sending …`, true);
+    this.render();
+    const r = await this.sender.action(p.action, p.callsign);
+    this.report(describeResult(r), r.ok);
+    this.render();
+  }
+}

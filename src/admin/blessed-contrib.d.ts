@@ -1,0 +1,50 @@
+/**
+ * The part of blessed-contrib the dashboard uses (the package ships no types).
+ * Kept to what we call, so a wrong option is a compile error rather than a blank panel.
+ */
+declare module 'blessed-contrib' {
+  import type { Widgets } from 'blessed';
+
+  namespace contrib {
+    interface GridOptions {
+      rows: number;
+      cols: number;
+      /** The parent the cells are laid out in (percentages of its size). */
+      screen: Widgets.Node;
+      hideBorder?: boolean;
+      color?: string;
+    }
+    interface Grid {
+      set<T>(row: number, col: number, rowSpan: number, colSpan: number, factory: (opts: Widgets.BoxOptions) => T, opts: object): T;
+    }
+    interface LineSeries {
+      title: string;
+      x: string[];
+      y: number[];
+      style?: { line?: string };
+    }
+    interface LineOptions extends Widgets.BoxOptions {
+      showLegend?: boolean;
+      legend?: { width?: number };
+      wholeNumbersOnly?: boolean;
+      minY?: number;
+      maxY?: number;
+      xLabelPadding?: number;
+      xPadding?: number;
+      numYLabels?: number;
+      showNthLabel?: number;
+      abbreviate?: boolean;
+      style?: { line?: string; text?: string; baseline?: string };
+    }
+    interface LineElement extends Widgets.BoxElement {
+      options: LineOptions;
+      setData(series: LineSeries[]): void;
+    }
+    interface Contrib {
+      grid: new (options: GridOptions) => Grid;
+      line: (options: LineOptions) => LineElement;
+    }
+  }
+  const contrib: contrib.Contrib;
+  export = contrib;
+}

@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { DEFAULT_STATS_PORT, STATS_TOKEN_ENV } from '../contract/stats.js';
+import { StatsClient } from './client.js';
+import { runDashboard } from './dashboard.js';
+import { runOnce } from './once.js';
+
+interface AdminFlags {
+  url: string;
+  token?: string;
+  once: boolean;
+  json: boolean;
+}
+
+export function adminCommand(): Command {
+  return new Command('admin')
+    .description("the sysop's live dashboard of a running `opv server` (its stats channel)")
+    .option('--url <url>', 'the server\'s stats channel', `http://127.0.0.1:${DEFAULT_STATS_PORT}`)
+    .option('--token <token>', `bearer token (the server's --stats-token; or set ${STATS_TOKEN_ENV})`)
+    .option('--once', 'print one plain-text snapshot and exit', false)
+    .option('--json', 'print the raw stats JSON once and exit', false)
+    .action(async (flags: AdminFlags) => {
+      const token = flags.token ?? process.env[STATS_TOKEN_ENV] ?? null;
+      const client = new StatsClient({ url: flags.url, token });
+      if (flags.once || flags.json) {
+        await runOnce(client, flags.json, (t) => process.stdout.write(t));
+        return;
+      }
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        throw new Error('the dashboard needs a terminal: use --once or --json in scripts');
+      }
+      await runDashboard(client);
+    });
+}

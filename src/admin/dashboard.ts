@@ -1,0 +1,203 @@
+import blessed from 'blessed';
+import type { Widgets } from 'blessed';
+import contrib from 'blessed-contrib';
+import type { ServerEvent, ServerStats } from '../contract/stats.js';
+import { StationActions, type ActionSender } from './actions.js';
+import type { ConnectionState, StatsClient } from './client.js';
+import { DashboardModel, nextSortKey, type SortKey } from './model.js';
+import { ErrorsGraph } from './panels/errors-graph.js';
+import { EventLog } from './panels/event-log.js';
+import { ServerFigures } from './panels/server-figures.js';
+import { StationsTable } from './panels/stations-table.js';
+import { StatusBar } from './panels/status-bar.js';
+import { TrafficGraph } from './panels/traffic-graph.js';
+
+export interface DashboardOptions {
+  /** A screen to draw on (the bench passes one writing to nowhere); default: the terminal. */
+  screen?: Widgets.Screen;
+  model?: DashboardModel;
+  /** Called when the sysop quits (q, Ctrl+C). */
+  onQuit?: () => void;
+  now?: () => number;
+}
+
+/** Coalesces redraws caused by bursts of events (PTT storms) to one per this many ms. */
+const RENDER_COALESCE_MS = 50;
+
+/**
+ * The composition root of the screen: the blessed-contrib grid, its panels, the keys.
+ * It is fed snapshots, events and connection states; it knows nothing of HTTP.
+ *
+ *   ┌ Stations (8 cols) ───────────────┐┌ Server (4) ─┐
+ *   │                                  ││             │  rows 0–5
+ *   └──────────────────────────────────┘└─────────────┘
+ *   ┌ Traffic (6) ─────┐┌ Errors (6) ──────────────────┐  rows 6–8
+ *   ┌ Events (12) ──────────────────────────────────────┐  rows 9–11
+ *   status: connection / sort, keys, last action          2 lines
+ */
+export class Dashboard {
+  readonly screen: Widgets.Screen;
+  readonly model: DashboardModel;
+  readonly table: StationsTable;
+  private readonly traffic: TrafficGraph;
+  private readonly errors: ErrorsGraph;
+  private readonly figures: ServerFigures;
+  private readonly log: EventLog;
+  private readonly status: StatusBar;
+  private readonly actions: StationActions;
+  private sortKey: SortKey = 'callsign';
+  private descending = false;
+  private renderTimer: NodeJS.Timeout | null = null;
+  private lastConnection: ConnectionState['status'] | null = null;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(sender: ActionSender, opts: DashboardOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.model = opts.model ?? new DashboardModel();
+    this.screen =
+      opts.screen ?? blessed.screen({ smartCSR: true, fullUnicode: true, title: 'opv admin', autoPadding: true, dockBorders: false });
+    const body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2 });
+    const grid = new contrib.grid({ rows: 12, cols: 12, screen: body });
+    this.table = new StationsTable(grid, [0, 0, 6, 8]);
+    this.figures = new ServerFigures(grid, [0, 8, 6, 4]);
+    this.traffic = new TrafficGraph(grid, [6, 0, 3, 6]);
+    this.errors = new ErrorsGraph(grid, [6, 6, 3, 6]);
+    this.log = new EventLog(grid, [9, 0, 3, 12]);
+    this.status = new StatusBar(this.screen);
+    this.status.setSort(this.sortKey, this.descending);
+    this.actions = new StationActions(
+      this.screen,
+      sender,
+      (text, ok) => {
+        this.status.setResult(text, ok);
+        this.log.note(text, this.now(), ok ? 'green' : 'red');
+      },
+      () => this.scheduleRender(),
+    );
+    this.bindKeys(opts.onQuit ?? (() => undefined));
+    this.screen.on('resize', () => {
+      this.traffic.resize();
+      this.errors.resize();
+      this.refreshPanels();
+      this.scheduleRender();
+    });
+    this.table.focus();
+    this.refreshPanels();
+  }
+
+  private bindKeys(onQuit: () => void): void {
+    const s = this.screen;
+    s.key(['q', 'C-c'], () => {
+      if (this.actions.open) void this.actions.answer(false);
+      else onQuit();
+    });
+    s.key(['y'], () => void this.actions.answer(true));
+    s.key(['n', 'escape'], () => void this.actions.answer(false));
+    s.key(['k'], () => {
+      if (!this.actions.open) this.actions.ask('kick', this.table.selected());
+    });
+    s.key(['b'], () => {
+      if (!this.actions.open) this.actions.ask('ban', this.table.selected());
+    });
+    s.key(['s'], () => {
+      if (this.actions.open) return;
+      this.sortKey = nextSortKey(this.sortKey);
+      this.resort();
+    });
+    s.key(['r'], () => {
+      if (this.actions.open) return;
+      this.descending = !this.descending;
+      this.resort();
+    });
+  }
+
+  private resort(): void {
+    this.status.setSort(this.sortKey, this.descending);
+    this.table.setRows(this.model.rows(this.sortKey, this.descending), this.sortKey, this.descending);
+    this.scheduleRender();
+  }
+
+  private refreshPanels(): void {
+    this.table.setRows(this.model.rows(this.sortKey, this.descending), this.sortKey, this.descending);
+    this.figures.update(this.model);
+    this.traffic.update(this.model);
+    this.errors.update(this.model);
+  }
+
+  /** A snapshot from the server, taken at `atMs`. */
+  applyStats(stats: ServerStats, atMs: number): void {
+    const { restarted } = this.model.update(stats, atMs);
+    if (restarted) this.log.note('server restarted: counters start again from zero', this.now(), 'yellow');
+    this.refreshPanels();
+    this.scheduleRender();
+  }
+
+  applyEvent(e: ServerEvent): void {
+    this.log.event(e);
+    this.scheduleRender();
+  }
+
+  setConnection(s: ConnectionState): void {
+    this.status.setConnection(s);
+    // The log records changes of state, not every retry of the same failure.
+    if (s.status !== this.lastConnection && s.status !== 'connecting') {
+      this.log.note(s.status === 'connected' ? s.message : `${s.status}: ${s.message}`, this.now(), s.status === 'connected' ? 'green' : 'red');
+    }
+    if (s.status !== 'connecting') this.lastConnection = s.status;
+    this.scheduleRender();
+  }
+
+  /** A problem with what the server sent (shown, the stream goes on). */
+  problem(text: string): void {
+    this.log.note(`ignored: ${text}`, this.now(), 'red');
+    this.scheduleRender();
+  }
+
+  private scheduleRender(): void {
+    if (this.renderTimer || this.closed) return;
+    this.renderTimer = setTimeout(() => {
+      this.renderTimer = null;
+      this.render();
+    }, RENDER_COALESCE_MS);
+  }
+
+  render(): void {
+    if (!this.closed) this.screen.render();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.renderTimer) clearTimeout(this.renderTimer);
+    this.renderTimer = null;
+    this.screen.destroy();
+  }
+}
+
+/**
+ * Runs the dashboard on the terminal against `client` until the sysop quits or the
+ * process is told to stop (SIGTERM, SIGHUP when the SSH session drops); releases the
+ * screen, the stream and its timers before resolving.
+ */
+export function runDashboard(client: StatsClient): Promise<void> {
+  return new Promise((resolve) => {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const finish = (): void => {
+      for (const s of signals) process.off(s, finish);
+      client.removeAllListeners();
+      client.close();
+      dash.close();
+      resolve();
+    };
+    const dash = new Dashboard(client, { onQuit: finish });
+    client.on('state', (s) => dash.setConnection(s));
+    client.on('stats', ({ stats, at }) => dash.applyStats(stats, at));
+    client.on('event', (e) => dash.applyEvent(e));
+    client.on('problem', (p) => dash.problem(p));
+    for (const s of signals) process.on(s, finish);
+    dash.setConnection(client.state);
+    client.start();
+    dash.render();
+  });
+}

@@ -1,0 +1,23 @@
+import type contrib from 'blessed-contrib';
+import type { DashboardModel } from '../model.js';
+import { RateChart } from './rate-chart.js';
+
+/** Dropped traffic per second: undecodable datagrams and frames over a source's rate limit. */
+export class ErrorsGraph {
+  private readonly chart: RateChart;
+
+  constructor(grid: contrib.Grid, at: [number, number, number, number]) {
+    this.chart = new RateChart(grid, at, ' Errors (per s, last 2 min) ', [
+      { field: 'decodeErrors', title: 'decode err', color: 'red' },
+      { field: 'rateLimited', title: 'rate-limited', color: 'yellow' },
+    ]);
+  }
+
+  update(model: DashboardModel): void {
+    this.chart.update(model);
+  }
+
+  resize(): void {
+    this.chart.resize();
+  }
+}

@@ -1,0 +1,64 @@
+import blessed from 'blessed';
+import type { Widgets } from 'blessed';
+import type contrib from 'blessed-contrib';
+import type { ServerEvent } from '../../contract/stats.js';
+import { formatClock } from '../format.js';
+
+/** One event as a log line (without the time), or null for events the log does not show. */
+export function describeEvent(e: ServerEvent): string | null {
+  switch (e.type) {
+    case 'station_joined':
+      return `➕ ${e.callsign} joined from ${e.endpoint}`;
+    case 'station_left':
+      return `➖ ${e.callsign} left (${e.reason === 'bye' ? 'BYE' : e.reason}) from ${e.endpoint}`;
+    case 'station_timeout':
+      return `⏰ ${e.callsign} timed out after ${Math.round(e.idle_s)} s silent (${e.endpoint})`;
+    case 'endpoint_changed':
+      return `🔀 ${e.callsign} moved ${e.from} → ${e.to}`;
+    case 'hijack_refused':
+      return `🛡 ${e.callsign} refused from ${e.endpoint}: held by ${e.holder}`;
+    case 'ptt_start':
+      return `🎙 ${e.callsign} PTT start`;
+    case 'ptt_stop':
+      return `🔇 ${e.callsign} PTT stop`;
+    case 'stats':
+      return null;
+  }
+}
+
+const COLORS: Partial<Record<ServerEvent['type'], string>> = {
+  station_joined: 'green',
+  station_left: 'yellow',
+  station_timeout: 'yellow',
+  hijack_refused: 'red',
+  endpoint_changed: 'cyan',
+};
+
+/** The scrolling log of what happened: server events and the sysop's own actions. */
+export class EventLog {
+  readonly log: Widgets.Log;
+
+  constructor(grid: contrib.Grid, at: [number, number, number, number]) {
+    this.log = grid.set(...at, blessed.log, {
+      label: ' Events ',
+      tags: true,
+      scrollback: 1000,
+      scrollbar: { ch: ' ', style: { bg: 'cyan' } },
+      mouse: true,
+    } as Widgets.LogOptions);
+  }
+
+  event(e: ServerEvent): void {
+    const text = describeEvent(e);
+    if (text === null) return;
+    const color = COLORS[e.type];
+    const body = blessed.escape(text);
+    this.log.log(`${formatClock(e.at)} ${color ? `{${color}-fg}${body}{/${color}-fg}` : body}`);
+  }
+
+  /** A line of the dashboard's own (connection changes, action results). */
+  note(text: string, atMs: number, color?: string): void {
+    const body = blessed.escape(text);
+    this.log.log(`${formatClock(atMs)} ${color ? `{${color}-fg}${body}{/${color}-fg}` : body}`);
+  }
+}

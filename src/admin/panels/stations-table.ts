@@ -1,0 +1,131 @@
+import blessed from 'blessed';
+import type { Widgets } from 'blessed';
+import type contrib from 'blessed-contrib';
+import { fit, fitRight, formatCount, formatDuration, formatKbps } from '../format.js';
+import type { SortKey, StationRow } from '../model.js';
+
+/**
+ * The station table: one line per registered station, TALKING in reverse red, the
+ * selection kept on the same callsign while rows re-sort, scrolling for hundreds.
+ */
+
+interface Column {
+  title: string;
+  key: SortKey;
+  width: number;
+  right?: boolean;
+  cell: (r: StationRow) => string;
+}
+
+const ENDPOINT_MIN = 12;
+const ENDPOINT_MAX = 47;
+
+const COLUMNS: Column[] = [
+  { title: 'CALLSIGN', key: 'callsign', width: 10, cell: (r) => r.callsign },
+  { title: 'ENDPOINT', key: 'endpoint', width: ENDPOINT_MIN, cell: (r) => r.endpoint },
+  { title: 'STATE', key: 'state', width: 7, cell: (r) => (r.talking ? 'TALKING' : 'idle') },
+  { title: 'FRAMES', key: 'frames', width: 9, right: true, cell: (r) => formatCount(r.frames) },
+  { title: 'KBIT/S', key: 'kbps', width: 6, right: true, cell: (r) => formatKbps(r.kbps) },
+  { title: 'HEARD', key: 'last_heard', width: 9, right: true, cell: (r) => `${formatDuration(r.lastSeenS)} ago` },
+  { title: 'TIMEOUT', key: 'timeout', width: 8, right: true, cell: (r) => formatDuration(r.timeoutInS) },
+];
+
+const FIXED = COLUMNS.reduce((n, c) => n + c.width + 1, 0) - ENDPOINT_MIN;
+
+function widths(total: number): number[] {
+  const endpoint = Math.max(ENDPOINT_MIN, Math.min(ENDPOINT_MAX, total - FIXED));
+  return COLUMNS.map((c) => (c.key === 'endpoint' ? endpoint : c.width));
+}
+
+function cells(values: string[], w: number[]): string[] {
+  return values.map((v, i) => (COLUMNS[i]!.right ? fitRight(v, w[i]!) : fit(v, w[i]!)));
+}
+
+/** The header line, the sort column marked with ▲/▼. */
+export function formatHeader(total: number, sortKey: SortKey, descending: boolean): string {
+  const w = widths(total);
+  return cells(
+    COLUMNS.map((c) => (c.key === sortKey ? `${c.title}${descending ? '▼' : '▲'}` : c.title)),
+    w,
+  ).join(' ');
+}
+
+/** One row as list text (blessed tags; TALKING highlighted). */
+export function formatRow(r: StationRow, total: number): string {
+  const w = widths(total);
+  const parts = cells(COLUMNS.map((c) => c.cell(r)), w);
+  const state = COLUMNS.findIndex((c) => c.key === 'state');
+  if (r.talking) parts[state] = `{white-fg}{red-bg}{bold}${parts[state]}{/bold}{/red-bg}{/white-fg}`;
+  return parts.join(' ');
+}
+
+export class StationsTable {
+  readonly box: Widgets.BoxElement;
+  private readonly header: Widgets.BoxElement;
+  readonly list: Widgets.ListElement;
+  private rows: StationRow[] = [];
+  private selectedCallsign: string | null = null;
+  private sortKey: SortKey = 'callsign';
+  private descending = false;
+
+  constructor(grid: contrib.Grid, at: [row: number, col: number, rowSpan: number, colSpan: number]) {
+    this.box = grid.set(...at, blessed.box, { label: ' Stations ', tags: true });
+    this.header = blessed.box({ parent: this.box, top: 0, left: 0, right: 0, height: 1, tags: false, style: { bold: true, fg: 'cyan' } });
+    this.list = blessed.list({
+      parent: this.box,
+      top: 1,
+      left: 0,
+      right: 0,
+      bottom: 0,
+      tags: true,
+      keys: true,
+      vi: true,
+      mouse: true,
+      scrollbar: { ch: ' ', style: { bg: 'cyan' } },
+      style: { selected: { bg: 'blue', fg: 'white' }, item: { fg: 'white' } },
+    });
+    this.list.on('select item', () => {
+      const r = this.rows[this.selectedIndex()];
+      if (r) this.selectedCallsign = r.callsign;
+    });
+  }
+
+  private selectedIndex(): number {
+    return (this.list as unknown as { selected: number }).selected;
+  }
+
+  private innerWidth(): number {
+    const w = Number(this.list.width);
+    // Room for the scrollbar.
+    return Number.isFinite(w) && w > 0 ? w - 1 : 80;
+  }
+
+  /** Replaces the rows (already sorted), keeping the selection on the same station. */
+  setRows(rows: StationRow[], sortKey: SortKey, descending: boolean): void {
+    this.rows = rows;
+    this.sortKey = sortKey;
+    this.descending = descending;
+    const total = this.innerWidth();
+    this.header.setContent(formatHeader(total, sortKey, descending));
+    this.box.setLabel(` Stations (${rows.length}) `);
+    this.list.setItems(rows.map((r) => formatRow(r, total)) as unknown as string[]);
+    if (rows.length === 0) return;
+    const idx = this.selectedCallsign === null ? -1 : rows.findIndex((r) => r.callsign === this.selectedCallsign);
+    if (idx >= 0) this.list.select(idx);
+    else this.selectedCallsign = rows[Math.min(this.selectedIndex(), rows.length - 1)]?.callsign ?? null;
+  }
+
+  /** The callsign under the cursor, if any. */
+  selected(): string | null {
+    const r = this.rows[this.selectedIndex()];
+    return r ? r.callsign : null;
+  }
+
+  focus(): void {
+    this.list.focus();
+  }
+
+  get sort(): { key: SortKey; descending: boolean } {
+    return { key: this.sortKey, descending: this.descending };
+  }
+}
