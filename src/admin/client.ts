@@ -130,6 +130,8 @@ interface RawAnswer {
 
 export class StatsClient extends TypedEmitter<StatsClientEvents> {
   private readonly base: URL;
+  /** The base URL's path without trailing slashes ('' for the root). */
+  private readonly basePath: string;
   private readonly token: string | null;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -147,6 +149,7 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
   constructor(opts: StatsClientOptions) {
     super();
     this.base = parseBaseUrl(opts.url);
+    this.basePath = this.base.pathname.replace(/\/+$/, '');
     this.token = opts.token ? opts.token : null;
     this.initialBackoffMs = opts.initialBackoffMs ?? 500;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
@@ -169,7 +172,7 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
 
   private endpoint(path: string): URL {
     const u = new URL(this.base.href);
-    u.pathname = this.base.pathname + path;
+    u.pathname = this.basePath + path;
     return u;
   }
 

@@ -56,7 +56,7 @@ export class Dashboard {
     this.now = opts.now ?? Date.now;
     this.model = opts.model ?? new DashboardModel();
     this.screen =
-      opts.screen ?? blessed.screen({ smartCSR: true, fullUnicode: true, title: 'opv admin', autoPadding: true, dockBorders: false });
+      opts.screen ?? blessed.screen({ smartCSR: true, fullUnicode: true, forceUnicode: true, title: 'opv admin', autoPadding: true });
     const body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2 });
     const grid = new contrib.grid({ rows: 12, cols: 12, screen: body });
     this.table = new StationsTable(grid, [0, 0, 6, 8]);
@@ -141,7 +141,7 @@ export class Dashboard {
   setConnection(s: ConnectionState): void {
     this.status.setConnection(s);
     // The log records changes of state, not every retry of the same failure.
-    if (s.status !== this.lastConnection && s.status !== 'connecting') {
+    if (s.status !== this.lastConnection && s.status !== 'connecting' && s.status !== 'closed') {
       this.log.note(s.status === 'connected' ? s.message : `${s.status}: ${s.message}`, this.now(), s.status === 'connected' ? 'green' : 'red');
     }
     if (s.status !== 'connecting') this.lastConnection = s.status;
@@ -196,7 +196,6 @@ export function runDashboard(client: StatsClient): Promise<void> {
     client.on('event', (e) => dash.applyEvent(e));
     client.on('problem', (p) => dash.problem(p));
     for (const s of signals) process.on(s, finish);
-    dash.setConnection(client.state);
     client.start();
     dash.render();
   });

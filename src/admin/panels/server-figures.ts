@@ -16,7 +16,7 @@ export function figureLines(stats: ServerStats, health: Health, rate: RateSample
     `Talking         ${stats.stations.filter((s) => s.talking).map((s) => s.callsign).join(' ') || '-'}`,
     `Received        ${formatCount(stats.frames_received)}${perS(rate?.received)}`,
     `Forwarded       ${formatCount(stats.frames_forwarded)}${perS(rate?.forwarded)}`,
-    `By kind         voice ${formatCount(stats.voice_frames)}  text ${formatCount(stats.text_frames)}  control ${formatCount(stats.control_frames)}  data ${formatCount(stats.data_frames)}`,
+    `Kinds received  voice ${formatCount(stats.voice_frames)} text ${formatCount(stats.text_frames)} ctl ${formatCount(stats.control_frames)} data ${formatCount(stats.data_frames)}`,
     `Decode errors   ${formatCount(stats.decode_errors)}  (${formatPercent(stats.decode_errors, datagrams)} total, ${(health.decodeErrorRate * 100).toFixed(1)}% ${windowLabel})`,
     `Rate-limited    ${formatCount(stats.rate_limited)}${perS(rate?.rateLimited)}`,
     `Timed out       ${formatCount(stats.timed_out_stations)}  (${(health.timeoutRate * 100).toFixed(0)}% ${windowLabel})`,
