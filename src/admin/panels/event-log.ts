@@ -4,23 +4,27 @@ import type contrib from 'blessed-contrib';
 import type { ServerEvent } from '../../contract/stats.js';
 import { formatClock } from '../format.js';
 
-/** One event as a log line (without the time), or null for events the log does not show. */
+/**
+ * One event as a log line (without the time), or null for events the log does not
+ * show. Marks are one cell wide: emoji widths differ between terminals and blessed,
+ * and a wrong guess garbles the whole line.
+ */
 export function describeEvent(e: ServerEvent): string | null {
   switch (e.type) {
     case 'station_joined':
-      return `➕ ${e.callsign} joined from ${e.endpoint}`;
+      return `+ ${e.callsign} joined from ${e.endpoint}`;
     case 'station_left':
-      return `➖ ${e.callsign} left (${e.reason === 'bye' ? 'BYE' : e.reason}) from ${e.endpoint}`;
+      return `- ${e.callsign} left (${e.reason === 'bye' ? 'BYE' : e.reason}) from ${e.endpoint}`;
     case 'station_timeout':
-      return `⏰ ${e.callsign} timed out after ${Math.round(e.idle_s)} s silent (${e.endpoint})`;
+      return `! ${e.callsign} timed out after ${Math.round(e.idle_s)} s silent (${e.endpoint})`;
     case 'endpoint_changed':
-      return `🔀 ${e.callsign} moved ${e.from} → ${e.to}`;
+      return `~ ${e.callsign} moved ${e.from} → ${e.to}`;
     case 'hijack_refused':
-      return `🛡 ${e.callsign} refused from ${e.endpoint}: held by ${e.holder}`;
+      return `x ${e.callsign} refused from ${e.endpoint}: held by ${e.holder}`;
     case 'ptt_start':
-      return `🎙 ${e.callsign} PTT start`;
+      return `> ${e.callsign} PTT start`;
     case 'ptt_stop':
-      return `🔇 ${e.callsign} PTT stop`;
+      return `. ${e.callsign} PTT stop`;
     case 'stats':
       return null;
   }

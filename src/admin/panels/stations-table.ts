@@ -65,6 +65,8 @@ export class StationsTable {
   readonly list: Widgets.ListElement;
   private rows: StationRow[] = [];
   private selectedCallsign: string | null = null;
+  /** setItems moves the cursor through row 0: that is not the sysop's choice. */
+  private updating = false;
   private sortKey: SortKey = 'callsign';
   private descending = false;
 
@@ -78,16 +80,29 @@ export class StationsTable {
       right: 0,
       bottom: 0,
       tags: true,
+      // Arrow keys only: vi keys would make `k` (kick) move the selection first.
       keys: true,
-      vi: true,
+      vi: false,
       mouse: true,
       scrollbar: { ch: ' ', style: { bg: 'cyan' } },
       style: { selected: { bg: 'blue', fg: 'white' }, item: { fg: 'white' } },
     });
     this.list.on('select item', () => {
+      if (this.updating) return;
       const r = this.rows[this.selectedIndex()];
       if (r) this.selectedCallsign = r.callsign;
     });
+    const page = (): number => Math.max(1, Number(this.list.height) - 1);
+    this.list.key(['pageup'], () => this.moveTo(this.selectedIndex() - page()));
+    this.list.key(['pagedown'], () => this.moveTo(this.selectedIndex() + page()));
+    this.list.key(['home', 'g'], () => this.moveTo(0));
+    this.list.key(['end', 'S-g'], () => this.moveTo(this.rows.length - 1));
+  }
+
+  private moveTo(index: number): void {
+    if (this.rows.length === 0) return;
+    this.list.select(Math.max(0, Math.min(this.rows.length - 1, index)));
+    this.list.screen.render();
   }
 
   private selectedIndex(): number {
@@ -108,11 +123,16 @@ export class StationsTable {
     const total = this.innerWidth();
     this.header.setContent(formatHeader(total, sortKey, descending));
     this.box.setLabel(` Stations (${rows.length}) `);
-    this.list.setItems(rows.map((r) => formatRow(r, total)) as unknown as string[]);
-    if (rows.length === 0) return;
-    const idx = this.selectedCallsign === null ? -1 : rows.findIndex((r) => r.callsign === this.selectedCallsign);
-    if (idx >= 0) this.list.select(idx);
-    else this.selectedCallsign = rows[Math.min(this.selectedIndex(), rows.length - 1)]?.callsign ?? null;
+    this.updating = true;
+    try {
+      this.list.setItems(rows.map((r) => formatRow(r, total)) as unknown as string[]);
+      if (rows.length === 0) return;
+      const idx = this.selectedCallsign === null ? -1 : rows.findIndex((r) => r.callsign === this.selectedCallsign);
+      if (idx >= 0) this.list.select(idx);
+      else this.selectedCallsign = rows[Math.min(Math.max(0, this.selectedIndex()), rows.length - 1)]?.callsign ?? null;
+    } finally {
+      this.updating = false;
+    }
   }
 
   /** The callsign under the cursor, if any. */

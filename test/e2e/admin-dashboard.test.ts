@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chartTop, rowOf, startAdmin, startServer, station } from './admin-harness.js';
+
+const TOKEN = 'club-secret';
+
+test('rows appear when stations join and disappear on BYE and on timeout; the log says why', async () => {
+  const srv = await startServer(['-t', '3', '--stats-token', TOKEN]);
+  const t = await startAdmin(['--url', srv.url, '--token', TOKEN]);
+  const a = await station('W1ABC', srv.port);
+  const b = await station('VE3XYZ', srv.port);
+  a.chat('hello');
+  b.chat('hi all');
+  let screen = await t.waitForScreen((s) => rowOf(s, 'W1ABC') !== undefined && rowOf(s, 'VE3XYZ') !== undefined);
+  assert.match(screen, /Stations \(2\)/);
+  assert.match(rowOf(screen, 'W1ABC')!, new RegExp(`127\\.0\\.0\\.1:${a.port}\\s+idle`));
+  assert.match(screen, /W1ABC joined from 127\.0\.0\.1/);
+
+  // W1ABC keeps talking to stay registered while VE3XYZ falls silent.
+  const keepAlive = setInterval(() => a.control('KEEPALIVE:1'), 500);
+  try {
+    screen = await t.waitForScreen((s) => rowOf(s, 'VE3XYZ') === undefined && /VE3XYZ timed out after \d+ s silent/.test(s), 15_000);
+    assert.ok(rowOf(screen, 'W1ABC'), 'the live station stays');
+    assert.match(screen, /Stations \(1\)/);
+    assert.match(screen, /Timed out\s+1/);
+  } finally {
+    clearInterval(keepAlive);
+  }
+  a.control('BYE');
+  screen = await t.waitForScreen((s) => rowOf(s, 'W1ABC') === undefined && /W1ABC left \(BYE\)/.test(s));
+  assert.match(screen, /Stations \(0\)/);
+});
+
+test('TALKING shows during a transmission, the graphs move, and the log records PTT', async () => {
+  const srv = await startServer();
+  const t = await startAdmin(['--url', srv.url]);
+  const quiet = chartTop(t.capture(), 'Traffic');
+  assert.ok(quiet < 2, `quiet chart scale, got ${quiet}`);
+  const a = await station('W1ABC', srv.port);
+  const b = await station('VE3XYZ', srv.port);
+  b.chat('listening');
+  a.chat('about to talk');
+  let screen = await t.waitForScreen((s) => rowOf(s, 'W1ABC') !== undefined && rowOf(s, 'VE3XYZ') !== undefined);
+
+  const talk = a.talk(150, 40); // 6 s at 25 frames/s
+  screen = await t.waitForScreen((s) => /TALKING/.test(rowOf(s, 'W1ABC') ?? '') && chartTop(s, 'Traffic') >= 10, 10_000);
+  assert.match(rowOf(screen, 'VE3XYZ')!, /idle/);
+  assert.match(screen, /Talking\s+W1ABC/);
+  assert.match(screen, /W1ABC PTT start/);
+  // About 25 frames/s at 134 bytes: some 27 kbit/s on the talker's row.
+  screen = await t.waitForScreen((s) => {
+    const m = /TALKING\s+[\d,]+\s+(\d+\.\d)/.exec(rowOf(s, 'W1ABC') ?? '');
+    return m !== null && Number(m[1]) > 15 && Number(m[1]) < 40;
+  });
+  await talk;
+  screen = await t.waitForScreen((s) => /idle/.test(rowOf(s, 'W1ABC') ?? '') && /W1ABC PTT stop/.test(s));
+  assert.match(screen, /Kinds received\s+voice 150 text 2 ctl 2/);
+});
+
+test('the errors graph moves with junk datagrams; the decode-error warning appears', async () => {
+  const srv = await startServer();
+  const t = await startAdmin(['--url', srv.url]);
+  const junk = await station('N0JNK', srv.port);
+  let screen = t.capture();
+  assert.ok(chartTop(screen, 'Errors') < 2);
+  for (let i = 0; i < 200; i++) junk.sendRaw(Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\n\r\n${i}`));
+  screen = await t.waitForScreen((s) => chartTop(s, 'Errors') >= 10 && /High decode error rate/.test(s));
+  assert.match(screen, /Decode errors\s+200/);
+});
+
+test('kick works with a token (confirmed first); without one the server refuses and the dashboard says so', async () => {
+  const srv = await startServer(['--stats-token', TOKEN]);
+  const t = await startAdmin(['--url', srv.url], { env: { OPV_STATS_TOKEN: TOKEN } });
+  const a = await station('W1ABC', srv.port);
+  a.chat('hello');
+  await t.waitForScreen((s) => rowOf(s, 'W1ABC') !== undefined);
+  t.sendKeys('k');
+  await t.waitForScreen(/Kick W1ABC\?/);
+  t.sendKeys('n');
+  let screen = await t.waitForScreen(/Kick W1ABC: cancelled/);
+  assert.ok(rowOf(screen, 'W1ABC'), 'cancelled: still there');
+  t.sendKeys('k');
+  await t.waitForScreen(/Kick W1ABC\?/);
+  t.sendKeys('y');
+  screen = await t.waitForScreen((s) => /Kick W1ABC: done/.test(s) && rowOf(s, 'W1ABC') === undefined && /W1ABC left \(kicked\)/.test(s));
+  await srv.proc.waitForLine(/🚫 KICKED: W1ABC/);
+
+  // A server without a token refuses every action.
+  const open = await startServer();
+  const t2 = await startAdmin(['--url', open.url]);
+  const b = await station('VE3XYZ', open.port);
+  b.chat('hello');
+  await t2.waitForScreen((s) => rowOf(s, 'VE3XYZ') !== undefined);
+  t2.sendKeys('b');
+  await t2.waitForScreen(/Ban VE3XYZ\?/);
+  t2.sendKeys('y');
+  screen = await t2.waitForScreen(/Ban VE3XYZ refused: refused by the server \(403\): admin actions are disabled/);
+  assert.ok(rowOf(screen, 'VE3XYZ'), 'still there');
+  assert.equal(open.proc.count(/BANNED/), 0);
+});
+
+test('a wrong token or no server is a one-line state on screen, not a crash', async () => {
+  const srv = await startServer(['--stats-token', TOKEN]);
+  const t = await startAdmin(['--url', srv.url, '--token', 'wrong'], { waitConnected: false });
+  let screen = await t.waitForScreen(/UNAUTHORIZED: the server at http:\/\/127\.0\.0\.1:\d+ refused the token \(401\)/);
+  assert.equal(t.exitStatus(), null, 'still running');
+  const none = await startAdmin(['--url', 'http://127.0.0.1:9'], { waitConnected: false });
+  screen = await none.waitForScreen(/UNREACHABLE: cannot reach the opv stats channel at http:\/\/127\.0\.0\.1:9: connection refused/);
+  assert.doesNotMatch(screen, /\s+at .*\.js:\d+/);
+});
+
+test('reconnects by itself after the server restarts', async () => {
+  const first = await startServer();
+  const t = await startAdmin(['--url', first.url]);
+  const a = await station('W1ABC', first.port);
+  a.chat('hello');
+  await t.waitForScreen((s) => rowOf(s, 'W1ABC') !== undefined);
+  // Let the old server's uptime pass the new one's, so the restart is visible in the counters.
+  await t.waitForScreen(/Uptime\s+(?:[3-9]|\d\d)s/);
+  await first.proc.stop('SIGTERM');
+  await t.waitForScreen(/UNREACHABLE: .*retrying in/);
+  const second = await startServer([], { port: first.port, statsPort: first.statsPort });
+  await t.waitForScreen(/● CONNECTED/, 15_000);
+  await t.waitForScreen(/server restarted: counters start again from zero/);
+  a.chat('back again');
+  const screen = await t.waitForScreen((s) => rowOf(s, 'W1ABC') !== undefined);
+  assert.match(screen, /Stations \(1\)/);
+  await second.proc.stop();
+});
+
+test('hundreds of stations: the table scrolls, sorts by a key, and keeps the selection', async () => {
+  const srv = await startServer();
+  const t = await startAdmin(['--url', srv.url]);
+  const calls = Array.from({ length: 200 }, (_, i) => `K${String(i).padStart(3, '0')}AB`);
+  const stations = [];
+  for (const c of calls) stations.push(await station(c, srv.port));
+  for (const s of stations) s.chat('roll call');
+  let screen = await t.waitForScreen(/Stations \(200\)/, 20_000);
+  assert.ok(rowOf(screen, 'K000AB'));
+  assert.equal(rowOf(screen, 'K199AB'), undefined, 'off screen until scrolled');
+  t.sendKeys('End');
+  screen = await t.waitForScreen((s) => rowOf(s, 'K199AB') !== undefined);
+  assert.equal(rowOf(screen, 'K000AB'), undefined);
+  t.sendKeys('Up', 'Up');
+  // Reversed, the selected station (K197AB) stays selected: the kick dialog names it.
+  t.sendKeys('r');
+  screen = await t.waitForScreen(/CALLSIGN▼/);
+  assert.ok(rowOf(screen, 'K199AB'), 'the top of the reversed list');
+  t.sendKeys('k');
+  await t.waitForScreen(/Kick K197AB\?/);
+  t.sendKeys('Escape');
+  await t.waitForScreen(/Kick K197AB: cancelled/);
+  t.sendKeys('Home');
+  t.sendKeys('s');
+  screen = await t.waitForScreen(/ENDPOINT▼/);
+  assert.match(screen, /sort: endpoint ▼/);
+  t.sendKeys('q');
+  assert.equal(await t.waitForExit(), 0);
+});
