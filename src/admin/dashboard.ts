@@ -101,18 +101,17 @@ export class Dashboard {
       if (!this.actions.open) this.actions.ask('ban', this.table.selected());
     });
     s.key(['s'], () => {
-      if (this.actions.open) return;
-      this.sortKey = nextSortKey(this.sortKey);
-      this.resort();
+      if (!this.actions.open) this.setSort(nextSortKey(this.sortKey), this.descending);
     });
     s.key(['r'], () => {
-      if (this.actions.open) return;
-      this.descending = !this.descending;
-      this.resort();
+      if (!this.actions.open) this.setSort(this.sortKey, !this.descending);
     });
   }
 
-  private resort(): void {
+  /** Orders the table by `key` (what `s` and `r` do). */
+  setSort(key: SortKey, descending: boolean): void {
+    this.sortKey = key;
+    this.descending = descending;
     this.status.setSort(this.sortKey, this.descending);
     this.table.setRows(this.model.rows(this.sortKey, this.descending), this.sortKey, this.descending);
     this.scheduleRender();
