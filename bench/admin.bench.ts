@@ -7,6 +7,7 @@
  *   update  model + panels (rates, sorting, 500 table rows, charts, figures),
  *   render  screen.render() and the write-out: layout, drawing, the terminal diff,
  * and report median / p99 / max and the bytes sent to the terminal per redraw.
+ * Then the same number of real stations live (see admin-live.ts; ADMIN_BENCH_LIVE=0 skips it).
  * Environment: ADMIN_BENCH_STATIONS (default 500), ADMIN_BENCH_FRAMES (default 300).
  */
 import { Writable, PassThrough } from 'node:stream';
@@ -15,6 +16,7 @@ import type { ServerStats, StationStats } from '../src/contract/stats.js';
 import { Dashboard } from '../src/admin/dashboard.js';
 import { parseEvent } from '../src/admin/wire.js';
 import type { SortKey } from '../src/admin/model.js';
+import { liveBench } from './admin-live.js';
 
 const STATIONS = Number(process.env.ADMIN_BENCH_STATIONS ?? 500);
 const FRAMES = Number(process.env.ADMIN_BENCH_FRAMES ?? 300);
@@ -159,3 +161,4 @@ console.log(`opv admin redraw benchmark (node ${process.version})`);
 run(160, 50, 'callsign');
 run(160, 50, 'kbps');
 run(250, 80, 'callsign');
+if (process.env.ADMIN_BENCH_LIVE !== '0') await liveBench(STATIONS);

@@ -114,7 +114,8 @@ export class Dashboard {
     this.descending = descending;
     this.status.setSort(this.sortKey, this.descending);
     this.table.setRows(this.model.rows(this.sortKey, this.descending), this.sortKey, this.descending);
-    this.scheduleRender();
+    // A key's effect is drawn at once: coalescing is for bursts of server events.
+    this.render();
   }
 
   private refreshPanels(): void {
@@ -162,6 +163,8 @@ export class Dashboard {
   }
 
   render(): void {
+    if (this.renderTimer) clearTimeout(this.renderTimer);
+    this.renderTimer = null;
     if (!this.closed) this.screen.render();
   }
 
