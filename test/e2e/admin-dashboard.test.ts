@@ -157,3 +157,31 @@ test('hundreds of stations: the table scrolls, sorts by a key, and keeps the sel
   t.sendKeys('q');
   assert.equal(await t.waitForExit(), 0);
 });
+
+test('the log shows hijack refusals and endpoint changes; the screen survives a resize', async () => {
+  const srv = await startServer(['--hijack-holddown', '2']);
+  const t = await startAdmin(['--url', srv.url]);
+  const a = await station('W1ABC', srv.port);
+  a.chat('hello');
+  await t.waitForScreen((s) => rowOf(s, 'W1ABC') !== undefined);
+  // The same callsign from another socket while the first is active: refused …
+  const thief = await station('W1ABC', srv.port);
+  thief.chat('it is me, honest');
+  let screen = await t.waitForScreen(new RegExp(`x W1ABC refused from 127\\.0\\.0\\.1:${thief.port}: held by 127\\.0\\.0\\.1:${a.port}`));
+  assert.match(rowOf(screen, 'W1ABC')!, new RegExp(`127\\.0\\.0\\.1:${a.port}\\s`));
+  await t.waitForScreen(/Hijacks refused 1/);
+  // … but after the hold-down the station may move (a NAT rebinding, a new laptop).
+  // The thief keeps trying; once the hold-down has passed the server lets it move.
+  const retry = setInterval(() => thief.chat('moved'), 300);
+  try {
+    screen = await t.waitForScreen(new RegExp(`~ W1ABC moved 127\\.0\\.0\\.1:${a.port} → 127\\.0\\.0\\.1:${thief.port}`), 15_000);
+  } finally {
+    clearInterval(retry);
+  }
+  await t.waitForScreen((s) => new RegExp(`127\\.0\\.0\\.1:${thief.port}\\s`).test(rowOf(s, 'W1ABC') ?? ''));
+
+  t.resize(110, 36);
+  screen = await t.waitForScreen((s) => /CALLSIGN▲/.test(s) && rowOf(s, 'W1ABC') !== undefined && /Traffic/.test(s) && /Events/.test(s));
+  assert.ok(screen.split('\n').every((l) => [...l].length <= 110));
+  assert.equal(t.exitStatus(), null);
+});
