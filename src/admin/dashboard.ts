@@ -4,6 +4,7 @@ import contrib from 'blessed-contrib';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { StationActions, type ActionSender } from './actions.js';
 import type { ConnectionState, StatsClient } from './client.js';
+import { cellPosition, layoutFor, type PanelName } from './layout.js';
 import { DashboardModel, nextSortKey, type SortKey } from './model.js';
 import { ErrorsGraph } from './panels/errors-graph.js';
 import { EventLog } from './panels/event-log.js';
@@ -28,6 +29,7 @@ const RENDER_COALESCE_MS = 50;
  * The composition root of the screen: the blessed-contrib grid, its panels, the keys.
  * It is fed snapshots, events and connection states; it knows nothing of HTTP.
  *
+ * Wide terminals (see layout.ts; narrow ones give the table the full width):
  *   ┌ Stations (8 cols) ───────────────┐┌ Server (4) ─┐
  *   │                                  ││             │  rows 0–5
  *   └──────────────────────────────────┘└─────────────┘
@@ -51,6 +53,7 @@ export class Dashboard {
   private lastConnection: ConnectionState['status'] | null = null;
   private readonly now: () => number;
   private closed = false;
+  private layoutName: 'wide' | 'narrow';
 
   constructor(sender: ActionSender, opts: DashboardOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -59,11 +62,13 @@ export class Dashboard {
       opts.screen ?? blessed.screen({ smartCSR: true, fullUnicode: true, forceUnicode: true, title: 'opv admin', autoPadding: true });
     const body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2 });
     const grid = new contrib.grid({ rows: 12, cols: 12, screen: body });
-    this.table = new StationsTable(grid, [0, 0, 6, 8]);
-    this.figures = new ServerFigures(grid, [0, 8, 6, 4]);
-    this.traffic = new TrafficGraph(grid, [6, 0, 3, 6]);
-    this.errors = new ErrorsGraph(grid, [6, 6, 3, 6]);
-    this.log = new EventLog(grid, [9, 0, 3, 12]);
+    const layout = layoutFor(Number(this.screen.width));
+    this.layoutName = layout.name;
+    this.table = new StationsTable(grid, layout.cells.table);
+    this.figures = new ServerFigures(grid, layout.cells.figures);
+    this.traffic = new TrafficGraph(grid, layout.cells.traffic);
+    this.errors = new ErrorsGraph(grid, layout.cells.errors);
+    this.log = new EventLog(grid, layout.cells.log);
     this.status = new StatusBar(this.screen);
     this.status.setSort(this.sortKey, this.descending);
     this.actions = new StationActions(
@@ -77,6 +82,7 @@ export class Dashboard {
     );
     this.bindKeys(opts.onQuit ?? (() => undefined));
     this.screen.on('resize', () => {
+      this.relayout();
       this.traffic.resize();
       this.errors.resize();
       this.refreshPanels();
@@ -84,6 +90,28 @@ export class Dashboard {
     });
     this.table.focus();
     this.refreshPanels();
+  }
+
+  /** Moves the panels when the terminal crosses between the wide and the narrow layout. */
+  private relayout(): void {
+    const layout = layoutFor(Number(this.screen.width));
+    if (layout.name === this.layoutName) return;
+    this.layoutName = layout.name;
+    const elements: Record<PanelName, Widgets.BlessedElement> = {
+      table: this.table.box,
+      figures: this.figures.box,
+      traffic: this.traffic.element,
+      errors: this.errors.element,
+      log: this.log.log,
+    };
+    for (const name of Object.keys(elements) as PanelName[]) {
+      const el = elements[name];
+      const pos = cellPosition(layout.cells[name]);
+      el.top = pos.top;
+      el.left = pos.left;
+      el.width = pos.width;
+      el.height = pos.height;
+    }
   }
 
   private bindKeys(onQuit: () => void): void {

@@ -1,6 +1,6 @@
 /** Small text formatters shared by the panels and `--once` (pure). */
 
-/** 3725 → "1h02m05s"; 65 → "1m05s"; 7 → "7s". */
+/** At most 6 characters (two units): 90061 → "1d01h"; 3725 → "1h02m"; 65 → "1m05s"; 7 → "7s". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '-';
   const s = Math.floor(seconds);
@@ -9,8 +9,8 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const two = (n: number): string => String(n).padStart(2, '0');
-  if (d > 0) return `${d}d${two(h)}h${two(m)}m`;
-  if (h > 0) return `${h}h${two(m)}m${two(sec)}s`;
+  if (d > 0) return `${d}d${two(h)}h`;
+  if (h > 0) return `${h}h${two(m)}m`;
   if (m > 0) return `${m}m${two(sec)}s`;
   return `${sec}s`;
 }
@@ -23,6 +23,17 @@ export function formatKbps(kbps: number): string {
 /** 1234567 → "1,234,567" (locale-independent so tests and logs are stable). */
 export function formatCount(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A count in at most 6 characters: 99,999 exact, then 123.4k, 1.23M, 12.3G. */
+export function formatCompact(n: number): string {
+  const v = Math.round(n);
+  if (v < 100_000) return formatCount(v);
+  if (v < 1e6) return `${(v / 1e3).toFixed(1)}k`;
+  if (v < 1e7) return `${(v / 1e6).toFixed(2)}M`;
+  if (v < 1e9) return `${(v / 1e6).toFixed(1)}M`;
+  if (v < 1e10) return `${(v / 1e9).toFixed(2)}G`;
+  return `${(v / 1e9).toFixed(1)}G`;
 }
 
 /** Percentage with one decimal, "-" when there is nothing to divide by. */

@@ -24,7 +24,7 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
     out.push('No stations.');
   } else {
     const w = Math.max(8, ...stats.stations.map((s) => s.endpoint.length));
-    out.push(`${fit('CALLSIGN', 10)} ${fit('ENDPOINT', w)} ${fit('STATE', 7)} ${fitRight('FRAMES', 9)} ${fitRight('BYTES', 11)} ${fitRight('HEARD', 10)} ${fitRight('TIMEOUT', 8)}`);
+    out.push(`${fit('CALLSIGN', 10)} ${fit('ENDPOINT', w)} ${fit('STATE', 7)} ${'FRAMES'.padStart(11)} ${'BYTES'.padStart(14)} ${fitRight('HEARD', 10)} ${fitRight('TIMEOUT', 8)}`);
     const rows = sortRows(
       stats.stations.map((s) => ({
         callsign: s.callsign,
@@ -45,8 +45,8 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
           fit(r.callsign, 10),
           fit(r.endpoint, w),
           fit(r.talking ? 'TALKING' : 'idle', 7),
-          fitRight(formatCount(r.frames), 9),
-          fitRight(formatCount(r.bytes), 11),
+          formatCount(r.frames).padStart(11),
+          formatCount(r.bytes).padStart(14),
           fitRight(`${formatDuration(r.lastSeenS)} ago`, 10),
           fitRight(formatDuration(r.timeoutInS), 8),
         ].join(' '),

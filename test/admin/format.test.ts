@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fit, fitRight, formatCount, formatDuration, formatPercent } from '../../src/admin/format.js';
+import { fit, fitRight, formatCompact, formatCount, formatDuration, formatPercent } from '../../src/admin/format.js';
 import { formatHeader, formatRow } from '../../src/admin/panels/stations-table.js';
 import { describeEvent } from '../../src/admin/panels/event-log.js';
 import { chartMax, windowed, xLabels } from '../../src/admin/panels/rate-chart.js';
@@ -11,9 +11,10 @@ import type { StationRow } from '../../src/admin/model.js';
 import { snapshot, station } from './fixtures.js';
 
 test('durations, counts, percentages, fitting', () => {
-  assert.deepEqual([0, 7, 65, 3725, 90061, -1].map(formatDuration), ['0s', '7s', '1m05s', '1h02m05s', '1d01h01m', '-']);
+  assert.deepEqual([0, 7, 65, 3725, 90061, -1].map(formatDuration), ['0s', '7s', '1m05s', '1h02m', '1d01h', '-']);
   assert.equal(formatCount(1234567), '1,234,567');
   assert.equal(formatCount(12), '12');
+  assert.deepEqual([99_999, 123_456, 1_234_567, 98_765_432, 1_234_567_890, 98_765_432_100].map(formatCompact), ['99,999', '123.5k', '1.23M', '98.8M', '1.23G', '98.8G']);
   assert.equal(formatPercent(1, 3), '33.3%');
   assert.equal(formatPercent(1, 0), '-');
   assert.equal(fit('abcdef', 4), 'abc…');
@@ -46,6 +47,10 @@ test('table rows line up with the header at any width; TALKING is highlighted', 
     assert.equal(talking.replace(/\{[^}]*\}/g, '').length, header.length);
   }
   assert.match(formatRow(row(), 160), /^W1ABC\s+\[2001:db8::1\]:57372\s+idle\s+12,345\s+26\.8\s+3s ago\s+4m57s$/);
+  // The narrow layout on an 80-column terminal leaves the list 77 cells: everything fits.
+  assert.ok(formatHeader(77, 'callsign', false).trimEnd().length <= 77);
+  assert.match(formatHeader(77, 'callsign', false), /TIMEOUT$/);
+  assert.match(formatRow(row({ endpoint: '255.255.255.255:65535', frames: 123_456_789, lastSeenS: 3599 }), 77), /255\.255\.255\.255:65535\s+idle\s+123\.5M\s+26\.8\s+59m59s ago\s+4m57s$/);
 });
 
 test('every event type has a one-line description (stats has none)', () => {
@@ -88,7 +93,7 @@ test('--once text: figures, health with the lifetime rule, stations by callsign'
   );
   const lines = text.split('\n');
   assert.equal(lines[0], 'opv server at http://127.0.0.1:57380');
-  assert.match(text, /^Uptime\s+1h02m05s$/m);
+  assert.match(text, /^Uptime\s+1h02m$/m);
   assert.match(text, /^Talking\s+W1ABC$/m);
   assert.match(text, /^WARNING: High decode error rate: 33\.3% of datagrams undecodable$/m);
   const table = lines.slice(lines.findIndex((l) => l.startsWith('CALLSIGN')) + 1).filter(Boolean);

@@ -1,3 +1,4 @@
+import type { Widgets } from 'blessed';
 import type contrib from 'blessed-contrib';
 import type { DashboardModel } from '../model.js';
 import { RateChart } from './rate-chart.js';
@@ -15,6 +16,10 @@ export class ErrorsGraph {
 
   update(model: DashboardModel): void {
     this.chart.update(model);
+  }
+
+  get element(): Widgets.BoxElement {
+    return this.chart.chart;
   }
 
   resize(): void {

@@ -1,7 +1,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type contrib from 'blessed-contrib';
-import { fit, fitRight, formatCount, formatDuration, formatKbps } from '../format.js';
+import { fit, fitRight, formatCompact, formatDuration, formatKbps } from '../format.js';
 import type { SortKey, StationRow } from '../model.js';
 
 /**
@@ -17,17 +17,19 @@ interface Column {
   cell: (r: StationRow) => string;
 }
 
-const ENDPOINT_MIN = 12;
+/** "255.255.255.255:65535" fits; IPv6 endpoints take what the terminal has to spare. */
+const ENDPOINT_MIN = 21;
 const ENDPOINT_MAX = 47;
 
+// Sized so the whole table fits the narrow layout of an 80-column terminal.
 const COLUMNS: Column[] = [
-  { title: 'CALLSIGN', key: 'callsign', width: 10, cell: (r) => r.callsign },
+  { title: 'CALLSIGN', key: 'callsign', width: 9, cell: (r) => r.callsign },
   { title: 'ENDPOINT', key: 'endpoint', width: ENDPOINT_MIN, cell: (r) => r.endpoint },
   { title: 'STATE', key: 'state', width: 7, cell: (r) => (r.talking ? 'TALKING' : 'idle') },
-  { title: 'FRAMES', key: 'frames', width: 9, right: true, cell: (r) => formatCount(r.frames) },
+  { title: 'FRAMES', key: 'frames', width: 7, right: true, cell: (r) => formatCompact(r.frames) },
   { title: 'KBIT/S', key: 'kbps', width: 6, right: true, cell: (r) => formatKbps(r.kbps) },
-  { title: 'HEARD', key: 'last_heard', width: 9, right: true, cell: (r) => `${formatDuration(r.lastSeenS)} ago` },
-  { title: 'TIMEOUT', key: 'timeout', width: 8, right: true, cell: (r) => formatDuration(r.timeoutInS) },
+  { title: 'HEARD', key: 'last_heard', width: 10, right: true, cell: (r) => `${formatDuration(r.lastSeenS)} ago` },
+  { title: 'TIMEOUT', key: 'timeout', width: 7, right: true, cell: (r) => formatDuration(r.timeoutInS) },
 ];
 
 const FIXED = COLUMNS.reduce((n, c) => n + c.width + 1, 0) - ENDPOINT_MIN;
