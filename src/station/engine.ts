@@ -20,6 +20,7 @@ import type {
   HeardStation,
   HistoryEntry,
   LinkState,
+  Notice,
   StationCommands,
   StationEvents,
   TransmissionEntry,
@@ -65,6 +66,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private lastSendAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private started = false;
+  /** Notices raised while starting (e.g. no sound card), for the interface to show. */
+  readonly startupNotices: Notice[] = [];
 
   constructor(
     readonly settings: StationSettings,
@@ -116,6 +120,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.keepalive();
     this.timers.push(setInterval(() => this.keepalive(), this.settings.keepaliveIntervalS * 1000));
     this.timers.push(setInterval(() => this.sweepRx(), 500));
+    this.started = true;
   }
 
   private deviceMessage(e: unknown): string {
@@ -123,7 +128,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private notice(level: 'info' | 'warn' | 'error', text: string): void {
-    this.emit('notice', { level, text });
+    const n = { level, text };
+    // Before start() returns no interface listens yet; it shows these when it opens.
+    if (!this.started) this.startupNotices.push(n);
+    this.emit('notice', n);
   }
 
   private wire(): void {

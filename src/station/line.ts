@@ -1,7 +1,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { StationEngine } from './engine.js';
-import type { HistoryEntry, LinkState } from './types.js';
+import type { HistoryEntry, LinkState, Notice } from './types.js';
 
 const HELP = `Commands:
   <text>              send a chat line (buffered while PTT is active)
@@ -64,10 +64,12 @@ export class LineInterface {
       if (h.type === 'transmission' && !h.open) this.say(`📼 #${h.id} ${describe(h)}`);
     });
     e.on('link', (l) => this.onLink(l));
-    e.on('notice', (n) => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${n.text}`));
+    const notice = (n: Notice): void => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${n.text}`);
+    e.on('notice', notice);
     e.on('left', (l) => this.say(`👋 ${l.callsign} left the conference`));
 
     this.say(`📻 ${e.callsign} on ${e.settings.server}:${e.settings.port} — type a message, /help for commands`);
+    for (const n of e.startupNotices) notice(n);
     this.rl.on('line', (line) => void this.command(line.trim()));
     this.rl.on('SIGINT', () => void this.quit());
     // Without a terminal, stdin may be /dev/null (a service): end of input is not "quit".
@@ -171,6 +173,7 @@ export class LineInterface {
 
   async quit(): Promise<void> {
     this.rl.close();
+    this.input.destroy();
     await this.engine.close();
     this.done();
   }

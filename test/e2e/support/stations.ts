@@ -1,0 +1,47 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Proc } from '../../helpers/proc.js';
+import { opvBin, freeUdpPort, freeTcpPort } from '../../helpers/paths.js';
+import { alsaEnv, makeNullAlsaHome } from '../../helpers/alsa.js';
+
+export interface RunningServer {
+  proc: Proc;
+  port: number;
+  statsPort: number;
+}
+
+export async function startServer(extra: string[] = []): Promise<RunningServer> {
+  const port = await freeUdpPort();
+  const statsPort = await freeTcpPort();
+  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...extra]);
+  await proc.waitForLine(/Server ready for connections/);
+  return { proc, port, statsPort };
+}
+
+export interface StationProc {
+  proc: Proc;
+  callsign: string;
+  dataDir: string;
+  home: string;
+  listenPort: number;
+}
+
+/** `opv station CALL --no-tui` on loopback with a null-ALSA HOME and its own history dir. */
+export async function startStation(
+  callsign: string,
+  serverPort: number,
+  extra: string[] = [],
+  opts: { dataDir?: string; home?: string; host?: string; netns?: string; listenPort?: number } = {},
+): Promise<StationProc> {
+  const home = opts.home ?? makeNullAlsaHome();
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), `opv-${callsign}-`));
+  const listenPort = opts.listenPort ?? (await freeUdpPort());
+  const proc = new Proc(
+    'node',
+    [opvBin, 'station', callsign, '-i', opts.host ?? '127.0.0.1', '-p', String(serverPort), '--listen-port', String(listenPort), '--data-dir', dataDir, '--no-tui', ...extra],
+    { env: { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config') }, netns: opts.netns },
+  );
+  await proc.waitForLine(new RegExp(`📻 ${callsign} on `));
+  return { proc, callsign, dataDir, home, listenPort };
+}
