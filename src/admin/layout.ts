@@ -23,9 +23,9 @@ const WIDE: Record<PanelName, Cell> = {
 const NARROW: Record<PanelName, Cell> = {
   table: [0, 0, 5, 12],
   figures: [5, 0, 4, 6],
-  traffic: [5, 6, 2, 6],
-  errors: [7, 6, 2, 6],
-  log: [9, 0, 3, 12],
+  traffic: [5, 6, 4, 6],
+  errors: [9, 6, 3, 6],
+  log: [9, 0, 3, 6],
 };
 
 export function layoutFor(columns: number): { name: 'wide' | 'narrow'; cells: Record<PanelName, Cell> } {

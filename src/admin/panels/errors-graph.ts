@@ -3,13 +3,13 @@ import type contrib from 'blessed-contrib';
 import type { DashboardModel } from '../model.js';
 import { RateChart } from './rate-chart.js';
 
-/** Dropped traffic per second: undecodable datagrams and frames over a source's rate limit. */
+/** Dropped traffic per second over the last 2 minutes: undecodable datagrams and frames over a source's rate limit. */
 export class ErrorsGraph {
   private readonly chart: RateChart;
 
   constructor(grid: contrib.Grid, at: [number, number, number, number]) {
-    this.chart = new RateChart(grid, at, ' Errors (per s, last 2 min) ', [
-      { field: 'decodeErrors', title: 'decode err', color: 'red' },
+    this.chart = new RateChart(grid, at, 'Errors/s', [
+      { field: 'decodeErrors', title: 'undecodable', color: 'red' },
       { field: 'rateLimited', title: 'rate-limited', color: 'yellow' },
     ]);
   }

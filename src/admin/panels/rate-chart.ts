@@ -43,10 +43,13 @@ export class RateChart {
     label: string,
     private readonly lines: ChartLine[],
   ) {
+    // The legend rides in the label: contrib's legend box needs more lines than a
+    // chart has on an 80×24 terminal, and there it would cover the curves.
+    const legend = lines.map((l) => `{${l.color}-fg}${l.title}{/${l.color}-fg}`).join(' ');
     this.chart = grid.set(...at, contrib.line, {
-      label,
-      showLegend: true,
-      legend: { width: 14 },
+      label: ` ${label}: ${legend} `,
+      tags: true,
+      showLegend: false,
       xLabelPadding: 3,
       xPadding: 5,
       showNthLabel: 30,
