@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { DEFAULT_STATS_PORT, STATS_TOKEN_ENV } from '../contract/stats.js';
 import { StatsClient } from './client.js';
 import { runDashboard } from './dashboard.js';
+import { DECODE_ERROR_MIN_COUNT, DECODE_ERROR_RATE_LIMIT, TIMEOUT_MIN_COUNT, TIMEOUT_RATE_LIMIT } from './health.js';
 import { runOnce } from './once.js';
+import { KEY_HELP } from './panels/status-bar.js';
 
 interface AdminFlags {
   url: string;
@@ -18,6 +20,20 @@ export function adminCommand(): Command {
     .option('--token <token>', `bearer token (the server's --stats-token; or set ${STATS_TOKEN_ENV})`)
     .option('--once', 'print one plain-text snapshot and exit', false)
     .option('--json', 'print the raw stats JSON once and exit', false)
+    .addHelpText(
+      'after',
+      [
+        '',
+        `Keys: ${KEY_HELP} (PgUp/PgDn/Home/End scroll the station table).`,
+        'Sort keys cycle: callsign, endpoint, state (talking first), frames, kbit/s, last heard, timeout.',
+        '',
+        'Health warnings (dashboard: last 5 minutes; --once: since the server started):',
+        `  high decode-error rate: over ${DECODE_ERROR_RATE_LIMIT * 100}% of datagrams undecodable (at least ${DECODE_ERROR_MIN_COUNT} errors)`,
+        `  high timeout rate: over ${TIMEOUT_RATE_LIMIT * 100}% of stations timed out (at least ${TIMEOUT_MIN_COUNT})`,
+        '',
+        'The connection is retried with backoff (0.5 s doubling to 5 s) while the server is away.',
+      ].join('\n'),
+    )
     .action(async (flags: AdminFlags) => {
       const token = flags.token ?? process.env[STATS_TOKEN_ENV] ?? null;
       const client = new StatsClient({ url: flags.url, token });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chartTop, rowOf, startAdmin, startServer, station } from './admin-harness.js';
 
 const TOKEN = 'club-secret';
@@ -180,8 +181,23 @@ test('the log shows hijack refusals and endpoint changes; the screen survives a 
   }
   await t.waitForScreen((s) => new RegExp(`127\\.0\\.0\\.1:${thief.port}\\s`).test(rowOf(s, 'W1ABC') ?? ''));
 
-  t.resize(110, 36);
-  screen = await t.waitForScreen((s) => /CALLSIGN▲/.test(s) && rowOf(s, 'W1ABC') !== undefined && /Traffic/.test(s) && /Events/.test(s));
-  assert.ok(screen.split('\n').every((l) => [...l].length <= 110));
+  // An 80×24 SSH window: the narrow layout, every table column still there.
+  t.resize(80, 24);
+  screen = await t.waitForScreen((s) => /CALLSIGN▲.*TIMEOUT/.test(s) && rowOf(s, 'W1ABC') !== undefined && /Traffic\/s/.test(s) && /Events/.test(s));
+  assert.match(rowOf(screen, 'W1ABC')!, /idle\s+\d+\s+[\d.]+\s+\d+\S* ago\s+\S+\s*.$/);
+  assert.ok(screen.split('\n').every((l) => [...l].length <= 80));
+  t.resize(160, 50);
+  await t.waitForScreen((s) => /Hijacks refused 1/.test(s) && /Errors\/s/.test(s));
   assert.equal(t.exitStatus(), null);
+});
+
+test('SIGTERM (and a dropped SSH session, SIGHUP) end the dashboard cleanly', async () => {
+  const srv = await startServer();
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    const t = await startAdmin(['--url', srv.url]);
+    const pid = Number(execFileSync('tmux', ['-L', t.socket, 'display-message', '-p', '-t', t.target, '#{pane_pid}'], { encoding: 'utf8' }).trim());
+    process.kill(pid, signal);
+    assert.equal(await t.waitForExit(), 0, signal);
+    assert.doesNotMatch(t.capture(), /Stations \(/, 'the terminal is given back (alternate screen left)');
+  }
 });
