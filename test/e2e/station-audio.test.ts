@@ -1,0 +1,172 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, startStation } from './support/stations.js';
+import { activeSpan, bestAlignment, correlation } from './support/audio-compare.js';
+import { speechWav, freeUdpPort } from '../helpers/paths.js';
+import { readWav, decodeTransmission } from '../../src/station/voice/files.js';
+import { mixFrames } from '../../src/station/voice/mixer.js';
+import { HistoryStore } from '../../src/station/history.js';
+import type { TransmissionEntry } from '../../src/station/types.js';
+
+const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
+after(async () => {
+  for (const p of procs.reverse()) await p.stop('SIGKILL');
+});
+
+function lastTx(dataDir: string, callsign: string, direction: 'in' | 'out'): { entry: TransmissionEntry; pcm: Int16Array } {
+  const h = HistoryStore.open(dataDir, { maxEntries: 1000, maxAgeDays: 30 });
+  const e = h.list().filter((x): x is TransmissionEntry => x.type === 'transmission' && x.callsign === callsign && x.direction === direction).pop();
+  assert.ok(e, `no ${direction} transmission of ${callsign} in ${dataDir}`);
+  return { entry: e, pcm: decodeTransmission(h.packets(e.id)) };
+}
+
+test('speech from one station is heard by two others as a straight decode of what was sent', async () => {
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const tmp = mkdtempSync(path.join(tmpdir(), 'opv-audio-'));
+  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
+  const b = await startStation('VE3XYZ', srv.port, ['--audio-out', path.join(tmp, 'b.wav')]);
+  const c = await startStation('K5XYZ', srv.port, ['--audio-out', path.join(tmp, 'c.wav')]);
+  procs.push(a.proc, b.proc, c.proc);
+  for (const s of [a, b, c]) await s.proc.waitForLine(/connected to server/);
+  a.proc.sendLine('/ptt on');
+  await a.proc.waitForLine(/PTT was released/, 15_000);
+  for (const s of [b, c]) await s.proc.waitForLine(/📼 .*⬅ W1ABC transmission/, 5000);
+  for (const s of [a, b, c]) {
+    s.proc.sendLine('quit');
+    assert.equal(await s.proc.wait(), 0);
+  }
+  const sent = lastTx(a.dataDir, 'W1ABC', 'out');
+  assert.equal(sent.entry.framesLost, 0);
+  for (const s of [b, c]) {
+    const heard = lastTx(s.dataDir, 'W1ABC', 'in');
+    assert.ok(Math.abs(heard.entry.frames - sent.entry.frames) <= 1, `${s.callsign}: ${heard.entry.frames} vs ${sent.entry.frames} frames`);
+    assert.equal(heard.entry.framesLost, 0);
+    const rec = await readWav(path.join(tmp, `${s.callsign === 'VE3XYZ' ? 'b' : 'c'}.wav`));
+    const span = activeSpan(rec);
+    assert.ok(span, 'something was played');
+    const playedFrames = (span.end - span.start) / 1920;
+    assert.ok(Math.abs(playedFrames - sent.entry.frames) <= 1.5, `${s.callsign} played ${playedFrames.toFixed(2)} frames of ${sent.entry.frames}`);
+    const { r } = bestAlignment(rec, sent.pcm, span.start, 1920);
+    assert.ok(r > 0.95, `${s.callsign}: correlation ${r.toFixed(3)}`);
+  }
+});
+
+test('two stations transmitting at once are both heard, mixed, each with a complete history entry', async () => {
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const tmp = mkdtempSync(path.join(tmpdir(), 'opv-duo-'));
+  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
+  const b = await startStation('VE3XYZ', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'b.wav')]);
+  const c = await startStation('K5XYZ', srv.port, ['--audio-out', path.join(tmp, 'c.wav')]);
+  procs.push(a.proc, b.proc, c.proc);
+  for (const s of [a, b, c]) await s.proc.waitForLine(/connected to server/);
+  a.proc.sendLine('/ptt on');
+  b.proc.sendLine('/ptt on');
+  await c.proc.waitForLine(/📼 .*⬅ W1ABC transmission/, 15_000);
+  await c.proc.waitForLine(/📼 .*⬅ VE3XYZ transmission/, 5000);
+  // Each talker hears the other despite transmitting (full duplex on the wire).
+  await a.proc.waitForLine(/📼 .*⬅ VE3XYZ transmission/, 5000);
+  for (const s of [a, b, c]) {
+    s.proc.sendLine('quit');
+    assert.equal(await s.proc.wait(), 0);
+  }
+  const ta = lastTx(c.dataDir, 'W1ABC', 'in');
+  const tb = lastTx(c.dataDir, 'VE3XYZ', 'in');
+  for (const t of [ta, tb]) {
+    assert.ok(t.entry.frames >= 182 && t.entry.frames <= 186, `frames ${t.entry.frames}`);
+    assert.equal(t.entry.framesLost, 0);
+  }
+  // The recording is the two talkers mixed: it correlates with the mix of both decodes.
+  const rec = await readWav(path.join(tmp, 'c.wav'));
+  const span = activeSpan(rec)!;
+  const sa = lastTx(a.dataDir, 'W1ABC', 'out').pcm;
+  const sb = lastTx(b.dataDir, 'VE3XYZ', 'out').pcm;
+  const gap = Math.round((tb.entry.at - ta.entry.at) / 1000 * 48000);
+  const n = Math.max(sa.length, sb.length + Math.abs(gap));
+  const aPad = new Int16Array(n);
+  const bPad = new Int16Array(n);
+  aPad.set(sa, gap < 0 ? -gap : 0);
+  bPad.set(sb, gap > 0 ? gap : 0);
+  const mix = new Int16Array(n);
+  mixFrames([aPad, bPad], mix);
+  const { r } = bestAlignment(rec, mix, span.start, 9600);
+  assert.ok(r > 0.6, `mixed correlation ${r.toFixed(3)}`);
+  assert.ok(correlation(rec.subarray(span.start, span.end), rec.subarray(span.start, span.end)) > 0.99);
+});
+
+/** A UDP proxy that drops `loss` of datagrams and delays each by 0–2·jitter ms, both ways. */
+async function lossyProxy(serverPort: number, loss: number, jitterMs: number, seed = 1): Promise<{ port: number; close: () => void; dropped: () => number }> {
+  let x = seed;
+  const rand = (): number => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x / 0x7fffffff;
+  };
+  let dropped = 0;
+  const front = createSocket('udp4');
+  const back = createSocket('udp4');
+  let client: { address: string; port: number } | null = null;
+  const port = await freeUdpPort();
+  await new Promise<void>((r) => front.bind(port, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => back.bind(0, '127.0.0.1', () => r()));
+  const pass = (send: () => void): void => {
+    if (rand() < loss) {
+      dropped++;
+      return;
+    }
+    setTimeout(send, rand() * 2 * jitterMs);
+  };
+  front.on('message', (buf, r) => {
+    client = { address: r.address, port: r.port };
+    pass(() => back.send(buf, serverPort, '127.0.0.1'));
+  });
+  back.on('message', (buf) => {
+    const c = client;
+    if (c) pass(() => front.send(buf, c.port, c.address));
+  });
+  return { port, dropped: () => dropped, close: () => (front.close(), back.close()) };
+}
+
+test('through 5 % loss and ±30 ms jitter the audio stays continuous and the right length', async () => {
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const proxy = await lossyProxy(srv.port, 0.05, 30, 7);
+  procs.push({ stop: async () => proxy.close() });
+  const tmp = mkdtempSync(path.join(tmpdir(), 'opv-lossy-'));
+  const a2 = await startStation('W1ABC', proxy.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
+  const b = await startStation('VE3XYZ', srv.port, ['--audio-out', path.join(tmp, 'b.wav')]);
+  procs.push(a2.proc, b.proc);
+  await b.proc.waitForLine(/connected to server/);
+  a2.proc.sendLine('hello through the proxy');
+  // Chat is one frame here: with 5 % loss it may be lost, as on any lossy link.
+  a2.proc.sendLine('/ptt on');
+  await a2.proc.waitForLine(/PTT was released/, 15_000);
+  const line = await b.proc.waitForLine(/📼 .*⬅ W1ABC transmission/, 8000);
+  for (const s of [a2, b]) {
+    s.proc.sendLine('quit');
+    await s.proc.wait();
+  }
+  const sent = lastTx(a2.dataDir, 'W1ABC', 'out');
+  const heard = lastTx(b.dataDir, 'W1ABC', 'in');
+  assert.ok(proxy.dropped() > 0, 'the proxy dropped something');
+  assert.ok(heard.entry.frames >= sent.entry.frames - 3, `${line}`);
+  assert.ok(heard.entry.framesLost > 0 && heard.entry.framesLost < sent.entry.frames * 0.15, `lost ${heard.entry.framesLost}`);
+  const rec = await readWav(path.join(tmp, 'b.wav'));
+  const span = activeSpan(rec)!;
+  const played = (span.end - span.start) / 1920;
+  // Concealment fills every lost frame: no gaps, the same length as what was sent.
+  assert.ok(Math.abs(played - sent.entry.frames) <= 3, `played ${played.toFixed(1)} frames of ${sent.entry.frames}`);
+  let longestSilence = 0;
+  let run = 0;
+  for (let i = span.start; i < span.end; i++) {
+    run = rec[i] === 0 ? run + 1 : 0;
+    longestSilence = Math.max(longestSilence, run);
+  }
+  assert.ok(longestSilence < 1920, `a gap of ${longestSilence} silent samples inside the transmission`);
+  const { r } = bestAlignment(rec, sent.pcm, span.start, 1920 * 3);
+  assert.ok(r > 0.5, `correlation ${r.toFixed(3)}`);
+});
