@@ -3,6 +3,7 @@ import { Proc } from '../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { TmuxSession } from '../helpers/tmux.js';
+import type { ServerStats } from '../../src/contract/stats.js';
 
 /** Shared set-up for the `opv admin` end-to-end tests: a real server, real stations, a real terminal. */
 
@@ -51,6 +52,27 @@ export async function startAdmin(args: string[], opts: { waitConnected?: boolean
   onCleanup(() => t.kill());
   if (opts.waitConnected ?? true) await t.waitForScreen(/● CONNECTED/, 15_000);
   return t;
+}
+
+/**
+ * Has every station chat until the server lists them all. Sent at once, a few hundred
+ * chats (each fanned out to everyone already on) can overflow the server's receive
+ * buffer on a busy machine; UDP drops them, so the late ones simply try again.
+ */
+export async function rollCall(stations: SimStation[], statsUrl: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = (await (await fetch(`${statsUrl}/api/v1/stats`)).json()) as ServerStats;
+    const on = new Set(r.stations.map((x) => x.callsign));
+    const missing = stations.filter((x) => !on.has(x.callsign));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${missing.length} stations never registered`);
+    for (let i = 0; i < missing.length; i += 25) {
+      for (const x of missing.slice(i, i + 25)) x.chat('roll call');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
 }
 
 /** The table row of `callsign` on the screen, if shown. */
