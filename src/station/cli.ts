@@ -58,7 +58,7 @@ export function stationCommand(): Command {
     .option('--audio-out <file.wav>', 'record what the station plays into a WAV file instead of the sound card')
     .option('--audio-in-device <alsa>', 'ALSA capture device (see --list-audio)')
     .option('--audio-out-device <alsa>', 'ALSA playback device (see --list-audio)')
-    .option('--no-audio', 'no sound card at all: chat only, voice kept in history')
+    .option('--no-audio', 'no sound card: chat, and voice kept in history (a file given with --audio-in/--audio-out still works)')
     .option('--list-audio', 'list ALSA devices and exit')
     .option('--no-tui', 'plain line mode (automatic without a terminal)')
     .option('--jitter <frames>', 'jitter buffer target in 40 ms frames', intInRange('--jitter', 1, 25))
@@ -92,19 +92,20 @@ export function stationCommand(): Command {
 
 export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
   const file = loadSettingsFile(f.config ?? configFile());
-  const audioIn: StationSettings['audioIn'] | undefined = !f.audio
-    ? { kind: 'none' }
-    : f.audioIn
-      ? { kind: 'wav', file: f.audioIn }
-      : f.audioInDevice
-        ? { kind: 'alsa', device: f.audioInDevice }
+  // A file or device named on the command line wins over --no-audio, which means "no sound card".
+  const audioIn: StationSettings['audioIn'] | undefined = f.audioIn
+    ? { kind: 'wav', file: f.audioIn }
+    : f.audioInDevice
+      ? { kind: 'alsa', device: f.audioInDevice }
+      : !f.audio
+        ? { kind: 'none' }
         : undefined;
-  const audioOut: StationSettings['audioOut'] | undefined = !f.audio
-    ? { kind: 'none' }
-    : f.audioOut
-      ? { kind: 'wav', file: f.audioOut }
-      : f.audioOutDevice
-        ? { kind: 'alsa', device: f.audioOutDevice }
+  const audioOut: StationSettings['audioOut'] | undefined = f.audioOut
+    ? { kind: 'wav', file: f.audioOut }
+    : f.audioOutDevice
+      ? { kind: 'alsa', device: f.audioOutDevice }
+      : !f.audio
+        ? { kind: 'none' }
         : undefined;
   const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, {
     callsign,

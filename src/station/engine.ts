@@ -308,16 +308,22 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     await exportTransmission(file, this.store.packets(entryId));
   }
 
-  /** BYE, the last frames out, devices and store closed. */
+  private async drain(maxMs: number): Promise<void> {
+    const deadline = this.now() + maxMs;
+    while (this.scheduler.pending() > 0 && this.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** The last frames and BYE out, devices and store closed. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     if (this.transmitter) {
       if (this.transmitter.pttActive) await this.transmitter.setPtt(false);
+      // What the operator already said goes out first; BYE is the last word.
+      await this.drain(3000);
       this.transmitter.sendControl(formatControl({ type: 'bye' }));
-      const deadline = this.now() + 1500;
-      while (this.scheduler.pending() > 0 && this.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await this.drain(500);
     }
     for (const from of [...this.rx.keys()]) this.rxStop(from);
     this.scheduler.close();

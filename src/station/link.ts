@@ -56,8 +56,13 @@ export class Link extends TypedEmitter<LinkEvents> {
     }
   }
 
+  private inflight = 0;
+
   send(frame: Uint8Array): void {
-    this.socket?.send(frame, this.port, this.serverAddress, (err) => {
+    if (!this.socket) return;
+    this.inflight++;
+    this.socket.send(frame, this.port, this.serverAddress, (err) => {
+      this.inflight--;
       if (err) this.emit('sendError', err);
     });
   }
@@ -67,6 +72,9 @@ export class Link extends TypedEmitter<LinkEvents> {
   }
 
   async close(): Promise<void> {
+    // Closing under a pending send would drop it, and the last one is usually BYE.
+    const deadline = Date.now() + 500;
+    while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const s = this.socket;
     this.socket = null;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
