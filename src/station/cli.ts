@@ -136,13 +136,10 @@ export async function runStation(settings: StationSettings, tui: boolean): Promi
   const engine = await createStation(settings);
   const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (useTui) {
-    // The full-screen UI is its own module; the engine runs the same either way.
-    const tuiModule = './tui/index.js';
-    const mod = (await import(tuiModule).catch(() => null)) as { runTui?: (e: typeof engine, s: StationSettings) => Promise<void> } | null;
-    if (mod?.runTui) {
-      await mod.runTui(engine, settings);
-      return;
-    }
+    // The same engine under either interface.
+    const { runTui } = await import('./tui/index.js');
+    await runTui(engine, settings);
+    return;
   }
   const line = new LineInterface(engine, process.stdin, process.stdout);
   const onSignal = (): void => void line.quit();

@@ -24,6 +24,7 @@ import type {
   StationCommands,
   StationEvents,
   TransmissionEntry,
+  TxState,
 } from './types.js';
 import { VoiceEncoder } from './voice/encoder.js';
 import { decodeTransmission, exportTransmission } from './voice/files.js';
@@ -197,7 +198,11 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private emitTx(): void {
-    this.emit('tx', { active: this.transmitter.pttActive, since: this.txSince, level: this.transmitter.micLevel });
+    this.emit('tx', this.txState());
+  }
+
+  txState(): TxState {
+    return { active: this.transmitter?.pttActive ?? false, since: this.txSince, level: this.transmitter?.micLevel ?? 0 };
   }
 
   private touch(callsign: string): HeardStation {
