@@ -1,0 +1,103 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TmuxSession } from '../helpers/tmux.js';
+import { opvBin, repoRoot, speechWav, freeUdpPort } from '../helpers/paths.js';
+import { makeNullAlsaHome } from '../helpers/alsa.js';
+import { startServer, startStation } from './support/stations.js';
+
+const cleanups: (() => unknown)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+const SNAP_DIR = path.join(repoRoot, 'test', 'snapshots', 'tui');
+
+/** Times, round trips, levels and entry numbers change run to run; the layout must not. */
+function normalise(screen: string): string {
+  return screen
+    .replace(/\d+/g, '9')
+    .replace(/[█░]+/g, '#')
+    .replace(/ +/g, ' ')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
+}
+
+function checkSnapshot(name: string, screen: string): void {
+  const file = path.join(SNAP_DIR, `${name}.txt`);
+  const got = normalise(screen);
+  if (process.env.OPV_UPDATE_SNAPSHOTS || !existsSync(file)) writeFileSync(file, got + '\n');
+  assert.equal(got, readFileSync(file, 'utf8').replace(/\n$/, ''), `screen "${name}" changed; review it and run with OPV_UPDATE_SNAPSHOTS=1`);
+}
+
+test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean exit', async () => {
+  const srv = await startServer();
+  cleanups.push(() => srv.proc.stop());
+  const b = await startStation('VE3XYZ', srv.port, ['--audio-in', speechWav, '--no-audio']);
+  cleanups.push(() => b.proc.stop('SIGKILL'));
+  const home = makeNullAlsaHome();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tui-'));
+  const listen = await freeUdpPort();
+  const tmux = new TmuxSession(
+    [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(listen), '--data-dir', dataDir, '--audio-in', speechWav, '--audio-out', path.join(dataDir, 'out.wav'), '--ptt-timeout', '3'],
+    { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
+  );
+  cleanups.push(() => tmux.kill());
+  await tmux.waitForScreen(/W1ABC → 127\.0\.0\.1:\d+ +connected \d+ ms/);
+  await tmux.waitForScreen(/C-t PTT +Enter send/);
+
+  tmux.type('hello from the TUI');
+  tmux.sendKeys('Enter');
+  await b.proc.waitForLine(/📨 \[W1ABC\]: hello from the TUI/);
+  b.proc.sendLine('VE3XYZ copies');
+  const idle = await tmux.waitForScreen(/VE3XYZ: VE3XYZ copies/);
+  assert.match(idle, /W1ABC: hello from the TUI/);
+  assert.match(idle, /Heard[\s\S]*VE3XYZ/);
+  assert.match(idle, /idle — press the PTT key/);
+  checkSnapshot('main-idle', idle);
+
+  // PTT: the banner, then the time-out ends the transmission with a notice.
+  tmux.sendKeys('C-t');
+  const tx = await tmux.waitForScreen(/● TRANSMITTING +0:0\d +mic/);
+  assert.match(tx.split('\n')[0]!, /\bTX\b/);
+  await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
+  tmux.type('said while keyed');
+  tmux.sendKeys('Enter');
+  await tmux.waitForScreen(/1 buffered/);
+  await tmux.waitForScreen(/transmission ended by the 3 s time-out/, 8000);
+  await b.proc.waitForLine(/🔇 W1ABC: PTT was released/);
+  await b.proc.waitForLine(/📨 \[W1ABC\]: said while keyed/);
+  checkSnapshot('after-timeout', await tmux.waitForScreen(/idle — press/));
+
+  // Another station talks: the RX indicator names it.
+  b.proc.sendLine('/ptt on');
+  const rx = await tmux.waitForScreen(/◀ RECEIVING +VE3XYZ/, 5000);
+  assert.match(rx.split('\n')[0]!, /\bRX\b/);
+  await tmux.waitForScreen(/VE3XYZ 🎙 \d+\.\d s +#(\d+)/, 15_000);
+  const entry = /VE3XYZ 🎙 \d+\.\d s +#(\d+)/.exec(tmux.capture())![1];
+
+  // Select the transmission in the history and replay it.
+  tmux.sendKeys('Tab');
+  tmux.sendKeys('Enter');
+  await tmux.waitForScreen(new RegExp(`replaying #${entry} VE3XYZ`));
+  await tmux.waitForScreen(new RegExp(`replay of #${entry} done`), 15_000);
+
+  // Resize: the layout follows the terminal.
+  tmux.resize(100, 30);
+  const big = await tmux.waitForScreen((s) => s.split('\n')[0]!.length > 0 && /C-t PTT/.test(s.split('\n').slice(-2).join('\n')) && s.split('\n').length >= 30);
+  assert.match(big, /History/);
+
+  tmux.sendKeys('F1');
+  await tmux.waitForScreen(/opv station — keys/);
+  tmux.sendKeys('q');
+  await tmux.waitForScreen((s) => !/opv station — keys/.test(s));
+
+  tmux.sendKeys('C-c');
+  assert.equal(await tmux.waitForExit(15_000), 0);
+  await srv.proc.waitForLine(/STATION LEFT: W1ABC .*\(BYE\)/);
+  const after = tmux.capture();
+  assert.doesNotMatch(after, /TRANSMITTING|History \(Tab/, 'the terminal is restored');
+});
