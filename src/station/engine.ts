@@ -74,6 +74,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   constructor(
     readonly settings: StationSettings,
     private readonly now: () => number = Date.now,
+    /** Devices supplied by the caller (benchmarks, embedding) instead of opening settings.audioIn/Out. */
+    private readonly devices: { capture?: CaptureSource; sink?: PlaybackSink } = {},
   ) {
     super();
     this.callsign = settings.callsign;
@@ -91,12 +93,12 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   async start(): Promise<void> {
     await this.link.open();
     try {
-      this.capture = await openCapture(this.settings.audioIn);
+      this.capture = this.devices.capture ?? (await openCapture(this.settings.audioIn));
     } catch (e) {
       this.notice('warn', `no microphone (${this.deviceMessage(e)}): chat works, PTT sends nothing`);
     }
     try {
-      this.sink = await openPlayback(this.settings.audioOut);
+      this.sink = this.devices.sink ?? (await openPlayback(this.settings.audioOut));
     } catch (e) {
       this.notice('warn', `no audio output (${this.deviceMessage(e)}): chat works, voice is recorded to history only`);
     }
