@@ -120,8 +120,6 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     dataDir: f.dataDir,
     ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip } as StationSettings['ptt'],
   });
-  if (merged.ptt) merged.ptt = Object.fromEntries(Object.entries(merged.ptt).filter(([, v]) => v !== undefined)) as StationSettings['ptt'];
-  merged.ptt = { ...DEFAULT_STATION_SETTINGS.ptt, ...merged.ptt };
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryEncodeCallsign(merged.callsign);
   if (!call.ok) throw new SettingsError(call.error.message);

@@ -69,7 +69,10 @@ export function mergeSettings(...layers: Partial<StationSettings>[]): Partial<St
   for (const l of layers) {
     for (const [k, v] of Object.entries(l) as [keyof StationSettings, unknown][]) {
       if (v === undefined) continue;
-      if (k === 'ptt') out.ptt = { ...(out.ptt ?? DEFAULT_STATION_SETTINGS.ptt), ...(v as Partial<StationSettings['ptt']>) };
+      if (k === 'ptt') {
+        const defined = Object.entries(v as object).filter(([, x]) => x !== undefined);
+        out.ptt = { ...(out.ptt ?? DEFAULT_STATION_SETTINGS.ptt), ...Object.fromEntries(defined) };
+      }
       else (out as Record<string, unknown>)[k] = v;
     }
   }

@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { resolveSettings } from '../../src/station/cli.js';
+import { saveSettings, loadSettingsFile, SettingsError } from '../../src/station/settings.js';
+
+test('flags override the settings file, which overrides the defaults', () => {
+  const d = mkdtempSync(path.join(tmpdir(), 'opv-set-'));
+  const file = path.join(d, 'station.json');
+  writeFileSync(file, JSON.stringify({ callsign: 'W1ABC', server: 'club.example', jitterFrames: 3, ptt: { timeoutS: 60 } }));
+  const s = resolveSettings(undefined, { config: file, audio: true, tui: true, port: 40000 });
+  assert.equal(s.callsign, 'W1ABC');
+  assert.equal(s.server, 'club.example');
+  assert.equal(s.port, 40000);
+  assert.equal(s.jitterFrames, 3);
+  assert.equal(s.ptt.timeoutS, 60);
+  assert.equal(s.ptt.key, 'space');
+  const t = resolveSettings('ve3xyz', { config: file, audio: false, tui: true, ip: '10.0.0.1', jitter: 4 });
+  assert.equal(t.callsign, 'VE3XYZ');
+  assert.equal(t.server, '10.0.0.1');
+  assert.equal(t.jitterFrames, 4);
+  assert.deepEqual(t.audioIn, { kind: 'none' });
+  const saved = saveSettings(t, path.join(d, 'saved.json'));
+  assert.equal(loadSettingsFile(saved).jitterFrames, 4);
+  writeFileSync(file, '{ not json');
+  assert.throws(() => resolveSettings('W1ABC', { config: file, audio: true, tui: true, ip: 'x' }), SettingsError);
+});
