@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
 import { listAudioDevices } from '../audio/index.js';
 import { intInRange, oneOf, positiveNumber } from '../util/cli-parse.js';
-import { createStation } from './engine.js';
+import { createStation, type StationEngine } from './engine.js';
+import { attachGpio } from './ptt/attach.js';
 import { LineInterface } from './line.js';
 import {
   DEFAULT_STATION_SETTINGS,
@@ -132,6 +133,20 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
 export async function runStation(settings: StationSettings, tui: boolean): Promise<void> {
   const engine = await createStation(settings);
+  // Problems found while attaching are shown by the interface when it opens; later ones live.
+  let attached = false;
+  const detachGpio = attachGpio(engine, settings, (m) =>
+    attached ? engine.emitNotice('error', m) : engine.startupNotices.push({ level: 'error', text: m }),
+  );
+  attached = true;
+  try {
+    await runInterface(engine, settings, tui);
+  } finally {
+    detachGpio();
+  }
+}
+
+async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean): Promise<void> {
   const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (useTui) {
     // The same engine under either interface.

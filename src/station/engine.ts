@@ -130,6 +130,11 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     return e instanceof AudioDeviceError || e instanceof Error ? e.message : String(e);
   }
 
+  /** For parts outside the engine (GPIO, devices) that have something to tell the operator. */
+  emitNotice(level: 'info' | 'warn' | 'error', text: string): void {
+    this.notice(level, text);
+  }
+
   private notice(level: 'info' | 'warn' | 'error', text: string): void {
     const n = { level, text };
     // Before start() returns no interface listens yet; it shows these when it opens.

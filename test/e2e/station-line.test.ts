@@ -110,3 +110,14 @@ test('a bad callsign or flag is one clear line; no sound card still chats', asyn
   a.proc.sendLine('chat without a sound card');
   await b.proc.waitForLine(/📨 \[W1ABC\]: chat without a sound card/);
 });
+
+test('--ptt-gpio without a GPIO chip says so and the station keeps working', async () => {
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio', '--ptt-gpio', '23', '--led-gpio', '17', '--gpio-chip', 'gpiochip97']);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
+  procs.push(a.proc, b.proc);
+  await a.proc.waitForLine(/no GPIO chip \/dev\/gpiochip97/);
+  a.proc.sendLine('still on the air');
+  await b.proc.waitForLine(/📨 \[W1ABC\]: still on the air/);
+});
