@@ -101,3 +101,33 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   const after = tmux.capture();
   assert.doesNotMatch(after, /TRANSMITTING|History \(Tab/, 'the terminal is restored');
 });
+
+test('hold-to-talk in a terminal that speaks the kitty keyboard protocol', async () => {
+  const srv = await startServer();
+  cleanups.push(() => srv.proc.stop());
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
+  cleanups.push(() => b.proc.stop('SIGKILL'));
+  const home = makeNullAlsaHome();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-kitty-'));
+  const tmux = new TmuxSession(
+    [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--audio-in', speechWav, '--audio-out', path.join(dataDir, 'out.wav')],
+    { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
+  );
+  cleanups.push(() => tmux.kill());
+  await tmux.waitForScreen(/C-t PTT +Enter send/);
+  // What kitty, WezTerm or foot answer to the support query, then a held Ctrl+T.
+  tmux.type('\x1b[?1u');
+  await tmux.waitForScreen(/C-t hold +Enter send/);
+  await tmux.waitForScreen(/hold-to-talk: hold C-t while you speak/);
+  tmux.type('\x1b[116;5u');
+  await tmux.waitForScreen(/● TRANSMITTING/);
+  await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
+  tmux.type('\x1b[116;5:2u\x1b[116;5:2u'); // key repeat while held changes nothing
+  tmux.type('\x1b[116;5:3u');
+  await tmux.waitForScreen(/idle — press the PTT key/);
+  await b.proc.waitForLine(/🔇 W1ABC: PTT was released/);
+  assert.equal(b.proc.count(/PTT was pressed/), 1);
+  // Ctrl+C arrives as a kitty sequence too, and still leaves cleanly.
+  tmux.type('\x1b[99;5u');
+  assert.equal(await tmux.waitForExit(15_000), 0);
+});

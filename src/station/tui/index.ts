@@ -8,6 +8,8 @@ import { createHeardPanel } from './heard-panel.js';
 import { helpText, showHelp } from './help.js';
 import { createHistoryPanel } from './history-panel.js';
 import { PttToggle } from './ptt-toggle.js';
+import { kittyFilteredInput } from './kitty-input.js';
+import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 
 const HEARD_WIDTH = 24;
 
@@ -17,7 +19,22 @@ const HEARD_WIDTH = 24;
  */
 export async function runTui(engine: StationEngine, settings: StationSettings): Promise<void> {
   const pttKey = settings.ptt.key === 'space' ? 'C-t' : settings.ptt.key;
-  const screen = blessed.screen({ smartCSR: true, fullUnicode: true, title: `opv ${engine.callsign}`, autoPadding: true });
+  // Hold-to-talk where the terminal reports key release (kitty protocol), else toggle.
+  const pttCode = kittyKeyFor(pttKey);
+  let holdMode = false;
+  let onKittyKey: (k: KittyKey) => boolean = () => false;
+  const kin = kittyFilteredInput(
+    process.stdin,
+    (k) => onKittyKey(k),
+    () => {
+      if (holdMode || settings.ptt.mode === 'toggle' || pttCode === null) return;
+      holdMode = true;
+      process.stdout.write(KITTY_ENABLE);
+      say(`hold-to-talk: hold ${pttKey} while you speak`, 'green');
+      setStatus();
+    },
+  );
+  const screen = blessed.screen({ input: kin.input, output: process.stdout, smartCSR: true, fullUnicode: true, title: `opv ${engine.callsign}`, autoPadding: true });
   // Keys the chat line must not swallow while it has the focus.
   (screen as unknown as { ignoreLocked: string[] }).ignoreLocked = ['C-c', 'C-q', 'tab', 'f1', pttKey];
   let finished!: () => void;
@@ -25,6 +42,8 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
   let leaving = false;
 
   const restore = (): void => {
+    kin.close();
+    if (holdMode) process.stdout.write(KITTY_DISABLE);
     try {
       screen.destroy();
     } catch {
@@ -56,15 +75,18 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     style: { border: { fg: 'grey' }, focus: { border: { fg: 'white' } } },
   });
   const status = blessed.box({ parent: screen, left: 0, right: 0, bottom: 0, height: 1, tags: true, style: { bg: 'black', fg: 'white' } });
-  const setStatus = (): void => {
+  function setStatus(): void {
+    const mode = holdMode ? 'hold' : 'PTT';
     const buffered = engine.bufferedCount ? `  {yellow-fg}${engine.bufferedCount} buffered{/}` : '';
-    status.setContent(` {bold}${pttKey}{/bold} PTT  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}^C{/bold} quit${buffered}`);
-  };
-  const say = (text: string, colour = 'yellow'): void => {
+    status.setContent(` {bold}${pttKey}{/bold} ${mode}  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}^C{/bold} quit${buffered}`);
+  }
+  function say(text: string, colour = 'yellow'): void {
     notice.setContent(`{${colour}-fg}${escape(text)}{/}`);
     screen.render();
-  };
+  }
   for (const n of engine.startupNotices) say(n.text);
+  if (settings.ptt.mode === 'hold') say('waiting for the terminal to confirm key-release reports; PTT toggles until then');
+  process.stdout.write(KITTY_QUERY);
 
   const ptt = new PttToggle(
     (on) => engine.setPtt(on),
@@ -72,6 +94,13 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     settings.ptt.timeoutS * 1000,
     () => say(`transmission ended by the ${settings.ptt.timeoutS} s time-out`, 'red'),
   );
+
+  onKittyKey = (k) => {
+    if (!holdMode || pttCode === null || k.code !== pttCode.code || (k.mods & ~1) !== pttCode.mods) return false;
+    if (k.event !== 'repeat') ptt.hold(k.event === 'press');
+    renderAll();
+    return true;
+  };
 
   const renderAll = (): void => {
     header.render();

@@ -20,6 +20,14 @@ export class PttToggle {
     }
   }
 
+  /** Hold-to-talk (terminals that report key release): down keys, up unkeys. */
+  hold(down: boolean): void {
+    if (down && !this.isOn()) {
+      this.set(true);
+      this.arm();
+    } else if (!down) this.release();
+  }
+
   release(): void {
     this.disarm();
     if (this.isOn()) this.set(false);
