@@ -34,6 +34,8 @@ test('three stations on separate hosts: registration, chat to all others, voice,
   A.sendLine('chat hello from A');
   await server.waitForLine(new RegExp(`🆕 NEW STATION: W1ABC at ${a.ip.replace(/\./g, '\\.')}:57372`));
   B.sendLine('chat hello from B');
+  // Each station hears what is sent after it registered: let B register before C speaks.
+  await server.waitForLine(/NEW STATION: VE3XYZ/);
   C.sendLine('chat hello from C');
   await server.waitForLine(/NEW STATION: K5XYZ/);
   A.sendLine('chat round two');
