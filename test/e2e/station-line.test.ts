@@ -121,3 +121,31 @@ test('--ptt-gpio without a GPIO chip says so and the station keeps working', asy
   a.proc.sendLine('still on the air');
   await b.proc.waitForLine(/📨 \[W1ABC\]: still on the air/);
 });
+
+test('--save-config writes the effective settings, which the next start uses; --list-audio lists devices', async () => {
+  const { Proc } = await import('../helpers/proc.js');
+  const { opvBin } = await import('../helpers/paths.js');
+  const { makeNullAlsaHome, alsaEnv } = await import('../helpers/alsa.js');
+  const home = makeNullAlsaHome();
+  const env = { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config') };
+  const save = new Proc(opvBin, ['station', 'w1abc', '-i', 'club.example.org', '--jitter', '3', '--ptt-timeout', '60', '--save-config'], { env });
+  assert.equal(await save.wait(), 0);
+  const file = path.join(home, '.config', 'opv', 'station.json');
+  assert.match(save.output, new RegExp(`settings written to ${file.replace(/[.]/g, '\\.')}`));
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { callsign: string; server: string; jitterFrames: number; ptt: { timeoutS: number } };
+  assert.equal(saved.callsign, 'W1ABC');
+  assert.equal(saved.server, 'club.example.org');
+  assert.equal(saved.jitterFrames, 3);
+  assert.equal(saved.ptt.timeoutS, 60);
+  // The next start needs neither callsign nor server on the command line.
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const again = new Proc('node', [opvBin, 'station', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', '0', '--no-audio', '--no-tui', '--data-dir', path.join(home, 'data')], { env });
+  procs.push(again);
+  await again.waitForLine(/📻 W1ABC on 127\.0\.0\.1:/);
+  await srv.proc.waitForLine(/NEW STATION: W1ABC/);
+  const list = new Proc(opvBin, ['station', '--list-audio'], { env });
+  assert.equal(await list.wait(), 0);
+  assert.match(list.output, /Capture devices:/);
+  assert.match(list.output, /Playback devices:/);
+});
