@@ -91,23 +91,17 @@ export function stationCommand(): Command {
     });
 }
 
+/** A file or device named on the command line wins over --no-audio, which means "no sound card". */
+function audioSpec(file: string | undefined, device: string | undefined, audio: boolean): StationSettings['audioIn'] | undefined {
+  if (file) return { kind: 'wav', file };
+  if (device) return { kind: 'alsa', device };
+  return audio ? undefined : { kind: 'none' };
+}
+
 export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
   const file = loadSettingsFile(f.config ?? configFile());
-  // A file or device named on the command line wins over --no-audio, which means "no sound card".
-  const audioIn: StationSettings['audioIn'] | undefined = f.audioIn
-    ? { kind: 'wav', file: f.audioIn }
-    : f.audioInDevice
-      ? { kind: 'alsa', device: f.audioInDevice }
-      : !f.audio
-        ? { kind: 'none' }
-        : undefined;
-  const audioOut: StationSettings['audioOut'] | undefined = f.audioOut
-    ? { kind: 'wav', file: f.audioOut }
-    : f.audioOutDevice
-      ? { kind: 'alsa', device: f.audioOutDevice }
-      : !f.audio
-        ? { kind: 'none' }
-        : undefined;
+  const audioIn = audioSpec(f.audioIn, f.audioInDevice, f.audio);
+  const audioOut = audioSpec(f.audioOut, f.audioOutDevice, f.audio);
   const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, {
     callsign,
     server: f.ip,

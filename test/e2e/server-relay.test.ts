@@ -2,21 +2,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Proc } from '../helpers/proc.js';
-import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
+import { opvBin, freeUdpPort } from '../helpers/paths.js';
+import { startServer } from './support/stations.js';
 import { SimStation } from '../helpers/sim-station.js';
 import type { ServerStats } from '../../src/contract/stats.js';
 import { encodeCallsign, FRAME_SIZE, writeHeader } from '../../src/protocol/index.js';
 import { hex, loadVectors } from '../protocol/vectors.js';
 
-const TOKEN = 'sekrit-token';
-
-async function startServer(extra: string[] = []): Promise<{ proc: Proc; port: number; statsPort: number }> {
-  const port = await freeUdpPort();
-  const statsPort = await freeTcpPort();
-  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...extra]);
-  await proc.waitForLine(/🚀 Server ready for connections/);
-  return { proc, port, statsPort };
-}
 
 async function stats(statsPort: number, token?: string): Promise<ServerStats> {
   const r = await fetch(`http://127.0.0.1:${statsPort}/api/v1/stats`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
