@@ -50,6 +50,19 @@ export class FrameClock {
     this.schedule();
   }
 
+  /**
+   * Moves the tick grid so the next tick falls `inMs` from now (then every interval),
+   * keeping the callback. For a playout clock that is idle, this lines its ticks up
+   * with a stream that is just starting instead of making it wait for the old phase.
+   */
+  rephase(inMs: number): void {
+    if (this.onTick === null) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.startedAt = this.now() + inMs;
+    this.next = 0;
+    this.schedule();
+  }
+
   stop(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;

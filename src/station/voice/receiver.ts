@@ -80,6 +80,9 @@ interface LocalPlay {
 
 const TALKERS_EVERY_TICKS = 3;
 
+/** Slack after the expected arrival of the packet that completes priming. */
+const REPHASE_MARGIN_MS = 6;
+
 export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
   private readonly sink: PlaybackSink;
   private readonly now: () => number;
@@ -115,7 +118,21 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     if (r.jb.talkspurts !== spurts) {
       r.since = now;
       r.level = 0;
+      this.alignToNewTalkspurt(r);
     }
+  }
+
+  /**
+   * When nothing else is playing, the next tick is moved to just after the moment this
+   * talkspurt can be primed (target − 1 frames later, plus a margin for arrival jitter)
+   * instead of waiting up to a whole frame for the clock's old phase: on average 20 ms
+   * less mouth-to-ear delay, the same jitter tolerance. The sink sees one shortened
+   * silence frame interval, never a gap in sound.
+   */
+  private alignToNewTalkspurt(r: Remote): void {
+    if (!this.clock.running || this.locals.length > 0) return;
+    for (const other of this.remotes.values()) if (other !== r && other.jb.active) return;
+    this.clock.rephase((this.target - 1) * FRAME_INTERVAL_MS + REPHASE_MARGIN_MS);
   }
 
   /** PTT_STOP from `callsign`: play out what is buffered, then finish. */
