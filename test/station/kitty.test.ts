@@ -25,3 +25,11 @@ test('PTT key names map to kitty codes, and ordinary keys back to legacy bytes',
   assert.equal(legacyBytes({ code: 27, mods: 0, event: 'press' }), '\x1b');
   assert.equal(legacyBytes({ code: 99, mods: 4, event: 'release' }), '');
 });
+
+test('legacy-form keys with event types: releases vanish, repeats and presses become plain legacy bytes', () => {
+  // Up arrow press (explicit event 1), repeat, release; Ctrl+Right repeat; F5 release; Delete repeat.
+  const r = filterKitty('\x1b[1;1:1A\x1b[1;1:2A\x1b[1;1:3A\x1b[1;5:2C\x1b[15;1:3~\x1b[3;1:2~x');
+  assert.equal(r.rest, '\x1b[A\x1b[A\x1b[1;5C\x1b[3~x');
+  assert.deepEqual(r.keys, []);
+  assert.equal(legacyBytes({ code: 120, mods: 2, event: 'press' }), '\x1bx', 'Alt+x as a legacy terminal sends it');
+});

@@ -28,10 +28,23 @@ export interface KittyFiltered {
 // CSI code[:alternates] ; mods[:event] [; text] u   — and the query reply CSI ? flags u
 const SEQ = /\x1b\[(\?\d*|\d+(?::\d*)*(?:;\d*(?::\d+)?)?(?:;[\d:]*)?)u/g;
 
+// With event types on, arrows, Home/End, F1–F4 (CSI 1;mods:event X) and the "~" keys
+// (CSI n;mods:event ~) carry an event field that no legacy key parser understands.
+const LEGACY_WITH_EVENT = /\x1b\[(\d+);(\d+):(\d+)([A-DHFPQRS~])/g;
+
+/** Drops the release of a legacy-form key and turns its press/repeat back into plain legacy bytes. */
+function legacyFormWithoutEvent(data: string): string {
+  return data.replace(LEGACY_WITH_EVENT, (_m, n: string, mods: string, event: string, final: string) => {
+    if (event === '3') return '';
+    if (mods === '1') return final === '~' ? `\x1b[${n}~` : `\x1b[${final}`;
+    return `\x1b[${n};${mods}${final}`;
+  });
+}
+
 export function filterKitty(data: string): KittyFiltered {
   const keys: KittyKey[] = [];
   let supported = false;
-  const rest = data.replace(SEQ, (_m, body: string) => {
+  const rest = legacyFormWithoutEvent(data).replace(SEQ, (_m, body: string) => {
     if (body.startsWith('?')) {
       supported = true;
       return '';
@@ -63,6 +76,8 @@ export function legacyBytes(k: KittyKey): string {
   if (k.event === 'release') return '';
   if (k.mods === 4 && k.code >= 97 && k.code <= 122) return String.fromCharCode(k.code - 96);
   if (k.code === 27) return '\x1b';
+  // Alt+key: legacy terminals send ESC before the key.
+  if (k.mods === 2 && k.code >= 32 && k.code < 127) return '\x1b' + String.fromCharCode(k.code);
   if (k.mods === 0 || k.mods === 1) return k.code === 13 ? '\r' : k.code === 9 ? '\t' : k.code === 127 ? '\x7f' : String.fromCodePoint(k.code);
   return '';
 }

@@ -1,15 +1,28 @@
+/** The timer functions PTT needs, injectable so tests drive the time-out with their own clock. */
+export interface PttTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: PttTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
 /**
- * Push-to-talk for a keyboard that reports presses only (most terminals): each press
- * toggles, and a time-out ends a transmission left on, as a stuck key would on a rig.
+ * Push-to-talk from a keyboard: in terminals that report presses only, each press
+ * toggles; where key release is reported (kitty protocol), `hold` keys while the key is
+ * down. Either way a time-out ends a transmission left on, as a stuck key would on a rig.
  */
 export class PttToggle {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
 
   constructor(
     private readonly set: (on: boolean) => void,
     private readonly isOn: () => boolean,
     private readonly timeoutMs: number,
     private readonly onTimeout: () => void,
+    private readonly timers: PttTimers = realTimers,
   ) {}
 
   press(): void {
@@ -35,7 +48,7 @@ export class PttToggle {
 
   private arm(): void {
     this.disarm();
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       if (this.isOn()) {
         this.set(false);
@@ -45,7 +58,7 @@ export class PttToggle {
   }
 
   disarm(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
   }
 }
