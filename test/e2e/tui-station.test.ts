@@ -33,6 +33,35 @@ function checkSnapshot(name: string, screen: string): void {
   assert.equal(got, readFileSync(file, 'utf8').replace(/\n$/, ''), `screen "${name}" changed; review it and run with OPV_UPDATE_SNAPSHOTS=1`);
 }
 
+/** The header and the three rows of the TX/RX banner: the parts of the screen PTT changes. */
+function pttRows(screen: string): string {
+  const rows = screen.split('\n');
+  const mark = rows.findIndex((r) => /TRANSMITTING|RECEIVING|idle — press/.test(r));
+  assert.ok(mark > 0, `no PTT banner on the screen:\n${screen}`);
+  return [rows[0]!, ...rows.slice(mark - 1, mark + 2)].join('\n');
+}
+
+/** Only the help box, cut out of whatever the panels behind it show. */
+function helpBox(screen: string): string {
+  const rows = screen.split('\n');
+  const top = rows.findIndex((r) => /┌─{20,}┐/.test(r) && /opv station — keys/.test(rows[rows.indexOf(r) + 1] ?? ''));
+  assert.ok(top >= 0, `no help box on the screen:\n${screen}`);
+  const m = /┌─{20,}┐/.exec(rows[top]!)!;
+  const box: string[] = [];
+  for (let i = top; i < rows.length; i++) {
+    const row = rows[i]!.slice(m.index, m.index + m[0].length);
+    box.push(row);
+    if (row.startsWith('└')) break;
+  }
+  return box.join('\n');
+}
+
+/** With OPV_TUI_CAPTURE_DIR set, keeps the raw screen (times and all) for documentation. */
+function keepRaw(name: string, screen: string): void {
+  const dir = process.env.OPV_TUI_CAPTURE_DIR;
+  if (dir) writeFileSync(path.join(dir, `${name}.txt`), screen.split('\n').map((l) => l.trimEnd()).join('\n') + '\n');
+}
+
 test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean exit', async () => {
   const srv = await startServer();
   cleanups.push(() => srv.proc.stop());
@@ -63,6 +92,8 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   tmux.sendKeys('C-t');
   const tx = await tmux.waitForScreen(/● TRANSMITTING +0:0\d +mic/);
   assert.match(tx.split('\n')[0]!, /\bTX\b/);
+  checkSnapshot('tx-banner', pttRows(tx));
+  keepRaw('tx', tx);
   await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
   tmux.type('said while keyed');
   tmux.sendKeys('Enter');
@@ -70,14 +101,18 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   await tmux.waitForScreen(/transmission ended by the 3 s time-out/, 8000);
   await b.proc.waitForLine(/🔇 W1ABC: PTT was released/);
   await b.proc.waitForLine(/📨 \[W1ABC\]: said while keyed/);
-  checkSnapshot('after-timeout', await tmux.waitForScreen(/idle — press/));
+  const afterTimeout = await tmux.waitForScreen(/idle — press/);
+  checkSnapshot('after-timeout', afterTimeout);
+  keepRaw('main', afterTimeout);
 
   // Another station talks: the RX indicator names it.
   b.proc.sendLine('/ptt on');
   const rx = await tmux.waitForScreen(/◀ RECEIVING +VE3XYZ/, 5000);
   assert.match(rx.split('\n')[0]!, /\bRX\b/);
-  await tmux.waitForScreen(/VE3XYZ 🎙 \d+\.\d s +#(\d+)/, 15_000);
-  const entry = /VE3XYZ 🎙 \d+\.\d s +#(\d+)/.exec(tmux.capture())![1];
+  checkSnapshot('rx-indicator', pttRows(rx));
+  keepRaw('rx', rx);
+  await tmux.waitForScreen(/VE3XYZ ♪ \d+\.\d s +#(\d+)/, 15_000);
+  const entry = /VE3XYZ ♪ \d+\.\d s +#(\d+)/.exec(tmux.capture())![1];
 
   // Select the transmission in the history and replay it.
   tmux.sendKeys('Tab');
@@ -91,7 +126,7 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   assert.match(big, /History/);
 
   tmux.sendKeys('F1');
-  await tmux.waitForScreen(/opv station — keys/);
+  checkSnapshot('help', helpBox(await tmux.waitForScreen(/Press any key to close/)));
   tmux.sendKeys('q');
   await tmux.waitForScreen((s) => !/opv station — keys/.test(s));
 

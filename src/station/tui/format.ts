@@ -38,5 +38,5 @@ export function entryLine(e: HistoryEntry): string {
   const who = e.direction === 'in' ? `{cyan-fg}${e.callsign}{/}` : `{magenta-fg}${e.callsign}{/}`;
   if (e.type === 'chat') return `${clock(e.at)} ${dir} ${who}: ${escape(e.text)}`;
   const lost = e.framesLost ? ` {yellow-fg}${e.framesLost} lost{/}` : '';
-  return `${clock(e.at)} ${dir} ${who} 🎙 ${(e.durationMs / 1000).toFixed(1)} s${lost}${e.open ? ' {red-fg}on air{/}' : ''}  #${e.id}`;
+  return `${clock(e.at)} ${dir} ${who} ♪ ${(e.durationMs / 1000).toFixed(1)} s${lost}${e.open ? ' {red-fg}on air{/}' : ''}  #${e.id}`;
 }

@@ -35,6 +35,10 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     },
   );
   const screen = blessed.screen({ input: kin.input, output: process.stdout, smartCSR: true, fullUnicode: true, title: `opv ${engine.callsign}`, autoPadding: true });
+  // Unicode line drawing instead of ACS when the terminal takes UTF-8 (it already gets ●, ▶…):
+  // ACS comes out as "lqqk" through PuTTY/mosh and in tmux captures.
+  const tput = (screen as unknown as { tput: { unicode: boolean; brokenACS: boolean } }).tput;
+  if (tput.unicode) tput.brokenACS = true;
   // Keys the chat line must not swallow while it has the focus.
   (screen as unknown as { ignoreLocked: string[] }).ignoreLocked = ['C-c', 'C-q', 'tab', 'f1', pttKey];
   let finished!: () => void;
@@ -152,7 +156,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
       screen.render();
     } else focusInput();
   });
-  const openHelp = (): void => showHelp(screen, helpText(pttKey, settings.ptt.timeoutS), focusInput);
+  const openHelp = (): void => showHelp(screen, helpText(pttKey, settings.ptt.timeoutS, holdMode), focusInput);
   screen.key(['f1'], openHelp);
   history.list.key(['?'], openHelp);
   history.list.key(['enter'], () => {
