@@ -1,4 +1,5 @@
 import { test, after } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,4 +166,25 @@ test('hold-to-talk in a terminal that speaks the kitty keyboard protocol', async
   // Ctrl+C arrives as a kitty sequence too, and still leaves cleanly.
   tmux.type('\x1b[99;5u');
   assert.equal(await tmux.waitForExit(15_000), 0);
+});
+
+test('SIGTERM leaves like Ctrl+C: BYE, status 0, the terminal given back', async () => {
+  const srv = await startServer();
+  cleanups.push(() => srv.proc.stop());
+  const home = makeNullAlsaHome();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-term-'));
+  const tmux = new TmuxSession(
+    [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--no-audio'],
+    { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
+  );
+  cleanups.push(() => tmux.kill());
+  await tmux.waitForScreen(/connected \d+ ms/);
+  // The pane runs node itself, so the pane's process is the station.
+  const socketPath = (tmux as unknown as { socketPath: string }).socketPath;
+  const pid = Number(execFileSync('tmux', ['-S', socketPath, 'display-message', '-p', '-t', 'opv', '#{pane_pid}'], { encoding: 'utf8' }).trim());
+  assert.ok(pid > 0);
+  process.kill(pid, 'SIGTERM');
+  assert.equal(await tmux.waitForExit(15_000), 0);
+  await srv.proc.waitForLine(/STATION LEFT: W1ABC .*\(BYE\)/);
+  assert.doesNotMatch(tmux.capture(), /History \(Tab|Chat/, 'the alternate screen is left');
 });

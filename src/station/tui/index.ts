@@ -12,6 +12,7 @@ import { kittyFilteredInput } from './kitty-input.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 
 const HEARD_WIDTH = 24;
+const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 
 /**
  * The full-screen station: a composition root that builds the panels over the engine
@@ -60,6 +61,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     process.exit(1);
   };
   process.once('uncaughtException', crash);
+  process.once('unhandledRejection', crash);
 
   const header = createHeader(screen, engine);
   const history = createHistoryPanel(screen, engine, { top: 1, bottom: 8, right: HEARD_WIDTH });
@@ -137,6 +139,8 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     await engine.close();
     restore();
     process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+    for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
     finished();
   };
 
@@ -145,6 +149,9 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     screen.render();
   };
   screen.key(['C-c', 'C-q'], () => void leave());
+  // Killed, or the terminal closed: leave as on Ctrl+C (BYE, screen and keyboard restored).
+  const onSignal = (): void => void leave();
+  for (const sig of LEAVE_SIGNALS) process.on(sig, onSignal);
   screen.key([pttKey], () => {
     ptt.press();
     renderAll();
