@@ -98,7 +98,7 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
   tmux.type('said while keyed');
   tmux.sendKeys('Enter');
-  await tmux.waitForScreen(/1 buffered/);
+  await tmux.waitForScreen(/Chat — on air: sent when you unkey \(1 buffered\)[\s\S]*1 buffered/);
   await tmux.waitForScreen(/transmission ended by the 3 s time-out/, 8000);
   await b.proc.waitForLine(/🔇 W1ABC: PTT was released/);
   await b.proc.waitForLine(/📨 \[W1ABC\]: said while keyed/);

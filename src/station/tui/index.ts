@@ -84,6 +84,9 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
   function setStatus(): void {
     const mode = holdMode ? 'hold' : 'PTT';
     const buffered = engine.bufferedCount ? `  {yellow-fg}${engine.bufferedCount} buffered{/}` : '';
+    // The chat line says why Enter does not send at once while on air, and how much waits.
+    const waiting = engine.bufferedCount ? ` (${engine.bufferedCount} buffered)` : '';
+    input.setLabel(engine.pttActive ? ` Chat — on air: sent when you unkey${waiting} ` : ` Chat${waiting} `);
     status.setContent(` {bold}${pttKey}{/bold} ${mode}  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}^C{/bold} quit${buffered}`);
   }
   function say(text: string, colour = 'yellow'): void {
