@@ -121,6 +121,17 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   await tmux.waitForScreen(new RegExp(`replaying #${entry} VE3XYZ`));
   await tmux.waitForScreen(new RegExp(`replay of #${entry} done`), 15_000);
 
+  // Export the selected entry: the prompt offers a name; replace it with ours.
+  tmux.sendKeys('e');
+  await tmux.waitForScreen(new RegExp(`Export #${entry} to file`));
+  for (let i = 0; i < 40; i++) tmux.sendKeys('BSpace');
+  const exported = path.join(dataDir, 'exported.wav');
+  tmux.type(exported);
+  tmux.sendKeys('Enter');
+  await tmux.waitForScreen(new RegExp(`#${entry} written to`), 15_000);
+  assert.equal(readFileSync(exported).subarray(0, 4).toString('latin1'), 'RIFF');
+  assert.ok(readFileSync(exported).length > 44 + 48000 * 2, 'at least a second of audio');
+
   // Resize: the layout follows the terminal.
   tmux.resize(100, 30);
   const big = await tmux.waitForScreen((s) => s.split('\n')[0]!.length > 0 && /C-t PTT/.test(s.split('\n').slice(-2).join('\n')) && s.split('\n').length >= 30);
