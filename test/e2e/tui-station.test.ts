@@ -174,6 +174,9 @@ test('hold-to-talk in a terminal that speaks the kitty keyboard protocol', async
   await tmux.waitForScreen(/idle — press the PTT key/);
   await b.proc.waitForLine(/🔇 W1ABC: PTT was released/);
   assert.equal(b.proc.count(/PTT was pressed/), 1);
+  // Release events of text keys and arrows must not reach the chat line as junk.
+  tmux.type('ab\x1b[97;1:3u\x1b[1;1:3A\x1b[1;1:2Dc');
+  await tmux.waitForScreen(/│abc {20,}│/);
   // Ctrl+C arrives as a kitty sequence too, and still leaves cleanly.
   tmux.type('\x1b[99;5u');
   assert.equal(await tmux.waitForExit(15_000), 0);
