@@ -158,7 +158,7 @@ test('netns: two hosts exchange UDP over IPv4 and IPv6, isolated, and close() re
       const srv = new Proc(node, ['-e', echo, listen], { netns: server.ns });
       try {
         await srv.waitForLine(/^listening$/, 10_000);
-        const client = new Proc(node, ['-e', send, target, 'ping'], { netns: a.ns });
+        const client: Proc = new Proc(node, ['-e', send, target, 'ping'], { netns: a.ns });
         await client.waitForLine(/^reply pong:ping from /, 10_000);
         assert.equal(await client.wait(), 0);
         const from = listen.includes(':') ? a.ip6 : a.ip;

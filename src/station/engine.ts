@@ -61,7 +61,6 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private txEntry: TransmissionEntry | null = null;
   private txSince: number | null = null;
   private link_: LinkState = { kind: 'connecting' };
-  private lastEcho = 0;
   /** When the oldest keepalive still unanswered went out (null: all answered). */
   private unansweredSince: number | null = null;
   private lastSendAt = 0;
@@ -147,7 +146,6 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.link.on('sendError', (e) => this.setLink({ kind: 'unreachable', error: e.message }));
     const f = this.frames;
     f.on('echo', ({ time }) => {
-      this.lastEcho = this.now();
       this.unansweredSince = null;
       this.setLink({ kind: 'connected', rttMs: Math.max(0, Math.round(this.now() - time * 1000)) });
     });

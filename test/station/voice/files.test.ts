@@ -85,7 +85,7 @@ test('a corrupted Ogg page is noticed by opusinfo (the validation is real)', { s
   const ogg = path.join(dir, 'bad.opus');
   await writeOggOpus(ogg, packets);
   const bytes = readFileSync(ogg);
-  bytes[bytes.length - 10] ^= 0xff;
+  bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
   writeFileSync(ogg, bytes);
   const r = spawnSync('opusinfo', [ogg]);
   assert.match(r.stdout.toString() + r.stderr.toString(), /hole|corrupt|warning/i);
