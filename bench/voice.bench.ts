@@ -9,8 +9,6 @@
  * Importable: `runVoiceBench()` returns the figures for a combined station bench.
  */
 import { pathToFileURL } from 'node:url';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readWav } from '../src/station/voice/files.js';
 import { VoiceEncoder } from '../src/station/voice/encoder.js';
 import { VoiceDecoder } from '../src/station/voice/decoder.js';
@@ -18,6 +16,7 @@ import { mixFrames } from '../src/station/voice/mixer.js';
 import { VoiceReceiver } from '../src/station/voice/receiver.js';
 import type { RtpHeader } from '../src/protocol/index.js';
 import { FrameClock } from '../src/audio/frame-clock.js';
+import { speechWav } from '../test/helpers/paths.js';
 
 const FRAME = 1920;
 const FRAME_US = 40_000;
@@ -208,6 +207,5 @@ function rampFrames(packets: Uint8Array[]): number {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  await runVoiceBench(path.resolve(repoRoot, '..', 'shared', 'audio', 'speech-48k-mono.wav'));
+  await runVoiceBench(speechWav);
 }

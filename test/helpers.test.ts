@@ -10,7 +10,7 @@ import { Proc } from './helpers/proc.js';
 import { createTestNet, netemAvailable, netnsAvailable, netnsSkip } from './helpers/netns.js';
 import { TmuxSession } from './helpers/tmux.js';
 import { alsaEnv, makeNoSoundHome, makeNullAlsaHome } from './helpers/alsa.js';
-import { freeTcpPort, freeUdpPort, opvBin, referenceFramesJson, repoRoot, sharedDir, speechWav } from './helpers/paths.js';
+import { freeTcpPort, freeUdpPort, opvBin, fixturesDir, referenceFramesJson, repoRoot, speechWav } from './helpers/paths.js';
 
 const node = process.execPath;
 
@@ -35,11 +35,11 @@ function tmpDir(t: { after: (fn: () => void) => void }): string {
   return dir;
 }
 
-test('paths: repository, opv binary and shared material are where the helpers say', async () => {
+test('paths: repository, opv binary and the fixtures are where the helpers say', async () => {
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string };
   assert.equal(pkg.name, 'opv');
   assert.ok(existsSync(opvBin), opvBin);
-  assert.equal(sharedDir, path.resolve(repoRoot, '..', 'shared'));
+  assert.equal(fixturesDir, path.join(repoRoot, 'test', 'fixtures'));
   assert.ok(existsSync(speechWav), speechWav);
   assert.ok(existsSync(referenceFramesJson), referenceFramesJson);
 

@@ -10,10 +10,13 @@ export const repoRoot = path.resolve(here, '..', '..', '..');
 export const opvBin = path.join(repoRoot, 'bin', 'opv');
 /** Compiled output. */
 export const distDir = path.join(repoRoot, 'dist');
-/** Shared read-only material next to the repository. */
-export const sharedDir = path.resolve(repoRoot, '..', 'shared');
-export const referenceFramesJson = path.join(sharedDir, 'vectors', 'reference-frames.json');
-export const speechWav = path.join(sharedDir, 'audio', 'speech-48k-mono.wav');
+/**
+ * Read-only test material kept inside the repository (see test/fixtures/README.md), so a
+ * clone on its own runs every test and benchmark. Nothing may read outside repoRoot.
+ */
+export const fixturesDir = path.join(repoRoot, 'test', 'fixtures');
+export const referenceFramesJson = path.join(fixturesDir, 'reference-frames.json');
+export const speechWav = path.join(fixturesDir, 'speech-48k-mono.wav');
 
 /**
  * A UDP port that was free a moment ago on every address (dual-stack bind on ::, or

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { referenceFramesJson } from '../helpers/paths.js';
 
-/** The shape of ../shared/vectors/reference-frames.json (the parts the tests read). */
+/** The shape of test/fixtures/reference-frames.json (the parts the tests read). */
 export interface IpFieldsJson {
   version: number;
   ihl: number;
@@ -65,12 +64,8 @@ export interface ReferenceVectors {
   interleaved: { frames: string[]; expected: { station: string; text: string }[] };
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** dist/test/protocol → repository root → ../shared */
-export const SHARED_DIR = path.resolve(here, '..', '..', '..', '..', 'shared');
-
 export function loadVectors(): ReferenceVectors {
-  return JSON.parse(readFileSync(path.join(SHARED_DIR, 'vectors', 'reference-frames.json'), 'utf8')) as ReferenceVectors;
+  return JSON.parse(readFileSync(referenceFramesJson, 'utf8')) as ReferenceVectors;
 }
 
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
