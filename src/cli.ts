@@ -1,23 +1,60 @@
-import { Command } from 'commander';
-import { serverCommand } from './server/cli.js';
-import { stationCommand } from './station/cli.js';
-import { adminCommand } from './admin/cli.js';
+import { Command, CommanderError } from 'commander';
+import { loadCommand, OpvError } from './errors.js';
 
-/** The `opv` command: each subcommand registers itself from its own module. */
-export function buildProgram(): Command {
+/**
+ * The subcommands, each loaded only when it runs (or when its help is asked for): a
+ * server must start, and `opv server --help` must answer, on a machine where the
+ * station's native modules (Opus, ALSA) or the dashboards' blessed are missing. Each
+ * command module keeps its own heavy imports behind a dynamic import in its action too.
+ */
+const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
+  { name: 'server', summary: 'run the conference relay (UDP) with its stats channel (HTTP)', load: async () => (await import('./server/cli.js')).serverCommand() },
+  { name: 'station', summary: 'run an Opulent Voice station: chat, push-to-talk voice, history', load: async () => (await import('./station/cli.js')).stationCommand() },
+  { name: 'admin', summary: "the sysop's live dashboard of a running `opv server` (its stats channel)", load: async () => (await import('./admin/cli.js')).adminCommand() },
+];
+
+/** The subcommand argv names (`opv station …`, `opv help station`), or null. */
+export function invokedCommand(argv: readonly string[]): string | null {
+  const args = argv.slice(2);
+  const first = args.findIndex((a) => !a.startsWith('-'));
+  if (first < 0) return null;
+  const name = args[first];
+  return name === 'help' ? (args[first + 1] ?? null) : (name ?? null);
+}
+
+/** The `opv` command with the invoked subcommand loaded and the others as named stubs for `opv --help`. */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
-  program
-    .name('opv')
-    .description('Opulent Voice conference server, station and sysop console')
-    .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(serverCommand());
-  program.addCommand(stationCommand());
-  program.addCommand(adminCommand());
+  program.name('opv').description('Opulent Voice conference server, station and sysop console').version('0.1.0');
+  const wanted = invokedCommand(argv);
+  for (const c of COMMANDS) {
+    program.addCommand(c.name === wanted ? await loadCommand(c.name, c.load) : new Command(c.name).description(c.summary));
+  }
+  reportUsageErrorsAsOpvErrors(program, 'opv');
   return program;
 }
 
+/**
+ * Commander prints usage errors itself and exits; instead each becomes one line through
+ * the same path as every other expected error (bin/opv), naming where to find usage.
+ */
+function reportUsageErrorsAsOpvErrors(cmd: Command, path: string): void {
+  cmd.configureOutput({ outputError: () => undefined });
+  cmd.exitOverride((err: CommanderError) => {
+    // Help and --version have been written; that is success, not an error.
+    if (err.exitCode === 0) throw err;
+    const what = err.message.replace(/^error: /, '');
+    throw new OpvError('OPV_BAD_FLAG', `${what} (see ${path} --help)`, { cause: err });
+  });
+  for (const sub of cmd.commands) reportUsageErrorsAsOpvErrors(sub, `${path} ${sub.name()}`);
+}
+
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
-  await program.parseAsync(argv);
+  const program = await buildProgram(argv);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError && e.exitCode === 0) return;
+    throw e;
+  }
 }

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { DEFAULT_STATS_PORT, STATS_TOKEN_ENV } from '../contract/stats.js';
-import { StatsClient } from './client.js';
-import { runDashboard } from './dashboard.js';
+import { OpvError } from '../errors.js';
 import { DECODE_ERROR_MIN_COUNT, DECODE_ERROR_RATE_LIMIT, TIMEOUT_MIN_COUNT, TIMEOUT_RATE_LIMIT } from './health.js';
-import { runOnce } from './once.js';
-import { KEY_HELP } from './panels/status-bar.js';
+import { KEY_HELP } from './keys.js';
 
 interface AdminFlags {
   url: string;
@@ -36,14 +34,18 @@ export function adminCommand(): Command {
     )
     .action(async (flags: AdminFlags) => {
       const token = flags.token ?? process.env[STATS_TOKEN_ENV] ?? null;
+      // Loaded here, not above: `--help` and `--once` must work without blessed.
+      const { StatsClient } = await import('./client.js');
       const client = new StatsClient({ url: flags.url, token });
       if (flags.once || flags.json) {
+        const { runOnce } = await import('./once.js');
         await runOnce(client, flags.json, (t) => process.stdout.write(t));
         return;
       }
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
-        throw new Error('the dashboard needs a terminal: use --once or --json in scripts');
+        throw new OpvError('OPV_NO_TERMINAL', 'the dashboard needs a terminal: use --once or --json in scripts');
       }
+      const { runDashboard } = await import('./dashboard.js');
       await runDashboard(client);
     });
 }

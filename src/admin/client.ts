@@ -4,6 +4,7 @@ import type { AdminActionResult, ServerEvent, ServerStats } from '../contract/st
 import { STATS_API_PREFIX, STATS_TOKEN_ENV } from '../contract/stats.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { parseActionResult, parseEvent, parseStats, SseParser } from './wire.js';
+import { OpvError } from '../errors.js';
 
 /**
  * The admin's side of the stats channel: one-shot JSON requests, the live SSE
@@ -13,13 +14,13 @@ import { parseActionResult, parseEvent, parseStats, SseParser } from './wire.js'
 
 export type ClientErrorKind = 'url' | 'unreachable' | 'unauthorized' | 'forbidden' | 'http' | 'protocol';
 
-export class StatsClientError extends Error {
+export class StatsClientError extends OpvError {
+  override readonly name = 'StatsClientError';
   constructor(
     readonly kind: ClientErrorKind,
     message: string,
   ) {
-    super(message);
-    this.name = 'StatsClientError';
+    super('OPV_STATS_CLIENT', message);
   }
 }
 

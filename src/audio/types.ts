@@ -3,6 +3,7 @@
  * in frames of 1920 samples (40 ms), the unit the Opus encoder and the playout
  * clock work in.
  */
+import { OpvError } from '../errors.js';
 
 export const AUDIO_SAMPLE_RATE = 48000;
 export const AUDIO_FRAME_SAMPLES = 1920;
@@ -28,6 +29,9 @@ export interface PlaybackSink {
 }
 
 /** Raised when a device is missing; the message is one line fit for the operator. */
-export class AudioDeviceError extends Error {
+export class AudioDeviceError extends OpvError {
   override readonly name = 'AudioDeviceError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_AUDIO_DEVICE', message, options);
+  }
 }

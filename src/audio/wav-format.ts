@@ -4,12 +4,16 @@
  * recorder and the history export.
  */
 import { AUDIO_SAMPLE_RATE } from './types.js';
+import { OpvError } from '../errors.js';
 
 export const WAV_HEADER_SIZE = 44;
 
 /** A file that is not a 48 kHz mono 16-bit PCM WAV; the message names the file and the fault. */
-export class WavFormatError extends Error {
+export class WavFormatError extends OpvError {
   override readonly name = 'WavFormatError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_WAV_FORMAT', message, options);
+  }
 }
 
 export interface WavLayout {

@@ -2,6 +2,7 @@
  * Base-40 station identifiers. The first character is the least significant digit,
  * as in the reference `StationIdentifier`, so `W1AW` and `W1AW-1` share low digits.
  */
+import { OpvError } from '../errors.js';
 
 const ALPHABET = '\0ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/.';
 const MAX_ID = 0xffffffffffff; // 48 bits, exact in a double
@@ -12,7 +13,7 @@ const DIGIT: ReadonlyMap<string, number> = new Map(
 export type CallsignErrorReason = 'empty' | 'bad_character' | 'overflow' | 'zero' | 'bad_digit';
 
 /** Thrown by the throwing helpers; the `try*` helpers return it as a value instead. */
-export class CallsignError extends Error {
+export class CallsignError extends OpvError {
   override readonly name = 'CallsignError';
   constructor(
     readonly reason: CallsignErrorReason,
@@ -20,7 +21,7 @@ export class CallsignError extends Error {
     /** The offending character, for `bad_character`. */
     readonly character?: string,
   ) {
-    super(message);
+    super('OPV_BAD_CALLSIGN', message);
   }
 }
 

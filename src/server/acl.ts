@@ -1,5 +1,6 @@
 import { readFileSync, appendFileSync } from 'node:fs';
 import { normaliseCallsign } from '../protocol/index.js';
+import { ConfigError } from './config.js';
 
 /**
  * Allow and deny lists of callsigns. An empty allow list admits everyone not denied.
@@ -26,7 +27,7 @@ export class AccessList {
         const line = raw.replace(/#.*/, '').trim();
         if (!line) continue;
         const m = /^(allow|deny)\s+(\S+)$/i.exec(line);
-        if (!m) throw new Error(`${this.file}:${n + 1}: expected "allow CALL" or "deny CALL", got "${line}"`);
+        if (!m) throw new ConfigError(`${this.file}:${n + 1}: expected "allow CALL" or "deny CALL", got "${line}"`);
         (m[1]!.toLowerCase() === 'allow' ? allow : deny).add(normaliseCallsign(m[2]!));
       }
     }

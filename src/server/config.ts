@@ -1,5 +1,6 @@
 import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
 import { DEFAULT_STATS_PORT } from '../contract/stats.js';
+import { OpvError } from '../errors.js';
 
 export type LogFormat = 'human' | 'json';
 
@@ -44,8 +45,11 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null },
 };
 
-export class ConfigError extends Error {
+export class ConfigError extends OpvError {
   override readonly name = 'ConfigError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_CONFIG', message, options);
+  }
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
 import { listAudioDevices } from '../audio/index.js';
 import { intInRange, oneOf, positiveNumber } from '../util/cli-parse.js';
-import { createStation, type StationEngine } from './engine.js';
+import type { StationEngine } from './engine.js';
 import { attachGpio } from './ptt/attach.js';
 import { LineInterface } from './line.js';
 import {
@@ -126,6 +126,8 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
 export async function runStation(settings: StationSettings, tui: boolean): Promise<void> {
+  // Loaded here, not above: the engine brings the Opus addon, which `--help` must not need.
+  const { createStation } = await import('./engine.js');
   const engine = await createStation(settings);
   // Problems found while attaching are shown by the interface when it opens; later ones live.
   let attached = false;

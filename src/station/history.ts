@@ -13,6 +13,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import path from 'node:path';
 import { FRAME_INTERVAL_MS } from '../protocol/index.js';
 import type { ChatEntry, Direction, HistoryEntry, TransmissionEntry } from './types.js';
+import { OpvError } from '../errors.js';
 
 export interface HistoryLimits {
   maxEntries: number;
@@ -29,8 +30,11 @@ interface OpenTx {
 /** RTP sequence distance beyond which a packet belongs to no plausible talkspurt. */
 const MAX_SLOT_OFFSET = 30_000;
 
-export class HistoryError extends Error {
+export class HistoryError extends OpvError {
   override readonly name = 'HistoryError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_HISTORY', message, options);
+  }
 }
 
 export class HistoryStore {

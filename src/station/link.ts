@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { parseIPv4Address, type IPv4Bytes } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
+import { OpvError } from '../errors.js';
 
 export interface LinkEvents {
   frame: Buffer;
@@ -81,8 +82,11 @@ export class Link extends TypedEmitter<LinkEvents> {
   }
 }
 
-export class LinkError extends Error {
+export class LinkError extends OpvError {
   override readonly name = 'LinkError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_LINK', message, options);
+  }
 }
 
 /** The local address the kernel would use toward the server (connect() sends nothing on UDP). */

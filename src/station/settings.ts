@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
+import { OpvError } from '../errors.js';
 
 export type PttMode = 'auto' | 'toggle' | 'hold';
 
@@ -47,8 +48,11 @@ export function configFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(configDir(env), 'station.json');
 }
 
-export class SettingsError extends Error {
+export class SettingsError extends OpvError {
   override readonly name = 'SettingsError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_SETTINGS', message, options);
+  }
 }
 
 /** The config file's contents (any subset of the settings), or {} when there is none. */

@@ -1,5 +1,6 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
+import { KEY_HELP } from '../keys.js';
 import type { ConnectionState } from '../client.js';
 import type { SortKey } from '../model.js';
 
@@ -17,8 +18,6 @@ export function formatConnection(s: ConnectionState): string {
   const retry = s.retryInMs !== null ? ` — retrying in ${(s.retryInMs / 1000).toFixed(1)} s` : '';
   return `${s.status.toUpperCase()}: ${s.message}${retry}`;
 }
-
-export const KEY_HELP = '↑↓ select  s sort  r reverse  k kick  b ban  q quit';
 
 /** Two lines at the bottom: connection state, then sort order, keys and the last action's result. */
 export class StatusBar {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { OpvError } from '../../errors.js';
 
 /**
  * GPIO push-to-talk and TX LED through libgpiod's command-line tools (Debian `gpiod`),
@@ -20,8 +21,11 @@ export interface LineSink {
   close(): void;
 }
 
-export class GpioError extends Error {
+export class GpioError extends OpvError {
   override readonly name = 'GpioError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_GPIO', message, options);
+  }
 }
 
 /** Fails with one line when the chip is missing, so the station keeps running without GPIO. */

@@ -10,6 +10,7 @@ import { createHistoryPanel } from './history-panel.js';
 import { PttToggle } from './ptt-toggle.js';
 import { kittyFilteredInput } from './kitty-input.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
+import { exitWithError } from '../../errors.js';
 
 const HEARD_WIDTH = 24;
 const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
@@ -57,11 +58,11 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
   };
   const crash = (err: unknown): void => {
     restore();
-    process.stderr.write(`opv: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    exitWithError(err);
   };
-  process.once('uncaughtException', crash);
-  process.once('unhandledRejection', crash);
+  // Before bin/opv's own handler, which exits: the terminal must be restored first.
+  process.prependOnceListener('uncaughtException', crash);
+  process.prependOnceListener('unhandledRejection', crash);
 
   const header = createHeader(screen, engine);
   const history = createHistoryPanel(screen, engine, { top: 1, bottom: 8, right: HEARD_WIDTH });

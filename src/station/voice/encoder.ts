@@ -20,9 +20,13 @@ import { OPUS_BITRATE, OPUS_PACKET_SIZE, SAMPLES_PER_FRAME, SAMPLE_RATE } from '
 import { bytesFromSamples } from '../../audio/wav-format.js';
 import { padOpusPacket } from './opus-packet.js';
 import { OPUS_APPLICATION_VOIP, OPUS_SET_APPLICATION, OPUS_SET_COMPLEXITY, OPUS_SET_VBR, OpusCodec } from './opus-binding.js';
+import { OpvError } from '../../errors.js';
 
-export class OpusPacketSizeError extends Error {
+export class OpusPacketSizeError extends OpvError {
   override readonly name = 'OpusPacketSizeError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_OPUS_PACKET_SIZE', message, options);
+  }
 }
 
 export interface VoiceEncoderOptions {

@@ -9,6 +9,7 @@ import { SAMPLES_PER_FRAME } from '../../protocol/index.js';
 import { bytesFromSamples, parseWavHeader, samplesFromBytes, wavHeader } from '../../audio/wav-format.js';
 import { VoiceDecoder } from './decoder.js';
 import { buildOggOpus, type OggOpusOptions } from './ogg-opus.js';
+import { OpvError } from '../../errors.js';
 
 export { WavFormatError } from '../../audio/wav-format.js';
 
@@ -50,8 +51,11 @@ export function decodeTransmission(packets: (Uint8Array | null)[]): Int16Array {
 }
 
 /** An export file name whose extension says neither WAV nor Ogg Opus. */
-export class ExportFormatError extends Error {
+export class ExportFormatError extends OpvError {
   override readonly name = 'ExportFormatError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_EXPORT_FORMAT', message, options);
+  }
 }
 
 /**
