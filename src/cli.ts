@@ -51,10 +51,10 @@ function reportUsageErrorsAsOpvErrors(cmd: Command, path: string): void {
 
 export async function main(argv: string[]): Promise<void> {
   const program = await buildProgram(argv);
-  try {
-    await program.parseAsync(argv);
-  } catch (e) {
+  // The commands import their heavy parts (Opus, ALSA, blessed) when they run, so a
+  // package missing from node_modules surfaces here: say which, in one line.
+  await loadCommand(invokedCommand(argv) ?? '', () => program.parseAsync(argv)).catch((e: unknown) => {
     if (e instanceof CommanderError && e.exitCode === 0) return;
     throw e;
-  }
+  });
 }

@@ -84,7 +84,7 @@ export async function loadCommand<T>(command: string, load: () => Promise<T>): P
   } catch (e) {
     const pkg = missingPackage(e);
     if (pkg === null) throw e;
-    throw new OpvError('OPV_MISSING_MODULE', `opv ${command} needs the package ${pkg}, which is not installed (reinstall opv, e.g. npm ci)`, { cause: e });
+    throw new OpvError('OPV_MISSING_MODULE', `${['opv', command].filter(Boolean).join(' ')} needs the package ${pkg}, which is not installed (reinstall opv, e.g. npm ci)`, { cause: e });
   }
 }
 

@@ -34,7 +34,7 @@ export function adminCommand(): Command {
     )
     .action(async (flags: AdminFlags) => {
       const token = flags.token ?? process.env[STATS_TOKEN_ENV] ?? null;
-      // Loaded here, not above: `--help` and `--once` must work without blessed.
+      // Loaded here, not above: `opv admin --help` must not need blessed.
       const { StatsClient } = await import('./client.js');
       const client = new StatsClient({ url: flags.url, token });
       if (flags.once || flags.json) {

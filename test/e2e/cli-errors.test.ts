@@ -1,0 +1,79 @@
+// The one error model through the real `opv` executable: an expected failure is one
+// line and status 1; a bug (here a fault injected with --import) prints its stack,
+// asks for a report and exits 70.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Proc } from '../helpers/proc.js';
+import { freeTcpPort, freeUdpPort, opvBin, repoRoot } from '../helpers/paths.js';
+import { EXIT_SOFTWARE } from '../../src/errors.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'opv-errors-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs opv to completion: exit status and stderr lines. */
+async function opv(args: string[], opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; err: string[]; out: string }> {
+  const p = new Proc(process.execPath, [...(opts.nodeArgs ?? []), opvBin, ...args], { env: opts.env ?? { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'config') } });
+  const code = await p.waitForExit(30_000);
+  return { code, err: p.stderrLines.filter((l) => l !== ''), out: p.output };
+}
+
+function assertOneLine(r: { code: number | null; err: string[]; out: string }, re: RegExp): void {
+  assert.equal(r.code, 1, r.out);
+  assert.equal(r.err.length, 1, `one line on stderr, got:\n${r.err.join('\n')}`);
+  assert.match(r.err[0]!, /^opv: /);
+  assert.match(r.err[0]!, re);
+  assert.doesNotMatch(r.out, /\n\s+at |internal error/, 'no stack trace');
+}
+
+test('usage errors and expected failures are one line and exit 1', async () => {
+  assertOneLine(await opv(['server', '--port', 'abc']), /--port must be a whole number, got "abc" \(see opv server --help\)/);
+  assertOneLine(await opv(['server', '--frobnicate']), /unknown option '--frobnicate'/);
+  assertOneLine(await opv(['launch']), /unknown command 'launch'/);
+  assertOneLine(await opv(['station', 'W1_AB', '-i', '127.0.0.1']), /callsign "W1_AB" contains "_"/);
+  // No terminal: the dashboard refuses in one line.
+  assertOneLine(await opv(['admin']), /the dashboard needs a terminal/);
+
+  const port = String(await freeUdpPort());
+  const stats = String(await freeTcpPort());
+  // A failed system call is the environment, not a bug.
+  assertOneLine(await opv(['server', '-p', port, '--stats-port', stats, '--acl-file', path.join(dir, 'absent.acl')]), /ENOENT.*absent\.acl/);
+  const acl = path.join(dir, 'bad.acl');
+  writeFileSync(acl, 'allow W1ABC\npermit everyone\n');
+  assertOneLine(await opv(['server', '-p', port, '--stats-port', stats, '--acl-file', acl]), /bad\.acl:2: expected "allow CALL" or "deny CALL"/);
+
+  const ok = await opv(['--help']);
+  assert.equal(ok.code, 0);
+  assert.match(ok.out, /Commands:[\s\S]*server[\s\S]*station[\s\S]*admin/);
+});
+
+test('a bug prints its stack, asks for a report and exits 70, whether main rejects or a callback throws', async () => {
+  // A fault inside main(): commander (the one opv loads) breaks with a TypeError.
+  const commander = path.join(repoRoot, 'node_modules', 'commander', 'index.js');
+  const inMain = path.join(dir, 'fault-in-main.mjs');
+  writeFileSync(
+    inMain,
+    `import { createRequire } from 'node:module';
+const { Command } = createRequire(import.meta.url)(${JSON.stringify(commander)});
+Command.prototype.parseAsync = async function () { const o = undefined; return o.injectedFault; };
+`,
+  );
+  const a = await opv(['server', '--help'], { nodeArgs: ['--import', pathToFileURL(inMain).href] });
+  assert.equal(a.code, EXIT_SOFTWARE, a.out);
+  assert.match(a.out, /^opv: internal error$/m);
+  assert.match(a.out, /TypeError: Cannot read properties of undefined \(reading 'injectedFault'\)/);
+  assert.match(a.out, /\n\s+at /, 'the stack');
+  assert.match(a.out, /This is a bug in opv: please report it/);
+
+  // A fault in a callback of a running server (an uncaught exception).
+  const inCallback = path.join(dir, 'fault-in-callback.mjs');
+  writeFileSync(inCallback, `setTimeout(() => { throw new RangeError('injected fault in a timer'); }, 1500);\n`);
+  const b = await opv(['server', '-p', String(await freeUdpPort()), '--stats-port', String(await freeTcpPort())], { nodeArgs: ['--import', pathToFileURL(inCallback).href] });
+  assert.equal(b.code, EXIT_SOFTWARE, b.out);
+  assert.match(b.out, /Server ready for connections/, 'the server was running when it failed');
+  assert.match(b.out, /RangeError: injected fault in a timer\n\s+at /);
+  assert.match(b.out, /please report it/);
+});
