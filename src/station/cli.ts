@@ -1,18 +1,20 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
 import { listAudioDevices } from '../audio/index.js';
-import { intInRange, oneOf, positiveNumber } from '../util/cli-parse.js';
+import { inRange, oneOf } from '../util/cli-parse.js';
 import type { StationEngine } from './engine.js';
 import { attachGpio } from './ptt/attach.js';
 import { LineInterface } from './line.js';
 import {
   DEFAULT_STATION_SETTINGS,
+  PTT_MODES,
   configFile,
   dataDirFor,
   loadSettingsFile,
   mergeSettings,
   saveSettings,
   SettingsError,
+  SETTING_RANGES as R,
   type PttMode,
   type StationSettings,
 } from './settings.js';
@@ -53,8 +55,8 @@ export function stationCommand(): Command {
     .description('run an Opulent Voice station: chat, push-to-talk voice, history')
     .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; up to 9 characters)', callsignArg)
     .option('-i, --ip <server>', 'conference server address or hostname (IPv4/IPv6)')
-    .option('-p, --port <port>', 'server UDP port', intInRange('--port', 1, 65535))
-    .option('--listen-port <port>', 'UDP port this station sends from and listens on', intInRange('--listen-port', 0, 65535))
+    .option('-p, --port <port>', 'server UDP port', inRange('--port', R.port))
+    .option('--listen-port <port>', 'UDP port this station sends from and listens on', inRange('--listen-port', R.listenPort))
     .option('--audio-in <file.wav>', 'use a 48 kHz mono WAV file as the microphone (played while PTT is held)')
     .option('--audio-out <file.wav>', 'record what the station plays into a WAV file instead of the sound card')
     .option('--audio-in-device <alsa>', 'ALSA capture device (see --list-audio)')
@@ -62,17 +64,17 @@ export function stationCommand(): Command {
     .option('--no-audio', 'no sound card: chat, and voice kept in history (a file given with --audio-in/--audio-out still works)')
     .option('--list-audio', 'list ALSA devices and exit')
     .option('--no-tui', 'plain line mode (automatic without a terminal)')
-    .option('--jitter <frames>', 'jitter buffer target in 40 ms frames', intInRange('--jitter', 1, 25))
-    .option('--history-max <entries>', 'history entries kept', intInRange('--history-max', 10, 1_000_000))
-    .option('--history-days <days>', 'history kept this many days', intInRange('--history-days', 1, 36500))
+    .option('--jitter <frames>', 'jitter buffer target in 40 ms frames', inRange('--jitter', R.jitterFrames))
+    .option('--history-max <entries>', 'history entries kept', inRange('--history-max', R.historyMaxEntries))
+    .option('--history-days <days>', 'history kept this many days', inRange('--history-days', R.historyMaxAgeDays))
     .option('--data-dir <dir>', 'history directory (default ~/.local/share/opv/CALLSIGN)')
     .option('--config <file>', `settings file (default ${configFile()})`)
     .option('--save-config', 'write the effective settings to the settings file and exit')
     .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI')
-    .addOption(new Option('--ptt-mode <mode>', 'auto (hold where the terminal can), toggle or hold').argParser(oneOf('--ptt-mode', ['auto', 'toggle', 'hold'] as const)))
-    .option('--ptt-timeout <seconds>', 'end a transmission left on this long', positiveNumber('--ptt-timeout'))
-    .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', intInRange('--ptt-gpio', 0, 1023))
-    .option('--led-gpio <line>', 'GPIO line of a TX LED (Raspberry Pi: 17)', intInRange('--led-gpio', 0, 1023))
+    .addOption(new Option('--ptt-mode <mode>', 'auto (hold where the terminal can), toggle or hold').argParser(oneOf('--ptt-mode', PTT_MODES)))
+    .option('--ptt-timeout <seconds>', 'end a transmission left on this long', inRange('--ptt-timeout', R.pttTimeoutS))
+    .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', inRange('--ptt-gpio', R.gpioLine))
+    .option('--led-gpio <line>', 'GPIO line of a TX LED (Raspberry Pi: 17)', inRange('--led-gpio', R.gpioLine))
     .option('--gpio-chip <chip>', 'GPIO chip for --ptt-gpio/--led-gpio', undefined)
     .action(async (callsign: string | undefined, flags: StationFlags) => {
       if (flags.listAudio) {

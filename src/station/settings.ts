@@ -1,28 +1,89 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
+import { z } from 'zod';
+import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
+import { describeRange, type Range } from '../util/cli-parse.js';
 import { OpvError } from '../errors.js';
 
-export type PttMode = 'auto' | 'toggle' | 'hold';
+/**
+ * Allowed ranges of the numeric settings: the settings file is checked against these,
+ * and the flags that override a key use the same ones (src/station/cli.ts).
+ */
+export const SETTING_RANGES = {
+  port: { min: 1, max: 65535, integer: true },
+  listenPort: { min: 0, max: 65535, integer: true },
+  jitterFrames: { min: 1, max: 25, integer: true },
+  historyMaxEntries: { min: 10, max: 1_000_000, integer: true },
+  historyMaxAgeDays: { min: 1, max: 36500, integer: true },
+  // The server drops a station after 300 s of silence by default; 0 would be a busy loop.
+  keepaliveIntervalS: { min: 1, max: 60, integer: false },
+  pttTimeoutS: { min: 1, max: 3600, integer: false },
+  gpioLine: { min: 0, max: 1023, integer: true },
+} as const satisfies Record<string, Range>;
 
-/** Everything a station needs to run; the file, then flags, override these defaults. */
-export interface StationSettings {
-  callsign: string;
-  server: string;
-  port: number;
-  listenPort: number;
-  audioIn: { kind: 'alsa'; device?: string } | { kind: 'wav'; file: string } | { kind: 'none' };
-  audioOut: { kind: 'alsa'; device?: string } | { kind: 'wav'; file: string } | { kind: 'none' };
-  /** Jitter buffer target depth, 40 ms frames. */
-  jitterFrames: number;
-  historyMaxEntries: number;
-  historyMaxAgeDays: number;
-  /** Where history lives; default under the user's data directory. */
-  dataDir: string;
-  keepaliveIntervalS: number;
-  ptt: { key: string; mode: PttMode; timeoutS: number; gpio: number | null; led: number | null; gpioChip: string };
+export const PTT_MODES = ['auto', 'toggle', 'hold'] as const;
+
+function ranged(r: Range): z.ZodNumber {
+  const error = describeRange(r);
+  const n = z.number({ error });
+  return (r.integer ? n.int({ error }) : n).min(r.min, { error }).max(r.max, { error });
 }
+
+const text = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
+
+// The protocol's own rules; its message already names the callsign and the fault.
+const callsign = text.refine((v) => tryEncodeCallsign(v).ok, {
+  error: (iss) => {
+    const r = typeof iss.input === 'string' ? tryEncodeCallsign(iss.input) : null;
+    return r && !r.ok ? r.error.message : 'is not a callsign';
+  },
+});
+
+const audioSpec = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('alsa'), device: text.optional() }),
+    z.strictObject({ kind: z.literal('wav'), file: text }),
+    z.strictObject({ kind: z.literal('none') }),
+  ],
+  { error: 'must be an object whose "kind" is "alsa", "wav" (with "file") or "none"' },
+);
+
+const pttSchema = z.strictObject({
+  key: text,
+  mode: z.enum(PTT_MODES, { error: `must be one of ${PTT_MODES.join(', ')}` }),
+  timeoutS: ranged(SETTING_RANGES.pttTimeoutS),
+  gpio: ranged(SETTING_RANGES.gpioLine).nullable(),
+  led: ranged(SETTING_RANGES.gpioLine).nullable(),
+  gpioChip: text,
+});
+
+/** Everything a station needs to run; the file, then flags, override the defaults. */
+export const stationSettingsSchema = z.strictObject({
+  callsign,
+  server: text,
+  port: ranged(SETTING_RANGES.port),
+  listenPort: ranged(SETTING_RANGES.listenPort),
+  audioIn: audioSpec,
+  audioOut: audioSpec,
+  /** Jitter buffer target depth, 40 ms frames. */
+  jitterFrames: ranged(SETTING_RANGES.jitterFrames),
+  historyMaxEntries: ranged(SETTING_RANGES.historyMaxEntries),
+  historyMaxAgeDays: ranged(SETTING_RANGES.historyMaxAgeDays),
+  /** Where history lives; default under the user's data directory. */
+  dataDir: text,
+  keepaliveIntervalS: ranged(SETTING_RANGES.keepaliveIntervalS),
+  ptt: pttSchema,
+});
+
+/** The settings file: any subset of the settings (and of `ptt`), nothing else. */
+export const settingsFileSchema = stationSettingsSchema.extend({ ptt: pttSchema.partial() }).partial();
+
+export type StationSettings = z.infer<typeof stationSettingsSchema>;
+export type PttMode = StationSettings['ptt']['mode'];
+/** One layer of settings: the file, the flags. */
+export type SettingsLayer = z.infer<typeof settingsFileSchema>;
 
 export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'server' | 'dataDir'> = {
   port: DEFAULT_SERVER_PORT,
@@ -55,20 +116,48 @@ export class SettingsError extends OpvError {
   }
 }
 
-/** The config file's contents (any subset of the settings), or {} when there is none. */
-export function loadSettingsFile(file = configFile()): Partial<StationSettings> {
+/**
+ * The settings file's contents (any subset of the settings), or {} when there is none.
+ * Checked, not cast: a wrong key, type or range is a SettingsError of one line naming
+ * the file, the key and what is allowed.
+ */
+export function loadSettingsFile(file = configFile()): SettingsLayer {
   if (!existsSync(file)) return {};
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as Partial<StationSettings>;
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SettingsError(`${file}: ${(e as Error).message}`);
+    throw new SettingsError(`${file}: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}`);
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SettingsError(`${file}: must be a JSON object of settings`);
+  const r = settingsFileSchema.safeParse(parsed, { reportInput: true });
+  if (r.success) return r.data;
+  const [first, ...rest] = r.error.issues;
+  const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';
+  throw new SettingsError(`${file}: ${first ? describeIssue(first) : 'invalid'}${more}`);
+}
+
+/** `ptt.timeoutS must be a number between 1 and 3600 (got -1)`; `unknown key ptt.colour`. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  // A bad discriminator is reported at the object it selects the shape of.
+  const path = issue.code === 'invalid_union' && typeof issue.input === 'object' && issue.input !== null ? issue.path.slice(0, -1) : issue.path;
+  const where = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => (where ? `${where}.${k}` : k));
+    return `unknown key${keys.length === 1 ? '' : 's'} ${keys.join(', ')}`;
+  }
+  if (issue.code === 'custom') return `${where}: ${issue.message}`;
+  const got = issue.input === undefined ? 'missing' : `got ${preview(issue.input)}`;
+  return `${where} ${issue.message} (${got})`;
+}
+
+function preview(v: unknown): string {
+  const json = JSON.stringify(v) ?? String(v);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
 }
 
 /** Defaults ← file ← flags (later wins; nested `ptt` merged field by field). */
-export function mergeSettings(...layers: Partial<StationSettings>[]): Partial<StationSettings> {
+export function mergeSettings(...layers: SettingsLayer[]): Partial<StationSettings> {
   const out: Partial<StationSettings> = {};
   for (const l of layers) {
     for (const [k, v] of Object.entries(l) as [keyof StationSettings, unknown][]) {

@@ -1,6 +1,29 @@
 import { InvalidArgumentError } from 'commander';
 
 /** Commander argument parsers that explain what is wrong in one line. */
+
+/** An allowed range for a number, shared by a flag and the settings key it overrides. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+  /** Whole numbers only. */
+  readonly integer: boolean;
+}
+
+/** "must be a whole number between 1 and 65535": the one wording of a range, for flags and files. */
+export function describeRange(r: Range): string {
+  return `must be ${r.integer ? 'a whole number' : 'a number'} between ${r.min} and ${r.max}`;
+}
+
+/** A flag whose value must lie in `r` (for flags that set a settings-file key). */
+export function inRange(name: string, r: Range): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    const ok = (r.integer ? /^\d+$/ : /^\d+(\.\d+)?$/).test(v) && n >= r.min && n <= r.max;
+    if (!ok) throw new InvalidArgumentError(`${name} ${describeRange(r)}, got "${v}"`);
+    return n;
+  };
+}
 export function intInRange(name: string, min: number, max: number): (v: string) => number {
   return (v: string) => {
     if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number, got "${v}"`);

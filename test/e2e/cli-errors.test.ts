@@ -3,7 +3,7 @@
 // asks for a report and exits 70.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,6 +48,26 @@ test('usage errors and expected failures are one line and exit 1', async () => {
   const ok = await opv(['--help']);
   assert.equal(ok.code, 0);
   assert.match(ok.out, /Commands:[\s\S]*server[\s\S]*station[\s\S]*admin/);
+});
+
+test('a bad settings file stops opv station with one line naming the file, the key and the range', async () => {
+  const bad = path.join(dir, 'bad-station.json');
+  writeFileSync(bad, JSON.stringify({ server: '127.0.0.1', ptt: { timeoutS: -1 } }));
+  assertOneLine(await opv(['station', 'W1ABC', '--no-tui', '--no-audio', '--config', bad]), new RegExp(`^opv: ${bad.replace(/[.]/g, '\\.')}: ptt\\.timeoutS must be a number between 1 and 3600 \\(got -1\\)$`));
+  // The flag that overrides the key refuses the same range.
+  assertOneLine(await opv(['station', 'W1ABC', '-i', '127.0.0.1', '--ptt-timeout', '0']), /--ptt-timeout must be a number between 1 and 3600, got "0"/);
+
+  // The default file under XDG_CONFIG_HOME: a busy-loop keepalive and an unknown key.
+  const config = path.join(dir, 'xdg');
+  mkdirSync(path.join(config, 'opv'), { recursive: true });
+  const file = path.join(config, 'opv', 'station.json');
+  const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: config };
+  writeFileSync(file, JSON.stringify({ server: '127.0.0.1', keepaliveIntervalS: 0 }));
+  assertOneLine(await opv(['station', 'W1ABC', '--no-tui', '--no-audio'], { env }), /station\.json: keepaliveIntervalS must be a number between 1 and 60 \(got 0\)$/);
+  writeFileSync(file, JSON.stringify({ server: '127.0.0.1', port: 'abc' }));
+  assertOneLine(await opv(['station', 'W1ABC', '--no-tui', '--no-audio'], { env }), /station\.json: port must be a whole number between 1 and 65535 \(got "abc"\)$/);
+  writeFileSync(file, JSON.stringify({ server: '127.0.0.1', pttTimeout: 30 }));
+  assertOneLine(await opv(['station', 'W1ABC', '--no-tui', '--no-audio'], { env }), /station\.json: unknown key pttTimeout$/);
 });
 
 test('a bug prints its stack, asks for a report and exits 70, whether main rejects or a callback throws', async () => {
