@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
 import { describeRange, type Range } from '../util/cli-parse.js';
+import { describeIssues } from '../util/zod-issue.js';
 import { OpvError } from '../errors.js';
 
 /**
@@ -132,28 +133,7 @@ export function loadSettingsFile(file = configFile()): SettingsLayer {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SettingsError(`${file}: must be a JSON object of settings`);
   const r = settingsFileSchema.safeParse(parsed, { reportInput: true });
   if (r.success) return r.data;
-  const [first, ...rest] = r.error.issues;
-  const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';
-  throw new SettingsError(`${file}: ${first ? describeIssue(first) : 'invalid'}${more}`);
-}
-
-/** `ptt.timeoutS must be a number between 1 and 3600 (got -1)`; `unknown key ptt.colour`. */
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  // A bad discriminator is reported at the object it selects the shape of.
-  const path = issue.code === 'invalid_union' && typeof issue.input === 'object' && issue.input !== null ? issue.path.slice(0, -1) : issue.path;
-  const where = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (where ? `${where}.${k}` : k));
-    return `unknown key${keys.length === 1 ? '' : 's'} ${keys.join(', ')}`;
-  }
-  if (issue.code === 'custom') return `${where}: ${issue.message}`;
-  const got = issue.input === undefined ? 'missing' : `got ${preview(issue.input)}`;
-  return `${where} ${issue.message} (${got})`;
-}
-
-function preview(v: unknown): string {
-  const json = JSON.stringify(v) ?? String(v);
-  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+  throw new SettingsError(`${file}: ${describeIssues(r.error.issues)}`);
 }
 
 /** Defaults ← file ← flags (later wins; nested `ptt` merged field by field). */

@@ -97,7 +97,7 @@ test('fetchStats: parsed stats, the token sent, one-line errors for 401, junk an
   fake.statsBody = '<html>hello</html>';
   await assert.rejects(new StatsClient({ url }).fetchStats(), (e: StatsClientError) => e.kind === 'protocol' && !e.message.includes('\n'));
   fake.statsBody = JSON.stringify({ uptime_s: 1 });
-  await assert.rejects(new StatsClient({ url }).fetchStats(), /unexpected stats .*frames_received is not a number/);
+  await assert.rejects(new StatsClient({ url }).fetchStats(), /unexpected stats .*frames_received must be a number/);
   await assert.rejects(new StatsClient({ url: `${url}/elsewhere` }).fetchStats(), /answered 404: no such endpoint/);
 
   const closed = await freeTcpPort();

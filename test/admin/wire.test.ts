@@ -40,13 +40,13 @@ test('stats are checked field by field; a wrong one is named', () => {
   const good = snapshot({ stations: [station('W1ABC')] });
   assert.equal(parseStats(JSON.parse(JSON.stringify(good))).ok, true);
   const cases: [unknown, RegExp][] = [
-    [null, /not a JSON object/],
-    [[], /not a JSON object/],
-    [{ ...good, uptime_s: 'x' }, /stats\.uptime_s is not a number/],
-    [{ ...good, stations: {} }, /stats\.stations is not a list/],
+    [null, /^stats must be a JSON object \(got null\)$/],
+    [[], /stats must be a JSON object/],
+    [{ ...good, uptime_s: 'x' }, /^stats\.uptime_s must be a number \(got "x"\)$/],
+    [{ ...good, stations: {} }, /stats\.stations must be a list/],
     [{ ...good, stations: [{ ...station('W1ABC'), talking: 'yes' }] }, /stations\[0\]\.talking/],
-    [{ ...good, stations: [{ ...station('W1ABC'), bytes: null }] }, /stations\[0\]\.bytes is not a number/],
-    [{ ...good, stations: [{ endpoint: 'x' }] }, /lacks callsign/],
+    [{ ...good, stations: [{ ...station('W1ABC'), bytes: null }] }, /stats\.stations\[0\]\.bytes must be a number \(got null\)/],
+    [{ ...good, stations: [{ endpoint: 'x' }] }, /stats\.stations\[0\]\.callsign must be a string \(missing\) \(and 9 more problems\)/],
   ];
   for (const [v, re] of cases) {
     const r = parseStats(v);

@@ -4,6 +4,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -69,6 +71,29 @@ test('a bad settings file stops opv station with one line naming the file, the k
   writeFileSync(file, JSON.stringify({ server: '127.0.0.1', pttTimeout: 30 }));
   assertOneLine(await opv(['station', 'W1ABC', '--no-tui', '--no-audio'], { env }), /station\.json: unknown key pttTimeout$/);
 });
+
+test('opv admin --once against a server answering malformed stats: one line naming the field, exit 1', async () => {
+  let body = '';
+  const srv = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  after(() => srv.close());
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  body = JSON.stringify({ uptime_s: 'ten', stations: [] });
+  assertOneLine(await opv(['admin', '--once', '--url', url]), /unexpected stats from .*: stats\.uptime_s must be a number \(got "ten"\) \(and \d+ more problems\)$/);
+  body = JSON.stringify({ ...validStats(), stations: [{ callsign: 'W1ABC', endpoint: '1.2.3.4:5', talking: 'yes' }] });
+  assertOneLine(await opv(['admin', '--json', '--url', url]), /stats\.stations\[0\]\.frames must be a number \(missing\)/);
+  body = JSON.stringify(validStats());
+  const ok = await opv(['admin', '--once', '--url', url]);
+  assert.equal(ok.code, 0, ok.out);
+});
+
+function validStats(): Record<string, unknown> {
+  const zero = ['uptime_s', 'frames_received', 'frames_forwarded', 'decode_errors', 'rate_limited', 'timed_out_stations', 'active_stations', 'voice_frames', 'text_frames', 'control_frames', 'data_frames', 'hijacks_refused'];
+  return { ...Object.fromEntries(zero.map((k) => [k, 0])), timeout_s: 300, stations: [] };
+}
 
 test('a bug prints its stack, asks for a report and exits 70, whether main rejects or a callback throws', async () => {
   // A fault inside main(): commander (the one opv loads) breaks with a TypeError.

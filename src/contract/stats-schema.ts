@@ -1,0 +1,69 @@
+/**
+ * The stats contract (./stats.ts) as zod schemas, for the consumers that must not trust
+ * what arrives: `opv admin` checks every JSON answer and SSE payload against these
+ * before a panel sees it. `satisfies` ties each schema to its type, so a field added
+ * to the contract without being added here fails to compile. Objects are loose: a
+ * newer server may add fields without breaking an older admin.
+ */
+import { z } from 'zod';
+import type { AdminActionResult, ServerEvent, ServerStats, StationStats } from './stats.js';
+
+const count = z.number({ error: 'must be a number' });
+const text = z.string({ error: 'must be a string' });
+const flag = z.boolean({ error: 'must be true or false' });
+
+export const stationStatsSchema = z.looseObject({
+  callsign: text,
+  endpoint: text,
+  frames: count,
+  bytes: count,
+  last_seen_s: count,
+  talking: flag,
+  voice_frames: count,
+  text_frames: count,
+  control_frames: count,
+  connected_s: count,
+  timeout_in_s: count,
+}) satisfies z.ZodType<StationStats>;
+
+export const serverStatsSchema = z.looseObject(
+  {
+    uptime_s: count,
+    frames_received: count,
+    frames_forwarded: count,
+    decode_errors: count,
+    rate_limited: count,
+    timed_out_stations: count,
+    active_stations: count,
+    voice_frames: count,
+    text_frames: count,
+    control_frames: count,
+    data_frames: count,
+    hijacks_refused: count,
+    timeout_s: count,
+    stations: z.array(stationStatsSchema, { error: 'must be a list' }),
+  },
+  { error: 'must be a JSON object' },
+) satisfies z.ZodType<ServerStats>;
+
+const at = count;
+
+export const serverEventSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.looseObject({ type: z.literal('stats'), at, stats: serverStatsSchema }),
+    z.looseObject({ type: z.literal('station_joined'), at, callsign: text, endpoint: text }),
+    z.looseObject({ type: z.literal('station_left'), at, callsign: text, endpoint: text, reason: z.enum(['bye', 'kicked', 'banned'], { error: 'must be bye, kicked or banned' }) }),
+    z.looseObject({ type: z.literal('station_timeout'), at, callsign: text, endpoint: text, idle_s: count }),
+    z.looseObject({ type: z.literal('endpoint_changed'), at, callsign: text, from: text, to: text }),
+    z.looseObject({ type: z.literal('ptt_start'), at, callsign: text }),
+    z.looseObject({ type: z.literal('ptt_stop'), at, callsign: text }),
+    z.looseObject({ type: z.literal('hijack_refused'), at, callsign: text, endpoint: text, holder: text }),
+  ],
+  { error: 'is not an event type this admin knows' },
+) satisfies z.ZodType<ServerEvent>;
+
+export const adminActionResultSchema = z.looseObject(
+  { ok: flag, action: z.enum(['kick', 'ban'], { error: 'must be kick or ban' }), callsign: text, message: text },
+  { error: 'must be a JSON object' },
+) satisfies z.ZodType<AdminActionResult>;
