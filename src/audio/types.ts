@@ -4,9 +4,11 @@
  * clock work in.
  */
 import { OpvError } from '../errors.js';
+import { SAMPLE_RATE, SAMPLES_PER_FRAME } from '../protocol/constants.js';
 
-export const AUDIO_SAMPLE_RATE = 48000;
-export const AUDIO_FRAME_SAMPLES = 1920;
+// The audio names of the wire's figures (one definition, in protocol/constants.ts).
+export const AUDIO_SAMPLE_RATE = SAMPLE_RATE;
+export const AUDIO_FRAME_SAMPLES = SAMPLES_PER_FRAME;
 
 /** A microphone: delivers 1920-sample frames while started. */
 export interface CaptureSource {

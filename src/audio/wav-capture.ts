@@ -9,6 +9,7 @@ import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { AUDIO_FRAME_SAMPLES, AudioDeviceError, type CaptureSource } from './types.js';
 import { parseWavHeader, samplesFromBytes, WavFormatError, type WavLayout } from './wav-format.js';
 import { FrameClock } from './frame-clock.js';
+import { FRAME_INTERVAL_MS } from '../protocol/constants.js';
 
 const FRAME_BYTES = AUDIO_FRAME_SAMPLES * 2;
 const HEADER_PROBE_BYTES = 64 * 1024;
@@ -30,7 +31,7 @@ export class WavCapture implements CaptureSource {
     this.name = `wav:${file}`;
     this.fd = fd;
     this.layout = layout;
-    this.clock = new FrameClock({ intervalMs: 40, firstTick: 1, now: opts.now });
+    this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 1, now: opts.now });
   }
 
   /** Opens and validates the file; a missing or wrong-format file rejects with AudioDeviceError. */

@@ -56,8 +56,8 @@ export function parseWavHeader(head: Uint8Array, fileSize: number, what: string)
       if (format !== WAVE_FORMAT_PCM) throw new WavFormatError(`${what}: not integer PCM (format tag ${format})`);
       if (channels !== 1 || rate !== AUDIO_SAMPLE_RATE || bits !== 16) {
         throw new WavFormatError(
-          `${what}: is ${rate} Hz, ${channels} channel(s), ${bits}-bit; opv needs 48000 Hz mono 16-bit ` +
-            `(convert with: sox IN -r 48000 -c 1 -b 16 OUT.wav)`,
+          `${what}: is ${rate} Hz, ${channels} channel(s), ${bits}-bit; opv needs ${AUDIO_SAMPLE_RATE} Hz mono 16-bit ` +
+            `(convert with: sox IN -r ${AUDIO_SAMPLE_RATE} -c 1 -b 16 OUT.wav)`,
         );
       }
       sawFormat = true;

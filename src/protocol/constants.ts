@@ -17,6 +17,8 @@ export const DEFAULT_SERVER_PORT = 57372;
 export const PORT_VOICE = 57373;
 export const PORT_TEXT = 57374;
 export const PORT_CONTROL = 57375;
+/** Default destination port of a data message (data has no fixed port). */
+export const PORT_DATA_DEFAULT = 57376;
 
 export type MessageKind = 'voice' | 'text' | 'control' | 'data';
 
@@ -44,6 +46,23 @@ export const SAMPLE_RATE = 48000;
 export const SAMPLES_PER_FRAME = 1920;
 export const OPUS_BITRATE = 16000;
 export const OPUS_PACKET_SIZE = 80;
+/**
+ * TOC byte (RFC 6716 §3.1) of the Opus packets opv sends at 16 kbit/s VOIP: hybrid,
+ * fullband, 20 ms frames, code 3 (two frames per 40 ms packet). Also what the decoder
+ * conceals with when it has seen no packet of a station yet.
+ */
+export const OPUS_TOC = 0x7b;
+
+/**
+ * Voice silence after which a transmission is over although its PTT_STOP never came
+ * (PROTOCOL.md §5): the relay's talking state, the station's playout and its history
+ * all use this one figure. 1 s is well past the jitter buffer's deepest target
+ * (8 frames, 320 ms), so network jitter does not split a transmission, and short
+ * enough that a lost stop shows at once.
+ */
+export const PTT_STOP_LOST_MS = 1000;
+/** PTT_STOP_LOST_MS in 40 ms frames (25). */
+export const PTT_STOP_LOST_FRAMES = PTT_STOP_LOST_MS / FRAME_INTERVAL_MS;
 
 export const RTP_HEADER_SIZE = 12;
 export const RTP_VERSION = 2;

@@ -1,5 +1,5 @@
 import type { IPv4Bytes } from './address.js';
-import { IPV4_HEADER_SIZE, TOS_CONTROL, TOS_DEFAULT, UDP_HEADER_SIZE, type MessageKind, portForKind } from './constants.js';
+import { IPV4_HEADER_SIZE, PORT_DATA_DEFAULT, TOS_CONTROL, TOS_DEFAULT, UDP_HEADER_SIZE, type MessageKind, portForKind } from './constants.js';
 import { writeIPv4Header } from './ipv4.js';
 import { writeUdpHeader } from './udp.js';
 
@@ -48,7 +48,7 @@ export class MessageBuilder {
     this.identification = opts.initialIdentification & 0xffff;
   }
 
-  build(kind: MessageKind, udpPayload: Uint8Array, dataPort = 57376): Uint8Array {
+  build(kind: MessageKind, udpPayload: Uint8Array, dataPort = PORT_DATA_DEFAULT): Uint8Array {
     const destPort = kind === 'data' ? dataPort : portForKind(kind);
     const sourcePort = kind === 'data' ? (this.opts.sourcePorts.data ?? this.opts.sourcePorts.text) : this.opts.sourcePorts[kind];
     const packet = buildIpPacket(

@@ -1,4 +1,4 @@
-import { StationReassembler, type DecodedMessage } from '../protocol/index.js';
+import { HEADER_SIZE, PAYLOAD_SIZE, StationReassembler, type DecodedMessage } from '../protocol/index.js';
 import type { Endpoint } from './endpoint.js';
 
 interface Candidate {
@@ -43,13 +43,13 @@ export class AdmissionGate {
         const oldest = this.pending.keys().next().value;
         if (oldest !== undefined) this.pending.delete(oldest);
       }
-      c = { callsign, stationId, endpoint, frames: [], reassembler: new StationReassembler(this.maxFramesPerCandidate * 122) };
+      c = { callsign, stationId, endpoint, frames: [], reassembler: new StationReassembler(this.maxFramesPerCandidate * PAYLOAD_SIZE) };
       this.pending.set(key, c);
     }
     c.frames.push(frame);
     let admitted: DecodedMessage | null = null;
     let failed = false;
-    c.reassembler.push(frame.subarray(12), (ev) => {
+    c.reassembler.push(frame.subarray(HEADER_SIZE), (ev) => {
       if (ev.type === 'message' && ev.message.kind !== 'data' && !ev.recovered) admitted ??= ev.message;
       else failed = true;
     });

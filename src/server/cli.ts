@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { STATS_TOKEN_ENV } from '../contract/stats.js';
-import { tryEncodeCallsign } from '../protocol/index.js';
+import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
 import { intInRange, list, oneOf, positiveNumber } from '../util/cli-parse.js';
 import { ConfigError, DEFAULT_SERVER_CONFIG, validateServerConfig, type LogFormat, type ServerConfig } from './config.js';
 import { OperatorLog } from './log.js';
@@ -40,7 +40,7 @@ export function serverCommand(): Command {
     .addOption(new Option('--log-format <format>', 'human or json (journald/Loki)').default('human').argParser(oneOf('--log-format', ['human', 'json'] as const)))
     .option(
       '--reference-return-port [port]',
-      'send frames to each station\'s IP at this fixed port (reference behaviour, for Python reference stations; default port 57372) instead of the address:port it sends from',
+      `send frames to each station's IP at this fixed port (reference behaviour, for Python reference stations; default port ${DEFAULT_SERVER_PORT}) instead of the address:port it sends from`,
       intInRange('--reference-return-port', 1, 65535),
     )
     .option('--max-stations <n>', 'refuse new stations beyond this many', intInRange('--max-stations', 1, 100000), d.maxStations)
@@ -62,7 +62,7 @@ export function serverCommand(): Command {
         verbose: flags.verbose,
         statsIntervalS: flags.statsInterval,
         logFormat: flags.logFormat,
-        referenceReturnPort: flags.referenceReturnPort === undefined ? null : flags.referenceReturnPort === true ? 57372 : flags.referenceReturnPort,
+        referenceReturnPort: flags.referenceReturnPort === undefined ? null : flags.referenceReturnPort === true ? DEFAULT_SERVER_PORT : flags.referenceReturnPort,
         maxStations: flags.maxStations,
         rateFps: flags.rate,
         burst: flags.burst,

@@ -1,4 +1,4 @@
-import { Reassembler, type DecodedMessage } from '../protocol/index.js';
+import { PTT_STOP_LOST_MS, Reassembler, type DecodedMessage } from '../protocol/index.js';
 import type { Station } from './registry.js';
 
 /** What one frame from a registered station turned out to carry, for the relay's decision. */
@@ -10,8 +10,6 @@ export interface Inspection {
   pttStop: boolean;
 }
 
-/** A voice gap this long means the PTT_STOP was lost. */
-const TALK_GAP_MS = 1500;
 
 /**
  * Passive per-station reassembly of what registered stations send, to classify frames
@@ -68,7 +66,7 @@ export class Inspector {
 
   /** Stations whose voice stopped without a PTT_STOP. */
   silenced(st: Station, nowMs: number): boolean {
-    if (st.talking && nowMs - st.lastVoiceAt > TALK_GAP_MS) {
+    if (st.talking && nowMs - st.lastVoiceAt > PTT_STOP_LOST_MS) {
       st.talking = false;
       return true;
     }

@@ -3,6 +3,7 @@ import {
   encodeCallsign,
   formatControl,
   MessageBuilder,
+  PTT_STOP_LOST_MS,
   RtpStream,
   ssrcForCallsign,
 } from '../protocol/index.js';
@@ -30,8 +31,6 @@ import { VoiceEncoder } from './voice/encoder.js';
 import { decodeTransmission, exportTransmission } from './voice/files.js';
 import { VoiceReceiver } from './voice/receiver.js';
 
-/** Voice silence this long means a remote transmission ended without its PTT_STOP. */
-const RX_GAP_MS = 2000;
 /** Keepalives unanswered for this many intervals mean "no reply from server". */
 const NO_REPLY_INTERVALS = 3;
 
@@ -257,7 +256,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private sweepRx(): void {
     const now = this.now();
-    for (const [from, st] of this.rx) if (now - st.lastVoice > RX_GAP_MS) this.rxStop(from);
+    for (const [from, st] of this.rx) if (now - st.lastVoice > PTT_STOP_LOST_MS) this.rxStop(from);
   }
 
   private keepalive(): void {

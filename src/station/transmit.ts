@@ -1,6 +1,7 @@
 import {
   formatControl,
   frameMessage,
+  OPUS_PACKET_SIZE,
   RTP_HEADER_SIZE,
   RtpStream,
   type MessageBuilder,
@@ -29,7 +30,7 @@ export interface TransmitterEvents {
 export class Transmitter extends TypedEmitter<TransmitterEvents> {
   private active = false;
   private readonly buffered: string[] = [];
-  private readonly voicePayload = new Uint8Array(RTP_HEADER_SIZE + 80);
+  private readonly voicePayload = new Uint8Array(RTP_HEADER_SIZE + OPUS_PACKET_SIZE);
   private level = 0;
 
   constructor(

@@ -13,15 +13,12 @@
  * `corrupt`; a packet of another duration is cut or padded to 40 ms and counted in
  * `misfit`.
  */
-import { SAMPLES_PER_FRAME } from '../../protocol/index.js';
+import { OPUS_TOC, SAMPLE_RATE, SAMPLES_PER_FRAME } from '../../protocol/index.js';
 import { samplesFromBytes } from '../../audio/wav-format.js';
 import { OpusCodec, samplesPerOpusFrame } from './opus-binding.js';
 
-/** TOC of our own 16 kbit/s VOIP packets: hybrid FB 20 ms, code 3 (two frames). */
-const DEFAULT_TOC = 0x7b;
-
 export class VoiceDecoder {
-  private readonly codec = new OpusCodec(48000, 1);
+  private readonly codec = new OpusCodec(SAMPLE_RATE, 1);
   private lastToc = -1;
   decoded = 0;
   concealed = 0;
@@ -49,7 +46,7 @@ export class VoiceDecoder {
     let toc = this.lastToc;
     let count = SAMPLES_PER_FRAME / samplesPerOpusFrame(toc);
     if (!Number.isInteger(count) || count < 1) {
-      toc = DEFAULT_TOC;
+      toc = OPUS_TOC;
       count = 2;
     }
     try {

@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SAMPLES_PER_FRAME } from '../../protocol/index.js';
+import { OPUS_TOC, SAMPLES_PER_FRAME } from '../../protocol/index.js';
 import { bytesFromSamples, parseWavHeader, samplesFromBytes, wavHeader } from '../../audio/wav-format.js';
 import { VoiceDecoder } from './decoder.js';
 import { buildOggOpus, type OggOpusOptions } from './ogg-opus.js';
@@ -39,8 +39,8 @@ export async function writeOggOpus(
   await writeFile(file, buildOggOpus(filled, opts));
 }
 
-/** Hybrid FB 20 ms TOC, code 3, two zero-length frames = 40 ms for the decoder to conceal. */
-const LOST_PACKET = Uint8Array.from([0x7b, 0x02]);
+/** Our TOC (code 3) with two zero-length frames = 40 ms for the decoder to conceal. */
+const LOST_PACKET = Uint8Array.from([OPUS_TOC, 0x02]);
 
 /** Decodes a transmission (null = lost → Opus concealment) to 1920 samples per packet. */
 export function decodeTransmission(packets: (Uint8Array | null)[]): Int16Array {

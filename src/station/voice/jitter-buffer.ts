@@ -28,6 +28,7 @@
  *
  * When a talkspurt finishes, `onTalkspurtEnd` receives its summary.
  */
+import { FRAME_INTERVAL_MS, PTT_STOP_LOST_FRAMES } from '../../protocol/constants.js';
 
 export type JitterPull = Uint8Array | 'lost' | 'empty';
 
@@ -36,7 +37,7 @@ export interface JitterBufferOptions {
   targetFrames?: number;
   /** Upper bound of the adaptive target and of the backlog (default 8 = 320 ms). */
   maxTargetFrames?: number;
-  /** Dry ticks before a talkspurt without PTT_STOP is considered over (default 8). */
+  /** Dry ticks before a talkspurt without PTT_STOP is considered over (default PTT_STOP_LOST_FRAMES). */
   maxConcealFrames?: number;
   /** Packets further ahead of playout than this restart the stream (default 128). */
   window?: number;
@@ -120,9 +121,9 @@ export class JitterBuffer {
   constructor(opts: JitterBufferOptions = {}) {
     this.minTarget = Math.max(1, opts.targetFrames ?? 2);
     this.maxTarget = Math.max(this.minTarget, opts.maxTargetFrames ?? 8);
-    this.maxConceal = opts.maxConcealFrames ?? 8;
+    this.maxConceal = opts.maxConcealFrames ?? PTT_STOP_LOST_FRAMES;
     this.window = opts.window ?? 128;
-    this.frameMs = opts.frameMs ?? 40;
+    this.frameMs = opts.frameMs ?? FRAME_INTERVAL_MS;
     this.onTalkspurtEnd = opts.onTalkspurtEnd;
     this.target = this.minTarget;
   }

@@ -4,6 +4,8 @@
  * granule positions counting 48 kHz samples and the Ogg CRC-32 on every page.
  */
 
+import { SAMPLE_RATE, SAMPLES_PER_FRAME } from '../../protocol/constants.js';
+
 /** Samples the decoder must drop at the start: libopus's encoder look-ahead at 48 kHz. */
 export const OPUS_PRE_SKIP = 312;
 const PACKETS_PER_PAGE = 25;
@@ -72,7 +74,7 @@ function opusHead(preSkip: number): Uint8Array {
   h[8] = 1; // version
   h[9] = 1; // channels
   v.setUint16(10, preSkip, true);
-  v.setUint32(12, 48000, true); // original input rate
+  v.setUint32(12, SAMPLE_RATE, true); // original input rate
   v.setInt16(16, 0, true); // output gain
   h[18] = 0; // channel mapping family 0 (mono/stereo)
   return h;
@@ -114,7 +116,7 @@ export interface OggOpusOptions {
 export function buildOggOpus(packets: Uint8Array[], opts: OggOpusOptions = {}): Uint8Array {
   // Serial 0 is legal but trips some tools.
   const serial = opts.serial ?? (((oggCrc(packets[0] ?? new Uint8Array(1)) ^ packets.length) >>> 0) || 1);
-  const perPacket = opts.samplesPerPacket ?? 1920;
+  const perPacket = opts.samplesPerPacket ?? SAMPLES_PER_FRAME;
   const pages: Uint8Array[] = [];
   let sequence = 0;
   pages.push(oggPage({ packets: [opusHead(OPUS_PRE_SKIP)], granule: 0n, serial, sequence: sequence++, bos: true, eos: false }));
