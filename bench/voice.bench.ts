@@ -109,7 +109,7 @@ export async function runVoiceBench(speechFile: string): Promise<VoiceBenchFigur
       mixFrames(set, out);
       k++;
     }, 1);
-    line(`mix ${n} talker${n > 1 ? 's' : ' '}`, mixUs[n]!, false);
+    line(`mix ${n} talker${n > 1 ? 's' : ' '}`, mixUs[n], false);
   }
   for (const n of [1, 3, 10]) {
     const rx = new VoiceReceiver({ sink: { name: 'bench', write: () => undefined, close: async () => {} }, now: () => 0 });
@@ -126,7 +126,7 @@ export async function runVoiceBench(speechFile: string): Promise<VoiceBenchFigur
       rx.tick();
     }, 1);
     await rx.close();
-    line(`playout tick, ${n} talker${n > 1 ? 's' : ' '} (jb+decode+mix)`, tickUs[n]!);
+    line(`playout tick, ${n} talker${n > 1 ? 's' : ' '} (jb+decode+mix)`, tickUs[n]);
   }
   // The delay depends on the phase between the sender's and the playout clock: sweep it.
   const runs: number[][] = [];

@@ -126,7 +126,7 @@ test('proc: what a test file leaves running is killed (with its children) when t
 });
 
 test('netns: two hosts exchange UDP over IPv4 and IPv6, isolated, and close() removes everything', { skip: netnsSkip() }, async () => {
-  const net = await createTestNet(['server', 'a']);
+  const net = createTestNet(['server', 'a']);
   const { server, a } = net.hosts;
   assert.ok(server && a);
   try {

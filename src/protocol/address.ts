@@ -15,5 +15,5 @@ export function parseIPv4Address(text: string): IPv4Bytes | null {
 }
 
 export function formatIPv4Address(b: ArrayLike<number>, offset = 0): string {
-  return `${b[offset]}.${b[offset + 1]}.${b[offset + 2]}.${b[offset + 3]}`;
+  return `${b[offset]!}.${b[offset + 1]!}.${b[offset + 2]!}.${b[offset + 3]!}`;
 }

@@ -96,7 +96,7 @@ export class StatsHttp {
         const r = action === 'kick' ? this.server.kick(callsign) : this.server.ban(callsign);
         this.json(res, r.ok ? 200 : r.status, { ok: r.ok, action, callsign, message: r.message } satisfies AdminActionResult);
       } else {
-        this.json(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
+        this.json(res, 404, { error: `no such endpoint: ${req.method ?? ''} ${path}` });
       }
     }
   }

@@ -115,7 +115,7 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     historyMaxEntries: f.historyMax,
     historyMaxAgeDays: f.historyDays,
     dataDir: f.dataDir,
-    ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip } as StationSettings['ptt'],
+    ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip },
   });
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryEncodeCallsign(merged.callsign);

@@ -146,7 +146,7 @@ export class LineInterface {
           break;
         }
         default:
-          if (cmd!.startsWith('/')) this.say(`unknown command ${cmd} — /help lists them`);
+          if (cmd!.startsWith('/')) this.say(`unknown command ${cmd!} — /help lists them`);
           else e.sendChat(line);
       }
     } catch (err) {

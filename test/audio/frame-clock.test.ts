@@ -30,7 +30,7 @@ test('after a stall the overdue ticks run back to back, so no time is lost', asy
   // Tick k is due at (k+1) × 40 ms on the (jumped) clock: after the jump ticks 4..8 are overdue at once.
   at.forEach((t, k) => assert.ok(t >= (k + 1) * 40 - 1, `tick ${k} at ${t.toFixed(1)} early`));
   const burst = at.slice(3, 8);
-  assert.ok(burst.at(-1)! - burst[0]! < 20, `catch-up ticks ran together: ${burst.map((t) => t.toFixed(0))}`);
+  assert.ok(burst.at(-1)! - burst[0]! < 20, `catch-up ticks ran together: ${burst.map((t) => t.toFixed(0)).join(', ')}`);
   assert.equal(clock.skipped, 0);
 });
 

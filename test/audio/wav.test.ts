@@ -46,7 +46,7 @@ test('a WAV microphone delivers the whole file in 1920-sample frames at real-tim
   assert.deepEqual(joined.subarray(0, pcm.length), pcm);
   assert.ok(joined.subarray(pcm.length).every((s) => s === 0), 'the last frame is padded with silence');
   // Frame k is due at (k+1) × 40 ms: the 21st at 840 ms. Never early; late only by timer slack.
-  assert.ok(at[0]! >= 39, `first frame at ${at[0]} ms`);
+  assert.ok(at[0]! >= 39, `first frame at ${at[0]!} ms`);
   assert.ok(elapsed >= 21 * 40 - 1, `ended after ${elapsed} ms`);
   assert.ok(elapsed < 21 * 40 + 400, `ended after ${elapsed} ms`);
   // Drift-free: frame k is never delivered before its absolute due time.

@@ -89,6 +89,6 @@ export function chartTop(screen: string, title: string): number {
   // The title sits in the top border of its box; the first label is on the next line.
   const start = Math.max(0, col - 4);
   const m = /(\d+(?:\.\d+)?)\s*[⡇⢸]/.exec(lines[i + 1]!.slice(start, start + 12));
-  if (!m) throw new Error(`no y label under "${title}":\n${lines[i + 1]}`);
+  if (!m) throw new Error(`no y label under "${title}":\n${lines[i + 1]!}`);
   return Number(m[1]);
 }

@@ -38,7 +38,7 @@ function installWithout(missing: readonly string[]): string {
 const procs: Proc[] = [];
 const sims: SimStation[] = [];
 after(async () => {
-  for (const s of sims) s.close();
+  await Promise.all(sims.map((s) => s.close()));
   for (const p of procs) await p.stop('SIGKILL');
 });
 

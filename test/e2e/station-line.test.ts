@@ -39,7 +39,7 @@ test('line mode: chat both ways, PTT with buffered chat, history, export, replay
   await b.proc.waitForLine(/^📨 \[W1ABC\]: typed during the transmission$/);
   const heard = await b.proc.waitForLine(/^📼 #\d+ .*⬅ W1ABC transmission [\d.]+ s, \d+ frames, \d+ lost$/, 5000);
   const m = /#(\d+) .* ([\d.]+) s, (\d+) frames, (\d+) lost/.exec(heard)!;
-  assert.ok(Number(m[3]) >= 180 && Number(m[3]) <= 186, `frames ${m[3]}`);
+  assert.ok(Number(m[3]) >= 180 && Number(m[3]) <= 186, `frames ${m[3]!}`);
   assert.equal(Number(m[4]), 0);
   const entry = Number(m[1]);
 

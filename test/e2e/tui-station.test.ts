@@ -113,7 +113,7 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   checkSnapshot('rx-indicator', pttRows(rx));
   keepRaw('rx', rx);
   await tmux.waitForScreen(/VE3XYZ ♪ \d+\.\d s +#(\d+)/, 15_000);
-  const entry = /VE3XYZ ♪ \d+\.\d s +#(\d+)/.exec(tmux.capture())![1];
+  const entry = /VE3XYZ ♪ \d+\.\d s +#(\d+)/.exec(tmux.capture())![1]!;
 
   // Select the transmission in the history and replay it.
   tmux.sendKeys('Tab');

@@ -50,7 +50,7 @@ function ip(args: string[]): string {
 
 function errText(e: unknown): string {
   if (typeof e === 'object' && e !== null && 'stderr' in e) {
-    const s = String((e as { stderr: unknown }).stderr).trim();
+    const s = String((e).stderr).trim();
     if (s) return s.split('\n')[0] ?? s;
   }
   return e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
@@ -237,7 +237,7 @@ export function createTestNet(names: string[], opts: TestNetOptions = {}): TestN
     },
     setLink(host, impairment) {
       const h = hostOf(host);
-      const port = `p${index.get(host)}`;
+      const port = `p${index.get(host)!}`;
       const targets: [string, string][] = [
         [h.ns, 'eth0'],
         [hub, port],

@@ -259,5 +259,5 @@ function matches(re: RegExp, line: string): boolean {
 }
 
 function unrefStream(s: unknown): void {
-  if (typeof s === 'object' && s !== null && 'unref' in s && typeof s.unref === 'function') s.unref();
+  if (typeof s === 'object' && s !== null && 'unref' in s && typeof s.unref === 'function') (s as { unref(): void }).unref();
 }

@@ -32,6 +32,6 @@ for await (const line of rl) {
   else if (cmd === 'control') st.control(arg);
   else if (cmd === 'talk') await st.talk(Number(arg));
   else if (cmd === 'quit') break;
-  process.stdout.write(`done ${cmd}\n`);
+  process.stdout.write(`done ${cmd ?? ''}\n`);
 }
 await st.close();

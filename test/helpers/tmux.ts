@@ -76,7 +76,7 @@ export class TmuxSession {
         env: { ...process.env, TMUX: '' },
       });
     } catch (e) {
-      const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? String((e as { stderr: unknown }).stderr).trim() : '';
+      const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? String((e).stderr).trim() : '';
       throw new Error(`tmux ${args[0] ?? ''} failed: ${stderr || (e instanceof Error ? e.message : String(e))}`);
     }
   }
@@ -198,5 +198,5 @@ function matches(re: RegExp, s: string): boolean {
 }
 
 function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_\/.,:=+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_/.,:=+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -49,7 +49,7 @@ export class EventLog {
       scrollback: 1000,
       scrollbar: { ch: ' ', style: { bg: 'cyan' } },
       mouse: true,
-    } as Widgets.LogOptions);
+    });
   }
 
   event(e: ServerEvent): void {

@@ -57,7 +57,7 @@ export function formatRow(r: StationRow, total: number): string {
   const w = widths(total);
   const parts = cells(COLUMNS.map((c) => c.cell(r)), w);
   const state = COLUMNS.findIndex((c) => c.key === 'state');
-  if (r.talking) parts[state] = `{white-fg}{red-bg}{bold}${parts[state]}{/bold}{/red-bg}{/white-fg}`;
+  if (r.talking) parts[state] = `{white-fg}{red-bg}{bold}${parts[state] ?? ''}{/bold}{/red-bg}{/white-fg}`;
   return parts.join(' ');
 }
 
@@ -127,7 +127,7 @@ export class StationsTable {
     this.box.setLabel(` Stations (${rows.length}) `);
     this.updating = true;
     try {
-      this.list.setItems(rows.map((r) => formatRow(r, total)) as unknown as string[]);
+      this.list.setItems(rows.map((r) => formatRow(r, total)));
       if (rows.length === 0) return;
       const idx = this.selectedCallsign === null ? -1 : rows.findIndex((r) => r.callsign === this.selectedCallsign);
       if (idx >= 0) this.list.select(idx);

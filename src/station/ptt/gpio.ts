@@ -48,12 +48,12 @@ export class GpiomonButton implements LineSource {
     const child = spawn('gpiomon', ['-B', 'pull-up', '-l', '-b', '-F', '%e', this.chip, String(this.line)], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.on('error', (e) => this.onError(`gpiomon: ${e.message} (install Debian package gpiod)`));
-    createInterface({ input: child.stdout! }).on('line', (l) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
       if (l.trim() === '1') onChange(true);
       else if (l.trim() === '0') onChange(false);
     });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => {
       if (this.child === child && code !== null && code !== 0) this.onError(`gpiomon stopped: ${err.trim().split('\n')[0] ?? `exit ${code}`}`);
     });
