@@ -40,11 +40,6 @@ export class OpvError extends Error {
   }
 }
 
-/** fastify-style factory for an error with a fixed code that needs no class of its own. */
-export function opvError(code: OpvErrorCode, message: string, options?: ErrorOptions): OpvError {
-  return new OpvError(code, message, options);
-}
-
 export function isOpvError(e: unknown): e is OpvError {
   return e instanceof OpvError;
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { AdminActionResult, ServerEvent, ServerStats, StationStats } from '../contract/stats.js';
-import { adminActionResultSchema, serverEventSchema, serverStatsSchema, stationStatsSchema } from '../contract/stats-schema.js';
+import type { AdminActionResult, ServerEvent, ServerStats } from '../contract/stats.js';
+import { adminActionResultSchema, serverEventSchema, serverStatsSchema } from '../contract/stats-schema.js';
 import { describeIssues } from '../util/zod-issue.js';
 
 /**
@@ -19,10 +19,6 @@ function isObj(v: unknown): v is Record<string, unknown> {
 function check<T>(schema: z.ZodType<T>, v: unknown, root: string): Parsed<T> {
   const r = schema.safeParse(v, { reportInput: true });
   return r.success ? { ok: true, value: r.data } : { ok: false, reason: describeIssues(r.error.issues, root) };
-}
-
-export function parseStation(v: unknown, where = 'station'): Parsed<StationStats> {
-  return check(stationStatsSchema, v, where);
 }
 
 export function parseStats(v: unknown): Parsed<ServerStats> {

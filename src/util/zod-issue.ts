@@ -6,7 +6,7 @@ import type { z } from 'zod';
  * (missing)`. `root` prefixes the key path (e.g. "stats"). The schemas give each field
  * its own message (what is allowed); this adds where and what was found.
  */
-export function describeIssue(issue: z.core.$ZodIssue, root = ''): string {
+function describeIssue(issue: z.core.$ZodIssue, root = ''): string {
   // A bad discriminator is reported at the object it selects the shape of.
   const path = issue.code === 'invalid_union' && typeof issue.input === 'object' && issue.input !== null ? issue.path.slice(0, -1) : issue.path;
   const where = [root, ...path].reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${String(p)}`), '');
