@@ -41,8 +41,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 function reportUsageErrorsAsOpvErrors(cmd: Command, path: string): void {
   cmd.configureOutput({ outputError: () => undefined });
   cmd.exitOverride((err: CommanderError) => {
-    // Help and --version have been written; that is success, not an error.
-    if (err.exitCode === 0) throw err;
+    // Help or the version has been written: on request (status 0), or instead of an
+    // error (`opv` alone, status 1). Nothing more to say.
+    if (helpShown(err)) throw err;
     const what = err.message.replace(/^error: /, '');
     throw new OpvError('OPV_BAD_FLAG', `${what} (see ${path} --help)`, { cause: err });
   });
@@ -54,7 +55,11 @@ export async function main(argv: string[]): Promise<void> {
   // The commands import their heavy parts (Opus, ALSA, blessed) when they run, so a
   // package missing from node_modules surfaces here: say which, in one line.
   await loadCommand(invokedCommand(argv) ?? '', () => program.parseAsync(argv)).catch((e: unknown) => {
-    if (e instanceof CommanderError && e.exitCode === 0) return;
-    throw e;
+    if (!(e instanceof CommanderError) || !helpShown(e)) throw e;
+    process.exitCode = e.exitCode;
   });
+}
+
+function helpShown(e: CommanderError): boolean {
+  return e.exitCode === 0 || e.code === 'commander.help';
 }

@@ -50,6 +50,14 @@ test('usage errors and expected failures are one line and exit 1', async () => {
   const ok = await opv(['--help']);
   assert.equal(ok.code, 0);
   assert.match(ok.out, /Commands:[\s\S]*server[\s\S]*station[\s\S]*admin/);
+  // `opv` alone: the usage, as an error (status 1), and nothing else.
+  const bare = await opv([]);
+  assert.equal(bare.code, 1);
+  assert.match(bare.err.join('\n'), /^Usage: opv /);
+  assert.doesNotMatch(bare.out, /^opv: /m);
+  const version = await opv(['--version']);
+  assert.equal(version.code, 0);
+  assert.match(version.out, /^\d+\.\d+\.\d+$/m);
 });
 
 test('a bad settings file stops opv station with one line naming the file, the key and the range', async () => {
