@@ -110,7 +110,7 @@ function run(columns: number, rows: number, sortKey: SortKey): void {
   const input = new PassThrough();
   const screen = blessed.screen({
     // @types/blessed has input and output swapped; the runtime wants a readable in, a writable out.
-    input: input,
+    input,
     output: output as never,
     terminal: 'xterm-256color',
     smartCSR: true,

@@ -80,7 +80,7 @@ export function parseBaseUrl(url: string): URL {
 
 /** A network failure as one line. */
 export function describeNetworkError(err: unknown, url: string): string {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err).code) : '';
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const why: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
     ENOTFOUND: 'host not found',

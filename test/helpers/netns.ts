@@ -50,7 +50,7 @@ function ip(args: string[]): string {
 
 function errText(e: unknown): string {
   if (typeof e === 'object' && e !== null && 'stderr' in e) {
-    const s = String((e).stderr).trim();
+    const s = String(e.stderr).trim();
     if (s) return s.split('\n')[0] ?? s;
   }
   return e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);

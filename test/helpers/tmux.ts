@@ -76,7 +76,7 @@ export class TmuxSession {
         env: { ...process.env, TMUX: '' },
       });
     } catch (e) {
-      const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? String((e).stderr).trim() : '';
+      const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? String(e.stderr).trim() : '';
       throw new Error(`tmux ${args[0] ?? ''} failed: ${stderr || (e instanceof Error ? e.message : String(e))}`);
     }
   }
