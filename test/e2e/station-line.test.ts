@@ -107,6 +107,8 @@ test('a bad callsign or flag is one clear line; no sound card still chats', asyn
   procs.push(a.proc, b.proc);
   await a.proc.waitForLine(/no microphone/);
   await a.proc.waitForLine(/no audio output/);
+  // The server relays to registered stations only: B must have been heard first.
+  await b.proc.waitForLine(/connected to server/);
   a.proc.sendLine('chat without a sound card');
   await b.proc.waitForLine(/📨 \[W1ABC\]: chat without a sound card/);
 });
@@ -118,6 +120,7 @@ test('--ptt-gpio without a GPIO chip says so and the station keeps working', asy
   const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
   procs.push(a.proc, b.proc);
   await a.proc.waitForLine(/no GPIO chip \/dev\/gpiochip97/);
+  await b.proc.waitForLine(/connected to server/);
   a.proc.sendLine('still on the air');
   await b.proc.waitForLine(/📨 \[W1ABC\]: still on the air/);
 });
