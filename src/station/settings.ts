@@ -21,6 +21,12 @@ export interface StationSettings {
   dataDir: string;
   keepaliveIntervalS: number;
   ptt: { key: string; mode: PttMode; timeoutS: number; gpio: number | null; led: number | null; gpioChip: string };
+  /** Read incoming chat aloud (espeak-ng); see speech/speech-queue.ts. */
+  speakChat?: boolean;
+  /** Two short pips when a chat line arrives. */
+  chatCue?: boolean;
+  /** A beep when a received transmission ends and the channel is free. */
+  courtesyTone?: boolean;
 }
 
 export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'server' | 'dataDir'> = {
@@ -33,6 +39,9 @@ export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'serve
   historyMaxAgeDays: 30,
   keepaliveIntervalS: 2,
   ptt: { key: 'space', mode: 'auto', timeoutS: 120, gpio: null, led: null, gpioChip: 'gpiochip0' },
+  speakChat: false,
+  chatCue: true,
+  courtesyTone: true,
 };
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
