@@ -56,17 +56,23 @@ export function resample(input: Int16Array, fromRate: number, toRate: number): I
   const n = input.length;
   for (let j = 0; j < outLen; j++) {
     const base = Math.floor((j * step) / phases);
+    const first = base - HALF_TAPS + 1;
     let acc = 0;
     if (table !== undefined) {
       const row = (j % phases) * taps;
-      for (let k = 0; k < taps; k++) {
-        const i = base + k - HALF_TAPS + 1;
-        if (i >= 0 && i < n) acc += input[i]! * table[row + k]!;
+      if (first >= 0 && first + taps <= n) {
+        // Inside the signal (all but the first and last few samples): no bounds to check.
+        for (let k = 0; k < taps; k++) acc += input[first + k]! * table[row + k]!;
+      } else {
+        for (let k = 0; k < taps; k++) {
+          const i = first + k;
+          if (i >= 0 && i < n) acc += input[i]! * table[row + k]!;
+        }
       }
     } else {
       const t = (j * fromRate) / toRate;
       for (let k = 0; k < taps; k++) {
-        const i = base + k - HALF_TAPS + 1;
+        const i = first + k;
         if (i >= 0 && i < n) acc += input[i]! * kernel(t - i, fc);
       }
     }

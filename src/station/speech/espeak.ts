@@ -71,8 +71,9 @@ export function parseWavStream(buf: Buffer): { pcm: Int16Array; rate: number } {
       // Written to a pipe, the data size is a placeholder: the data runs to the end.
       const end = Math.min(buf.length, body + size);
       const bytes = (end - body) & ~1;
+      // A copy (aligned, and not a view into a pooled buffer); WAV is little-endian like every host opv runs on.
       const pcm = new Int16Array(bytes / 2);
-      for (let i = 0; i < pcm.length; i++) pcm[i] = buf.readInt16LE(body + 2 * i);
+      new Uint8Array(pcm.buffer).set(buf.subarray(body, body + bytes));
       return { pcm, rate };
     }
     at = body + size + (size & 1);
