@@ -199,3 +199,37 @@ test('without espeak-ng the station says so once and still chats, with cues', as
   assert.ok(findWindow(rec, 'chat-cue', 0) >= 0, 'the chat cue still sounds');
   assert.equal(findWindow(rec, 'other', 0, rec.length, 4), -1, 'nothing but the cue');
 });
+
+test('/speak on and /speak off in line mode', async () => {
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const tmp = mkdtempSync(path.join(tmpdir(), 'opv-speak-cmd-'));
+  const bWav = path.join(tmp, 'b.wav');
+  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio', '--audio-out', bWav, '--no-chat-cue']);
+  procs.push(a.proc, b.proc);
+  await b.proc.waitForLine(/connected to server/);
+  assert.equal(b.proc.count(/read aloud/), 0, 'off by default');
+  b.proc.sendLine('/speak on');
+  await b.proc.waitForLine(/🗣️ +chat is read aloud/);
+  a.proc.sendLine('first line');
+  await b.proc.waitForLine(/🗣️ +speaking W1ABC's message/);
+  await b.proc.waitForLine(/🔈 speech done/);
+  b.proc.sendLine('/speak off');
+  await b.proc.waitForLine(/🔕 chat is no longer read aloud/);
+  a.proc.sendLine('second line');
+  await b.proc.waitForLine(/📨 \[W1ABC\]: second line/);
+  b.proc.sendLine('/speak maybe');
+  await b.proc.waitForLine(/usage: \/speak \[on\|off\]/);
+  for (const x of [a, b]) {
+    x.proc.sendLine('quit');
+    assert.equal(await x.proc.wait(), 0);
+  }
+  assert.equal(b.proc.count(/🗣️ +speaking/), 1, 'the second line was not spoken');
+  // Exactly one utterance in the recording, as long as espeak-ng's rendering of it.
+  const rec = await readWav(bWav);
+  const start = firstAbove(rec, 0, 50);
+  const end = lastAbove(rec, 0, rec.length, 50) + 1;
+  const ref = espeakReference('Whiskey One Alpha Bravo Charlie says: first line');
+  assert.ok(Math.abs((end - start) / RATE - (ref.last - ref.first)) <= TOL_S, `${((end - start) / RATE).toFixed(3)} s vs ${(ref.last - ref.first).toFixed(3)} s`);
+});
