@@ -45,6 +45,8 @@ export interface SpeechState {
   playing: string | null;
   /** Chat lines dropped because the queue was full, since the start. */
   skipped: number;
+  /** Lines wait for the channel to become free (someone talks or we transmit). */
+  waitingForChannel: boolean;
 }
 
 export interface SpeechQueueEvents {
@@ -125,7 +127,8 @@ export class SpeechQueue extends TypedEmitter<SpeechQueueEvents> {
 
   get state(): SpeechState {
     const playing = this.current?.kind === 'speech' ? (this.current.utt?.from ?? '') : null;
-    return { enabled: this.enabled, available: this.available, queued: this.queue.length, playing, skipped: this.skipped };
+    const waitingForChannel = playing === null && this.queue.length > 0 && this.busy();
+    return { enabled: this.enabled, available: this.available, queued: this.queue.length, playing, skipped: this.skipped, waitingForChannel };
   }
 
   /** Looks for espeak-ng (once); a notice when it is missing. */
@@ -139,6 +142,8 @@ export class SpeechQueue extends TypedEmitter<SpeechQueueEvents> {
   }
 
   async setSpeakChat(on: boolean): Promise<void> {
+    // Looked for first, so the state that says "on" also says whether it can speak.
+    if (on) await this.probe();
     this.enabled = on;
     if (!on) {
       this.queue.length = 0;
@@ -146,7 +151,6 @@ export class SpeechQueue extends TypedEmitter<SpeechQueueEvents> {
       if (this.current?.kind === 'speech') this.current = null;
     }
     this.emitState();
-    if (on) await this.probe();
   }
 
   /** A chat line arrived from `from`. */
