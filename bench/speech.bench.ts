@@ -74,7 +74,6 @@ async function arrivalToSpeech(chatCue: boolean): Promise<number[]> {
   await a.start();
   await b.start();
   let arrived = -1;
-  let spoke = -1;
   b.on('chat', () => {
     arrived = performance.now();
     // With the cue on, the cue comes first: wait for the speech itself.
@@ -83,16 +82,12 @@ async function arrivalToSpeech(chatCue: boolean): Promise<number[]> {
   // The queue reports the start of an utterance while mixing the frame it begins in,
   // just before that frame is written: arm the ear for the first sound after the cue.
   b.speech.on('state', (s) => {
-    if (s.playing !== null && chatCue && ear.armedAt < 0) {
-      spoke = performance.now();
-      ear.armedAt = spoke;
-    }
+    if (s.playing !== null && chatCue && ear.armedAt < 0) ear.armedAt = performance.now();
   });
   await sleep(500);
   const out: number[] = [];
   for (let i = 0; i < LINES; i++) {
     arrived = -1;
-    spoke = -1;
     ear.armedAt = -1;
     ear.heardAt = -1;
     a.sendChat(`${LINE} ${i}`);
@@ -103,7 +98,6 @@ async function arrivalToSpeech(chatCue: boolean): Promise<number[]> {
     while ((b.speech.state.playing !== null || b.speech.state.queued > 0) && performance.now() - t0 < 30_000) await sleep(20);
     await sleep(300 + Math.random() * 40);
   }
-  void spoke;
   await a.close();
   await b.close();
   await server.stop();

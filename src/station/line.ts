@@ -184,6 +184,7 @@ export class LineInterface {
     return [
       `📊 ${e.callsign} → ${e.settings.server}:${e.settings.port} (${link})`,
       `   PTT: ${e.pttActive ? 'ACTIVE' : 'off'}; buffered chat: ${e.bufferedCount}`,
+      `   chat read aloud: ${e.speech.state.enabled ? speechTag(e.speech.state) || 'on' : 'off'}`,
       `   heard: ${heard.length ? heard.map((h) => `${h.callsign}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
     ].join('\n');
   }

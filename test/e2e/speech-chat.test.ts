@@ -212,11 +212,15 @@ test('/speak on and /speak off in line mode', async () => {
   assert.equal(b.proc.count(/read aloud/), 0, 'off by default');
   b.proc.sendLine('/speak on');
   await b.proc.waitForLine(/🗣️ +chat is read aloud/);
+  b.proc.sendLine('status');
+  await b.proc.waitForLine(/chat read aloud: on/);
   a.proc.sendLine('first line');
   await b.proc.waitForLine(/🗣️ +speaking W1ABC's message/);
   await b.proc.waitForLine(/🔈 speech done/);
   b.proc.sendLine('/speak off');
   await b.proc.waitForLine(/🔕 chat is no longer read aloud/);
+  b.proc.sendLine('status');
+  await b.proc.waitForLine(/chat read aloud: off/);
   a.proc.sendLine('second line');
   await b.proc.waitForLine(/📨 \[W1ABC\]: second line/);
   b.proc.sendLine('/speak maybe');

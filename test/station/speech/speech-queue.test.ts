@@ -126,7 +126,7 @@ test('chat pips on arrival, the courtesy tone when the channel becomes free; bot
   assert.equal(peak(off.play(10)), 0);
 });
 
-test('a cue is never lost in a flood: at most four wait, the rest are dropped', () => {
+test('a flood of chat does not beep on and on: at most four cues wait, the rest are dropped', () => {
   const r = rig({ speakChat: false, chatCue: true });
   for (let i = 0; i < 50; i++) r.q.chat('W1ABC', 'x');
   const out = r.play(30);
