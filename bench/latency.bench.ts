@@ -81,6 +81,9 @@ const base = (call: string, listenPort: number): StationSettings => ({
   audioIn: { kind: 'none' },
   audioOut: { kind: 'none' },
   dataDir: mkdtempSync(path.join(tmpdir(), `opv-bench-${call}-`)),
+  // The ear listens for clicks: no chat pips or courtesy tones.
+  chatCue: false,
+  courtesyTone: false,
 });
 const mic = new ClickMic();
 const ear = new ClickEar();

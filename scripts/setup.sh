@@ -3,7 +3,8 @@
 #   1. Installs the Debian packages opv needs, only those missing (apt-get update runs
 #      only then; sudo when not root): ALSA headers for the `speaker` module, arecord/
 #      aplay, tmux (UI tests), iproute2 (network-namespace tests), gpiod (GPIO
-#      push-to-talk), sox, opus-tools, a compiler and python3 for native modules.
+#      push-to-talk), sox, opus-tools, espeak-ng (spoken chat), a compiler and python3
+#      for native modules.
 #   2. `npm ci` when node_modules is missing, older than package-lock.json, or lacks the
 #      built native modules (@discordjs/opus, speaker; approved in package.json).
 #   3. `npm run build` (TypeScript → dist/).
@@ -18,7 +19,7 @@ die() {
   exit 1
 }
 
-DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox opus-tools build-essential python3)
+DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox opus-tools espeak-ng build-essential python3)
 
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null \
   || die "this script needs Debian or Ubuntu (dpkg/apt-get); elsewhere install by hand: ${DEBS[*]}, Node.js >= 20"

@@ -42,6 +42,9 @@ interface StationFlags {
   pttGpio?: number;
   ledGpio?: number;
   gpioChip?: string;
+  speakChat?: boolean;
+  chatCue?: boolean;
+  courtesyTone?: boolean;
 }
 
 function callsignArg(v: string): string {
@@ -76,6 +79,12 @@ export function stationCommand(): Command {
     .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', inRange('--ptt-gpio', R.gpioLine))
     .option('--led-gpio <line>', 'GPIO line of a TX LED (Raspberry Pi: 17)', inRange('--led-gpio', R.gpioLine))
     .option('--gpio-chip <chip>', 'GPIO chip for --ptt-gpio/--led-gpio', undefined)
+    .option('--speak-chat', 'read incoming chat aloud with espeak-ng ("Whiskey One Alpha Bravo Charlie says: …")')
+    .option('--no-speak-chat', 'do not read chat aloud (overrides the settings file)')
+    .option('--chat-cue', 'two short pips when a chat line arrives (default on)')
+    .option('--no-chat-cue', 'no chat pips')
+    .option('--courtesy-tone', 'a 1000 Hz beep when a received transmission ends (default on)')
+    .option('--no-courtesy-tone', 'no end-of-transmission beep')
     .action(async (callsign: string | undefined, flags: StationFlags) => {
       if (flags.listAudio) {
         const d = await listAudioDevices();
@@ -116,6 +125,9 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     historyMaxAgeDays: f.historyDays,
     dataDir: f.dataDir,
     ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip },
+    speakChat: f.speakChat,
+    chatCue: f.chatCue,
+    courtesyTone: f.courtesyTone,
   });
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryEncodeCallsign(merged.callsign);

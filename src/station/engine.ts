@@ -30,6 +30,7 @@ import type {
 import { VoiceEncoder } from './voice/encoder.js';
 import { decodeTransmission, exportTransmission } from './voice/files.js';
 import { VoiceReceiver } from './voice/receiver.js';
+import { SpeechQueue } from './speech/speech-queue.js';
 
 /** Keepalives unanswered for this many intervals mean "no reply from server". */
 const NO_REPLY_INTERVALS = 3;
@@ -55,6 +56,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private sink: PlaybackSink = new NonePlayback();
   private capture: CaptureSource = new NoneCapture();
   readonly store: HistoryStore;
+  /** Cues and spoken chat (speech/speech-queue.ts); UIs read its state and toggle it. */
+  readonly speech: SpeechQueue;
   private readonly heard = new Map<string, HeardStation>();
   private readonly rx = new Map<string, RxState>();
   private txEntry: TransmissionEntry | null = null;
@@ -84,6 +87,14 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.link.send(f);
     });
     this.frames = new FrameReceiver(this.stationId);
+    this.speech = new SpeechQueue({
+      speakChat: settings.speakChat,
+      chatCue: settings.chatCue,
+      courtesyTone: settings.courtesyTone,
+      // Speech waits while anyone is heard or we transmit.
+      busy: () => this.rx.size > 0 || (this.voice?.talkers().length ?? 0) > 0 || this.pttActive,
+    });
+    this.speech.on('notice', (text) => this.notice('warn', text));
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
   }
 
@@ -115,7 +126,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.capture,
       this.now,
     );
-    this.voice = new VoiceReceiver({ sink: this.sink, jitterTargetFrames: this.settings.jitterFrames, now: this.now });
+    this.voice = new VoiceReceiver({ sink: this.sink, jitterTargetFrames: this.settings.jitterFrames, now: this.now, extra: this.speech });
+    if (this.settings.speakChat) await this.speech.probe();
     this.wire();
     this.voice.start();
     this.keepalive();
@@ -149,7 +161,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.setLink({ kind: 'connected', rttMs: Math.max(0, Math.round(this.now() - time * 1000)) });
     });
     f.on('heard', ({ from }) => this.touch(from));
-    f.on('chat', ({ from, text }) => this.emit('chat', this.store.addChat('in', from, text)));
+    f.on('chat', ({ from, text }) => {
+      this.emit('chat', this.store.addChat('in', from, text));
+      this.speech.chat(from, text);
+    });
     f.on('pttStart', ({ from }) => this.rxStart(from));
     f.on('pttStop', ({ from }) => this.rxStop(from));
     f.on('voice', ({ from, rtp, opus }) => {
@@ -176,6 +191,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.emit('rx', talkers);
       this.emitHeard();
     });
+    this.voice.on('transmissionEnded', () => this.speech.transmissionEnded(this.voice.talkers().length === 0));
     const t = this.transmitter;
     t.on('ptt', ({ active, at }) => {
       this.emit('ptt', { callsign: this.callsign, state: active ? 'start' : 'stop', at, local: true });
@@ -336,6 +352,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     }
     for (const from of [...this.rx.keys()]) this.rxStop(from);
     this.scheduler.close();
+    this.speech.close();
     await this.voice?.close();
     await this.sink.close();
     await this.capture.close();

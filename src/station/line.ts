@@ -2,6 +2,8 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { StationEngine } from './engine.js';
 import type { HistoryEntry, LinkState, Notice } from './types.js';
+import { speechLine, speechTag } from './speech/describe.js';
+import type { SpeechState } from './speech/speech-queue.js';
 
 const HELP = `Commands:
   <text>              send a chat line (buffered while PTT is active)
@@ -10,6 +12,7 @@ const HELP = `Commands:
   /history [N]        list the last N history entries (default 20)
   /play N             replay history entry N through the audio output
   /export N FILE      write entry N as .wav or .ogg/.opus
+  /speak [on|off]     read incoming chat aloud (espeak-ng); toggles without an argument
   status              link, PTT and stations heard
   clear               clear the screen
   quit, /quit         leave cleanly (BYE to the server); Ctrl+C does the same`;
@@ -37,7 +40,7 @@ export class LineInterface {
   }
 
   private prompt(): string {
-    const flags = [this.engine.pttActive ? 'PTT ACTIVE' : '', this.engine.bufferedCount ? `${this.engine.bufferedCount} buffered` : '']
+    const flags = [this.engine.pttActive ? 'PTT ACTIVE' : '', this.engine.bufferedCount ? `${this.engine.bufferedCount} buffered` : '', speechTag(this.engine.speech.state)]
       .filter(Boolean)
       .join(', ');
     return `[${this.engine.callsign}] Chat${flags ? ` (${flags})` : ''}> `;
@@ -67,9 +70,17 @@ export class LineInterface {
     const notice = (n: Notice): void => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${n.text}`);
     e.on('notice', notice);
     e.on('left', (l) => this.say(`👋 ${l.callsign} left the conference`));
+    let speech: SpeechState | null = e.speech.state.enabled ? null : e.speech.state;
+    const onSpeech = (s: SpeechState): void => {
+      const line = speechLine(s, speech);
+      speech = s;
+      if (line) this.say(line);
+    };
+    e.speech.on('state', onSpeech);
 
     this.say(`📻 ${e.callsign} on ${e.settings.server}:${e.settings.port} — type a message, /help for commands`);
     for (const n of e.startupNotices) notice(n);
+    if (speech === null) onSpeech(e.speech.state);
     this.rl.on('line', (line) => void this.command(line.trim()));
     this.rl.on('SIGINT', () => void this.quit());
     // Without a terminal, stdin may be /dev/null (a service): end of input is not "quit".
@@ -114,6 +125,12 @@ export class LineInterface {
           const want = args[0] === 'on' ? true : args[0] === 'off' ? false : args[0] === undefined ? !e.pttActive : null;
           if (want === null) this.say('usage: /ptt [on|off]');
           else e.setPtt(want);
+          break;
+        }
+        case '/speak': {
+          const want = args[0] === 'on' ? true : args[0] === 'off' ? false : args[0] === undefined ? !e.speech.state.enabled : null;
+          if (want === null) this.say('usage: /speak [on|off]');
+          else await e.speech.setSpeakChat(want);
           break;
         }
         case '/history': {
@@ -167,6 +184,7 @@ export class LineInterface {
     return [
       `📊 ${e.callsign} → ${e.settings.server}:${e.settings.port} (${link})`,
       `   PTT: ${e.pttActive ? 'ACTIVE' : 'off'}; buffered chat: ${e.bufferedCount}`,
+      `   chat read aloud: ${e.speech.state.enabled ? speechTag(e.speech.state) || 'on' : 'off'}`,
       `   heard: ${heard.length ? heard.map((h) => `${h.callsign}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
     ].join('\n');
   }

@@ -31,6 +31,8 @@ function ranged(r: Range): z.ZodNumber {
   return (r.integer ? n.int({ error }) : n).min(r.min, { error }).max(r.max, { error });
 }
 
+const flag = z.boolean({ error: 'must be true or false' });
+
 const text = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
 
 // The protocol's own rules; its message already names the callsign and the fault.
@@ -76,6 +78,12 @@ export const stationSettingsSchema = z.strictObject({
   dataDir: text,
   keepaliveIntervalS: ranged(SETTING_RANGES.keepaliveIntervalS),
   ptt: pttSchema,
+  /** Read incoming chat aloud (espeak-ng); see speech/speech-queue.ts. */
+  speakChat: flag,
+  /** Two short pips when a chat line arrives. */
+  chatCue: flag,
+  /** A beep when a received transmission ends and the channel is free. */
+  courtesyTone: flag,
 });
 
 /** The settings file: any subset of the settings (and of `ptt`), nothing else. */
@@ -96,6 +104,9 @@ export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'serve
   historyMaxAgeDays: 30,
   keepaliveIntervalS: 2,
   ptt: { key: 'space', mode: 'auto', timeoutS: 120, gpio: null, led: null, gpioChip: 'gpiochip0' },
+  speakChat: false,
+  chatCue: true,
+  courtesyTone: true,
 };
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {

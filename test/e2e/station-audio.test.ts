@@ -12,6 +12,9 @@ import { mixFrames } from '../../src/station/voice/mixer.js';
 import { HistoryStore } from '../../src/station/history.js';
 import type { TransmissionEntry } from '../../src/station/types.js';
 
+/** These tests measure the recorded voice alone: no chat pips or courtesy tones in it. */
+const VOICE_ONLY = ['--no-chat-cue', '--no-courtesy-tone'];
+
 const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
 after(async () => {
   for (const p of procs.reverse()) await p.stop('SIGKILL');
@@ -28,9 +31,9 @@ test('speech from one station is heard by two others as a straight decode of wha
   const srv = await startServer();
   procs.push(srv.proc);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-audio-'));
-  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
-  const b = await startStation('VE3XYZ', srv.port, ['--audio-out', path.join(tmp, 'b.wav')]);
-  const c = await startStation('K5XYZ', srv.port, ['--audio-out', path.join(tmp, 'c.wav')]);
+  const a = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
+  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'b.wav')]);
+  const c = await startStation('K5XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'c.wav')]);
   procs.push(a.proc, b.proc, c.proc);
   for (const s of [a, b, c]) await s.proc.waitForLine(/connected to server/);
   a.proc.sendLine('/ptt on');
@@ -60,9 +63,9 @@ test('two stations transmitting at once are both heard, mixed, each with a compl
   const srv = await startServer();
   procs.push(srv.proc);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-duo-'));
-  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
-  const b = await startStation('VE3XYZ', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'b.wav')]);
-  const c = await startStation('K5XYZ', srv.port, ['--audio-out', path.join(tmp, 'c.wav')]);
+  const a = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
+  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'b.wav')]);
+  const c = await startStation('K5XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'c.wav')]);
   procs.push(a.proc, b.proc, c.proc);
   for (const s of [a, b, c]) await s.proc.waitForLine(/connected to server/);
   a.proc.sendLine('/ptt on');
@@ -137,8 +140,8 @@ test('through 5 % loss and ±30 ms jitter the audio stays continuous and the rig
   const proxy = await lossyProxy(srv.port, 0.05, 30, 7);
   procs.push({ stop: async () => proxy.close() });
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-lossy-'));
-  const a2 = await startStation('W1ABC', proxy.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
-  const b = await startStation('VE3XYZ', srv.port, ['--audio-out', path.join(tmp, 'b.wav')]);
+  const a2 = await startStation('W1ABC', proxy.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
+  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'b.wav')]);
   procs.push(a2.proc, b.proc);
   await b.proc.waitForLine(/connected to server/);
   a2.proc.sendLine('hello through the proxy');

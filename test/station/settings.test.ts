@@ -27,3 +27,17 @@ test('flags override the settings file, which overrides the defaults', () => {
   writeFileSync(file, '{ not json');
   assert.throws(() => resolveSettings('W1ABC', { config: file, audio: true, tui: true, ip: 'x' }), SettingsError);
 });
+
+test('speech settings: file keys, flags over them, and only booleans accepted', () => {
+  const d = mkdtempSync(path.join(tmpdir(), 'opv-set-speech-'));
+  const file = path.join(d, 'station.json');
+  writeFileSync(file, JSON.stringify({ callsign: 'W1ABC', server: 'club.example', speakChat: true, courtesyTone: false }));
+  const s = resolveSettings(undefined, { config: file, audio: true, tui: true });
+  assert.equal(s.speakChat, true);
+  assert.equal(s.courtesyTone, false);
+  assert.equal(s.chatCue, true, 'cues on by default');
+  const t = resolveSettings(undefined, { config: file, audio: true, tui: true, speakChat: false, chatCue: false, courtesyTone: true });
+  assert.deepEqual([t.speakChat, t.chatCue, t.courtesyTone], [false, false, true]);
+  writeFileSync(file, JSON.stringify({ callsign: 'W1ABC', server: 'club.example', speakChat: 'yes' }));
+  assert.throws(() => resolveSettings(undefined, { config: file, audio: true, tui: true }), /speakChat must be true or false/);
+});

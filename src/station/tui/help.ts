@@ -11,6 +11,7 @@ export function helpText(pttKey: string, pttTimeoutS: number, hold = false): str
     '  ↑/↓ PgUp   scroll the history (when it has the focus)',
     '  Enter      replay the selected transmission (in the history)',
     '  e          export the selected transmission to a .wav or .ogg file',
+    '  F2         read incoming chat aloud on/off (espeak-ng)',
     '  ?          this help        Ctrl+C / Ctrl+Q   leave (sends BYE)',
     '',
     'Chat typed while transmitting is sent when you release PTT.',

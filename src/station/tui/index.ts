@@ -9,6 +9,7 @@ import { helpText, showHelp } from './help.js';
 import { createHistoryPanel } from './history-panel.js';
 import { PttToggle } from './ptt-toggle.js';
 import { kittyFilteredInput } from './kitty-input.js';
+import { speechTag } from '../speech/describe.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 import { exitWithError } from '../../errors.js';
 
@@ -42,7 +43,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
   const tput = (screen as unknown as { tput: { unicode: boolean; brokenACS: boolean } }).tput;
   if (tput.unicode) tput.brokenACS = true;
   // Keys the chat line must not swallow while it has the focus.
-  (screen as unknown as { ignoreLocked: string[] }).ignoreLocked = ['C-c', 'C-q', 'tab', 'f1', pttKey];
+  (screen as unknown as { ignoreLocked: string[] }).ignoreLocked = ['C-c', 'C-q', 'tab', 'f1', 'f2', pttKey];
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
   let leaving = false;
@@ -88,7 +89,8 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     // The chat line says why Enter does not send at once while on air, and how much waits.
     const waiting = engine.bufferedCount ? ` (${engine.bufferedCount} buffered)` : '';
     input.setLabel(engine.pttActive ? ` Chat — on air: sent when you unkey${waiting} ` : ` Chat${waiting} `);
-    status.setContent(` {bold}${pttKey}{/bold} ${mode}  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}^C{/bold} quit${buffered}`);
+    const speech = speechTag(engine.speech.state);
+    status.setContent(` {bold}${pttKey}{/bold} ${mode}  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}^C{/bold} quit${buffered}${speech ? `  {cyan-fg}🗣 ${speech}{/}` : ''}`);
   }
   function say(text: string, colour = 'yellow'): void {
     notice.setContent(`{${colour}-fg}${escape(text)}{/}`);
@@ -128,6 +130,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     screen.render();
   });
   for (const ev of ['tx', 'rx', 'heard', 'link', 'buffered', 'ptt'] as const) engine.on(ev, renderAll);
+  engine.speech.on('state', renderAll);
   engine.on('notice', (n) => say(n.text, n.level === 'error' ? 'red' : 'yellow'));
   engine.on('left', (l) => say(`${l.callsign} left the conference`, 'grey'));
   const tick = setInterval(() => {
@@ -169,6 +172,11 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
   });
   const openHelp = (): void => showHelp(screen, helpText(pttKey, settings.ptt.timeoutS, holdMode), focusInput);
   screen.key(['f1'], openHelp);
+  screen.key(['f2'], () => {
+    const on = !engine.speech.state.enabled;
+    say(on ? 'chat is read aloud (F2 to stop)' : 'chat is no longer read aloud', 'green');
+    void engine.speech.setSpeakChat(on);
+  });
   history.list.key(['?'], openHelp);
   history.list.key(['enter'], () => {
     const e = history.selected();

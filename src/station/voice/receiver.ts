@@ -56,6 +56,8 @@ export interface VoiceReceiverOptions {
   monotonic?: () => number;
   /** A station silent this long has its decoder freed (default 10 min). */
   idleForgetMs?: number;
+  /** Announcements (cues, spoken chat: speech/speech-queue.ts) added on top of each mixed frame. */
+  extra?: { addTo(mix: Int16Array): void };
 }
 
 export interface StationVoiceStats extends JitterStats {
@@ -90,6 +92,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
   private readonly maxTarget: number;
   private readonly clock: FrameClock;
   private readonly idleForgetMs: number;
+  private readonly extra: VoiceReceiverOptions['extra'];
   private readonly remotes = new Map<string, Remote>();
   private readonly locals: LocalPlay[] = [];
   private lastTalkers = '';
@@ -105,6 +108,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     this.target = opts.jitterTargetFrames ?? 2;
     this.maxTarget = Math.max(this.target, opts.maxJitterFrames ?? 8);
     this.idleForgetMs = opts.idleForgetMs ?? 10 * 60_000;
+    this.extra = opts.extra;
     this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 0, now: opts.monotonic });
   }
 
@@ -203,7 +207,9 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
       }
     }
     // A fresh array each tick: sinks may queue what they are given.
-    this.sink.write(mixFrames(frames, new Int16Array(SAMPLES_PER_FRAME)));
+    const mixed = mixFrames(frames, new Int16Array(SAMPLES_PER_FRAME));
+    this.extra?.addTo(mixed);
+    this.sink.write(mixed);
     this.framesOut++;
     this.tickCount++;
     this.reportTalkers();

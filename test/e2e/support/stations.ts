@@ -32,7 +32,7 @@ export async function startStation(
   callsign: string,
   serverPort: number,
   extra: string[] = [],
-  opts: { dataDir?: string; home?: string; host?: string; netns?: string; listenPort?: number } = {},
+  opts: { dataDir?: string; home?: string; host?: string; netns?: string; listenPort?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<StationProc> {
   const home = opts.home ?? makeNullAlsaHome();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), `opv-${callsign}-`));
@@ -40,7 +40,7 @@ export async function startStation(
   const proc = new Proc(
     'node',
     [opvBin, 'station', callsign, '-i', opts.host ?? '127.0.0.1', '-p', String(serverPort), '--listen-port', String(listenPort), '--data-dir', dataDir, '--no-tui', ...extra],
-    { env: { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config') }, netns: opts.netns },
+    { env: { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config'), ...opts.env }, netns: opts.netns },
   );
   await proc.waitForLine(new RegExp(`📻 ${callsign} on `));
   return { proc, callsign, dataDir, home, listenPort };
