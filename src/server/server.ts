@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { FRAME_SIZE, HEADER_SIZE, hasToken, readStationId, tryDecodeCallsign } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { AccessList } from './acl.js';
+import { AccessList, checkCallsign } from './acl.js';
 import { AdmissionGate, type Admitted } from './admission.js';
 import type { ServerConfig } from './config.js';
 import { makeEndpoint, type Endpoint } from './endpoint.js';
@@ -288,10 +288,18 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   }
 
   ban(callsign: string): AdminOutcome {
-    this.acl.ban(callsign);
-    const st = this.registry.get(callsign);
+    const c = checkCallsign(callsign);
+    if (!c.ok) return { ok: false, status: 400, message: c.reason };
+    let unsaved = '';
+    try {
+      this.acl.ban(c.callsign);
+    } catch (e) {
+      unsaved = ` (not saved to the access list file: ${(e as Error).message})`;
+      this.log.warn(`ban of ${c.callsign}${unsaved}`);
+    }
+    const st = this.registry.get(c.callsign);
     if (st) this.drop(st, 'banned', this.now());
-    return { ok: true, message: `${callsign} banned${st ? ' and disconnected' : ''}` };
+    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}${unsaved}` };
   }
 
   reloadAcl(): void {
