@@ -69,7 +69,10 @@ export class StatsHttp {
     opts: { maxEventClients?: number } = {},
   ) {
     this.maxEventClients = opts.maxEventClients ?? STATS_LIMITS.defaultMaxEventClients;
-    this.metrics = createMetrics(() => server.snapshot());
+    this.metrics = createMetrics(
+      () => server.snapshot(),
+      () => ({ eventClients: this.clients.size, droppedEventClients: this.droppedEventClients, refusedEventClients: this.refusedEventClients }),
+    );
     const actionPath = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban)$`);
     this.routes = [
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/stats`), handle: (_q, res) => this.json(res, 200, this.server.snapshot()) },
