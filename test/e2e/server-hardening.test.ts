@@ -263,3 +263,30 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
   await proc.waitForLine(/dropped \d+ event client\(s\) that stopped reading/);
   process.stderr.write(`event flood: RSS ${rss0.toFixed(0)} → ${rssSeries.map((x) => x.toFixed(0)).join('→')} MiB\n`);
 });
+
+test('a KEEPALIVE goes back to its sender only; forwarding the rest comes first and is unchanged', async () => {
+  const { port, statsPort } = await startServer([]);
+  const a = await station('W1ABC', port);
+  const b = await station('VE3XYZ', port);
+  b.chat('listening');
+  a.chat('hello');
+  await b.until(() => b.texts('W1ABC').includes('hello'), 10_000, 'hello');
+  const builder = new MessageBuilder({ source: [10, 0, 0, 2], destination: [10, 0, 0, 1], sourcePorts: { voice: 40000, text: 40001, control: 40002 }, initialIdentification: 500 });
+  const id = encodeCallsign('W1ABC');
+  const ka = Buffer.from(frameMessage(id, builder.control('KEEPALIVE:1764089000.25'))[0]!);
+  const aBefore = a.rawFrames.length;
+  a.sendRaw(ka);
+  await a.until(() => a.rawFrames.length > aBefore, 10_000, 'the echo');
+  assert.ok(a.rawFrames.slice(aBefore).some((f) => f.equals(ka)), 'echoed byte for byte');
+  // A keepalive whose text is corrupted is not a keepalive: forwarded like any frame, counted.
+  const broken = Buffer.from(frameMessage(id, builder.control('KEEPALIVE:1764089001.25'))[0]!);
+  broken[HEADER_SIZE + 45] = broken[HEADER_SIZE + 45]! ^ 0x01;
+  a.sendRaw(broken);
+  a.chat('after the keepalives');
+  await b.until(() => b.texts('W1ABC').includes('after the keepalives'), 10_000, 'the line after');
+  assert.equal(b.rawFrames.some((f) => f.equals(ka)), false, 'the good keepalive never reached another station');
+  assert.equal(b.rawFrames.some((f) => f.equals(broken)), true, 'the broken one was relayed unchanged');
+  assert.equal(b.controls('W1ABC').some((c) => c.startsWith('KEEPALIVE')), false);
+  const s = await stats(statsPort);
+  assert.equal(s.decode_errors, 1);
+});
