@@ -213,7 +213,7 @@ export class StatsHttp {
   }
 
   /** Queues one serialised event for a client, or drops the client if it has stopped reading. */
-  private send(res: ServerResponse, chunk: string): void {
+  private send(res: ServerResponse, chunk: Buffer): void {
     if (res.writableLength > STATS_LIMITS.maxEventBacklogBytes) {
       this.clients.delete(res);
       res.destroy();
@@ -232,14 +232,14 @@ export class StatsHttp {
 
   private broadcast(e: ServerEvent): void {
     if (this.clients.size === 0) return;
-    // Serialised once, however many clients.
     const chunk = sse(e);
     for (const c of [...this.clients]) this.send(c, chunk);
   }
 }
 
-function sse(e: ServerEvent): string {
-  return `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+/** One event in the SSE format, encoded once for however many clients. */
+function sse(e: ServerEvent): Buffer {
+  return Buffer.from(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
 }
 
 function exact(path: string): (p: string) => string[] | null {
