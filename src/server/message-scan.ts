@@ -1,6 +1,7 @@
 import {
   IP_PROTO_UDP,
   IPV4_HEADER_SIZE,
+  MAX_OPUS_PACKET,
   PORT_CONTROL,
   PORT_TEXT,
   PORT_VOICE,
@@ -18,8 +19,6 @@ export type MessageClass = 'bad' | 'voice' | 'text' | 'data' | 'control' | 'ptt_
 
 /** Decoded bytes kept: the largest IPv4 header (60), UDP (8), and enough of the payload for a BOM and "KEEPALIVE:". */
 const HEAD = 96;
-/** RFC 6716 §3.4: no Opus packet is longer (as decode.ts). */
-const MAX_OPUS_PACKET = 1275;
 const BOM = [0xef, 0xbb, 0xbf] as const;
 const ascii = (s: string): Uint8Array => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
 const WORD_PTT_START = ascii('PTT_START');

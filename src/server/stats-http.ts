@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AdminActionResult, ServerEvent } from '../contract/stats.js';
 import { STATS_API_PREFIX } from '../contract/stats.js';
 import { checkCallsign } from './acl.js';
+import { DEFAULT_SERVER_CONFIG } from './config.js';
 import type { ConferenceServer } from './server.js';
 import { createMetrics } from './metrics.js';
 
@@ -22,7 +23,6 @@ export const STATS_LIMITS = {
   maxConnections: 1024,
   /** Unsent event data a client may hold before it is dropped (it has stopped reading). */
   maxEventBacklogBytes: 256 * 1024,
-  defaultMaxEventClients: 64,
 } as const;
 
 /** Repeated "dropped a slow client" warnings are logged at most this often. */
@@ -68,7 +68,7 @@ export class StatsHttp {
     private readonly token: string | null,
     opts: { maxEventClients?: number } = {},
   ) {
-    this.maxEventClients = opts.maxEventClients ?? STATS_LIMITS.defaultMaxEventClients;
+    this.maxEventClients = opts.maxEventClients ?? DEFAULT_SERVER_CONFIG.stats.maxEventClients;
     this.metrics = createMetrics(
       () => server.snapshot(),
       () => ({ eventClients: this.clients.size, droppedEventClients: this.droppedEventClients, refusedEventClients: this.refusedEventClients }),
