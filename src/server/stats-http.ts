@@ -158,7 +158,7 @@ export class StatsHttp {
     if (!hit) {
       const allow = [...new Set(matching.map((x) => x.r.method))].join(', ');
       res.setHeader('allow', allow);
-      this.json(res, 405, { error: `${req.method} is not allowed on ${path} (use ${allow})` });
+      this.json(res, 405, { error: `${req.method ?? 'this method'} is not allowed on ${path} (use ${allow})` });
       return;
     }
     await hit.r.handle(req, res, hit.params!);
