@@ -60,6 +60,7 @@ export class StatsHttp {
   droppedEventClients = 0;
   refusedEventClients = 0;
   private droppedSinceLog = 0;
+  private lastStats: { at: number; chunk: Buffer } | null = null;
   private lastDropLog = 0;
   port = 0;
 
@@ -109,7 +110,7 @@ export class StatsHttp {
     this.port = a !== null && typeof a === 'object' ? a.port : port;
     this.server.on('event', this.onEvent);
     this.tick = setInterval(() => {
-      if (this.clients.size > 0) this.broadcast({ type: 'stats', at: Date.now(), stats: this.server.snapshot() });
+      if (this.clients.size > 0) this.broadcastChunk(this.statsChunk(true));
     }, 1000);
   }
 
@@ -204,7 +205,7 @@ export class StatsHttp {
     this.clients.add(res);
     req.socket.setNoDelay(true);
     res.on('close', () => this.clients.delete(res));
-    this.send(res, sse({ type: 'stats', at: Date.now(), stats: this.server.snapshot() }));
+    this.send(res, this.statsChunk(false));
   }
 
   private json(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -231,9 +232,23 @@ export class StatsHttp {
   }
 
   private broadcast(e: ServerEvent): void {
-    if (this.clients.size === 0) return;
-    const chunk = sse(e);
+    if (this.clients.size > 0) this.broadcastChunk(sse(e));
+  }
+
+  private broadcastChunk(chunk: Buffer): void {
     for (const c of [...this.clients]) this.send(c, chunk);
+  }
+
+  /**
+   * The `stats` event, serialised. A new client gets the latest one if it is under a
+   * second old, so clients connecting in a burst cost one snapshot, not one each.
+   */
+  private statsChunk(fresh: boolean): Buffer {
+    const now = Date.now();
+    if (fresh || this.lastStats === null || now - this.lastStats.at >= 1000) {
+      this.lastStats = { at: now, chunk: sse({ type: 'stats', at: now, stats: this.server.snapshot() }) };
+    }
+    return this.lastStats.chunk;
   }
 }
 
