@@ -1,14 +1,17 @@
 /**
- * npm run bench:server [-- --stations 100 --talkers 40 --seconds 20]
- * The load of a busy conference through opv's relay and through a minimal dgram
- * fan-out, in one run, stations and server on separate namespace hosts. Prints
- * forwarded frames/s, loss, relay latency and the server's CPU per forwarded frame.
+ * npm run bench:server [-- --stations 100 --talkers 40 --seconds 20] [--hostile-only]
+ * First the worst case per frame: a registered station sending hostile frames,
+ * timed in-process (server-hostile.ts). Then the load of a busy conference through
+ * opv's relay and through a minimal dgram fan-out, in one run, stations and server on
+ * separate namespace hosts. Prints forwarded frames/s, loss, relay latency and the
+ * server's CPU per forwarded frame.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Proc } from '../test/helpers/proc.js';
 import { createTestNet, netnsAvailable } from '../test/helpers/netns.js';
+import { hostileBench, printHostile } from './server-hostile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -42,6 +45,10 @@ interface Result {
   rssEnd: number;
   rssSeries: number[];
 }
+
+printHostile(await hostileBench());
+if (process.argv.includes('--hostile-only')) process.exit(0);
+console.log('');
 
 if (!netnsAvailable()) {
   console.error('bench:server needs root and iproute2 (network namespaces) to put stations and server on separate hosts');

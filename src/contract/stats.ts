@@ -30,6 +30,11 @@ export interface ServerStats {
   uptime_s: number;
   frames_received: number;
   frames_forwarded: number;
+  /**
+   * Everything the server could not decode: datagrams that are not frames (size,
+   * token, station id), first messages of unregistered sources that were refused, and
+   * messages of registered stations that did not decode (relayed all the same).
+   */
   decode_errors: number;
   rate_limited: number;
   timed_out_stations: number;

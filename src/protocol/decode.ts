@@ -34,7 +34,7 @@ export type DecodeFailure =
 export type DecodeResult = { ok: true; message: DecodedMessage } | { ok: false; reason: DecodeFailure };
 
 /** RFC 6716 §3.4: no Opus packet is longer. */
-const MAX_OPUS_PACKET = 1275;
+export const MAX_OPUS_PACKET = 1275;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 

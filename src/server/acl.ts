@@ -1,6 +1,35 @@
-import { readFileSync, appendFileSync } from 'node:fs';
-import { normaliseCallsign } from '../protocol/index.js';
+import { readFileSync, appendFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
 import { ConfigError } from './config.js';
+
+export type CallsignCheck = { ok: true; callsign: string } | { ok: false; reason: string };
+
+/**
+ * A callsign as the protocol can carry it (base-40, fits in 48 bits, after the
+ * protocol's trim and upper-casing), and one that names something: at least one
+ * letter or digit, so "-", "/" or "." alone are refused.
+ */
+export function checkCallsign(input: string): CallsignCheck {
+  const r = tryEncodeCallsign(input);
+  if (!r.ok) return { ok: false, reason: r.error.message };
+  const callsign = normaliseCallsign(input);
+  if (!/[A-Z0-9]/.test(callsign)) return { ok: false, reason: `callsign "${callsign}" has no letter or digit` };
+  return { ok: true, callsign };
+}
+
+export type AclEntry = { action: 'allow' | 'deny'; callsign: string };
+export type AclLineResult = { ok: true; entry: AclEntry | null } | { ok: false; reason: string };
+
+/** One line of the file: an entry, nothing (blank or comment), or why it is wrong. */
+export function parseAclLine(raw: string): AclLineResult {
+  const line = raw.replace(/#.*/, '').trim();
+  if (!line) return { ok: true, entry: null };
+  const m = /^(allow|deny)\s+(\S+)$/i.exec(line);
+  if (!m) return { ok: false, reason: `expected "allow CALL" or "deny CALL", got "${line}"` };
+  const c = checkCallsign(m[2]!);
+  if (!c.ok) return { ok: false, reason: c.reason };
+  return { ok: true, entry: { action: m[1]!.toLowerCase() === 'allow' ? 'allow' : 'deny', callsign: c.callsign } };
+}
 
 /**
  * Allow and deny lists of callsigns. An empty allow list admits everyone not denied.
@@ -24,11 +53,9 @@ export class AccessList {
     const deny = new Set(this.cliDeny.map(normaliseCallsign));
     if (this.file) {
       for (const [n, raw] of readFileSync(this.file, 'utf8').split('\n').entries()) {
-        const line = raw.replace(/#.*/, '').trim();
-        if (!line) continue;
-        const m = /^(allow|deny)\s+(\S+)$/i.exec(line);
-        if (!m) throw new ConfigError(`${this.file}:${n + 1}: expected "allow CALL" or "deny CALL", got "${line}"`);
-        (m[1]!.toLowerCase() === 'allow' ? allow : deny).add(normaliseCallsign(m[2]!));
+        const r = parseAclLine(raw);
+        if (!r.ok) throw new ConfigError(`${this.file}:${n + 1}: ${r.reason}`);
+        if (r.entry) (r.entry.action === 'allow' ? allow : deny).add(r.entry.callsign);
       }
     }
     this.allow = allow;
@@ -41,10 +68,38 @@ export class AccessList {
     return this.allow.size === 0 || this.allow.has(callsign);
   }
 
-  /** A ban from the admin console; persisted to the file when there is one. */
+  /**
+   * A ban from the admin console; persisted to the file when there is one. Only a line
+   * this class's own parser reads back as exactly this ban is ever written, so nothing
+   * a caller passes can add another entry or make the file unreadable.
+   */
   ban(callsign: string): void {
+    const line = `deny ${callsign}`;
+    const back = parseAclLine(line);
+    if (!back.ok || back.entry?.action !== 'deny' || back.entry.callsign !== callsign) {
+      throw new Error(`not a callsign the access list can hold: ${JSON.stringify(callsign)}`);
+    }
     this.deny.add(callsign);
     this.cliDeny.push(callsign);
-    if (this.file) appendFileSync(this.file, `deny ${callsign}\n`);
+    if (this.file) appendFileSync(this.file, (endsWithNewline(this.file) ? '' : '\n') + line + '\n');
+  }
+}
+
+/** A file edited by hand may lack its last newline; appending must not join two lines. */
+function endsWithNewline(file: string): boolean {
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return true; // appendFileSync creates it
+  }
+  if (size === 0) return true;
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, size - 1);
+    return b[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }

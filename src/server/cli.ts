@@ -26,6 +26,7 @@ interface ServerFlags {
   statsHost: string;
   statsPort: number;
   statsToken?: string;
+  maxEventClients: number;
 }
 
 export function serverCommand(): Command {
@@ -54,6 +55,7 @@ export function serverCommand(): Command {
     .option('--stats-host <address>', 'stats channel bind address (non-loopback needs --stats-token)', d.stats.host)
     .option('--stats-port <port>', 'stats channel TCP port', intInRange('--stats-port', 1, 65535), d.stats.port)
     .option('--stats-token <token>', `bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
+    .option('--max-event-clients <n>', 'live event streams (/api/v1/events) served at once; more are refused with 503', intInRange('--max-event-clients', 1, 10000), d.stats.maxEventClients)
     .action(async (flags: ServerFlags) => {
       const config: ServerConfig = {
         host: flags.host,
@@ -75,6 +77,7 @@ export function serverCommand(): Command {
           host: flags.statsHost,
           port: flags.statsPort,
           token: flags.statsToken ?? process.env[STATS_TOKEN_ENV] ?? null,
+          maxEventClients: flags.maxEventClients,
         },
       };
       for (const c of [...config.allow, ...config.deny]) {
@@ -99,7 +102,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
   }
   let stats: StatsHttp | null = null;
   if (config.stats.enabled) {
-    stats = new StatsHttp(server, config.stats.token);
+    stats = new StatsHttp(server, config.stats.token, { maxEventClients: config.stats.maxEventClients });
     try {
       await stats.listen(config.stats.host, config.stats.port);
     } catch (e) {

@@ -24,7 +24,8 @@ export interface ServerConfig {
   allow: string[];
   deny: string[];
   aclFile: string | null;
-  stats: { enabled: boolean; host: string; port: number; token: string | null };
+  /** maxEventClients: Server-Sent Events streams served at once; more get 503. */
+  stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number };
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -42,7 +43,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   allow: [],
   deny: [],
   aclFile: null,
-  stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null },
+  stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64 },
 };
 
 export class ConfigError extends OpvError {

@@ -5,7 +5,14 @@ import type { ServerStats } from '../contract/stats.js';
  * Prometheus exposition. Values are read from the server's own counters at scrape
  * time (collect callbacks), so the hot path never touches prom-client.
  */
-export function createMetrics(snapshot: () => ServerStats): PromRegistry {
+/** The stats channel's own figures (its event clients). */
+export interface ChannelFigures {
+  eventClients: number;
+  droppedEventClients: number;
+  refusedEventClients: number;
+}
+
+export function createMetrics(snapshot: () => ServerStats, channel?: () => ChannelFigures): PromRegistry {
   const registry = new PromRegistry();
   collectDefaultMetrics({ register: registry, prefix: 'opv_process_' });
   let last: ServerStats | null = null;
@@ -58,6 +65,18 @@ export function createMetrics(snapshot: () => ServerStats): PromRegistry {
       this.set(current().stations.filter((s) => s.talking).length);
     },
   });
+  if (channel) {
+    new Gauge({
+      name: 'opv_stats_event_clients',
+      help: 'Live event streams open on the stats channel',
+      registers: [registry],
+      collect() {
+        this.set(channel().eventClients);
+      },
+    });
+    counter('opv_stats_event_clients_dropped_total', 'Event clients dropped for not reading (unsent data over the bound)', () => channel().droppedEventClients);
+    counter('opv_stats_event_clients_refused_total', 'Event streams refused (503) at the --max-event-clients cap', () => channel().refusedEventClients);
+  }
   // One snapshot per scrape, taken lazily by the first collector and dropped after.
   const origMetrics = registry.metrics.bind(registry);
   registry.metrics = async () => {

@@ -1,12 +1,13 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
-import { FRAME_SIZE, hasToken, readStationId, tryDecodeCallsign } from '../protocol/index.js';
+import { FRAME_SIZE, HEADER_SIZE, hasToken, readStationId, tryDecodeCallsign } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { AccessList } from './acl.js';
+import { AccessList, checkCallsign } from './acl.js';
 import { AdmissionGate, type Admitted } from './admission.js';
 import type { ServerConfig } from './config.js';
 import { makeEndpoint, type Endpoint } from './endpoint.js';
 import { Inspector } from './inspector.js';
+import { looksLikeKeepalive } from './message-scan.js';
 import { OperatorLog } from './log.js';
 import { RateLimiter } from './rate-limit.js';
 import { Registry, stationStats, type Station } from './registry.js';
@@ -32,8 +33,8 @@ const MAX_ID_CACHE = 100_000;
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 /**
- * The conference relay: one UDP socket; validate → rate-limit → admit → inspect →
- * forward. Frames are forwarded as the very Buffer that arrived, byte-for-byte.
+ * The conference relay: one UDP socket; validate → rate-limit → admit → forward →
+ * inspect. Frames are forwarded as the very Buffer that arrived, byte-for-byte.
  */
 export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   readonly counters: Counters = {
@@ -95,8 +96,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
-  /** The hot path. */
-  private onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
+  /** The hot path (public so the benchmark can time it in-process). */
+  onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
     const c = this.counters;
     c.framesReceived++;
     if (buf.length !== FRAME_SIZE || !hasToken(buf)) {
@@ -135,12 +136,28 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     st.lastSeen = nowMs;
     st.frames++;
     st.bytes += buf.length;
+    // Forward first: inspection must never delay the other stations. Only a frame that
+    // may be a lone KEEPALIVE (decided from its first bytes) is inspected before, since
+    // it goes back to its sender instead of to everyone.
+    let n = -1;
+    if (!(this.inspector.atBoundary(st) && looksLikeKeepalive(buf.subarray(HEADER_SIZE)))) n = this.forward(st, buf);
     const seen = this.inspector.inspect(st, buf, nowMs);
-    if (seen.keepaliveOnly) {
-      this.send(buf, st.endpoint);
-      this.counters.echoes++;
-      return;
+    if (n < 0) {
+      if (seen.keepaliveOnly) {
+        this.send(buf, st.endpoint);
+        this.counters.echoes++;
+        return;
+      }
+      n = this.forward(st, buf);
     }
+    if (this.config.verbose) this.log.frame(st.callsign, st.endpoint.key, seen.pttStart ? 'ptt_start' : 'frame', n);
+    if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'start'));
+    if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'stop'));
+    if (seen.bye) this.drop(st, 'bye', nowMs);
+  }
+
+  /** Sends the frame, unchanged, to every other destination; returns how many. */
+  private forward(st: Station, buf: Buffer): number {
     let n = 0;
     const targets = this.registry.targets;
     for (let i = 0; i < targets.length; i++) {
@@ -150,10 +167,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       n++;
     }
     this.counters.framesForwarded += n;
-    if (this.config.verbose) this.log.frame(st.callsign, st.endpoint.key, seen.pttStart ? 'ptt_start' : 'frame', n);
-    if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'start'));
-    if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'stop'));
-    if (seen.bye) this.drop(st, 'bye', nowMs);
+    return n;
   }
 
   private send(buf: Buffer, to: Endpoint): void {
@@ -274,10 +288,18 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   }
 
   ban(callsign: string): AdminOutcome {
-    this.acl.ban(callsign);
-    const st = this.registry.get(callsign);
+    const c = checkCallsign(callsign);
+    if (!c.ok) return { ok: false, status: 400, message: c.reason };
+    let unsaved = '';
+    try {
+      this.acl.ban(c.callsign);
+    } catch (e) {
+      unsaved = ` (not saved to the access list file: ${(e as Error).message})`;
+      this.log.warn(`ban of ${c.callsign}${unsaved}`);
+    }
+    const st = this.registry.get(c.callsign);
     if (st) this.drop(st, 'banned', this.now());
-    return { ok: true, message: `${callsign} banned${st ? ' and disconnected' : ''}` };
+    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}${unsaved}` };
   }
 
   reloadAcl(): void {
@@ -303,7 +325,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       uptime_s: Math.round((nowMs - this.startedAt) / 1000),
       frames_received: c.framesReceived,
       frames_forwarded: c.framesForwarded,
-      decode_errors: c.decodeErrors + this.gate.rejectedMessages,
+      // Junk datagrams, refused first messages, and broken messages of registered stations.
+      decode_errors: c.decodeErrors + this.gate.rejectedMessages + this.inspector.decodeErrors,
       rate_limited: c.rateLimited,
       timed_out_stations: c.timedOut,
       active_stations: this.registry.size,

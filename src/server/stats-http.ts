@@ -2,9 +2,46 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { AdminActionResult, ServerEvent } from '../contract/stats.js';
 import { STATS_API_PREFIX } from '../contract/stats.js';
-import { normaliseCallsign } from '../protocol/index.js';
+import { checkCallsign } from './acl.js';
+import { DEFAULT_SERVER_CONFIG } from './config.js';
 import type { ConferenceServer } from './server.js';
 import { createMetrics } from './metrics.js';
+
+/**
+ * Bounds of the stats channel. It shares the relay's event loop, so everything a
+ * client can make it do or hold is capped: nothing here may slow the relay.
+ */
+export const STATS_LIMITS = {
+  /** Request bodies (the API takes none; a few bytes from a generic client are fine). */
+  maxBodyBytes: 4096,
+  /** Request line and headers (Node's default is 16 KiB). */
+  maxHeaderBytes: 8192,
+  /** A whole request must arrive within this, headers within headersTimeoutMs. */
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  /** Open TCP connections at once; beyond it Node closes new ones at once. */
+  maxConnections: 1024,
+  /** Unsent event data a client may hold before it is dropped (it has stopped reading). */
+  maxEventBacklogBytes: 256 * 1024,
+} as const;
+
+/** Repeated "dropped a slow client" warnings are logged at most this often. */
+const DROP_LOG_INTERVAL_MS = 10_000;
+
+interface Route {
+  method: 'GET' | 'POST';
+  match: (path: string) => string[] | null;
+  handle: (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<void> | void;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The stats channel: JSON snapshot, Server-Sent Events, Prometheus metrics and the
@@ -17,19 +54,48 @@ export class StatsHttp {
   private tick: NodeJS.Timeout | null = null;
   private readonly metrics;
   private readonly onEvent = (e: ServerEvent): void => this.broadcast(e);
+  private readonly maxEventClients: number;
+  private readonly routes: Route[];
+  /** Event clients dropped for not reading, and refused for the cap. */
+  droppedEventClients = 0;
+  refusedEventClients = 0;
+  private droppedSinceLog = 0;
+  private lastStats: { at: number; chunk: Buffer } | null = null;
+  private lastDropLog = 0;
   port = 0;
 
   constructor(
     private readonly server: ConferenceServer,
     private readonly token: string | null,
+    opts: { maxEventClients?: number } = {},
   ) {
-    this.metrics = createMetrics(() => server.snapshot());
-    this.http = createServer((req, res) => {
-      this.route(req, res).catch((e: unknown) => {
-        if (!res.headersSent) this.json(res, 500, { error: (e as Error).message });
-        else res.end();
-      });
-    });
+    this.maxEventClients = opts.maxEventClients ?? DEFAULT_SERVER_CONFIG.stats.maxEventClients;
+    this.metrics = createMetrics(
+      () => server.snapshot(),
+      () => ({ eventClients: this.clients.size, droppedEventClients: this.droppedEventClients, refusedEventClients: this.refusedEventClients }),
+    );
+    const actionPath = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban)$`);
+    this.routes = [
+      { method: 'GET', match: exact(`${STATS_API_PREFIX}/stats`), handle: (_q, res) => this.json(res, 200, this.server.snapshot()) },
+      { method: 'GET', match: exact(`${STATS_API_PREFIX}/events`), handle: (req, res) => this.events(req, res) },
+      { method: 'GET', match: exact('/metrics'), handle: (_q, res) => this.prometheus(res) },
+      { method: 'POST', match: (p) => actionPath.exec(p)?.slice(1) ?? null, handle: (_q, res, [call, action]) => this.action(res, call!, action as 'kick' | 'ban') },
+    ];
+    this.http = createServer(
+      {
+        maxHeaderSize: STATS_LIMITS.maxHeaderBytes,
+        requestTimeout: STATS_LIMITS.requestTimeoutMs,
+        headersTimeout: STATS_LIMITS.headersTimeoutMs,
+      },
+      (req, res) => {
+        this.route(req, res).catch((e: unknown) => {
+          const status = e instanceof HttpError ? e.status : 500;
+          if (!res.headersSent) this.json(res, status, { error: (e as Error).message }, status === 413);
+          else res.destroy();
+        });
+      },
+    );
+    this.http.maxConnections = STATS_LIMITS.maxConnections;
   }
 
   async listen(host: string, port: number): Promise<void> {
@@ -44,16 +110,22 @@ export class StatsHttp {
     this.port = a !== null && typeof a === 'object' ? a.port : port;
     this.server.on('event', this.onEvent);
     this.tick = setInterval(() => {
-      if (this.clients.size > 0) this.broadcast({ type: 'stats', at: Date.now(), stats: this.server.snapshot() });
+      if (this.clients.size > 0) this.broadcastChunk(this.statsChunk(true));
     }, 1000);
   }
 
   async close(): Promise<void> {
     if (this.tick) clearInterval(this.tick);
     this.server.off('event', this.onEvent);
-    for (const c of this.clients) c.end();
+    for (const c of this.clients) c.destroy();
     this.clients.clear();
+    this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  /** Event streams open now. */
+  get eventClients(): number {
+    return this.clients.size;
   }
 
   private authorised(req: IncomingMessage): boolean {
@@ -67,50 +139,158 @@ export class StatsHttp {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      throw new HttpError(400, 'malformed request target');
+    }
     if (this.token !== null && !this.authorised(req)) {
       this.json(res, 401, { error: 'missing or wrong bearer token' });
       return;
     }
-    if (req.method === 'GET' && path === `${STATS_API_PREFIX}/stats`) {
-      this.json(res, 200, this.server.snapshot());
-    } else if (req.method === 'GET' && path === `${STATS_API_PREFIX}/events`) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      res.write(': opv stats channel\n\n');
-      this.clients.add(res);
-      req.on('close', () => this.clients.delete(res));
-      this.write(res, { type: 'stats', at: Date.now(), stats: this.server.snapshot() });
-    } else if (req.method === 'GET' && path === '/metrics') {
-      res.writeHead(200, { 'content-type': this.metrics.contentType });
-      res.end(await this.metrics.metrics());
-    } else {
-      const m = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban)$`).exec(path);
-      if (m && req.method === 'POST') {
-        const action = m[2] as 'kick' | 'ban';
-        const callsign = normaliseCallsign(decodeURIComponent(m[1]!));
-        if (this.token === null) {
-          this.json(res, 403, { ok: false, action, callsign, message: 'admin actions are disabled: start the server with --stats-token' } satisfies AdminActionResult);
-          return;
-        }
-        const r = action === 'kick' ? this.server.kick(callsign) : this.server.ban(callsign);
-        this.json(res, r.ok ? 200 : r.status, { ok: r.ok, action, callsign, message: r.message } satisfies AdminActionResult);
-      } else {
-        this.json(res, 404, { error: `no such endpoint: ${req.method ?? ''} ${path}` });
-      }
+    await readBoundedBody(req, STATS_LIMITS.maxBodyBytes);
+    const matching = this.routes.map((r) => ({ r, params: r.match(path) })).filter((x) => x.params !== null);
+    if (matching.length === 0) {
+      this.json(res, 404, { error: `no such endpoint: ${path}` });
+      return;
     }
+    const hit = matching.find((x) => x.r.method === req.method);
+    if (!hit) {
+      const allow = [...new Set(matching.map((x) => x.r.method))].join(', ');
+      res.setHeader('allow', allow);
+      this.json(res, 405, { error: `${req.method ?? 'this method'} is not allowed on ${path} (use ${allow})` });
+      return;
+    }
+    await hit.r.handle(req, res, hit.params!);
   }
 
-  private json(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json' });
+  private async action(res: ServerResponse, rawCall: string, action: 'kick' | 'ban'): Promise<void> {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(rawCall);
+    } catch {
+      this.json(res, 400, { ok: false, action, callsign: rawCall, message: 'malformed %-escape in the callsign' } satisfies AdminActionResult);
+      return;
+    }
+    const c = checkCallsign(decoded);
+    if (!c.ok) {
+      this.json(res, 400, { ok: false, action, callsign: decoded, message: c.reason } satisfies AdminActionResult);
+      return;
+    }
+    const callsign = c.callsign;
+    if (this.token === null) {
+      this.json(res, 403, { ok: false, action, callsign, message: 'admin actions are disabled: start the server with --stats-token' } satisfies AdminActionResult);
+      return;
+    }
+    const r = action === 'kick' ? this.server.kick(callsign) : this.server.ban(callsign);
+    this.json(res, r.ok ? 200 : r.status, { ok: r.ok, action, callsign, message: r.message } satisfies AdminActionResult);
+  }
+
+  private async prometheus(res: ServerResponse): Promise<void> {
+    const body = await this.metrics.metrics();
+    res.writeHead(200, { 'content-type': this.metrics.contentType });
+    res.end(body);
+  }
+
+  private events(req: IncomingMessage, res: ServerResponse): void {
+    if (this.clients.size >= this.maxEventClients) {
+      this.refusedEventClients++;
+      res.setHeader('retry-after', '10');
+      this.json(res, 503, { error: `too many event streams (${this.maxEventClients}, --max-event-clients)` });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': opv stats channel\n\n');
+    this.clients.add(res);
+    req.socket.setNoDelay(true);
+    res.on('close', () => this.clients.delete(res));
+    this.send(res, this.statsChunk(false));
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, close = false): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) });
     res.end(JSON.stringify(body));
   }
 
-  private write(res: ServerResponse, e: ServerEvent): void {
-    res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+  /** Queues one serialised event for a client, or drops the client if it has stopped reading. */
+  private send(res: ServerResponse, chunk: Buffer): void {
+    if (res.writableLength > STATS_LIMITS.maxEventBacklogBytes) {
+      this.clients.delete(res);
+      res.destroy();
+      this.droppedEventClients++;
+      this.droppedSinceLog++;
+      const now = Date.now();
+      if (now - this.lastDropLog >= DROP_LOG_INTERVAL_MS) {
+        this.server.log.warn(`stats channel: dropped ${this.droppedSinceLog} event client(s) that stopped reading (over ${STATS_LIMITS.maxEventBacklogBytes / 1024} KiB unsent)`);
+        this.droppedSinceLog = 0;
+        this.lastDropLog = now;
+      }
+      return;
+    }
+    res.write(chunk);
   }
 
   private broadcast(e: ServerEvent): void {
-    for (const c of this.clients) this.write(c, e);
+    if (this.clients.size > 0) this.broadcastChunk(sse(e));
   }
+
+  private broadcastChunk(chunk: Buffer): void {
+    for (const c of [...this.clients]) this.send(c, chunk);
+  }
+
+  /**
+   * The `stats` event, serialised. A new client gets the latest one if it is under a
+   * second old, so clients connecting in a burst cost one snapshot, not one each.
+   */
+  private statsChunk(fresh: boolean): Buffer {
+    const now = Date.now();
+    if (fresh || this.lastStats === null || now - this.lastStats.at >= 1000) {
+      this.lastStats = { at: now, chunk: sse({ type: 'stats', at: now, stats: this.server.snapshot() }) };
+    }
+    return this.lastStats.chunk;
+  }
+}
+
+/** One event in the SSE format, encoded once for however many clients. */
+function sse(e: ServerEvent): Buffer {
+  return Buffer.from(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+}
+
+function exact(path: string): (p: string) => string[] | null {
+  return (p) => (p === path ? [] : null);
+}
+
+/** Reads and discards a request body, refusing (413) one larger than `max`. */
+function readBoundedBody(req: IncomingMessage, max: number): Promise<void> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (Number.isFinite(declared) && declared > max) return Promise.reject(new HttpError(413, `request body over ${max} bytes`));
+  if (req.readableEnded) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let n = 0;
+    const onData = (d: Buffer): void => {
+      n += d.length;
+      if (n > max) {
+        cleanup();
+        req.pause();
+        reject(new HttpError(413, `request body over ${max} bytes`));
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
 }
