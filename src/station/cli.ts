@@ -1,10 +1,16 @@
+import { statSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
+import { tryOperatorCallsign } from '../protocol/index.js';
+import { debugLog, setupDebugLog } from '../util/debug-log.js';
 import { listAudioDevices } from '../audio/index.js';
 import { intInRange, oneOf, positiveNumber } from '../util/cli-parse.js';
 import { createStation, type StationEngine } from './engine.js';
 import { attachGpio } from './ptt/attach.js';
+import { checkPttKey } from './ptt/keys.js';
+import { attachDiagnostics } from './diagnostics.js';
+import { callsignForPath } from './exports.js';
 import { LineInterface } from './line.js';
+import type { Notice } from './types.js';
 import {
   DEFAULT_STATION_SETTINGS,
   configFile,
@@ -40,13 +46,26 @@ interface StationFlags {
   pttGpio?: number;
   ledGpio?: number;
   gpioChip?: string;
+  debug?: boolean;
+  debugFile?: string;
 }
 
+const log = debugLog('station');
+
 function callsignArg(v: string): string {
-  const r = tryEncodeCallsign(v);
+  const r = tryOperatorCallsign(v);
   if (!r.ok) throw new InvalidArgumentError(r.error.message);
-  return normaliseCallsign(v);
+  return r.value;
 }
+
+function pttKeyArg(v: string): string {
+  const r = checkPttKey(v);
+  if (!r.ok) throw new InvalidArgumentError(r.error);
+  return r.key;
+}
+
+/** Things found while resolving settings that the interface shows when it opens. */
+const settingsNotices: Notice[] = [];
 
 export function stationCommand(): Command {
   return new Command('station')
@@ -68,12 +87,14 @@ export function stationCommand(): Command {
     .option('--data-dir <dir>', 'history directory (default ~/.local/share/opv/CALLSIGN)')
     .option('--config <file>', `settings file (default ${configFile()})`)
     .option('--save-config', 'write the effective settings to the settings file and exit')
-    .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI')
+    .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI: Ctrl+letter (default C-t) or F2–F12', pttKeyArg)
     .addOption(new Option('--ptt-mode <mode>', 'auto (hold where the terminal can), toggle or hold').argParser(oneOf('--ptt-mode', ['auto', 'toggle', 'hold'] as const)))
     .option('--ptt-timeout <seconds>', 'end a transmission left on this long', positiveNumber('--ptt-timeout'))
     .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', intInRange('--ptt-gpio', 0, 1023))
     .option('--led-gpio <line>', 'GPIO line of a TX LED (Raspberry Pi: 17)', intInRange('--led-gpio', 0, 1023))
     .option('--gpio-chip <chip>', 'GPIO chip for --ptt-gpio/--led-gpio', undefined)
+    .option('--debug', 'write the diagnostic log (all opv:* namespaces; DEBUG=opv:link,opv:rx picks some)')
+    .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI)')
     .action(async (callsign: string | undefined, flags: StationFlags) => {
       if (flags.listAudio) {
         const d = await listAudioDevices();
@@ -87,6 +108,10 @@ export function stationCommand(): Command {
         process.stdout.write(`settings written to ${saveSettings(keep as StationSettings, flags.config ?? configFile())}\n`);
         return;
       }
+      const fullScreen = flags.tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
+      const logTo = setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen, app: 'station' });
+      if (logTo && logTo !== 'stderr') settingsNotices.push({ level: 'info', text: `diagnostic log: ${logTo}` });
+      log('settings %o', { ...settings, callsign: settings.callsign });
       await runStation(settings, flags.tui);
     });
 }
@@ -116,17 +141,45 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip } as StationSettings['ptt'],
   });
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
-  const call = tryEncodeCallsign(merged.callsign);
+  const call = tryOperatorCallsign(String(merged.callsign));
   if (!call.ok) throw new SettingsError(call.error.message);
   if (!merged.server) throw new SettingsError('a server is required: opv station W1ABC -i <server> (or "server" in the settings file)');
-  merged.callsign = normaliseCallsign(merged.callsign);
-  merged.dataDir ??= dataDirFor(merged.callsign);
+  merged.callsign = call.value;
+  // A callsign may contain "/" (W1ABC/P): never a directory separator in a path.
+  merged.dataDir ??= dataDirFor(callsignForPath(merged.callsign));
+  if (merged.audioIn?.kind === 'wav') requireFile(merged.audioIn.file, f.audioIn ? '--audio-in' : 'audioIn.file in the settings file');
+  if (merged.ptt) merged.ptt = { ...merged.ptt, key: resolvePttKey(merged.ptt.key, f.pttKey !== undefined) };
   return merged as StationSettings;
+}
+
+/** A file the operator named must be there: a one-line error now, not a notice later. */
+function requireFile(file: string, what: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw new SettingsError(`${what} ${file}: no such file`);
+  }
+  if (!isFile) throw new SettingsError(`${what} ${file}: not a file`);
+}
+
+function resolvePttKey(key: string, fromFlag: boolean): string {
+  const r = checkPttKey(key);
+  if (r.ok) return r.key;
+  // Earlier versions saved "space" (which never worked) as the default: use the key
+  // that does, and say so, rather than refusing to start from an old settings file.
+  if (!fromFlag && /^space$/i.test(key)) {
+    settingsNotices.push({ level: 'warn', text: 'settings file: PTT key "space" cannot work in the chat line; using C-t (--save-config updates the file)' });
+    return 'C-t';
+  }
+  throw new SettingsError(fromFlag ? r.error : `settings file: ${r.error}`);
 }
 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
 export async function runStation(settings: StationSettings, tui: boolean): Promise<void> {
   const engine = await createStation(settings);
+  engine.startupNotices.push(...settingsNotices.splice(0));
+  const detachDiagnostics = attachDiagnostics(engine);
   // Problems found while attaching are shown by the interface when it opens; later ones live.
   let attached = false;
   const detachGpio = attachGpio(engine, settings, (m) =>
@@ -137,6 +190,7 @@ export async function runStation(settings: StationSettings, tui: boolean): Promi
     await runInterface(engine, settings, tui);
   } finally {
     detachGpio();
+    detachDiagnostics();
   }
 }
 

@@ -29,6 +29,7 @@ import type {
 import { VoiceEncoder } from './voice/encoder.js';
 import { decodeTransmission, exportTransmission } from './voice/files.js';
 import { VoiceReceiver } from './voice/receiver.js';
+import type { StationCounters } from './counters.js';
 
 /** Voice silence this long means a remote transmission ended without its PTT_STOP. */
 const RX_GAP_MS = 2000;
@@ -303,6 +304,16 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   heardStations(): HeardStation[] {
     return [...this.heard.values()].sort((a, b) => b.lastHeard - a.lastHeard).map((h) => ({ ...h }));
+  }
+
+  /** Receive-side counters, for status displays and the diagnostic log. */
+  counters(): StationCounters {
+    const voice = [];
+    for (const h of this.heard.values()) {
+      const v = this.voice?.stats(h.callsign);
+      if (v) voice.push({ callsign: h.callsign, ...v });
+    }
+    return { invalidFrames: this.frames.invalidFrames, decodeErrors: this.frames.decodeErrors, voice };
   }
 
   history(limit?: number): HistoryEntry[] {
