@@ -112,7 +112,7 @@ export function stationCommand(): Command {
       const logTo = setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen, app: 'station' });
       if (logTo && logTo !== 'stderr') settingsNotices.push({ level: 'info', text: `diagnostic log: ${logTo}` });
       log('settings %o', { ...settings, callsign: settings.callsign });
-      await runStation(settings, flags.tui);
+      await runStation(settings, flags.tui, logTo);
     });
 }
 
@@ -176,7 +176,7 @@ function resolvePttKey(key: string, fromFlag: boolean): string {
 }
 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
-export async function runStation(settings: StationSettings, tui: boolean): Promise<void> {
+export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null): Promise<void> {
   const engine = await createStation(settings);
   engine.startupNotices.push(...settingsNotices.splice(0));
   const detachDiagnostics = attachDiagnostics(engine);
@@ -187,19 +187,19 @@ export async function runStation(settings: StationSettings, tui: boolean): Promi
   );
   attached = true;
   try {
-    await runInterface(engine, settings, tui);
+    await runInterface(engine, settings, tui, debugLogTo);
   } finally {
     detachGpio();
     detachDiagnostics();
   }
 }
 
-async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean): Promise<void> {
+async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean, debugLogTo: string | null): Promise<void> {
   const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (useTui) {
     // The same engine under either interface.
     const { runTui } = await import('./tui/index.js');
-    await runTui(engine, settings);
+    await runTui(engine, settings, { debugLog: debugLogTo });
     return;
   }
   const line = new LineInterface(engine, process.stdin, process.stdout);
