@@ -262,9 +262,10 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     }
     modal++;
     const width = Math.min((screen.width as number) - 2, 78);
-    const prompt = blessed.prompt({ parent: screen, top: 'center', left: 'center', width, height: 9, border: 'line', tags: true, label: ' Export ' });
-    const what = e.type === 'chat' ? 'chat line, .txt' : '.wav/.ogg';
-    prompt.input(`Export #${e.id} (${what}) to file; a bare name goes to ${escape(exportsDir())}:`, defaultExportName(e), (err, file) => {
+    const prompt = blessed.prompt({ parent: screen, top: 'center', left: 'center', width, height: 11, border: 'line', tags: true, label: ' Export ' });
+    const what = e.type === 'chat' ? '.txt' : '.wav/.ogg';
+    const text = `Export #${e.id} to file (${what}):\n{cyan-fg}a bare name is saved in ${escape(exportsDir())}{/cyan-fg}`;
+    prompt.input(text, defaultExportName(e), (err, file) => {
       prompt.destroy();
       modal--;
       if (!err && file) {
