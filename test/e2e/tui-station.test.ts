@@ -19,6 +19,7 @@ const SNAP_DIR = path.join(repoRoot, 'test', 'snapshots', 'tui');
 /** Times, round trips, levels and entry numbers change run to run; the layout must not. */
 function normalise(screen: string): string {
   return screen
+    .replace(/\/tmp\/[^\s│]+/g, '<tmp>')
     .replace(/\d+/g, '9')
     .replace(/[█░]+/g, '#')
     .replace(/ +/g, ' ')
