@@ -28,14 +28,30 @@ export function cellWidth(s: string): number {
   return w;
 }
 
-/** `s` cut to at most `width` cells (a wide character that would straddle the edge is dropped). */
+/**
+ * What one code point costs when a line is fitted for blessed: its cells, but at
+ * least one. blessed counts a zero-width character (a combining accent, the emoji
+ * variation selector U+FE0F) as a column when it decides where a line ends, and cuts
+ * the line early, losing what follows; fitting lines by this measure never lets it.
+ */
+function layoutUnits(cp: number): number {
+  return cp < 0x20 ? 0 : Math.max(1, codePointWidth(cp));
+}
+
+export function layoutWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += layoutUnits(ch.codePointAt(0)!);
+  return w;
+}
+
+/** `s` cut to at most `width` columns (a wide character that would straddle the edge is dropped). */
 export function truncateCells(s: string, width: number, ellipsis = ''): string {
-  if (cellWidth(s) <= width) return s;
-  const room = width - cellWidth(ellipsis);
+  if (layoutWidth(s) <= width) return s;
+  const room = width - layoutWidth(ellipsis);
   let out = '';
   let w = 0;
   for (const ch of s) {
-    const cw = codePointWidth(ch.codePointAt(0)!);
+    const cw = layoutUnits(ch.codePointAt(0)!);
     if (w + cw > room) break;
     out += ch;
     w += cw;
@@ -46,11 +62,11 @@ export function truncateCells(s: string, width: number, ellipsis = ''): string {
 /** `s` padded with spaces to `width` cells (cut first if longer). */
 export function padCells(s: string, width: number): string {
   const t = truncateCells(s, width);
-  return t + ' '.repeat(Math.max(0, width - cellWidth(t)));
+  return t + ' '.repeat(Math.max(0, width - layoutWidth(t)));
 }
 
 /**
- * `s` broken into lines of at most `width` cells, at spaces where there is one in the
+ * `s` broken into lines of at most `width` columns (by layoutWidth), at spaces where there is one in the
  * last third of the line, else anywhere; a zero-width character stays with the one
  * before it. Plain text only (no tags).
  */
@@ -61,7 +77,7 @@ export function wrapCells(s: string, width: number): string[] {
   let lineW = 0;
   let lastSpace = -1;
   for (const ch of s) {
-    const cw = codePointWidth(ch.codePointAt(0)!);
+    const cw = layoutUnits(ch.codePointAt(0)!);
     if (lineW + cw > w) {
       if (lastSpace > 0 && lastSpace >= line.length * (2 / 3)) {
         out.push(line.slice(0, lastSpace));
@@ -70,7 +86,7 @@ export function wrapCells(s: string, width: number): string[] {
         out.push(line);
         line = '';
       }
-      lineW = cellWidth(line);
+      lineW = layoutWidth(line);
       lastSpace = -1;
     }
     if (ch === ' ') lastSpace = line.length;

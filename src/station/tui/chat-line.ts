@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import { inert } from '../../util/inert-text.js';
-import { codePointWidth } from '../../util/cell-width.js';
+import { layoutWidth } from '../../util/cell-width.js';
 import { BORDER, FOCUS_BORDER } from './theme.js';
 
 /** The longest line the editor holds (a chat message's own bound is the protocol's). */
@@ -44,7 +44,9 @@ export function createChatLine(
     height: 3,
     border: 'line',
     tags: true,
-    wrap: false,
+    // blessed wraps only what its own count finds too long; with wrap off it would cut
+    // lines by UTF-16 units and lose the end of any line with emoji in it.
+    wrap: true,
     style: { border: { fg: BORDER }, focus: { border: { fg: FOCUS_BORDER } } },
   });
   // Code points, so the cursor never splits a surrogate pair.
@@ -58,7 +60,7 @@ export function createChatLine(
     const width = Math.max(4, (box.width as number) - 2);
     // Horizontal scroll: the cursor stays inside the box. Linear in what is shown, so
     // a long pasted line does not make every key cost the square of its length.
-    const cw = (i: number): number => codePointWidth(chars[i]!.codePointAt(0)!);
+    const cw = (i: number): number => layoutWidth(chars[i]!);
     let start = cursor;
     let used = 1;
     while (start > 0 && used + cw(start - 1) <= width - 1) used += cw(--start);

@@ -1,5 +1,5 @@
 import { inert, inertTagged } from '../../util/inert-text.js';
-import { cellWidth, padCells, truncateCells, wrapCells } from '../../util/cell-width.js';
+import { layoutWidth, padCells, truncateCells, wrapCells } from '../../util/cell-width.js';
 import type { HistoryEntry, LinkState } from '../types.js';
 
 export function clock(ms: number): string {
@@ -73,7 +73,7 @@ export function entryLines(e: HistoryEntry, width: number, selected = false, max
     cut = true;
     const more = '  … Enter: all';
     lines = lines.slice(0, maxLines);
-    lines[maxLines - 1] = truncateCells(lines[maxLines - 1]!, w - cellWidth(more)) + more;
+    lines[maxLines - 1] = truncateCells(lines[maxLines - 1]!, w - layoutWidth(more)) + more;
   }
   const tagged = lines.map((line, i) => {
     let t: string;
@@ -81,7 +81,7 @@ export function entryLines(e: HistoryEntry, width: number, selected = false, max
       const after = line.slice(head.length);
       t = `${clock(e.at)} {${colour}-fg}${arrow} ${escapeTags(call)}{/${colour}-fg}${colourTail(e, escapeTags(after))}`;
     } else t = colourTail(e, escapeTags(line));
-    return selected ? `{inverse}${t}${' '.repeat(Math.max(0, w - cellWidth(line)))}{/inverse}` : t;
+    return selected ? `{inverse}${t}${' '.repeat(Math.max(0, w - layoutWidth(line)))}{/inverse}` : t;
   });
   return { lines: tagged, cut };
 }

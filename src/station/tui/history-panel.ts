@@ -27,7 +27,9 @@ export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: Stati
     bottom: opts.bottom,
     border: 'line',
     tags: true,
-    wrap: false,
+    // blessed wraps only what its own count finds too long; with wrap off it would cut
+    // lines by UTF-16 units and lose the end of any line with emoji in it.
+    wrap: true,
     mouse: true,
     style: { border: { fg: BORDER }, focus: { border: { fg: FOCUS_BORDER } } },
   });

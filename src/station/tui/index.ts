@@ -109,10 +109,16 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     notices.show(text, kind, about);
   }
   const levelKind = (l: 'info' | 'warn' | 'error'): NoticeKind => (l === 'error' ? 'error' : l === 'warn' ? 'warn' : 'info');
-  for (const n of engine.startupNotices) {
+  // Shown together: the notice line holds one notice, and both halves matter.
+  const startup = engine.startupNotices.map((n) => {
     log('startup notice: %s', inert(n.text));
-    say(noticeText(n), levelKind(n.level));
-  }
+    return noticeText(n);
+  });
+  const noMic = startup.some((t) => t.startsWith('no microphone'));
+  const noOut = startup.some((t) => t.startsWith('no audio output'));
+  const shown = startup.filter((t) => !(noMic && noOut && /^no (microphone|audio output)/.test(t)));
+  if (noMic && noOut) shown.unshift('no sound card: chat works, PTT disabled, voice is kept in history only');
+  if (shown.length) say(shown.join(' · '), engine.startupNotices.some((n) => n.level === 'error') ? 'error' : 'warn');
   if (settings.ptt.mode === 'hold') say('waiting for the terminal to confirm key-release reports; PTT toggles until then', 'info');
   process.stdout.write(KITTY_QUERY);
 

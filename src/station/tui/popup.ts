@@ -1,5 +1,5 @@
 import blessed from 'blessed';
-import { cellWidth, wrapCells } from '../../util/cell-width.js';
+import { layoutWidth as cellWidth, wrapCells } from '../../util/cell-width.js';
 
 export interface Popup {
   setContent(tagged: string[]): void;
@@ -44,7 +44,9 @@ export function showPopup(
     height,
     border: 'line',
     tags: true,
-    wrap: false,
+    // blessed wraps only what its own count finds too long; with wrap off it would cut
+    // lines by UTF-16 units and lose the end of any line with emoji in it.
+    wrap: true,
     padding: { left: 1, right: 1 },
     style: { border: { fg: 'yellow' } },
   });
