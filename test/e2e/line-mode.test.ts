@@ -119,3 +119,67 @@ test('line mode at the edges: bad callsigns, a missing --audio-in, PTT keys, com
   assert.match(b.proc.output, /👋 VE3XYZ signing off: BYE sent, 73$/);
   await srv.proc.waitForLine(/STATION LEFT: VE3XYZ .*\(BYE\)/);
 });
+
+test('/status shows the receive counters; an old settings file with PTT "space" is saved as the key in effect', async () => {
+  const { createSocket } = await import('node:dgram');
+  const { buildHeader, encodeCallsign } = await import('../../src/protocol/index.js');
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
+  procs.push(a.proc);
+  await a.proc.waitForLine(/🔗 connected/);
+  // Junk straight at the station's port: a short datagram, and a frame whose payload is no message.
+  const sock = createSocket('udp4');
+  const bad = new Uint8Array(134);
+  bad.set(buildHeader(encodeCallsign('VE3XYZ')), 0);
+  bad.set([0x03, 0x45, 0x00, 0x00, 0x02, 0x01, 0x00], 12);
+  await new Promise<void>((r) => sock.send(Buffer.from('not a frame'), a.listenPort, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => sock.send(bad, a.listenPort, '127.0.0.1', () => r()));
+  sock.close();
+  let line = '';
+  for (let i = 0; i < 50; i++) {
+    const from = a.proc.lines.length;
+    a.proc.sendLine('/status');
+    line = await a.proc.waitForLine(/^ {3}frames: \d+ invalid, \d+ decode errors$/, 10_000, from);
+    if (/frames: [1-9]\d* invalid, [1-9]\d* decode/.test(line)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(line, /frames: 1 invalid, [1-9]\d* decode errors/);
+  a.proc.sendLine('quit');
+  assert.equal(await a.proc.wait(), 0);
+
+  const { makeNullAlsaHome, alsaEnv } = await import('../helpers/alsa.js');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const home = makeNullAlsaHome();
+  const conf = path.join(home, '.config', 'opv');
+  mkdirSync(conf, { recursive: true });
+  writeFileSync(path.join(conf, 'station.json'), JSON.stringify({ callsign: 'W1ABC', server: 'club.example.org', ptt: { key: 'space' } }));
+  const save = new Proc(opvBin, ['station', '--save-config'], { env: { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config') } });
+  assert.equal(await save.wait(), 0, save.output);
+  const saved = JSON.parse(readFileSync(path.join(conf, 'station.json'), 'utf8')) as { ptt: { key: string } };
+  assert.equal(saved.ptt.key, 'C-t');
+  const f5 = new Proc(opvBin, ['station', '--ptt-key', 'F5', '--save-config'], { env: { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config') } });
+  assert.equal(await f5.wait(), 0, f5.output);
+  assert.equal((JSON.parse(readFileSync(path.join(conf, 'station.json'), 'utf8')) as { ptt: { key: string } }).ptt.key, 'f5');
+});
+
+test('line mode on a terminal: Ctrl+C ends with a newline and the goodbye line', async () => {
+  const { TmuxSession } = await import('../helpers/tmux.js');
+  const { makeNullAlsaHome } = await import('../helpers/alsa.js');
+  const { freeUdpPort } = await import('../helpers/paths.js');
+  const srv = await startServer();
+  procs.push(srv.proc);
+  const home = makeNullAlsaHome();
+  const t = new TmuxSession(
+    [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', mkdtempSync(path.join(tmpdir(), 'opv-ctrlc-')), '--no-audio', '--no-tui'],
+    { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
+  );
+  procs.push({ stop: async () => t.kill() });
+  await t.waitForScreen(/🔗 connected/);
+  t.type('half a line');
+  t.sendKeys('C-c');
+  assert.equal(await t.waitForExit(15_000), 0);
+  const screen = t.capture();
+  assert.match(screen, /\[W1ABC\] Chat> half a line\s*(\^C)?\n👋 W1ABC signing off: BYE sent, 73/);
+  await srv.proc.waitForLine(/STATION LEFT: W1ABC .*\(BYE\)/);
+});
