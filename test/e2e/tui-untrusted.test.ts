@@ -182,3 +182,36 @@ test('chat line editing, sent-line recall, chat export to the XDG directory, not
   tmux.sendKeys('C-c');
   assert.equal(await tmux.waitForExit(15_000), 0);
 });
+
+test('the diagnostic log (DEBUG=opv:*) never writes into the full-screen UI: it goes to the state directory; --ptt-key f5 keys the transmitter', async () => {
+  const { speechWav } = await import('../helpers/paths.js');
+  const srv = await startServer();
+  cleanups.push(() => srv.proc.stop());
+  const home = makeNullAlsaHome();
+  const state = mkdtempSync(path.join(tmpdir(), 'opv-state-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tui-'));
+  const tmux = new TmuxSession(
+    [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--audio-in', speechWav, '--audio-out', path.join(dataDir, 'out.wav'), '--ptt-key', 'f5'],
+    { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_STATE_HOME: state, DEBUG: 'opv:*' } },
+  );
+  cleanups.push(() => tmux.kill());
+  await tmux.waitForScreen(/connected \d+ ms/);
+  await tmux.waitForScreen(/f5 PTT +Enter send/);
+  tmux.sendKeys('F5');
+  await tmux.waitForScreen(/● TRANSMITTING/);
+  tmux.sendKeys('F5');
+  await tmux.waitForScreen(/idle — press the PTT key/);
+  tmux.sendKeys('C-o');
+  const status = await tmux.waitForScreen(/─ Status ─/);
+  assert.match(status, /frames: \d+ invalid, \d+ decode errors/);
+  assert.match(status, /diagnostic log: .*opv-state-.*\/opv\/station-debug\.log/);
+  tmux.sendKeys('Escape');
+  await tmux.waitForScreen((s) => !/─ Status ─/.test(s));
+  assert.doesNotMatch(tmux.capture(), /opv:(link|ptt|chat|tui)/, 'nothing of the log on the screen');
+  tmux.sendKeys('C-c');
+  assert.equal(await tmux.waitForExit(15_000), 0);
+  const logText = readFileSync(path.join(state, 'opv', 'station-debug.log'), 'utf8');
+  assert.match(logText, /opv:link connected rtt=\d+ms/);
+  assert.match(logText, /opv:ptt W1ABC start \(local\)/);
+  assert.doesNotMatch(logText, /\x1b\[/, 'no colour codes in the file');
+});
