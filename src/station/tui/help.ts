@@ -16,7 +16,7 @@ export function helpLines(pttKey: string, pttTimeoutS: number, exportsDir: strin
     '             a bare file name is saved in',
     `             ${exportsDir}`,
     '  C-o        status: link, counters of bad frames and lost voice',
-    '  F1 or ?    this help        Ctrl+C / Ctrl+Q   leave (sends BYE)',
+    '  F1         this help (? in the history)     Ctrl+C / Ctrl+Q  leave (BYE)',
     '',
     'Chat typed while transmitting is sent when you release PTT.',
     'Press any key to close.',
