@@ -1,18 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { TmuxSession } from '../helpers/tmux.js';
 import { opvBin } from '../helpers/paths.js';
 import { onCleanup, rollCall, rowOf, startServer, station } from './admin-harness.js';
 
-function admin(args: string[], width: number, height: number): TmuxSession {
-  const t = new TmuxSession([opvBin, 'admin', ...args], { width, height });
+function admin(args: string[], width: number, height: number, term?: string): TmuxSession {
+  const t = new TmuxSession([opvBin, 'admin', ...args], { width, height, term });
   onCleanup(() => t.kill());
   return t;
 }
 
+/** Foreground colours (SGR numbers) on the screen as tmux keeps it. */
+function foregrounds(t: TmuxSession): string[] {
+  const socket = (t as unknown as { socketPath: string }).socketPath;
+  const escaped = execFileSync('tmux', ['-S', socket, 'capture-pane', '-p', '-e', '-t', 'opv'], { encoding: 'utf8' });
+  const out: string[] = [];
+  for (const m of escaped.matchAll(/\x1b\[([\d;]*)m/g)) {
+    const p = m[1]!.split(';');
+    for (let i = 0; i < p.length; i++) {
+      const n = Number(p[i]);
+      if (n === 38 && p[i + 1] === '5') {
+        out.push(`38;5;${p[i + 2]}`);
+        i += 2;
+      } else if ((n >= 30 && n <= 37) || (n >= 90 && n <= 97)) out.push(String(n));
+    }
+  }
+  return out;
+}
+
 test('opv admin at 80×24: Unicode lines, every server figure and the health verdict visible, sort marks that keep the titles', async () => {
   const srv = await startServer(['-t', '3']);
-  const t = admin(['--url', srv.url], 80, 24);
+  const t = admin(['--url', srv.url], 80, 24, 'screen');
   await t.waitForScreen(/● CONNECTED/, 15_000);
   const a = await station('W1ABC', srv.port);
   a.chat('hello');
@@ -23,6 +42,10 @@ test('opv admin at 80×24: Unicode lines, every server figure and the health ver
     assert.match(screen, re);
   }
   assert.ok(screen.split('\n').every((l) => [...l].length <= 80));
+  // An 8-colour terminal (TERM=screen): nothing drawn in black or grey.
+  const fgs = foregrounds(t);
+  assert.ok(fgs.includes('36'), `colours captured: ${fgs.join(' ')}`);
+  for (const bad of ['30', '90', '38;5;0', '38;5;8']) assert.ok(!fgs.includes(bad), `foreground ${bad} used: ${fgs.join(' ')}`);
   // Every sort key: the marked column keeps its first letters.
   const titles = ['CALLSIGN', 'ENDPOINT', 'STATE', 'FRAMES', 'KBIT/', 'HEARD', 'TIMEOU'];
   for (let i = 0; i < titles.length; i++) {
