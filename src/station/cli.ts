@@ -70,7 +70,7 @@ const settingsNotices: Notice[] = [];
 export function stationCommand(): Command {
   return new Command('station')
     .description('run an Opulent Voice station: chat, push-to-talk voice, history')
-    .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; up to 9 characters)', callsignArg)
+    .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; at least one letter or digit; up to 9 characters)', callsignArg)
     .option('-i, --ip <server>', 'conference server address or hostname (IPv4/IPv6)')
     .option('-p, --port <port>', 'server UDP port', intInRange('--port', 1, 65535))
     .option('--listen-port <port>', 'UDP port this station sends from and listens on', intInRange('--listen-port', 0, 65535))
