@@ -47,7 +47,8 @@ export interface DebugSetup {
 export function setupDebugLog(o: DebugSetup): string | null {
   const current = process.env.DEBUG ?? '';
   if (o.all) createDebug.enable([current, 'opv:*'].filter(Boolean).join(','));
-  const on = made.some((d) => createDebug.enabled(d.namespace)) || createDebug.enabled('opv:any');
+  // Under a full-screen UI any DEBUG at all is taken off the screen (other libraries use `debug` too).
+  const on = made.some((d) => createDebug.enabled(d.namespace)) || createDebug.enabled('opv:any') || (o.fullScreen && Boolean(process.env.DEBUG));
   if (!on) return null;
   if (!o.file && !o.fullScreen) return 'stderr';
   const file = path.resolve(o.file ?? defaultDebugFile(o.app));
