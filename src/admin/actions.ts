@@ -41,7 +41,8 @@ export class StationActions {
       label: ' Confirm ',
       tags: true,
       hidden: true,
-      style: { border: { fg: 'red' }, bg: 'black' },
+      // The terminal's own background: black boxes vanish into dark themes' text colours on light ones.
+      style: { border: { fg: 'red' } },
     });
   }
 

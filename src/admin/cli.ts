@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_STATS_PORT, STATS_TOKEN_ENV } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
 import { DECODE_ERROR_MIN_COUNT, DECODE_ERROR_RATE_LIMIT, TIMEOUT_MIN_COUNT, TIMEOUT_RATE_LIMIT } from './health.js';
+import { setupDebugLog } from '../util/debug-log.js';
 import { KEY_HELP } from './keys.js';
 
 interface AdminFlags {
@@ -9,6 +10,8 @@ interface AdminFlags {
   token?: string;
   once: boolean;
   json: boolean;
+  debug?: boolean;
+  debugFile?: string;
 }
 
 export function adminCommand(): Command {
@@ -18,6 +21,8 @@ export function adminCommand(): Command {
     .option('--token <token>', `bearer token (the server's --stats-token; or set ${STATS_TOKEN_ENV})`)
     .option('--once', 'print one plain-text snapshot and exit', false)
     .option('--json', 'print the raw stats JSON once and exit', false)
+    .option('--debug', 'write the diagnostic log (opv:admin:* namespaces; DEBUG=opv:admin:http picks some)')
+    .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr with --once/--json, ~/.local/state/opv/admin-debug.log for the dashboard)')
     .addHelpText(
       'after',
       [
@@ -29,10 +34,13 @@ export function adminCommand(): Command {
         `  high decode-error rate: over ${DECODE_ERROR_RATE_LIMIT * 100}% of datagrams undecodable (at least ${DECODE_ERROR_MIN_COUNT} errors)`,
         `  high timeout rate: over ${TIMEOUT_RATE_LIMIT * 100}% of stations timed out (at least ${TIMEOUT_MIN_COUNT})`,
         '',
-        'The connection is retried with backoff (0.5 s doubling to 5 s) while the server is away.',
+        'The connection is retried with backoff (0.5 s doubling to 5 s) while the server is away;',
+        'a wrong or missing token ends the dashboard with the reason (exit status 1).',
       ].join('\n'),
     )
     .action(async (flags: AdminFlags) => {
+      const dashboard = !flags.once && !flags.json;
+      setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen: dashboard && process.stdout.isTTY === true, app: 'admin' });
       const token = flags.token ?? process.env[STATS_TOKEN_ENV] ?? null;
       // Loaded here, not above: `opv admin --help` must not need blessed.
       const { StatsClient } = await import('./client.js');

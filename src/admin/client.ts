@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AdminActionResult, ServerEvent, ServerStats } from '../contract/stats.js';
 import { STATS_API_PREFIX, STATS_TOKEN_ENV } from '../contract/stats.js';
+import { debugLog } from '../util/debug-log.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { parseActionResult, parseEvent, parseStats, SseParser } from './wire.js';
 import { OpvError } from '../errors.js';
@@ -129,6 +130,8 @@ interface RawAnswer {
   body: string;
 }
 
+const log = debugLog('admin:http');
+
 export class StatsClient extends TypedEmitter<StatsClientEvents> {
   private readonly base: URL;
   /** The base URL's path without trailing slashes ('' for the root). */
@@ -208,6 +211,7 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
   /** The stats as parsed JSON and as the exact text the server sent (for `--json`). */
   async fetchStatsRaw(): Promise<{ value: ServerStats; text: string }> {
     const r = await this.request('GET', `${STATS_API_PREFIX}/stats`);
+    log('GET %s/stats → %d, %d bytes', STATS_API_PREFIX, r.status, r.body.length);
     if (r.status !== 200) {
       const d = describeStatus(r.status, r.body, this.url, this.hasToken);
       throw new StatsClientError(d.kind, d.message);
@@ -239,6 +243,7 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
       // Fall through to the status description.
     }
     const p = parseActionResult(json);
+    log('POST %s %s → %d', action, callsign, r.status);
     if (r.status === 200 && p.ok) return p.value;
     if (r.status === 401 || r.status === 403 || !p.ok) return fail(describeStatus(r.status, r.body, this.url, this.hasToken).message);
     return { ...p.value, ok: false };
@@ -251,6 +256,7 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
   }
 
   private setState(s: ConnectionState): void {
+    log('%s: %s%s', s.status, s.message, s.retryInMs !== null ? ` (retry in ${s.retryInMs} ms)` : '');
     this.current = s;
     this.emit('state', s);
   }
@@ -307,6 +313,7 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
   private dispatch(type: string, data: string): void {
     const p = parseEvent(type, data);
     if (!p.ok) {
+      log('bad %s event: %s', type, p.reason);
       this.emit('problem', p.reason);
       return;
     }

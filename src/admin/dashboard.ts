@@ -60,6 +60,9 @@ export class Dashboard {
     this.model = opts.model ?? new DashboardModel();
     this.screen =
       opts.screen ?? blessed.screen({ smartCSR: true, fullUnicode: true, forceUnicode: true, title: 'opv admin', autoPadding: true });
+    // Unicode line drawing, as in the station: ACS comes out as "lqqk" through PuTTY/mosh.
+    const tput = (this.screen as unknown as { tput?: { unicode: boolean; brokenACS: boolean } }).tput;
+    if (tput?.unicode) tput.brokenACS = true;
     const body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2 });
     const grid = new contrib.grid({ rows: 12, cols: 12, screen: body });
     const layout = layoutFor(Number(this.screen.width));
@@ -86,7 +89,10 @@ export class Dashboard {
       this.traffic.resize();
       this.errors.resize();
       this.refreshPanels();
-      this.scheduleRender();
+      // Lines re-wrap at the new width only when drawn: draw, then scroll to the newest.
+      this.render();
+      this.log.toNewest();
+      this.render();
     });
     this.table.focus();
     this.refreshPanels();
@@ -205,27 +211,42 @@ export class Dashboard {
   }
 }
 
+/** The dashboard ended because the server will not let it in: retrying cannot help. */
+export class DashboardRefusedError extends Error {
+  override readonly name = 'DashboardRefusedError';
+}
+
 /**
  * Runs the dashboard on the terminal against `client` until the sysop quits or the
  * process is told to stop (SIGTERM, SIGHUP when the SSH session drops); releases the
- * screen, the stream and its timers before resolving.
+ * screen, the stream and its timers before resolving. A wrong or missing token ends it
+ * at once with that one-line reason (rejects with DashboardRefusedError): the server
+ * will not change its mind on the next retry.
  */
 export function runDashboard(client: StatsClient): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-    const finish = (): void => {
-      for (const s of signals) process.off(s, finish);
+    const finish = (refused?: string): void => {
+      for (const s of signals) process.off(s, onSignal);
       client.removeAllListeners();
       client.close();
       dash.close();
-      resolve();
+      if (refused) reject(new DashboardRefusedError(refused));
+      else resolve();
     };
-    const dash = new Dashboard(client, { onQuit: finish });
-    client.on('state', (s) => dash.setConnection(s));
+    const onSignal = (): void => finish();
+    const dash = new Dashboard(client, { onQuit: () => finish() });
+    client.on('state', (s) => {
+      if (s.status === 'unauthorized') {
+        finish(s.message);
+        return;
+      }
+      dash.setConnection(s);
+    });
     client.on('stats', ({ stats, at }) => dash.applyStats(stats, at));
     client.on('event', (e) => dash.applyEvent(e));
     client.on('problem', (p) => dash.problem(p));
-    for (const s of signals) process.on(s, finish);
+    for (const s of signals) process.on(s, onSignal);
     client.start();
     dash.render();
   });

@@ -20,12 +20,13 @@ const WIDE: Record<PanelName, Cell> = {
   log: [9, 0, 3, 12],
 };
 
+// The figures get the full width (two columns of them) so every one shows at 80×24.
 const NARROW: Record<PanelName, Cell> = {
   table: [0, 0, 5, 12],
-  figures: [5, 0, 4, 6],
-  traffic: [5, 6, 4, 6],
-  errors: [9, 6, 3, 6],
-  log: [9, 0, 3, 6],
+  figures: [5, 0, 4, 12],
+  traffic: [9, 0, 3, 3],
+  errors: [9, 3, 3, 3],
+  log: [9, 6, 3, 6],
 };
 
 export function layoutFor(columns: number): { name: 'wide' | 'narrow'; cells: Record<PanelName, Cell> } {

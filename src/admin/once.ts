@@ -4,6 +4,7 @@ import { fit, fitRight, formatCount, formatDuration } from './format.js';
 import { assessHealth } from './health.js';
 import { sortRows } from './model.js';
 import { figureLines } from './panels/server-figures.js';
+import { inert } from '../util/inert-text.js';
 
 /**
  * `opv admin --once`: one plain-text snapshot for scripts and cron (health judged on
@@ -53,7 +54,8 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
       );
     }
   }
-  return out.join('\n') + '\n';
+  // Whatever the server relays is shown, never interpreted by the terminal or a pager.
+  return out.map(inert).join('\n') + '\n';
 }
 
 /** Fetches once and writes the result; a failure throws a StatsClientError (one line). */

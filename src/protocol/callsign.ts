@@ -10,7 +10,7 @@ const DIGIT: ReadonlyMap<string, number> = new Map(
   [...ALPHABET].slice(1).map((c, i) => [c, i + 1] as const),
 );
 
-export type CallsignErrorReason = 'empty' | 'bad_character' | 'overflow' | 'zero' | 'bad_digit';
+export type CallsignErrorReason = 'empty' | 'bad_character' | 'overflow' | 'zero' | 'bad_digit' | 'no_letter_or_digit';
 
 /** Thrown by the throwing helpers; the `try*` helpers return it as a value instead. */
 export class CallsignError extends OpvError {
@@ -56,11 +56,26 @@ export function tryEncodeCallsign(input: string): CallsignResult<number> {
     if (value > MAX_ID) {
       return {
         ok: false,
-        error: new CallsignError('overflow', `callsign "${call}" does not fit in 48 bits (too long)`),
+        error: new CallsignError('overflow', `callsign "${call}" is too long: at most 9 characters`),
       };
     }
   }
   return { ok: true, value };
+}
+
+/**
+ * A callsign a person may take: encodable, and with at least one letter or digit. The
+ * wire can carry "-" or ".." (so decoding accepts them), but as a name they identify
+ * nobody and ".." would walk out of a directory built from it.
+ */
+export function tryOperatorCallsign(input: string): CallsignResult<string> {
+  const r = tryEncodeCallsign(input);
+  if (!r.ok) return r;
+  const call = normaliseCallsign(input);
+  if (!/[A-Z0-9]/.test(call)) {
+    return { ok: false, error: new CallsignError('no_letter_or_digit', `callsign "${call}" must contain a letter or a digit`) };
+  }
+  return { ok: true, value: call };
 }
 
 export function encodeCallsign(input: string): number {

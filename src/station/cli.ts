@@ -1,10 +1,16 @@
+import { statSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
+import { tryOperatorCallsign } from '../protocol/index.js';
+import { debugLog, setupDebugLog } from '../util/debug-log.js';
 import { listAudioDevices } from '../audio/index.js';
 import { inRange, oneOf } from '../util/cli-parse.js';
 import type { StationEngine } from './engine.js';
 import { attachGpio } from './ptt/attach.js';
+import { checkPttKey } from './ptt/keys.js';
+import { attachDiagnostics } from './diagnostics.js';
+import { callsignForPath } from './exports.js';
 import { LineInterface } from './line.js';
+import type { Notice } from './types.js';
 import {
   DEFAULT_STATION_SETTINGS,
   PTT_MODES,
@@ -45,18 +51,31 @@ interface StationFlags {
   speakChat?: boolean;
   chatCue?: boolean;
   courtesyTone?: boolean;
+  debug?: boolean;
+  debugFile?: string;
 }
 
+const log = debugLog('station');
+
 function callsignArg(v: string): string {
-  const r = tryEncodeCallsign(v);
+  const r = tryOperatorCallsign(v);
   if (!r.ok) throw new InvalidArgumentError(r.error.message);
-  return normaliseCallsign(v);
+  return r.value;
 }
+
+function pttKeyArg(v: string): string {
+  const r = checkPttKey(v);
+  if (!r.ok) throw new InvalidArgumentError(r.error);
+  return r.key;
+}
+
+/** Things found while resolving settings that the interface shows when it opens. */
+const settingsNotices: Notice[] = [];
 
 export function stationCommand(): Command {
   return new Command('station')
     .description('run an Opulent Voice station: chat, push-to-talk voice, history')
-    .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; up to 9 characters)', callsignArg)
+    .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; at least one letter or digit; up to 9 characters)', callsignArg)
     .option('-i, --ip <server>', 'conference server address or hostname (IPv4/IPv6)')
     .option('-p, --port <port>', 'server UDP port', inRange('--port', R.port))
     .option('--listen-port <port>', 'UDP port this station sends from and listens on', inRange('--listen-port', R.listenPort))
@@ -73,7 +92,7 @@ export function stationCommand(): Command {
     .option('--data-dir <dir>', 'history directory (default ~/.local/share/opv/CALLSIGN)')
     .option('--config <file>', `settings file (default ${configFile()})`)
     .option('--save-config', 'write the effective settings to the settings file and exit')
-    .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI')
+    .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI: Ctrl+letter (default C-t) or F3–F12', pttKeyArg)
     .addOption(new Option('--ptt-mode <mode>', 'auto (hold where the terminal can), toggle or hold').argParser(oneOf('--ptt-mode', PTT_MODES)))
     .option('--ptt-timeout <seconds>', 'end a transmission left on this long', inRange('--ptt-timeout', R.pttTimeoutS))
     .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', inRange('--ptt-gpio', R.gpioLine))
@@ -85,6 +104,8 @@ export function stationCommand(): Command {
     .option('--no-chat-cue', 'no chat pips')
     .option('--courtesy-tone', 'a 1000 Hz beep when a received transmission ends (default on)')
     .option('--no-courtesy-tone', 'no end-of-transmission beep')
+    .option('--debug', 'write the diagnostic log (all opv:* namespaces; DEBUG=opv:link,opv:rx picks some)')
+    .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI)')
     .action(async (callsign: string | undefined, flags: StationFlags) => {
       if (flags.listAudio) {
         const d = await listAudioDevices();
@@ -98,7 +119,11 @@ export function stationCommand(): Command {
         process.stdout.write(`settings written to ${saveSettings(keep as StationSettings, flags.config ?? configFile())}\n`);
         return;
       }
-      await runStation(settings, flags.tui);
+      const fullScreen = flags.tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
+      const logTo = setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen, app: 'station' });
+      if (logTo && logTo !== 'stderr') settingsNotices.push({ level: 'info', text: `diagnostic log: ${logTo}` });
+      log('settings %o', { ...settings, callsign: settings.callsign });
+      await runStation(settings, flags.tui, logTo);
     });
 }
 
@@ -130,19 +155,47 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     courtesyTone: f.courtesyTone,
   });
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
-  const call = tryEncodeCallsign(merged.callsign);
+  const call = tryOperatorCallsign(String(merged.callsign));
   if (!call.ok) throw new SettingsError(call.error.message);
   if (!merged.server) throw new SettingsError('a server is required: opv station W1ABC -i <server> (or "server" in the settings file)');
-  merged.callsign = normaliseCallsign(merged.callsign);
-  merged.dataDir ??= dataDirFor(merged.callsign);
+  merged.callsign = call.value;
+  // A callsign may contain "/" (W1ABC/P): never a directory separator in a path.
+  merged.dataDir ??= dataDirFor(callsignForPath(merged.callsign));
+  if (merged.audioIn?.kind === 'wav') requireFile(merged.audioIn.file, f.audioIn ? '--audio-in' : 'audioIn.file in the settings file');
+  if (merged.ptt) merged.ptt = { ...merged.ptt, key: resolvePttKey(merged.ptt.key, f.pttKey !== undefined) };
   return merged as StationSettings;
 }
 
+/** A file the operator named must be there: a one-line error now, not a notice later. */
+function requireFile(file: string, what: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw new SettingsError(`${what} ${file}: no such file`);
+  }
+  if (!isFile) throw new SettingsError(`${what} ${file}: not a file`);
+}
+
+function resolvePttKey(key: string, fromFlag: boolean): string {
+  const r = checkPttKey(key);
+  if (r.ok) return r.key;
+  // Earlier versions saved "space" (which never worked) as the default: use the key
+  // that does, and say so, rather than refusing to start from an old settings file.
+  if (!fromFlag && /^space$/i.test(key)) {
+    settingsNotices.push({ level: 'warn', text: 'settings file: PTT key "space" cannot work in the chat line; using C-t (--save-config updates the file)' });
+    return 'C-t';
+  }
+  throw new SettingsError(fromFlag ? r.error : `settings file: ${r.error}`);
+}
+
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
-export async function runStation(settings: StationSettings, tui: boolean): Promise<void> {
+export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null): Promise<void> {
   // Loaded here, not above: the engine brings the Opus addon, which `--help` must not need.
   const { createStation } = await import('./engine.js');
   const engine = await createStation(settings);
+  engine.startupNotices.push(...settingsNotices.splice(0));
+  const detachDiagnostics = attachDiagnostics(engine);
   // Problems found while attaching are shown by the interface when it opens; later ones live.
   let attached = false;
   const detachGpio = attachGpio(engine, settings, (m) =>
@@ -150,18 +203,19 @@ export async function runStation(settings: StationSettings, tui: boolean): Promi
   );
   attached = true;
   try {
-    await runInterface(engine, settings, tui);
+    await runInterface(engine, settings, tui, debugLogTo);
   } finally {
     detachGpio();
+    detachDiagnostics();
   }
 }
 
-async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean): Promise<void> {
+async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean, debugLogTo: string | null): Promise<void> {
   const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (useTui) {
     // The same engine under either interface.
     const { runTui } = await import('./tui/index.js');
-    await runTui(engine, settings);
+    await runTui(engine, settings, { debugLog: debugLogTo });
     return;
   }
   const line = new LineInterface(engine, process.stdin, process.stdout);

@@ -31,6 +31,7 @@ import { VoiceEncoder } from './voice/encoder.js';
 import { decodeTransmission, exportTransmission } from './voice/files.js';
 import { VoiceReceiver } from './voice/receiver.js';
 import { SpeechQueue } from './speech/speech-queue.js';
+import type { StationCounters } from './counters.js';
 
 /** Keepalives unanswered for this many intervals mean "no reply from server". */
 const NO_REPLY_INTERVALS = 3;
@@ -318,6 +319,16 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   heardStations(): HeardStation[] {
     return [...this.heard.values()].sort((a, b) => b.lastHeard - a.lastHeard).map((h) => ({ ...h }));
+  }
+
+  /** Receive-side counters, for status displays and the diagnostic log. */
+  counters(): StationCounters {
+    const voice = [];
+    for (const h of this.heard.values()) {
+      const v = this.voice?.stats(h.callsign);
+      if (v) voice.push({ callsign: h.callsign, ...v });
+    }
+    return { invalidFrames: this.frames.invalidFrames, decodeErrors: this.frames.decodeErrors, voice };
   }
 
   history(limit?: number): HistoryEntry[] {

@@ -1,31 +1,47 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { inert } from '../util/inert-text.js';
+import { debugLog } from '../util/debug-log.js';
+import { countersReport } from './counters.js';
 import type { StationEngine } from './engine.js';
+import { defaultExportName, exportHistoryEntry, exportsDir } from './exports.js';
+import { noticeText } from './notice-text.js';
 import type { HistoryEntry, LinkState, Notice } from './types.js';
 import { speechLine, speechTag } from './speech/describe.js';
 import type { SpeechState } from './speech/speech-queue.js';
+
+const log = debugLog('line');
 
 const HELP = `Commands:
   <text>              send a chat line (buffered while PTT is active)
   /ptt [on|off]       key or unkey the transmitter (toggles without an argument);
                       with --audio-in FILE, PTT releases itself when the file ends
   /history [N]        list the last N history entries (default 20)
-  /play N             replay history entry N through the audio output
-  /export N FILE      write entry N as .wav or .ogg/.opus
+  /play N             replay transmission N through the audio output
+  /export N [FILE]    write entry N: a transmission as .wav or .ogg/.opus, a chat line
+                      as .txt; a bare name goes to ${exportsDir()}
   /speak [on|off]     read incoming chat aloud (espeak-ng); toggles without an argument
-  status              link, PTT and stations heard
+  status, /status     link, PTT, stations heard and the receive counters
   clear               clear the screen
   quit, /quit         leave cleanly (BYE to the server); Ctrl+C does the same`;
+
+/** Bare words that are commands in any letter case (QUIT, Quit…); everything else is chat. */
+const BARE = new Set(['quit', 'exit', 'help', 'status', 'clear']);
 
 /**
  * The plain line interface: one line in, one line out, for scripts, services and
  * headless Pis. Prints the reference station's phrases so existing habits carry over.
+ * Everything received is shown inert: another station's text cannot move the cursor,
+ * colour the terminal or start a line of its own.
  */
 export class LineInterface {
   private readonly rl: Interface;
   private done!: () => void;
   private readonly finished = new Promise<void>((r) => (this.done = r));
   private lastLinkKind: LinkState['kind'] | null = null;
+  /** Commands run one after another, so their results print in the order they were given. */
+  private queue: Promise<void> = Promise.resolve();
+  private quitting = false;
 
   constructor(
     private readonly engine: StationEngine,
@@ -47,6 +63,10 @@ export class LineInterface {
   }
 
   say(text: string): void {
+    if (this.quitting && this.tty) {
+      this.output.write(`${text}\n`);
+      return;
+    }
     if (this.tty) {
       this.output.write(`\r\x1b[K${text}\n`);
       this.rl.setPrompt(this.prompt());
@@ -58,8 +78,8 @@ export class LineInterface {
 
   async run(): Promise<void> {
     const e = this.engine;
-    e.on('chat', (c) => this.say(c.direction === 'in' ? `📨 [${c.callsign}]: ${c.text}` : `📤 [${c.callsign}]: ${c.text}`));
-    e.on('ptt', (p) => this.say(p.state === 'start' ? `🎤 ${p.callsign}: PTT was pressed` : `🔇 ${p.callsign}: PTT was released`));
+    e.on('chat', (c) => this.say(`${c.direction === 'in' ? '📨' : '📤'} [${inert(c.callsign)}]: ${inert(c.text)}`));
+    e.on('ptt', (p) => this.say(p.state === 'start' ? `🎤 ${inert(p.callsign)}: PTT was pressed` : `🔇 ${inert(p.callsign)}: PTT was released`));
     e.on('buffered', (n) => {
       if (n > 0) this.say(`⏳ message buffered until PTT release (${n} waiting)`);
     });
@@ -67,9 +87,9 @@ export class LineInterface {
       if (h.type === 'transmission' && !h.open) this.say(`📼 #${h.id} ${describe(h)}`);
     });
     e.on('link', (l) => this.onLink(l));
-    const notice = (n: Notice): void => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${n.text}`);
+    const notice = (n: Notice): void => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${noticeText(n)}`);
     e.on('notice', notice);
-    e.on('left', (l) => this.say(`👋 ${l.callsign} left the conference`));
+    e.on('left', (l) => this.say(`👋 ${inert(l.callsign)} left the conference`));
     let speech: SpeechState | null = e.speech.state.enabled ? null : e.speech.state;
     const onSpeech = (s: SpeechState): void => {
       const line = speechLine(s, speech);
@@ -78,10 +98,12 @@ export class LineInterface {
     };
     e.speech.on('state', onSpeech);
 
-    this.say(`📻 ${e.callsign} on ${e.settings.server}:${e.settings.port} — type a message, /help for commands`);
+    this.say(`📻 ${e.callsign} on ${inert(e.settings.server)}:${e.settings.port} — type a message, /help for commands`);
     for (const n of e.startupNotices) notice(n);
     if (speech === null) onSpeech(e.speech.state);
-    this.rl.on('line', (line) => void this.command(line.trim()));
+    this.rl.on('line', (line) => {
+      this.queue = this.queue.then(() => this.command(line.trim()));
+    });
     this.rl.on('SIGINT', () => void this.quit());
     // Without a terminal, stdin may be /dev/null (a service): end of input is not "quit".
     if (this.tty) {
@@ -96,12 +118,23 @@ export class LineInterface {
     this.lastLinkKind = l.kind;
     if (l.kind === 'connected') this.say(`🔗 connected to server (round trip ${l.rttMs} ms)`);
     else if (l.kind === 'no_reply') this.say('📭 no reply from server yet (a reference server never answers keepalives; chat and voice still go out)');
-    else if (l.kind === 'unreachable') this.say(`❌ server unreachable: ${l.error}`);
+    else if (l.kind === 'unreachable') this.say(`❌ server unreachable: ${inert(l.error)}`);
+  }
+
+  private entry(arg: string | undefined, usage: string): HistoryEntry {
+    if (arg === undefined || !/^#?\d+$/.test(arg)) throw new Error(usage);
+    const id = Number(arg.replace('#', ''));
+    const entry = this.engine.history().find((h) => h.id === id);
+    if (!entry) throw new Error(`no history entry ${id} (/history lists them)`);
+    return entry;
   }
 
   private async command(line: string): Promise<void> {
+    if (this.quitting) return;
     const e = this.engine;
-    const [cmd, ...args] = line.split(/\s+/);
+    const [word = '', ...args] = line.split(/\s+/);
+    const cmd = word.startsWith('/') || BARE.has(word.toLowerCase()) ? word.toLowerCase() : word;
+    log('command %s', inert(cmd));
     try {
       switch (cmd) {
         case '':
@@ -109,6 +142,7 @@ export class LineInterface {
         case 'quit':
         case '/quit':
         case 'exit':
+        case '/exit':
           await this.quit();
           return;
         case '/help':
@@ -116,13 +150,16 @@ export class LineInterface {
           this.say(HELP);
           break;
         case 'clear':
+        case '/clear':
           if (this.tty) this.output.write('\x1b[2J\x1b[H');
           break;
         case 'status':
+        case '/status':
           this.say(this.status());
           break;
         case '/ptt': {
-          const want = args[0] === 'on' ? true : args[0] === 'off' ? false : args[0] === undefined ? !e.pttActive : null;
+          const a = args[0]?.toLowerCase();
+          const want = a === 'on' ? true : a === 'off' ? false : a === undefined ? !e.pttActive : null;
           if (want === null) this.say('usage: /ptt [on|off]');
           else e.setPtt(want);
           break;
@@ -134,42 +171,42 @@ export class LineInterface {
           break;
         }
         case '/history': {
-          const n = args[0] ? Number(args[0]) : 20;
-          const list = e.history(Number.isFinite(n) && n > 0 ? n : 20);
+          const a = args[0];
+          if (a !== undefined && !/^[1-9]\d{0,6}$/.test(a)) throw new Error(`/history ${inert(a)}: N must be a whole number of entries, e.g. /history 50`);
+          const list = e.history(a === undefined ? 20 : Number(a));
           if (list.length === 0) this.say('(history is empty)');
           for (const h of list) this.say(`#${h.id} ${describe(h)}`);
           break;
         }
         case '/play': {
-          const id = Number(args[0]);
-          if (!Number.isInteger(id)) {
-            this.say('usage: /play N');
-            break;
-          }
+          const entry = this.entry(args[0], 'usage: /play N (a transmission number from /history)');
+          if (entry.type !== 'transmission') throw new Error(`#${entry.id} is a chat line, not a transmission: nothing to play`);
+          if (entry.open) throw new Error(`#${entry.id} is still on the air: play it when it has ended`);
+          const id = entry.id;
+          const playing = e.play(id);
           this.say(`▶️  playing #${id}`);
-          await e.play(id);
-          this.say(`⏹️  #${id} done`);
+          // The replay runs in the background: later commands need not wait for it to end.
+          playing.then(
+            () => this.say(`⏹️  #${id} done`),
+            (err: unknown) => this.say(`❌ #${id}: ${inert(err instanceof Error ? err.message : String(err))}`),
+          );
           break;
         }
         case '/export': {
-          const id = Number(args[0]);
-          const file = args.slice(1).join(' ');
-          if (!Number.isInteger(id) || !file) {
-            this.say('usage: /export N FILE (.wav, .ogg or .opus)');
-            break;
-          }
-          await e.exportEntry(id, file);
-          this.say(`💾 #${id} written to ${file}`);
+          const entry = this.entry(args[0], 'usage: /export N [FILE] (.wav, .ogg or .opus; .txt for a chat line)');
+          const name = args.slice(1).join(' ') || defaultExportName(entry);
+          const file = await exportHistoryEntry(entry, name, (id, f) => e.exportEntry(id, f));
+          this.say(`💾 #${entry.id} written to ${inert(file)}`);
           break;
         }
         default:
-          if (cmd!.startsWith('/')) this.say(`unknown command ${cmd!} — /help lists them`);
+          if (cmd.startsWith('/')) this.say(`unknown command ${inert(cmd)} — /help lists them`);
           else e.sendChat(line);
       }
     } catch (err) {
-      this.say(`❌ ${(err as Error).message}`);
+      this.say(`❌ ${inert(err instanceof Error ? err.message : String(err))}`);
     }
-    if (this.tty) {
+    if (this.tty && !this.quitting) {
       this.rl.setPrompt(this.prompt());
       this.rl.prompt();
     }
@@ -179,26 +216,33 @@ export class LineInterface {
     const e = this.engine;
     const l = e.linkState();
     const link =
-      l.kind === 'connected' ? `connected, round trip ${l.rttMs} ms` : l.kind === 'no_reply' ? 'no reply from server' : l.kind === 'unreachable' ? `unreachable: ${l.error}` : 'connecting';
+      l.kind === 'connected' ? `connected, round trip ${l.rttMs} ms` : l.kind === 'no_reply' ? 'no reply from server' : l.kind === 'unreachable' ? `unreachable: ${inert(l.error)}` : 'connecting';
     const heard = e.heardStations();
     return [
-      `📊 ${e.callsign} → ${e.settings.server}:${e.settings.port} (${link})`,
+      `📊 ${e.callsign} → ${inert(e.settings.server)}:${e.settings.port} (${link})`,
       `   PTT: ${e.pttActive ? 'ACTIVE' : 'off'}; buffered chat: ${e.bufferedCount}`,
       `   chat read aloud: ${e.speech.state.enabled ? speechTag(e.speech.state) || 'on' : 'off'}`,
-      `   heard: ${heard.length ? heard.map((h) => `${h.callsign}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
+      `   heard: ${heard.length ? heard.map((h) => `${inert(h.callsign)}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
+      ...countersReport(e.counters()),
     ].join('\n');
   }
 
   async quit(): Promise<void> {
+    if (this.quitting) return;
+    // A newline first: Ctrl+C leaves the cursor on the prompt line.
+    if (this.tty) this.output.write('\n');
+    this.quitting = true;
     this.rl.close();
     this.input.destroy();
     await this.engine.close();
+    this.output.write(`👋 ${this.engine.callsign} signing off: BYE sent, 73\n`);
     this.done();
   }
 }
 
 function describe(h: HistoryEntry): string {
   const when = new Date(h.at).toLocaleTimeString('en-GB', { hour12: false });
-  if (h.type === 'chat') return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign}: ${h.text}`;
-  return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign} transmission ${(h.durationMs / 1000).toFixed(1)} s, ${h.frames} frames, ${h.framesLost} lost${h.open ? ' (on air)' : ''}`;
+  const call = inert(h.callsign);
+  if (h.type === 'chat') return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${call}: ${inert(h.text)}`;
+  return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${call} transmission ${(h.durationMs / 1000).toFixed(1)} s, ${h.frames} frames, ${h.framesLost} lost${h.open ? ' (on air)' : ''}`;
 }

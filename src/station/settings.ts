@@ -103,7 +103,7 @@ export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'serve
   historyMaxEntries: 5000,
   historyMaxAgeDays: 30,
   keepaliveIntervalS: 2,
-  ptt: { key: 'space', mode: 'auto', timeoutS: 120, gpio: null, led: null, gpioChip: 'gpiochip0' },
+  ptt: { key: 'C-t', mode: 'auto', timeoutS: 120, gpio: null, led: null, gpioChip: 'gpiochip0' },
   speakChat: false,
   chatCue: true,
   courtesyTone: true,

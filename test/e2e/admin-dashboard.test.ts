@@ -107,14 +107,18 @@ test('kick works with a token (confirmed first); without one the server refuses 
   assert.equal(open.proc.count(/BANNED/), 0);
 });
 
-test('a wrong token or no server is a one-line state on screen, not a crash', async () => {
+test('a wrong token ends the dashboard with one line and a non-zero status; no server is a state on screen, retried', async () => {
   const srv = await startServer(['--stats-token', TOKEN]);
   const t = await startAdmin(['--url', srv.url, '--token', 'wrong'], { waitConnected: false });
-  let screen = await t.waitForScreen(/UNAUTHORIZED: the server at http:\/\/127\.0\.0\.1:\d+ refused the token \(401\)/);
-  assert.equal(t.exitStatus(), null, 'still running');
+  assert.equal(await t.waitForExit(15_000), 1);
+  let screen = t.capture();
+  const lines = screen.split('\n').filter((l) => l.trim() !== '');
+  assert.deepEqual(lines.length, 1, screen);
+  assert.match(lines[0]!, /^opv: the server at http:\/\/127\.0\.0\.1:\d+ refused the token \(401\): check --token/);
   const none = await startAdmin(['--url', 'http://127.0.0.1:9'], { waitConnected: false });
   screen = await none.waitForScreen(/UNREACHABLE: cannot reach the opv stats channel at http:\/\/127\.0\.0\.1:9: connection refused/);
   assert.doesNotMatch(screen, /\s+at .*\.js:\d+/);
+  assert.equal(none.exitStatus(), null, 'an unreachable server is retried');
 });
 
 test('reconnects by itself after the server restarts', async () => {

@@ -16,7 +16,7 @@ test('flags override the settings file, which overrides the defaults', () => {
   assert.equal(s.port, 40000);
   assert.equal(s.jitterFrames, 3);
   assert.equal(s.ptt.timeoutS, 60);
-  assert.equal(s.ptt.key, 'space');
+  assert.equal(s.ptt.key, 'C-t');
   const t = resolveSettings('ve3xyz', { config: file, audio: false, tui: true, ip: '10.0.0.1', jitter: 4 });
   assert.equal(t.callsign, 'VE3XYZ');
   assert.equal(t.server, '10.0.0.1');

@@ -2,6 +2,7 @@ import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type contrib from 'blessed-contrib';
 import type { ServerEvent } from '../../contract/stats.js';
+import { inert } from '../../util/inert-text.js';
 import { formatClock } from '../format.js';
 
 /**
@@ -56,13 +57,26 @@ export class EventLog {
     const text = describeEvent(e);
     if (text === null) return;
     const color = COLORS[e.type];
-    const body = blessed.escape(text);
+    // What the server relays about stations is shown, never interpreted.
+    const body = blessed.escape(inert(text));
     this.log.log(`${formatClock(e.at)} ${color ? `{${color}-fg}${body}{/${color}-fg}` : body}`);
+  }
+
+  /** Scrolls to the newest line (after a resize blessed keeps the old offset). */
+  toNewest(): void {
+    // After a resize the old offset can point past the re-wrapped lines (an empty
+    // panel), and blessed's "the user scrolled away" flag would stop it following new
+    // lines: start from the top, then go to the end.
+    const log = this.log as unknown as { childBase: number; childOffset: number; _userScrolled: boolean };
+    log.childBase = 0;
+    log.childOffset = 0;
+    log._userScrolled = false;
+    this.log.setScrollPerc(100);
   }
 
   /** A line of the dashboard's own (connection changes, action results). */
   note(text: string, atMs: number, color?: string): void {
-    const body = blessed.escape(text);
+    const body = blessed.escape(inert(text));
     this.log.log(`${formatClock(atMs)} ${color ? `{${color}-fg}${body}{/${color}-fg}` : body}`);
   }
 }

@@ -54,7 +54,7 @@ export class RateChart {
       xPadding: 5,
       showNthLabel: 30,
       wholeNumbersOnly: false,
-      style: { line: 'yellow', text: 'green', baseline: 'black' },
+      style: { line: 'yellow', text: 'green', baseline: 'cyan' },
     });
   }
 

@@ -25,6 +25,33 @@ export function figureLines(stats: ServerStats, health: Health, rate: RateSample
   return lines;
 }
 
+/**
+ * The same figures for a narrow panel (80 columns): two columns, five lines, so none
+ * is cut at 80×24 — Decode errors, Timed out and the health verdict included. Who is
+ * talking is in the table's STATE column there.
+ */
+export function compactFigureLines(stats: ServerStats, health: Health, rate: RateSample | undefined, width: number): string[] {
+  const perS = (v: number | undefined): string => (v === undefined ? '' : ` ${v.toFixed(1)}/s`);
+  const datagrams = stats.frames_received + stats.decode_errors;
+  const left = [
+    `Uptime        ${formatDuration(stats.uptime_s)}`,
+    `Stations      ${stats.active_stations} (timeout ${stats.timeout_s} s)`,
+    `Received      ${formatCount(stats.frames_received)}${perS(rate?.received)}`,
+    `Forwarded     ${formatCount(stats.frames_forwarded)}${perS(rate?.forwarded)}`,
+    `Kinds  v ${formatCount(stats.voice_frames)} t ${formatCount(stats.text_frames)} c ${formatCount(stats.control_frames)} d ${formatCount(stats.data_frames)}`,
+  ];
+  const right = [
+    `Decode errors ${formatCount(stats.decode_errors)} (${formatPercent(stats.decode_errors, datagrams)})`,
+    `Rate-limited  ${formatCount(stats.rate_limited)}${perS(rate?.rateLimited)}`,
+    `Timed out     ${formatCount(stats.timed_out_stations)} (${(health.timeoutRate * 100).toFixed(0)}% 5 min)`,
+    `Hijacks refused ${formatCount(stats.hijacks_refused)}`,
+    health.warnings.length === 0 ? 'Health        ✓ healthy' : `Health        ⚠ ${health.warnings.map((w) => w.message).join('; ')}`,
+  ];
+  const col = Math.max(20, Math.floor((width - 1) / 2));
+  const cut = (t: string, w: number): string => (t.length > w ? `${t.slice(0, w - 1)}…` : t.padEnd(w));
+  return left.map((l, i) => `${cut(l, col)} ${cut(right[i] ?? '', width - col - 1)}`.trimEnd());
+}
+
 export class ServerFigures {
   readonly box: Widgets.BoxElement;
 
@@ -39,6 +66,19 @@ export class ServerFigures {
       return;
     }
     const health = model.health();
+    const inner = Number(this.box.width) - 2;
+    const rows = Number(this.box.height) - 2;
+    // Ten figures and the verdict need 12 rows; a shorter panel (80×24) gets two columns.
+    if (Number.isFinite(inner) && Number.isFinite(rows) && rows < 12) {
+      const warn = health.warnings.length > 0;
+      this.box.setContent(
+        compactFigureLines(stats, health, model.samples[model.samples.length - 1], inner)
+          .map((l) => blessed.escape(l))
+          .map((l) => l.replace(/(Health +)(✓ healthy|⚠ .*)$/, warn ? '$1{red-fg}{bold}$2{/bold}{/red-fg}' : '$1{green-fg}$2{/green-fg}'))
+          .join('\n'),
+      );
+      return;
+    }
     const lines = figureLines(stats, health, model.samples[model.samples.length - 1], 'last 5 min').map((l) => blessed.escape(l));
     const warnings = health.warnings.map((w) => `{red-fg}{bold}⚠ ${blessed.escape(w.message)}{/bold}{/red-fg}`);
     const ok = '{green-fg}✓ healthy{/green-fg}';

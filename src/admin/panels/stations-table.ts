@@ -46,8 +46,10 @@ function cells(values: string[], w: number[]): string[] {
 /** The header line, the sort column marked with ▲/▼. */
 export function formatHeader(total: number, sortKey: SortKey, descending: boolean): string {
   const w = widths(total);
+  // The sort mark replaces the title's last letters where both do not fit: a
+  // right-aligned column would otherwise lose the title's first letter.
   return cells(
-    COLUMNS.map((c) => (c.key === sortKey ? `${c.title}${descending ? '▼' : '▲'}` : c.title)),
+    COLUMNS.map((c, i) => (c.key === sortKey ? `${c.title.slice(0, Math.max(1, w[i]! - 1))}${descending ? '▼' : '▲'}` : c.title)),
     w,
   ).join(' ');
 }

@@ -2,6 +2,7 @@ import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import { KEY_HELP } from '../keys.js';
 import type { ConnectionState } from '../client.js';
+import { inert } from '../../util/inert-text.js';
 import type { SortKey } from '../model.js';
 
 const STATUS_STYLE: Record<ConnectionState['status'], string> = {
@@ -47,8 +48,8 @@ export class StatusBar {
 
   private refresh(): void {
     const c = this.connection;
-    const first = `${STATUS_STYLE[c.status]}${blessed.escape(formatConnection(c))}{/}`;
-    const r = this.result ? `   ${this.result.ok ? '{green-fg}' : '{red-fg}'}${blessed.escape(this.result.text)}{/}` : '';
+    const first = `${STATUS_STYLE[c.status]}${blessed.escape(inert(formatConnection(c)))}{/}`;
+    const r = this.result ? `   ${this.result.ok ? '{green-fg}' : '{red-fg}'}${blessed.escape(inert(this.result.text))}{/}` : '';
     this.box.setContent(`${first}\n{cyan-fg}${this.sort}  |  ${KEY_HELP}{/cyan-fg}${r}`);
   }
 }

@@ -1,14 +1,14 @@
 import blessed from 'blessed';
 import type { StationEngine } from '../engine.js';
-import { linkText } from './format.js';
+import { escape, linkText } from './format.js';
 
 /** Top line: who we are, where, the link, and whether we are transmitting or hearing. */
-export function createHeader(screen: blessed.Widgets.Screen, engine: StationEngine): { render: () => void } {
-  const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, style: { bg: 'blue', fg: 'white' } });
+export function createHeader(screen: blessed.Widgets.Screen, engine: StationEngine, extra: () => string = () => ''): { render: () => void } {
+  const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { bg: 'blue', fg: 'white' } });
   const render = (): void => {
-    const tx = engine.pttActive ? '{red-bg}{white-fg} TX {/}' : '';
-    const rx = engine.heardStations().some((h) => h.talking) ? '{green-bg}{black-fg} RX {/}' : '';
-    box.setContent(` {bold}${engine.callsign}{/bold} → ${engine.settings.server}:${engine.settings.port}  ${linkText(engine.linkState())} ${tx}${rx}`);
+    const tx = engine.pttActive ? '{red-bg}{white-fg} TX {/white-fg}{/red-bg}' : '';
+    const rx = engine.heardStations().some((h) => h.talking) ? '{green-bg}{black-fg} RX {/black-fg}{/green-bg}' : '';
+    box.setContent(` {bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}  ${linkText(engine.linkState())} ${tx}${rx}${extra()}`);
   };
   render();
   return { render };

@@ -1,41 +1,105 @@
 import blessed from 'blessed';
 import type { StationEngine } from '../engine.js';
 import type { HistoryEntry } from '../types.js';
-import { entryLine } from './format.js';
+import { entryLines } from './format.js';
+import { BORDER, FOCUS_BORDER } from './theme.js';
+
+export interface HistoryPanel {
+  box: blessed.Widgets.BoxElement;
+  refresh(): void;
+  render(): void;
+  selected(): HistoryEntry | undefined;
+}
 
 /**
- * Chat lines and transmissions in time order over the whole stored history. The list
- * follows new entries unless the operator has scrolled up to look at old ones.
+ * Chat lines and transmissions in time order over the whole stored history, each entry
+ * wrapped to the panel's width (long ones cut after a few lines: Enter opens them
+ * whole). Selection moves by entry. The view follows new entries unless the operator
+ * has moved up to look at old ones.
  */
-export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: StationEngine, opts: { top: number; bottom: number; right: number }) {
-  const list = blessed.list({
+export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: StationEngine, opts: { top: number; bottom: number; right: number }): HistoryPanel {
+  const box = blessed.box({
     parent: screen,
-    label: ' History (Tab: select, Enter: replay, e: export) ',
+    label: ' History (Tab: select, Enter: open, e: export) ',
     top: opts.top,
     left: 0,
     right: opts.right,
     bottom: opts.bottom,
     border: 'line',
     tags: true,
-    keys: true,
-    vi: true,
+    // blessed wraps only what its own count finds too long; with wrap off it would cut
+    // lines by UTF-16 units and lose the end of any line with emoji in it.
+    wrap: true,
     mouse: true,
-    scrollbar: { ch: ' ', style: { bg: 'grey' } },
-    style: { selected: { bg: 'blue' }, border: { fg: 'grey' }, focus: { border: { fg: 'white' } } },
+    style: { border: { fg: BORDER }, focus: { border: { fg: FOCUS_BORDER } } },
   });
   let entries: HistoryEntry[] = [];
-  const refresh = (): void => {
-    const follow = entries.length === 0 || (list as unknown as { selected: number }).selected >= entries.length - 1;
-    entries = engine.history();
-    list.setItems(entries.map(entryLine));
-    if (follow) list.select(entries.length - 1);
+  let sel = -1;
+  /** First visible line (of all entries' lines). */
+  let top = 0;
+  let follow = true;
+
+  const innerWidth = (): number => Math.max(10, (box.width as number) - 2);
+  const innerHeight = (): number => Math.max(1, (box.height as number) - 2);
+
+  const render = (): void => {
+    const width = innerWidth();
+    const height = innerHeight();
+    if (follow) sel = entries.length - 1;
+    const all: string[] = [];
+    let selStart = 0;
+    let selEnd = 0;
+    entries.forEach((e, i) => {
+      if (i === sel) selStart = all.length;
+      all.push(...entryLines(e, width, i === sel && screen.focused === box).lines);
+      if (i === sel) selEnd = all.length;
+    });
+    if (follow) top = Math.max(0, all.length - height);
+    else {
+      // Keep the selected entry in view (its start when it is taller than the panel).
+      if (selEnd > top + height) top = selEnd - height;
+      if (selStart < top) top = selStart;
+      top = Math.max(0, Math.min(top, Math.max(0, all.length - height)));
+    }
+    const more = top > 0 ? ` ↑${top}` : '';
+    box.setLabel(` History (Tab: select, Enter: open, e: export)${more} `);
+    box.setContent(all.slice(top, top + height).join('\n'));
   };
+
+  const refresh = (): void => {
+    entries = engine.history();
+    if (sel >= entries.length) sel = entries.length - 1;
+    render();
+  };
+
+  const move = (by: number): void => {
+    if (entries.length === 0) return;
+    sel = Math.max(0, Math.min(entries.length - 1, (sel < 0 ? entries.length : sel) + by));
+    follow = sel === entries.length - 1;
+    render();
+    screen.render();
+  };
+  box.key(['up', 'k'], () => move(-1));
+  box.key(['down', 'j'], () => move(1));
+  box.key(['pageup'], () => move(-Math.max(1, Math.floor(innerHeight() / 2))));
+  box.key(['pagedown'], () => move(Math.max(1, Math.floor(innerHeight() / 2))));
+  box.key(['home', 'g'], () => move(-entries.length));
+  box.key(['end', 'S-g'], () => move(entries.length));
+  box.on('wheelup', () => move(-1));
+  box.on('wheeldown', () => move(1));
+  box.on('focus', () => {
+    render();
+    screen.render();
+  });
+  box.on('blur', () => {
+    render();
+    screen.render();
+  });
   refresh();
   return {
-    list,
+    box,
     refresh,
-    selected(): HistoryEntry | undefined {
-      return entries[(list as unknown as { selected: number }).selected];
-    },
+    render,
+    selected: () => (sel >= 0 ? entries[sel] : undefined),
   };
 }

@@ -1,13 +1,24 @@
 import blessed from 'blessed';
+import { patchBlessedWidths } from '../../util/cell-width.js';
+import { inert } from '../../util/inert-text.js';
+import { debugLog } from '../../util/debug-log.js';
+import { voiceTotals } from '../counters.js';
 import type { StationEngine } from '../engine.js';
+import { defaultExportName, exportHistoryEntry, exportsDir } from '../exports.js';
+import { noticeText } from '../notice-text.js';
 import type { StationSettings } from '../settings.js';
+import type { HistoryEntry } from '../types.js';
 import { createBanner } from './banner.js';
-import { escape } from './format.js';
+import { createChatLine } from './chat-line.js';
+import { clock, escape } from './format.js';
 import { createHeader } from './header.js';
 import { createHeardPanel } from './heard-panel.js';
-import { helpText, showHelp } from './help.js';
+import { helpLines } from './help.js';
 import { createHistoryPanel } from './history-panel.js';
+import { NoticeLine, type NoticeKind } from './notices.js';
+import { showPopup, type Popup } from './popup.js';
 import { PttToggle } from './ptt-toggle.js';
+import { statusLines } from './status-view.js';
 import { kittyFilteredInput } from './kitty-input.js';
 import { speechTag } from '../speech/describe.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
@@ -15,13 +26,15 @@ import { exitWithError } from '../../errors.js';
 
 const HEARD_WIDTH = 24;
 const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
+const STATUS_KEY = 'C-o';
+const log = debugLog('tui');
 
 /**
  * The full-screen station: a composition root that builds the panels over the engine
  * and routes keys. No station logic lives here. Resolves when the operator leaves.
  */
-export async function runTui(engine: StationEngine, settings: StationSettings): Promise<void> {
-  const pttKey = settings.ptt.key === 'space' ? 'C-t' : settings.ptt.key;
+export async function runTui(engine: StationEngine, settings: StationSettings, opts: { debugLog?: string | null } = {}): Promise<void> {
+  const pttKey = settings.ptt.key;
   // Hold-to-talk where the terminal reports key release (kitty protocol), else toggle.
   const pttCode = kittyKeyFor(pttKey);
   let holdMode = false;
@@ -33,20 +46,23 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
       if (holdMode || settings.ptt.mode === 'toggle' || pttCode === null) return;
       holdMode = true;
       process.stdout.write(KITTY_ENABLE);
-      say(`hold-to-talk: hold ${pttKey} while you speak`, 'green');
+      say(`hold-to-talk: hold ${pttKey} while you speak`, 'ok');
       setStatus();
     },
   );
+  patchBlessedWidths((blessed as unknown as { unicode: Parameters<typeof patchBlessedWidths>[0] }).unicode);
   const screen = blessed.screen({ input: kin.input, output: process.stdout, smartCSR: true, fullUnicode: true, title: `opv ${engine.callsign}`, autoPadding: true });
   // Unicode line drawing instead of ACS when the terminal takes UTF-8 (it already gets ●, ▶…):
   // ACS comes out as "lqqk" through PuTTY/mosh and in tmux captures.
   const tput = (screen as unknown as { tput: { unicode: boolean; brokenACS: boolean } }).tput;
   if (tput.unicode) tput.brokenACS = true;
-  // Keys the chat line must not swallow while it has the focus.
-  (screen as unknown as { ignoreLocked: string[] }).ignoreLocked = ['C-c', 'C-q', 'tab', 'f1', 'f2', pttKey];
+  // Only a prompt grabs the keyboard (blessed's textbox); leaving must work even then.
+  (screen as unknown as { ignoreLocked: string[] }).ignoreLocked = ['C-c', 'C-q'];
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
   let leaving = false;
+  /** A popup or prompt is open: the global keys wait. */
+  let modal = 0;
 
   const restore = (): void => {
     kin.close();
@@ -65,84 +81,109 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
   process.prependOnceListener('uncaughtException', crash);
   process.prependOnceListener('unhandledRejection', crash);
 
-  const header = createHeader(screen, engine);
+  const problems = (): string => {
+    const c = engine.counters();
+    const t = voiceTotals(c);
+    const n = c.invalidFrames + c.decodeErrors + t.corrupt + t.misfit;
+    return n > 0 ? `  {yellow-fg}⚠ ${n} bad (${STATUS_KEY}){/yellow-fg}` : '';
+  };
+  const header = createHeader(screen, engine, problems);
   const history = createHistoryPanel(screen, engine, { top: 1, bottom: 8, right: HEARD_WIDTH });
   const heard = createHeardPanel(screen, engine, { top: 1, bottom: 8, width: HEARD_WIDTH });
   const banner = createBanner(screen, engine, { bottom: 5 });
-  const notice = blessed.box({ parent: screen, left: 1, right: 1, bottom: 4, height: 1, tags: true });
-  const input = blessed.textbox({
-    parent: screen,
-    label: ' Chat ',
-    left: 0,
-    right: 0,
+  const noticeBox = blessed.box({ parent: screen, left: 1, right: 1, bottom: 4, height: 1, tags: true, wrap: false });
+  const notices = new NoticeLine(noticeBox, () => screen.render());
+  const chat = createChatLine(screen, {
     bottom: 1,
-    height: 3,
-    border: 'line',
-    inputOnFocus: true,
-    keys: true,
-    style: { border: { fg: 'grey' }, focus: { border: { fg: 'white' } } },
+    ignore: (k) => modal > 0 || [pttKey, STATUS_KEY, 'tab', 'f1', 'f2', 'C-c', 'C-q'].includes(k.full ?? ''),
+    onSubmit: (text) => engine.sendChat(text),
   });
-  const status = blessed.box({ parent: screen, left: 0, right: 0, bottom: 0, height: 1, tags: true, style: { bg: 'black', fg: 'white' } });
+  const status = blessed.box({ parent: screen, left: 0, right: 0, bottom: 0, height: 1, tags: true, wrap: false, style: { bg: 'blue', fg: 'white' } });
   function setStatus(): void {
     const mode = holdMode ? 'hold' : 'PTT';
-    const buffered = engine.bufferedCount ? `  {yellow-fg}${engine.bufferedCount} buffered{/}` : '';
+    const buffered = engine.bufferedCount ? `  {yellow-fg}${engine.bufferedCount} buffered{/yellow-fg}` : '';
     // The chat line says why Enter does not send at once while on air, and how much waits.
     const waiting = engine.bufferedCount ? ` (${engine.bufferedCount} buffered)` : '';
-    input.setLabel(engine.pttActive ? ` Chat — on air: sent when you unkey${waiting} ` : ` Chat${waiting} `);
+    chat.setLabel(engine.pttActive ? ` Chat — on air: sent when you unkey${waiting} ` : ` Chat${waiting} `);
     const speech = speechTag(engine.speech.state);
-    status.setContent(` {bold}${pttKey}{/bold} ${mode}  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}^C{/bold} quit${buffered}${speech ? `  {cyan-fg}🗣 ${speech}{/}` : ''}`);
+    status.setContent(` {bold}${pttKey}{/bold} ${mode}  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}${STATUS_KEY}{/bold} status  {bold}^C{/bold} quit${buffered}${speech ? `  {cyan-fg}🗣 ${speech}{/}` : ''}`);
   }
-  function say(text: string, colour = 'yellow'): void {
-    notice.setContent(`{${colour}-fg}${escape(text)}{/}`);
-    screen.render();
+  function say(text: string, kind: NoticeKind = 'warn', about: string | null = null): void {
+    notices.show(text, kind, about);
   }
-  for (const n of engine.startupNotices) say(n.text);
-  if (settings.ptt.mode === 'hold') say('waiting for the terminal to confirm key-release reports; PTT toggles until then');
+  const levelKind = (l: 'info' | 'warn' | 'error'): NoticeKind => (l === 'error' ? 'error' : l === 'warn' ? 'warn' : 'info');
+  // Shown together: the notice line holds one notice, and both halves matter.
+  const startup = engine.startupNotices.map((n) => {
+    log('startup notice: %s', inert(n.text));
+    return noticeText(n);
+  });
+  const noMic = startup.some((t) => t.startsWith('no microphone'));
+  const noOut = startup.some((t) => t.startsWith('no audio output'));
+  const shown = startup.filter((t) => !(noMic && noOut && /^no (microphone|audio output)/.test(t)));
+  if (noMic && noOut) shown.unshift('no sound card: chat works, PTT disabled, voice is kept in history only');
+  if (shown.length) say(shown.join(' · '), engine.startupNotices.some((n) => n.level === 'error') ? 'error' : 'warn');
+  if (settings.ptt.mode === 'hold') say('waiting for the terminal to confirm key-release reports; PTT toggles until then', 'info');
   process.stdout.write(KITTY_QUERY);
 
   const ptt = new PttToggle(
     (on) => engine.setPtt(on),
     () => engine.pttActive,
     settings.ptt.timeoutS * 1000,
-    () => say(`transmission ended by the ${settings.ptt.timeoutS} s time-out`, 'red'),
+    () => say(`transmission ended by the ${settings.ptt.timeoutS} s time-out`, 'error'),
   );
 
   onKittyKey = (k) => {
     if (!holdMode || pttCode === null || k.code !== pttCode.code || (k.mods & ~1) !== pttCode.mods) return false;
+    if (modal > 0) return true;
     if (k.event !== 'repeat') ptt.hold(k.event === 'press');
     renderAll();
     return true;
   };
 
+  let statusView: Popup | null = null;
   const renderAll = (): void => {
     header.render();
     heard.render();
     banner.render();
     setStatus();
+    statusView?.setContent(statusLines(engine, statusExtra()));
     screen.render();
   };
+  const statusExtra = (): string[] => (opts.debugLog ? ['', `diagnostic log: ${opts.debugLog}`] : []);
   engine.on('history', () => {
     history.refresh();
     screen.render();
   });
-  engine.on('chat', () => {
+  engine.on('chat', (c) => {
+    if (c.direction === 'in') notices.heard(c.callsign);
     history.refresh();
     screen.render();
   });
+  engine.on('ptt', (p) => {
+    if (!p.local) notices.heard(p.callsign);
+  });
   for (const ev of ['tx', 'rx', 'heard', 'link', 'buffered', 'ptt'] as const) engine.on(ev, renderAll);
   engine.speech.on('state', renderAll);
-  engine.on('notice', (n) => say(n.text, n.level === 'error' ? 'red' : 'yellow'));
-  engine.on('left', (l) => say(`${l.callsign} left the conference`, 'grey'));
+  engine.on('notice', (n) => {
+    log('notice: %s', inert(n.text));
+    say(noticeText(n), levelKind(n.level));
+  });
+  engine.on('left', (l) => say(`${l.callsign} left the conference`, 'info', l.callsign));
   const tick = setInterval(() => {
     if (engine.pttActive) renderAll();
   }, 250);
+  // Counters and "last heard" change without events.
+  const slowTick = setInterval(renderAll, 1000);
 
   const leave = async (): Promise<void> => {
     if (leaving) return;
     leaving = true;
     clearInterval(tick);
+    clearInterval(slowTick);
+    notices.dispose();
     ptt.disarm();
-    say('leaving…');
+    noticeBox.setContent('leaving…');
+    screen.render();
     await engine.close();
     restore();
     process.off('uncaughtException', crash);
@@ -151,67 +192,115 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
     finished();
   };
 
-  const focusInput = (): void => {
-    input.focus();
+  const focusChat = (): void => {
+    chat.box.focus();
     screen.render();
+  };
+  const popup = (label: string, lines: string[], onClose: () => void = focusChat, wrap = false): Popup => {
+    modal++;
+    return showPopup(screen, {
+      label,
+      lines,
+      wrap,
+      onClose: () => {
+        modal--;
+        onClose();
+      },
+    });
   };
   screen.key(['C-c', 'C-q'], () => void leave());
   // Killed, or the terminal closed: leave as on Ctrl+C (BYE, screen and keyboard restored).
   const onSignal = (): void => void leave();
   for (const sig of LEAVE_SIGNALS) process.on(sig, onSignal);
   screen.key([pttKey], () => {
+    if (modal > 0) return;
     ptt.press();
     renderAll();
   });
   screen.key(['tab'], () => {
-    if (screen.focused === input) {
-      (input as unknown as { cancel: () => void }).cancel();
-      history.list.focus();
-      screen.render();
-    } else focusInput();
+    if (modal > 0) return;
+    if (screen.focused === chat.box) history.box.focus();
+    else chat.box.focus();
+    screen.render();
   });
-  const openHelp = (): void => showHelp(screen, helpText(pttKey, settings.ptt.timeoutS, holdMode), focusInput);
+  const openHelp = (): void => {
+    if (modal > 0) return;
+    const back = screen.focused === history.box ? () => history.box.focus() : focusChat;
+    popup(' Help ', helpLines(pttKey, settings.ptt.timeoutS, exportsDir(), holdMode), back);
+  };
+  const openStatus = (): void => {
+    if (modal > 0) return;
+    const back = screen.focused === history.box ? () => history.box.focus() : focusChat;
+    statusView = popup(' Status ', statusLines(engine, statusExtra()), () => {
+      statusView = null;
+      back();
+    });
+  };
   screen.key(['f1'], openHelp);
   screen.key(['f2'], () => {
+    if (modal > 0) return;
     const on = !engine.speech.state.enabled;
-    say(on ? 'chat is read aloud (F2 to stop)' : 'chat is no longer read aloud', 'green');
+    say(on ? 'chat is read aloud (F2 to stop)' : 'chat is no longer read aloud', 'ok');
     void engine.speech.setSpeakChat(on);
   });
-  history.list.key(['?'], openHelp);
-  history.list.key(['enter'], () => {
+  screen.key([STATUS_KEY], openStatus);
+  history.box.key(['?'], openHelp);
+  history.box.key(['s'], openStatus);
+  history.box.key(['escape'], focusChat);
+  history.box.key(['enter'], () => {
+    log('enter in history (modal %d, entry %o)', modal, history.selected()?.id);
+    if (modal > 0) return;
     const e = history.selected();
-    if (e?.type !== 'transmission') return;
-    say(`▶ replaying #${e.id} ${e.callsign}`, 'green');
+    if (!e) return;
+    if (e.type === 'chat') {
+      popup(` #${e.id} ${clock(e.at)} ${e.direction === 'in' ? 'from' : 'to'} ${inert(e.callsign)} `, [inert(e.text)], () => history.box.focus(), true);
+      return;
+    }
+    if (e.open) {
+      say(`#${e.id} is still on the air: replay it when it has ended`, 'info');
+      return;
+    }
+    say(`▶ replaying #${e.id} ${e.callsign}`, 'ok');
     engine.play(e.id).then(
-      () => say(`replay of #${e.id} done`, 'green'),
-      (err: Error) => say(err.message, 'red'),
+      () => say(`replay of #${e.id} done`, 'ok'),
+      (err: Error) => say(err.message, 'error'),
     );
   });
-  history.list.key(['e'], () => {
+  history.box.key(['e'], () => {
+    if (modal > 0) return;
     const e = history.selected();
-    if (e?.type !== 'transmission') return;
-    const prompt = blessed.prompt({ parent: screen, top: 'center', left: 'center', width: 60, height: 8, border: 'line', tags: true, label: ' Export ' });
-    prompt.input(`Export #${e.id} to file (.wav/.ogg):`, `opv-${e.callsign}-${e.id}.wav`, (err, file) => {
+    if (e) exportPrompt(e);
+  });
+  const exportPrompt = (e: HistoryEntry): void => {
+    if (e.type === 'transmission' && e.open) {
+      say(`#${e.id} is still on the air: export it when it has ended`, 'info');
+      return;
+    }
+    modal++;
+    const width = Math.min((screen.width as number) - 2, 78);
+    const prompt = blessed.prompt({ parent: screen, top: 'center', left: 'center', width, height: 11, border: 'line', tags: true, label: ' Export ' });
+    const what = e.type === 'chat' ? '.txt' : '.wav/.ogg';
+    const text = `Export #${e.id} to file (${what}):\n{cyan-fg}a bare name is saved in ${escape(exportsDir())}{/cyan-fg}`;
+    prompt.input(text, defaultExportName(e), (err, file) => {
       prompt.destroy();
+      modal--;
       if (!err && file) {
-        engine.exportEntry(e.id, file).then(
-          () => say(`#${e.id} written to ${file}`, 'green'),
-          (x: Error) => say(x.message, 'red'),
+        exportHistoryEntry(e, file.trim(), (id, f) => engine.exportEntry(id, f)).then(
+          (full) => say(`#${e.id} written to ${full}`, 'ok'),
+          (x: Error) => say(x.message, 'error'),
         );
       }
-      history.list.focus();
+      history.box.focus();
       screen.render();
     });
+  };
+  screen.on('resize', () => {
+    history.render();
+    chat.render();
+    renderAll();
   });
-  input.on('submit', (value: string) => {
-    engine.sendChat(value);
-    input.clearValue();
-    focusInput();
-  });
-  input.on('cancel', () => undefined);
-  screen.on('resize', renderAll);
 
   renderAll();
-  focusInput();
+  focusChat();
   await done;
 }

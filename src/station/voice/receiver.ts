@@ -64,6 +64,7 @@ export interface StationVoiceStats extends JitterStats {
   decoded: number;
   concealed: number;
   corrupt: number;
+  misfit: number;
 }
 
 interface Remote {
@@ -156,7 +157,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     const r = this.remotes.get(callsign);
     if (r === undefined) return undefined;
     const d = r.decoder;
-    return { ...r.jb.stats(), decoded: d.decoded, concealed: d.concealed, corrupt: d.corrupt };
+    return { ...r.jb.stats(), decoded: d.decoded, concealed: d.concealed, corrupt: d.corrupt, misfit: d.misfit };
   }
 
   /** Who is audible now. */

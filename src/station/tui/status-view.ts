@@ -1,0 +1,16 @@
+import { countersReport } from '../counters.js';
+import type { StationEngine } from '../engine.js';
+import { escape, linkText } from './format.js';
+
+/** The lines of the status view (C-o): link, PTT, stations heard and the receive counters. */
+export function statusLines(engine: StationEngine, extra: string[] = []): string[] {
+  const heard = engine.heardStations();
+  return [
+    `{bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}  ${linkText(engine.linkState())}`,
+    `PTT: ${engine.pttActive ? '{red-fg}on the air{/red-fg}' : 'off'}   buffered chat: ${engine.bufferedCount}`,
+    `heard: ${heard.length ? heard.map((h) => `${escape(h.callsign)}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
+    '',
+    ...countersReport(engine.counters()).map((l) => escape(l.trimStart())),
+    ...extra.map(escape),
+  ];
+}
