@@ -1,3 +1,4 @@
+import { OpvError } from '../errors.js';
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import contrib from 'blessed-contrib';
@@ -212,8 +213,11 @@ export class Dashboard {
 }
 
 /** The dashboard ended because the server will not let it in: retrying cannot help. */
-export class DashboardRefusedError extends Error {
+export class DashboardRefusedError extends OpvError {
   override readonly name = 'DashboardRefusedError';
+  constructor(message: string) {
+    super('OPV_STATS_CLIENT', message);
+  }
 }
 
 /**

@@ -21,6 +21,7 @@ import { PttToggle } from './ptt-toggle.js';
 import { statusLines } from './status-view.js';
 import { kittyFilteredInput } from './kitty-input.js';
 import { speechTag } from '../speech/describe.js';
+import { fitHints, keyHint, stateTag } from './key-hints.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 import { exitWithError } from '../../errors.js';
 
@@ -101,12 +102,21 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   const status = blessed.box({ parent: screen, left: 0, right: 0, bottom: 0, height: 1, tags: true, wrap: false, style: { bg: 'blue', fg: 'white' } });
   function setStatus(): void {
     const mode = holdMode ? 'hold' : 'PTT';
-    const buffered = engine.bufferedCount ? `  {yellow-fg}${engine.bufferedCount} buffered{/yellow-fg}` : '';
     // The chat line says why Enter does not send at once while on air, and how much waits.
     const waiting = engine.bufferedCount ? ` (${engine.bufferedCount} buffered)` : '';
     chat.setLabel(engine.pttActive ? ` Chat — on air: sent when you unkey${waiting} ` : ` Chat${waiting} `);
     const speech = speechTag(engine.speech.state);
-    status.setContent(` {bold}${pttKey}{/bold} ${mode}  {bold}Enter{/bold} send  {bold}Tab{/bold} history  {bold}F1/?{/bold} help  {bold}${STATUS_KEY}{/bold} status  {bold}^C{/bold} quit${buffered}${speech ? `  {cyan-fg}🗣 ${speech}{/}` : ''}`);
+    const parts = [
+      keyHint(pttKey, mode, 9),
+      keyHint('Enter', 'send', 1),
+      keyHint('Tab', 'history', 3),
+      keyHint('F1/?', 'help', 8),
+      keyHint(STATUS_KEY, 'status', 2),
+      keyHint('^C', 'quit', 7),
+    ];
+    if (engine.bufferedCount) parts.push(stateTag(`{yellow-fg}${engine.bufferedCount} buffered{/yellow-fg}`, `${engine.bufferedCount} buffered`));
+    if (speech) parts.push(stateTag(`{cyan-fg}🗣 ${speech}{/}`, `🗣 ${speech}`));
+    status.setContent(fitHints(parts, status.width as number));
   }
   function say(text: string, kind: NoticeKind = 'warn', about: string | null = null): void {
     notices.show(text, kind, about);
