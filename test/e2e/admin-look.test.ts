@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { TmuxSession } from '../helpers/tmux.js';
+import { TmuxSession, sgrForegrounds } from '../helpers/tmux.js';
 import { opvBin } from '../helpers/paths.js';
 import { onCleanup, rollCall, rowOf, startServer, station } from './admin-harness.js';
 
@@ -12,22 +11,6 @@ function admin(args: string[], width: number, height: number, term?: string): Tm
 }
 
 /** Foreground colours (SGR numbers) on the screen as tmux keeps it. */
-function foregrounds(t: TmuxSession): string[] {
-  const socket = (t as unknown as { socketPath: string }).socketPath;
-  const escaped = execFileSync('tmux', ['-S', socket, 'capture-pane', '-p', '-e', '-t', 'opv'], { encoding: 'utf8' });
-  const out: string[] = [];
-  for (const m of escaped.matchAll(/\x1b\[([\d;]*)m/g)) {
-    const p = m[1]!.split(';');
-    for (let i = 0; i < p.length; i++) {
-      const n = Number(p[i]);
-      if (n === 38 && p[i + 1] === '5') {
-        out.push(`38;5;${p[i + 2]}`);
-        i += 2;
-      } else if ((n >= 30 && n <= 37) || (n >= 90 && n <= 97)) out.push(String(n));
-    }
-  }
-  return out;
-}
 
 test('opv admin at 80×24: Unicode lines, every server figure and the health verdict visible, sort marks that keep the titles', async () => {
   const srv = await startServer(['-t', '3']);
@@ -43,7 +26,7 @@ test('opv admin at 80×24: Unicode lines, every server figure and the health ver
   }
   assert.ok(screen.split('\n').every((l) => [...l].length <= 80));
   // An 8-colour terminal (TERM=screen): nothing drawn in black or grey.
-  const fgs = foregrounds(t);
+  const fgs = sgrForegrounds(t.captureEscapes());
   assert.ok(fgs.includes('36'), `colours captured: ${fgs.join(' ')}`);
   for (const bad of ['30', '90', '38;5;0', '38;5;8']) assert.ok(!fgs.includes(bad), `foreground ${bad} used: ${fgs.join(' ')}`);
   // Every sort key: the marked column keeps its first letters.

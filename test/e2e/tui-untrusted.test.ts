@@ -1,10 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TmuxSession } from '../helpers/tmux.js';
+import { TmuxSession, sgrForegrounds } from '../helpers/tmux.js';
 import { opvBin, freeUdpPort } from '../helpers/paths.js';
 import { makeNoSoundHome, makeNullAlsaHome } from '../helpers/alsa.js';
 import { SimStation } from '../helpers/sim-station.js';
@@ -25,30 +24,6 @@ const WIDE = 'wide 📡 🇺🇸 🇩🇪 日本語テキスト ❤️ 🎙 ✅ 
 const LONG131 = Array.from({ length: 26 }, (_, i) => `w${String(i).padStart(3, '0')}`).join(' ') + ' done';
 const LONG5000 = Array.from({ length: 1000 }, (_, i) => `x${String(i).padStart(3, '0')}`).join(' ').slice(0, 4990) + ' END5';
 
-function socketOf(t: TmuxSession): string {
-  return (t as unknown as { socketPath: string }).socketPath;
-}
-
-/** The screen with its colours (SGR sequences as tmux keeps them). */
-function captureEscapes(t: TmuxSession): string {
-  return execFileSync('tmux', ['-S', socketOf(t), 'capture-pane', '-p', '-e', '-t', 'opv'], { encoding: 'utf8' });
-}
-
-/** Every foreground colour the screen uses, as SGR numbers ("30", "90", "38;5;8"…). */
-function foregrounds(escaped: string): string[] {
-  const out: string[] = [];
-  for (const m of escaped.matchAll(/\x1b\[([\d;]*)m/g)) {
-    const p = m[1]!.split(';');
-    for (let i = 0; i < p.length; i++) {
-      const n = Number(p[i]);
-      if (n === 38 && p[i + 1] === '5') {
-        out.push(`38;5;${p[i + 2]}`);
-        i += 2;
-      } else if ((n >= 30 && n <= 37) || (n >= 90 && n <= 97)) out.push(String(n));
-    }
-  }
-  return out;
-}
 
 /** Rows of the panels must line up: every row as wide as the terminal, the borders in one column. */
 function assertAligned(screen: string, width: number): void {
@@ -88,8 +63,8 @@ for (const size of [
     assert.match(screen, /VE3XYZ: ␛\[2J␛\[H␛\]0;pwned␇␛\[31mred␛\[0m/);
     assert.match(screen, /VE3XYZ: QRZ\?␍📨 \[W1AW\]: Net/);
     assert.doesNotMatch(screen, /^│\d\d:\d\d:\d\d ◀ W1AW/m, 'no forged history entry');
-    assert.notEqual(execFileSync('tmux', ['-S', socketOf(tmux), 'display-message', '-p', '-t', 'opv', '#{pane_title}'], { encoding: 'utf8' }).trim(), 'pwned');
-    assert.match(captureEscapes(tmux), /␛\[31mred/, 'the remote colour code is shown, not applied');
+    assert.notEqual(tmux.paneTitle(), 'pwned');
+    assert.match(tmux.captureEscapes(), /␛\[31mred/, 'the remote colour code is shown, not applied');
     assert.match(screen, /\{red-fg\}tag\{\/\}/, 'blessed tags in remote text are shown as text');
     assertAligned(screen, size.width);
 
@@ -103,7 +78,7 @@ for (const size of [
     for (const w of LONG131.split(' ')) assert.ok(wide.includes(w), `${w} of the long message is visible:\n${wide}`);
 
     // 8/16-colour terminals: nothing drawn in black or "grey" (SGR 30/90, colour 0/8).
-    const fgs = foregrounds(captureEscapes(tmux));
+    const fgs = sgrForegrounds(tmux.captureEscapes());
     assert.ok(fgs.includes('36') && fgs.includes('37'), `the capture carries colours: ${fgs.join(' ')}`);
     for (const bad of ['30', '90', '38;5;0', '38;5;8']) assert.ok(!fgs.includes(bad), `foreground ${bad} used: ${fgs.join(' ')}`);
 

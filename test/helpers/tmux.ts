@@ -109,6 +109,16 @@ export class TmuxSession {
     return rows.slice(Math.max(0, mark - height), mark).join('\n') + '\n';
   }
 
+  /** The visible screen with its colours (SGR sequences as tmux keeps them). */
+  captureEscapes(): string {
+    return this.tmux(['capture-pane', '-p', '-e', '-t', this.target]);
+  }
+
+  /** The title the program set (OSC 0/2), as tmux shows it. */
+  paneTitle(): string {
+    return this.tmux(['display-message', '-p', '-t', this.target, '#{pane_title}']).trim();
+  }
+
   /** Screen plus scrollback (up to `lines` lines of history). */
   captureHistory(lines = 5000): string {
     return this.tmux(['capture-pane', '-p', '-S', String(-lines), '-t', this.target]);
@@ -199,4 +209,20 @@ function matches(re: RegExp, s: string): boolean {
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_/.,:=+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Every foreground colour used in a captureEscapes() screen, as SGR numbers ("30", "90", "38;5;8"…). */
+export function sgrForegrounds(escaped: string): string[] {
+  const out: string[] = [];
+  for (const m of escaped.matchAll(/\x1b\[([\d;]*)m/g)) {
+    const p = m[1]!.split(';');
+    for (let i = 0; i < p.length; i++) {
+      const n = Number(p[i]);
+      if (n === 38 && p[i + 1] === '5') {
+        out.push(`38;5;${p[i + 2]}`);
+        i += 2;
+      } else if ((n >= 30 && n <= 37) || (n >= 90 && n <= 97)) out.push(String(n));
+    }
+  }
+  return out;
 }
