@@ -1,4 +1,5 @@
 import { Reassembler, type DecodedMessage } from '../protocol/index.js';
+import { isExtText } from '../protocol/ext.js';
 import type { Station } from './registry.js';
 
 /** What one frame from a registered station turned out to carry, for the relay's decision. */
@@ -8,6 +9,8 @@ export interface Inspection {
   bye: boolean;
   pttStart: boolean;
   pttStop: boolean;
+  /** The frame completed an opv extension control message (docs/EXTENSIONS.md): never relayed. */
+  ext: string | null;
 }
 
 /** A voice gap this long means the PTT_STOP was lost. */
@@ -31,7 +34,7 @@ export class Inspector {
       if (ev.type === 'message') this.found.push(ev.message);
       else this.decodeErrors++;
     });
-    const r: Inspection = { keepaliveOnly: false, bye: false, pttStart: false, pttStop: false };
+    const r: Inspection = { keepaliveOnly: false, bye: false, pttStart: false, pttStop: false, ext: null };
     for (const m of this.found) {
       st.byKind[m.kind] += st.framesInMessage;
       st.framesInMessage = 0;
@@ -59,6 +62,7 @@ export class Inspector {
             r.keepaliveOnly = atBoundary && this.found.length === 1;
             break;
           default:
+            if (isExtText(m.text)) r.ext = m.text;
             break;
         }
       }

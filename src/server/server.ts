@@ -10,6 +10,9 @@ import { Inspector } from './inspector.js';
 import { OperatorLog } from './log.js';
 import { RateLimiter } from './rate-limit.js';
 import { Registry, stationStats, type Station } from './registry.js';
+import { SERVER_STATION_ID, type RefusalReason } from '../protocol/ext.js';
+import { defaultStateDir, Holds, type BanEntry } from './holds.js';
+import { Presence } from './presence.js';
 
 export interface Counters {
   framesReceived: number;
@@ -28,8 +31,6 @@ export interface ConferenceServerEvents {
 export type AdminOutcome = { ok: true; message: string } | { ok: false; status: number; message: string };
 
 const MAX_ID_CACHE = 100_000;
-/** Repeated refusals for the same source are logged at most this often. */
-const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 /**
  * The conference relay: one UDP socket; validate → rate-limit → admit → inspect →
@@ -50,8 +51,11 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   private readonly inspector = new Inspector();
   private readonly limiter: RateLimiter;
   private readonly acl: AccessList;
+  /** Bans (persisted) and kick hold-downs. */
+  readonly holds: Holds;
+  /** The opv extension: roster, refusal reasons, announcements (docs/EXTENSIONS.md). */
+  readonly presence: Presence;
   private readonly idCache = new Map<number, string | null>();
-  private readonly refusalLogged = new Map<string, number>();
   /** Kind totals of stations that have left, so the server totals never go backwards. */
   private readonly departedByKind = { voice: 0, text: 0, control: 0, data: 0 };
   private socket: Socket | null = null;
@@ -70,6 +74,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.limiter = new RateLimiter(config.rateFps, config.burst);
     this.acl = new AccessList([...config.allow], [...config.deny], config.aclFile);
     this.startedAt = now();
+    this.holds = new Holds(config.stateDir ?? defaultStateDir());
+    this.presence = new Presence({
+      registry: this.registry,
+      send: (b, to) => this.send(b, to),
+      returnTo: (from) => this.returnEndpoint(from),
+      timeoutS: config.timeoutS,
+    });
   }
 
   async start(): Promise<void> {
@@ -105,6 +116,11 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       return;
     }
     const id = readStationId(buf, 0);
+    // Nobody may speak as the server: its id only ever comes from the server itself.
+    if (id === SERVER_STATION_ID) {
+      c.decodeErrors++;
+      return;
+    }
     let callsign = this.idCache.get(id);
     if (callsign === undefined) {
       const d = tryDecodeCallsign(id);
@@ -136,6 +152,10 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     st.frames++;
     st.bytes += buf.length;
     const seen = this.inspector.inspect(st, buf, nowMs);
+    if (seen.ext !== null) {
+      this.presence.onExtMessage(st, seen.ext, nowMs);
+      return;
+    }
     if (seen.keepaliveOnly) {
       this.send(buf, st.endpoint);
       this.counters.echoes++;
@@ -162,15 +182,21 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   private admit(a: Admitted, nowMs: number): void {
     const existing = this.registry.get(a.callsign);
+    this.presence.noteCandidate(a.endpoint, a.callsign, a.message.kind === 'control' ? a.message.text : null, nowMs);
+    const hold = this.holds.check(a.callsign, nowMs);
+    if (hold !== null) {
+      if (this.refuse(a, hold.reason, hold.until, nowMs)) this.log.held(a.callsign, a.endpoint.key, hold.reason, hold.until);
+      return;
+    }
     if (!this.acl.permits(a.callsign)) {
-      if (this.shouldLogRefusal(`deny|${a.endpoint.key}|${a.callsign}`, nowMs)) this.log.denied(a.callsign, a.endpoint.key);
+      if (this.refuse(a, 'not_allowed', null, nowMs)) this.log.denied(a.callsign, a.endpoint.key);
       return;
     }
     let st: Station;
     if (existing !== undefined) {
       if (nowMs - existing.lastSeen < this.config.hijackHoldDownS * 1000) {
         this.counters.hijacksRefused++;
-        if (this.shouldLogRefusal(`hijack|${a.endpoint.key}|${a.callsign}`, nowMs)) {
+        if (this.refuse(a, 'in_use', existing.lastSeen + this.config.hijackHoldDownS * 1000, nowMs)) {
           this.event(
             { type: 'hijack_refused', at: nowMs, callsign: a.callsign, endpoint: a.endpoint.key, holder: existing.endpoint.key },
             () => this.log.hijackRefused(a.callsign, a.endpoint.key, existing.endpoint.key),
@@ -188,7 +214,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       st = existing;
     } else {
       if (this.registry.size >= this.config.maxStations) {
-        if (this.shouldLogRefusal(`cap|${a.endpoint.key}`, nowMs)) this.log.stationLimit(a.callsign, a.endpoint.key, this.config.maxStations);
+        if (this.refuse(a, 'full', null, nowMs)) this.log.stationLimit(a.callsign, a.endpoint.key, this.config.maxStations);
         return;
       }
       st = {
@@ -222,12 +248,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     return this.config.referenceReturnPort === null ? from : makeEndpoint(from.address, this.config.referenceReturnPort);
   }
 
-  private shouldLogRefusal(key: string, nowMs: number): boolean {
-    const last = this.refusalLogged.get(key);
-    if (last !== undefined && nowMs - last < REFUSAL_LOG_INTERVAL_MS) return false;
-    if (this.refusalLogged.size > 10_000) this.refusalLogged.clear();
-    this.refusalLogged.set(key, nowMs);
-    return true;
+  /** Tells the source why (if it speaks the extension); true when the log should say it (a new state). */
+  private refuse(a: Admitted, reason: RefusalReason, retryAtMs: number | null, nowMs: number): boolean {
+    return this.presence.refused(a.endpoint, a.callsign, reason, retryAtMs, nowMs);
   }
 
   private forget(st: Station): void {
@@ -259,25 +282,65 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       }
     }
     this.limiter.evictIdle(nowMs);
+    this.presence.tick(nowMs);
   }
 
   private event(e: ServerEvent, logIt: () => void): void {
     logIt();
+    this.presence.onEvent(e, e.at);
     this.emit('event', e);
   }
 
   kick(callsign: string): AdminOutcome {
     const st = this.registry.get(callsign);
     if (!st) return { ok: false, status: 404, message: `${callsign} is not connected` };
-    this.drop(st, 'kicked', this.now());
-    return { ok: true, message: `${callsign} kicked (it may rejoin)` };
+    const nowMs = this.now();
+    const until = nowMs + this.config.kickHoldDownS * 1000;
+    this.holds.kick(callsign, until);
+    this.presence.tellStation(st, 'kicked', until);
+    this.drop(st, 'kicked', nowMs);
+    return { ok: true, message: `${callsign} kicked (kept out for ${this.config.kickHoldDownS} s)` };
   }
 
+  /** Kept out until unbanned, across restarts (the state directory's bans.json). */
   ban(callsign: string): AdminOutcome {
-    this.acl.ban(callsign);
+    const nowMs = this.now();
+    try {
+      this.holds.ban(callsign, nowMs);
+    } catch (e) {
+      return { ok: false, status: 500, message: `ban not saved: ${(e as Error).message}` };
+    }
     const st = this.registry.get(callsign);
-    if (st) this.drop(st, 'banned', this.now());
+    if (st) {
+      this.presence.tellStation(st, 'banned', null);
+      this.drop(st, 'banned', nowMs);
+    }
     return { ok: true, message: `${callsign} banned${st ? ' and disconnected' : ''}` };
+  }
+
+  unban(callsign: string): AdminOutcome {
+    let had: boolean;
+    try {
+      had = this.holds.unban(callsign);
+    } catch (e) {
+      return { ok: false, status: 500, message: `unban not saved: ${(e as Error).message}` };
+    }
+    if (!had) return { ok: false, status: 404, message: `${callsign} is not banned` };
+    this.log.unbanned(callsign);
+    const still = this.acl.permits(callsign) ? '' : ' (still denied by the access list)';
+    return { ok: true, message: `${callsign} unbanned${still}` };
+  }
+
+  bans(): BanEntry[] {
+    return this.holds.list();
+  }
+
+  /** A sysop announcement to every opv station (reference stations cannot show it). */
+  announce(text: string): AdminOutcome {
+    const r = this.presence.announce(text);
+    if (!r.text) return { ok: false, status: 400, message: 'announcement text is empty' };
+    this.log.announcement(r.text, r.sent);
+    return { ok: true, message: `announced to ${r.sent} station${r.sent === 1 ? '' : 's'}` };
   }
 
   reloadAcl(): void {

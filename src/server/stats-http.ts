@@ -5,6 +5,7 @@ import { STATS_API_PREFIX } from '../contract/stats.js';
 import { normaliseCallsign } from '../protocol/index.js';
 import type { ConferenceServer } from './server.js';
 import { createMetrics } from './metrics.js';
+import { readAnnouncement, type BanList, type UnbanResult } from './ext-http.js';
 
 /**
  * The stats channel: JSON snapshot, Server-Sent Events, Prometheus metrics and the
@@ -81,20 +82,35 @@ export class StatsHttp {
       this.clients.add(res);
       req.on('close', () => this.clients.delete(res));
       this.write(res, { type: 'stats', at: Date.now(), stats: this.server.snapshot() });
+    } else if (req.method === 'GET' && path === `${STATS_API_PREFIX}/bans`) {
+      this.json(res, 200, { bans: this.server.bans() } satisfies BanList);
+    } else if (req.method === 'POST' && path === `${STATS_API_PREFIX}/announce`) {
+      if (this.token === null) {
+        this.json(res, 403, { ok: false, message: 'admin actions are disabled: start the server with --stats-token' });
+        return;
+      }
+      const body = await readAnnouncement(req);
+      if (!body.ok) {
+        this.json(res, body.status, { ok: false, message: body.message });
+        return;
+      }
+      const r = this.server.announce(body.text);
+      this.json(res, r.ok ? 200 : r.status, { ok: r.ok, message: r.message });
     } else if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': this.metrics.contentType });
       res.end(await this.metrics.metrics());
     } else {
-      const m = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban)$`).exec(path);
+      const m = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban|unban)$`).exec(path);
       if (m && req.method === 'POST') {
-        const action = m[2] as 'kick' | 'ban';
+        const action = m[2] as 'kick' | 'ban' | 'unban';
         const callsign = normaliseCallsign(decodeURIComponent(m[1]!));
         if (this.token === null) {
-          this.json(res, 403, { ok: false, action, callsign, message: 'admin actions are disabled: start the server with --stats-token' } satisfies AdminActionResult);
+          this.json(res, 403, { ok: false, action, callsign, message: 'admin actions are disabled: start the server with --stats-token' });
           return;
         }
-        const r = action === 'kick' ? this.server.kick(callsign) : this.server.ban(callsign);
-        this.json(res, r.ok ? 200 : r.status, { ok: r.ok, action, callsign, message: r.message } satisfies AdminActionResult);
+        const r = action === 'kick' ? this.server.kick(callsign) : action === 'ban' ? this.server.ban(callsign) : this.server.unban(callsign);
+        const result: AdminActionResult | UnbanResult = action === 'unban' ? { ok: r.ok, action, callsign, message: r.message } : { ok: r.ok, action, callsign, message: r.message };
+        this.json(res, r.ok ? 200 : r.status, result);
       } else {
         this.json(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
       }

@@ -14,6 +14,7 @@ import { HistoryStore, HistoryError } from './history.js';
 import { Link } from './link.js';
 import { FrameReceiver } from './receive.js';
 import { Scheduler } from './scheduler.js';
+import { ServerExtension } from './server-ext.js';
 import type { StationSettings } from './settings.js';
 import { Transmitter } from './transmit.js';
 import type {
@@ -56,6 +57,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private sink: PlaybackSink = new NonePlayback();
   private capture: CaptureSource = new NoneCapture();
   readonly store: HistoryStore;
+  /** The opv server extension: roster, refusal reasons, announcements. */
+  readonly ext: ServerExtension;
   private readonly heard = new Map<string, HeardStation>();
   private readonly rx = new Map<string, RxState>();
   private txEntry: TransmissionEntry | null = null;
@@ -85,6 +88,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.link.send(f);
     });
     this.frames = new FrameReceiver(this.stationId);
+    this.ext = new ServerExtension(() => this.link.serverAddress, (t) => this.transmitter.sendControl(t), now);
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
   }
 
@@ -119,6 +123,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.voice = new VoiceReceiver({ sink: this.sink, jitterTargetFrames: this.settings.jitterFrames, now: this.now });
     this.wire();
     this.voice.start();
+    this.ext.start();
+    this.on('link', (l) => this.ext.onLink(l.kind));
     this.keepalive();
     this.timers.push(setInterval(() => this.keepalive(), this.settings.keepaliveIntervalS * 1000));
     this.timers.push(setInterval(() => this.sweepRx(), 500));
@@ -142,7 +148,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private wire(): void {
-    this.link.on('frame', (buf) => this.frames.push(buf));
+    this.link.on('frame', (buf) => {
+      if (!this.ext.take(buf, this.link.lastSource)) this.frames.push(buf);
+    });
     this.link.on('sendError', (e) => this.setLink({ kind: 'unreachable', error: e.message }));
     const f = this.frames;
     f.on('echo', ({ time }) => {
@@ -328,6 +336,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.ext.stop();
     if (this.transmitter) {
       if (this.transmitter.pttActive) await this.transmitter.setPtt(false);
       // What the operator already said goes out first; BYE is the last word.

@@ -2,6 +2,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { StationEngine } from './engine.js';
 import type { HistoryEntry, LinkState, Notice } from './types.js';
+import { attachExtLines } from './ext-lines.js';
 
 const HELP = `Commands:
   <text>              send a chat line (buffered while PTT is active)
@@ -11,6 +12,7 @@ const HELP = `Commands:
   /play N             replay history entry N through the audio output
   /export N FILE      write entry N as .wav or .ogg/.opus
   status              link, PTT and stations heard
+  /who                who is on the server (opv servers), with what you heard from each
   clear               clear the screen
   quit, /quit         leave cleanly (BYE to the server); Ctrl+C does the same`;
 
@@ -23,6 +25,7 @@ export class LineInterface {
   private done!: () => void;
   private readonly finished = new Promise<void>((r) => (this.done = r));
   private lastLinkKind: LinkState['kind'] | null = null;
+  private ext: { who(): string[] } | null = null;
 
   constructor(
     private readonly engine: StationEngine,
@@ -67,6 +70,7 @@ export class LineInterface {
     const notice = (n: Notice): void => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${n.text}`);
     e.on('notice', notice);
     e.on('left', (l) => this.say(`👋 ${l.callsign} left the conference`));
+    this.ext = attachExtLines(e, (l) => this.say(l));
 
     this.say(`📻 ${e.callsign} on ${e.settings.server}:${e.settings.port} — type a message, /help for commands`);
     for (const n of e.startupNotices) notice(n);
@@ -84,6 +88,8 @@ export class LineInterface {
     if (l.kind === this.lastLinkKind) return;
     this.lastLinkKind = l.kind;
     if (l.kind === 'connected') this.say(`🔗 connected to server (round trip ${l.rttMs} ms)`);
+    // A refused station has been told why; "no reply" would only mislead.
+    else if (l.kind === 'no_reply' && this.engine.ext.refusal !== null) return;
     else if (l.kind === 'no_reply') this.say('📭 no reply from server yet (a reference server never answers keepalives; chat and voice still go out)');
     else if (l.kind === 'unreachable') this.say(`❌ server unreachable: ${l.error}`);
   }
@@ -109,6 +115,9 @@ export class LineInterface {
           break;
         case 'status':
           this.say(this.status());
+          break;
+        case '/who':
+          this.say(this.ext?.who().join('\n') ?? '');
           break;
         case '/ptt': {
           const want = args[0] === 'on' ? true : args[0] === 'off' ? false : args[0] === undefined ? !e.pttActive : null;
