@@ -37,6 +37,8 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
 
   constructor(private readonly engine: StationEngine) {
     super();
+    // The server's first roster may have come while the interface was still opening.
+    this.roster = engine.ext.roster();
     engine.on('heard', (list) => this.onHeard(list));
     engine.on('history', (h) => this.onHistory(h));
     engine.ext.on('roster', (r) => {

@@ -7,6 +7,8 @@ import { Proc } from '../helpers/proc.js';
 import { opvBin, repoRoot } from '../helpers/paths.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
 import { startStation, type StationProc } from './support/stations.js';
+import { TmuxSession } from '../helpers/tmux.js';
+import { makeNullAlsaHome } from '../helpers/alsa.js';
 
 // The opv server extension (docs/EXTENSIONS.md) between separate hosts: what opv stations
 // are told, and that a reference station in the same conference sees none of it.
@@ -199,4 +201,42 @@ test('kick keeps a station out for the hold-down and tells it; a ban tells it, s
   assert.deepEqual(api(net, 'a', h.srv, 'GET', '/bans').json, { bans: [] });
   assert.deepEqual(JSON.parse(readFileSync(path.join(stateDir, 'bans.json'), 'utf8')).bans, []);
   assert.equal(api(net, 'a', h.srv, 'POST', '/stations/W3KB/unban').status, 404);
+});
+
+test('full-screen station: the Stations panel lists everyone on the server and drops a killed one; an announcement shows apart from chat', { skip: netnsSkip() }, async () => {
+  const net = createTestNet(['srv', 't', 'b', 'c']);
+  nets.push(net);
+  const h = net.hosts as Record<'srv' | 't' | 'b' | 'c', Host>;
+  const server = startServer(h.srv, ['--timeout', '8']);
+  await server.waitForLine(/Server ready for connections/);
+  const B = await station('VE5QUIET', h.srv, h.b);
+  const C = await station('K6GONE', h.srv, h.c);
+  await server.waitForLine(/NEW STATION: K6GONE/);
+  C.proc.sendLine('hello from K6GONE');
+  const home = makeNullAlsaHome();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-ext-tui-'));
+  const tmux = new TmuxSession(
+    ['ip', 'netns', 'exec', h.t.ns, process.execPath, opvBin, 'station', 'W4TUI', '-i', h.srv.ip, '--listen-port', '57372', '--data-dir', dataDir, '--no-audio'],
+    { width: 100, height: 30, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
+  );
+  try {
+    // Both others are listed as on the server, including VE5QUIET, which never spoke.
+    await tmux.waitForScreen((s) => /2 others on the server/.test(s) && /● VE5QUIET/.test(s) && /● K6GONE/.test(s), 20_000);
+    C.proc.sendLine('second line from K6GONE');
+    await tmux.waitForScreen(/◀ K6GONE: second line from K6GONE/, 15_000);
+    const ann = api(net, 'srv', h.srv, 'POST', '/announce', { text: 'server restarting at 18:00' });
+    assert.equal(ann.status, 200);
+    const screen = await tmux.waitForScreen(/📢 SYSOP: server restarting at 18:00/, 15_000);
+    // In its own bar, not as a line of the history.
+    assert.doesNotMatch(screen, /◀ \S+: server restarting/);
+    await C.proc.stop('SIGKILL', 100);
+    await tmux.waitForScreen((s) => /1 other on the server/.test(s) && /● VE5QUIET/.test(s) && !/● K6GONE/.test(s), 25_000);
+    // Heard earlier, now gone: still in the list, marked as gone.
+    await tmux.waitForScreen(/○ K6GONE/);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nscreen:\n${tmux.capture()}`);
+  } finally {
+    tmux.kill();
+    await B.proc.stop('SIGKILL', 100);
+  }
 });

@@ -4,14 +4,15 @@ import type { StationSettings } from '../settings.js';
 import { createBanner } from './banner.js';
 import { escape } from './format.js';
 import { createHeader } from './header.js';
-import { createHeardPanel } from './heard-panel.js';
+import { createStationsPanel } from './stations-panel.js';
+import { createSysopBar } from './sysop-bar.js';
 import { helpText, showHelp } from './help.js';
 import { createHistoryPanel } from './history-panel.js';
 import { PttToggle } from './ptt-toggle.js';
 import { kittyFilteredInput } from './kitty-input.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 
-const HEARD_WIDTH = 24;
+const HEARD_WIDTH = 30;
 const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 
 /**
@@ -65,7 +66,8 @@ export async function runTui(engine: StationEngine, settings: StationSettings): 
 
   const header = createHeader(screen, engine);
   const history = createHistoryPanel(screen, engine, { top: 1, bottom: 8, right: HEARD_WIDTH });
-  const heard = createHeardPanel(screen, engine, { top: 1, bottom: 8, width: HEARD_WIDTH });
+  const heard = createStationsPanel(screen, engine, { top: 1, bottom: 8, width: HEARD_WIDTH });
+  createSysopBar(screen, engine, { top: 1, right: HEARD_WIDTH });
   const banner = createBanner(screen, engine, { bottom: 5 });
   const notice = blessed.box({ parent: screen, left: 1, right: 1, bottom: 4, height: 1, tags: true });
   const input = blessed.textbox({
