@@ -221,7 +221,7 @@ test('full-screen station: the Stations panel lists everyone on the server and d
   );
   try {
     // Both others are listed as on the server, including VE5QUIET, which never spoke.
-    await tmux.waitForScreen((s) => /2 others on the server/.test(s) && /● VE5QUIET/.test(s) && /● K6GONE/.test(s), 20_000);
+    await tmux.waitForScreen((s) => /2 on the server/.test(s) && /● VE5QUIET/.test(s) && /● K6GONE/.test(s), 20_000);
     C.proc.sendLine('second line from K6GONE');
     await tmux.waitForScreen(/◀ K6GONE: second line from K6GONE/, 15_000);
     const ann = api(net, 'srv', h.srv, 'POST', '/announce', { text: 'server restarting at 18:00' });
@@ -230,7 +230,7 @@ test('full-screen station: the Stations panel lists everyone on the server and d
     // In its own bar, not as a line of the history.
     assert.doesNotMatch(screen, /◀ \S+: server restarting/);
     await C.proc.stop('SIGKILL', 100);
-    await tmux.waitForScreen((s) => /1 other on the server/.test(s) && /● VE5QUIET/.test(s) && !/● K6GONE/.test(s), 25_000);
+    await tmux.waitForScreen((s) => /1 on the server/.test(s) && /● VE5QUIET/.test(s) && !/● K6GONE/.test(s), 25_000);
     // Heard earlier, now gone: still in the list, marked as gone.
     await tmux.waitForScreen(/○ K6GONE/);
   } catch (e) {

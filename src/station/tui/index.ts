@@ -12,7 +12,7 @@ import { PttToggle } from './ptt-toggle.js';
 import { kittyFilteredInput } from './kitty-input.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 
-const HEARD_WIDTH = 30;
+const HEARD_WIDTH = 24;
 const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 
 /**

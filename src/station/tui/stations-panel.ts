@@ -14,7 +14,8 @@ function row(r: StationRow, level: number): string {
   const mark = r.online === true ? '{green-fg}●{/}' : r.online === false ? '{grey-fg}○{/}' : '{grey-fg}·{/}';
   const call = r.talking ? `{green-fg}{bold}${r.callsign.padEnd(9)}{/}` : r.online === false ? `{grey-fg}${r.callsign.padEnd(9)}{/}` : r.callsign.padEnd(9);
   const heard = r.talking ? meter(level, 8) : r.lastHeard === null ? '{grey-fg}—{/}       ' : clock(r.lastHeard);
-  const tx = r.transmissions > 0 ? ` ${r.transmissions}× ${airtime(r.onAirMs)}` : '';
+  // What I heard from it on a second line, so the panel stays narrow.
+  const tx = r.transmissions > 0 ? `\n  {grey-fg}${r.transmissions} tx, ${airtime(r.onAirMs)} on air{/}` : '';
   return `${mark} ${call} ${heard}${tx}`;
 }
 
@@ -30,7 +31,7 @@ export function createStationsPanel(screen: blessed.Widgets.Screen, engine: Stat
     const rows = model.rows();
     const levels = new Map(engine.heardStations().map((h) => [h.callsign, h.level] as const));
     const on = rows.filter((r) => r.online === true).length;
-    const head = engine.ext.active ? [`{grey-fg}${on} other${on === 1 ? '' : 's'} on the server{/}`] : [];
+    const head = engine.ext.active ? [`{grey-fg}${on} on the server{/}`] : [];
     box.setContent(rows.length === 0 && head.length === 0 ? '{grey-fg}nobody yet{/}' : [...head, ...rows.map((r) => row(r, levels.get(r.callsign) ?? 0))].join('\n'));
   };
   model.on('change', () => {
