@@ -57,7 +57,7 @@ export class StationActions {
       return;
     }
     this.pending = { action, callsign };
-    const extra = action === 'ban' ? ' (kept out until unbanned)' : ' (may rejoin)';
+    const extra = action === 'ban' ? ' (kept out until unbanned)' : ' (kept out for the kick hold-down)';
     this.dialog.setContent(`{center}{bold}${VERB[action]} ${blessed.escape(callsign)}?{/bold}${extra}\n[y] yes   [n / Esc] no{/center}`);
     this.dialog.show();
     this.dialog.setFront();

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_STATS_PORT, STATS_TOKEN_ENV } from '../contract/stats.js';
 import { StatsClient } from './client.js';
 import { runDashboard } from './dashboard.js';
+import { ExtAdminClient } from './ext-client.js';
 import { DECODE_ERROR_MIN_COUNT, DECODE_ERROR_RATE_LIMIT, TIMEOUT_MIN_COUNT, TIMEOUT_RATE_LIMIT } from './health.js';
 import { runOnce } from './once.js';
 import { KEY_HELP } from './panels/status-bar.js';
@@ -44,6 +45,6 @@ export function adminCommand(): Command {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new Error('the dashboard needs a terminal: use --once or --json in scripts');
       }
-      await runDashboard(client);
+      await runDashboard(client, new ExtAdminClient(flags.url, token));
     });
 }

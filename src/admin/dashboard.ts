@@ -3,6 +3,8 @@ import type { Widgets } from 'blessed';
 import contrib from 'blessed-contrib';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { StationActions, type ActionSender } from './actions.js';
+import type { ExtAdminSender } from './ext-client.js';
+import { BansAndAnnounce } from './panels/bans.js';
 import type { ConnectionState, StatsClient } from './client.js';
 import { cellPosition, layoutFor, type PanelName } from './layout.js';
 import { DashboardModel, nextSortKey, type SortKey } from './model.js';
@@ -20,6 +22,8 @@ export interface DashboardOptions {
   /** Called when the sysop quits (q, Ctrl+C). */
   onQuit?: () => void;
   now?: () => number;
+  /** Ban list, unban and announcements (keys u and a); absent: those keys do nothing. */
+  ext?: ExtAdminSender;
 }
 
 /** Coalesces redraws caused by bursts of events (PTT storms) to one per this many ms. */
@@ -81,6 +85,7 @@ export class Dashboard {
       () => this.scheduleRender(),
     );
     this.bindKeys(opts.onQuit ?? (() => undefined));
+    if (opts.ext) this.bindExtKeys(opts.ext);
     this.screen.on('resize', () => {
       this.relayout();
       this.traffic.resize();
@@ -133,6 +138,25 @@ export class Dashboard {
     });
     s.key(['r'], () => {
       if (!this.actions.open) this.setSort(this.sortKey, !this.descending);
+    });
+  }
+
+  private bindExtKeys(sender: ExtAdminSender): void {
+    const ext = new BansAndAnnounce(
+      this.screen,
+      sender,
+      (text, ok) => {
+        this.status.setResult(text, ok);
+        this.log.note(text, this.now(), ok ? 'green' : 'red');
+      },
+      () => this.render(),
+      () => this.table.focus(),
+    );
+    this.screen.key(['u'], () => {
+      if (!this.actions.open && !ext.open) void ext.showBans();
+    });
+    this.screen.key(['a'], () => {
+      if (!this.actions.open && !ext.open) ext.askAnnouncement();
     });
   }
 
@@ -210,7 +234,7 @@ export class Dashboard {
  * process is told to stop (SIGTERM, SIGHUP when the SSH session drops); releases the
  * screen, the stream and its timers before resolving.
  */
-export function runDashboard(client: StatsClient): Promise<void> {
+export function runDashboard(client: StatsClient, ext?: ExtAdminSender): Promise<void> {
   return new Promise((resolve) => {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     const finish = (): void => {
@@ -220,7 +244,7 @@ export function runDashboard(client: StatsClient): Promise<void> {
       dash.close();
       resolve();
     };
-    const dash = new Dashboard(client, { onQuit: finish });
+    const dash = new Dashboard(client, { onQuit: finish, ext });
     client.on('state', (s) => dash.setConnection(s));
     client.on('stats', ({ stats, at }) => dash.applyStats(stats, at));
     client.on('event', (e) => dash.applyEvent(e));

@@ -18,7 +18,7 @@ export function formatConnection(s: ConnectionState): string {
   return `${s.status.toUpperCase()}: ${s.message}${retry}`;
 }
 
-export const KEY_HELP = '↑↓ select  s sort  r reverse  k kick  b ban  q quit';
+export const KEY_HELP = '↑↓ select  s sort  r reverse  k kick  b ban  u bans/unban  a announce  q quit';
 
 /** Two lines at the bottom: connection state, then sort order, keys and the last action's result. */
 export class StatusBar {
