@@ -76,8 +76,8 @@ export class OperatorLog {
   held(callsign: string, endpoint: string, reason: 'banned' | 'kicked', until: number | null): void {
     const human =
       reason === 'banned'
-        ? `⛔ REFUSED: ${callsign} at ${endpoint} (banned)`
-        : `⛔ REFUSED: ${callsign} at ${endpoint} (kicked, kept out for ${Math.max(0, Math.ceil(((until ?? Date.now()) - Date.now()) / 1000))} s more)`;
+        ? `⛔ DENIED: ${callsign} at ${endpoint} (banned)`
+        : `⛔ DENIED: ${callsign} at ${endpoint} (kicked, kept out for ${Math.max(0, Math.ceil(((until ?? Date.now()) - Date.now()) / 1000))} s more)`;
     this.emit('station_refused', { callsign, endpoint, reason, until }, human, 'warn');
   }
 

@@ -172,7 +172,7 @@ test('kick keeps a station out for the hold-down and tells it; a ban tells it, s
   await A.proc.waitForLine(/^✅ admitted by the server$/, 20_000);
   assert.ok(Date.now() - kickedAt >= 5000, `back after ${Date.now() - kickedAt} ms, inside the 6 s hold-down`);
   await server.waitForLine(/NEW STATION: W3KB/, 10_000, server.lines.findIndex((l) => /KICKED: W3KB/.test(l)));
-  assert.equal(server.count(/REFUSED: W3KB .*kicked/), 1, 'refusal logged once, not at each keepalive');
+  assert.equal(server.count(/DENIED: W3KB .*kicked/), 1, 'refusal logged once, not at each keepalive');
 
   const ban = api(net, 'a', h.srv, 'POST', '/stations/W3KB/ban');
   assert.equal(ban.status, 200);
@@ -180,7 +180,7 @@ test('kick keeps a station out for the hold-down and tells it; a ban tells it, s
   assert.deepEqual((api(net, 'a', h.srv, 'GET', '/bans').json as { bans: { callsign: string }[] }).bans.map((b) => b.callsign), ['W3KB']);
   await new Promise((r) => setTimeout(r, 5000));
   assert.equal(server.count(/NEW STATION: W3KB/), 2, 'stays out');
-  assert.equal(server.count(/REFUSED: W3KB .*banned/), 1, 'logged once per state change');
+  assert.equal(server.count(/DENIED: W3KB .*banned/), 1, 'logged once per state change');
   assert.ok(existsSync(path.join(stateDir, 'bans.json')));
 
   // Restart: no flag but the same state directory; the ban holds and a new start is told why.
@@ -190,7 +190,7 @@ test('kick keeps a station out for the hold-down and tells it; a ban tells it, s
   await server.waitForLine(/Server ready for connections/);
   A = await station('W3KB', h.srv, h.a);
   await A.proc.waitForLine(/^⛔ REFUSED by the server: banned by the sysop/, 15_000);
-  await server.waitForLine(/REFUSED: W3KB .*banned/);
+  await server.waitForLine(/DENIED: W3KB .*banned/);
   assert.equal(server.count(/NEW STATION: W3KB/), 0);
 
   const unban = api(net, 'a', h.srv, 'POST', '/stations/W3KB/unban');
