@@ -134,8 +134,13 @@ export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date
     : '👥 the server does not report who is on (not an opv server, or not answered yet); stations heard:';
   const lines = [head];
   for (const r of ext ? on : rows) {
-    const conn = r.since === null ? '' : `, connected ${formatAgo(r.since, nowMs).replace(' ago', '')}`;
-    lines.push(`   ${r.callsign.padEnd(9)}${r.talking ? ' 🎤 talking' : ''}${conn}; heard by me ${formatAgo(r.lastHeard, nowMs)}; ${formatAirtime(r)}`);
+    const parts = [
+      r.talking ? '🎤 talking' : null,
+      r.since === null ? null : `connected ${formatAgo(r.since, nowMs).replace(' ago', '')}`,
+      `heard by me ${formatAgo(r.lastHeard, nowMs)}`,
+      formatAirtime(r),
+    ].filter((x) => x !== null);
+    lines.push(`   ${r.callsign.padEnd(9)} ${parts.join(', ')}`);
   }
   if (ext) {
     const gone = rows.filter((r) => r.online === false);
