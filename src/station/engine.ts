@@ -88,7 +88,12 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.link.send(f);
     });
     this.frames = new FrameReceiver(this.stationId);
-    this.ext = new ServerExtension(() => this.link.serverAddress, (t) => this.transmitter.sendControl(t), now);
+    this.ext = new ServerExtension(
+      () => this.link.serverAddress,
+      (t) => this.transmitter.sendControl(t),
+      now,
+      () => !this.transmitter.pttActive,
+    );
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
   }
 

@@ -66,6 +66,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     private readonly serverAddress: () => string,
     private readonly sendControl: (text: string) => void,
     private readonly now: () => number = Date.now,
+    /** False while transmitting: a control message then would sit between voice messages (as keepalives never do). */
+    private readonly canSend: () => boolean = () => true,
   ) {
     super();
   }
@@ -81,6 +83,12 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
 
   /** Sends OPV-EXT:1 and schedules the next announcement. */
   announce(): void {
+    if (!this.canSend()) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.announce(), 1000);
+      this.timer.unref();
+      return;
+    }
     this.sendControl(formatControl({ type: 'raw', text: `${EXT_ANNOUNCE_PREFIX}${EXT_VERSION}` }));
     if (this.timer) clearTimeout(this.timer);
     const next = this.active ? REANNOUNCE_MS : FIRST_RETRIES_MS[this.tries++];
