@@ -18,5 +18,7 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
     // A BYE is shown by the ordinary path already.
     if (l.reason !== 'bye') say(`👋 ${l.callsign} left the conference (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
   });
+  // The server may have refused us before this interface was listening.
+  if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign)}`);
   return { who: () => formatWho(model.rows(), x.active) };
 }

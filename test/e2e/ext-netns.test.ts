@@ -203,7 +203,7 @@ test('kick keeps a station out for the hold-down and tells it; a ban tells it, s
   assert.equal(api(net, 'a', h.srv, 'POST', '/stations/W3KB/unban').status, 404);
 });
 
-test('full-screen station: the Stations panel lists everyone on the server and drops a killed one; an announcement shows apart from chat', { skip: netnsSkip() }, async () => {
+test('full-screen station: the Stations panel lists everyone on the server and drops a killed one; an announcement shows apart from chat; a refusal says why', { skip: netnsSkip() }, async () => {
   const net = createTestNet(['srv', 't', 'b', 'c']);
   nets.push(net);
   const h = net.hosts as Record<'srv' | 't' | 'b' | 'c', Host>;
@@ -226,9 +226,25 @@ test('full-screen station: the Stations panel lists everyone on the server and d
     await tmux.waitForScreen(/◀ K6GONE: second line from K6GONE/, 15_000);
     const ann = api(net, 'srv', h.srv, 'POST', '/announce', { text: 'server restarting at 18:00' });
     assert.equal(ann.status, 200);
-    const screen = await tmux.waitForScreen(/📢 SYSOP: server restarting at 18:00/, 15_000);
+    const screen = await tmux.waitForScreen(/│ ?SYSOP: server restarting at 18:00/, 15_000);
     // In its own bar, not as a line of the history.
     assert.doesNotMatch(screen, /◀ \S+: server restarting/);
+    // A second full-screen station with a callsign in use: a red bar says why and what to do.
+    const dup = new TmuxSession(
+      ['ip', 'netns', 'exec', h.c.ns, process.execPath, opvBin, 'station', 'VE5QUIET', '-i', h.srv.ip, '--listen-port', '57373', '--data-dir', mkdtempSync(path.join(tmpdir(), 'opv-ext-dup-')), '--no-audio'],
+      { width: 100, height: 30, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
+    );
+    try {
+      const refused = await dup.waitForScreen(/REFUSED: callsign VE5QUIET is in use from another address/, 20_000);
+      // The whole reason and what to do is on screen (wrapped in the bar).
+      assert.match(refused, /retry after/);
+      assert.match(refused, /\d\d:\d\d:\d\d \(in \d+ s, once the other one is silent\)/);
+      await dup.waitForScreen(/keeps[\s│]*trying/);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nduplicate's screen:\n${dup.capture()}`);
+    } finally {
+      dup.kill();
+    }
     await C.proc.stop('SIGKILL', 100);
     await tmux.waitForScreen((s) => /1 on the server/.test(s) && /● VE5QUIET/.test(s) && !/● K6GONE/.test(s), 25_000);
     // Heard earlier, now gone: still in the list, marked as gone.

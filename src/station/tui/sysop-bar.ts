@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import type { StationEngine } from '../engine.js';
-import { describeRefusal } from '../server-ext.js';
+import { describeRefusal, type Refusal } from '../server-ext.js';
 import { escape } from './format.js';
 
 /** An announcement stays up this long (or until the next one). */
@@ -18,6 +18,9 @@ export function createSysopBar(screen: blessed.Widgets.Screen, engine: StationEn
     box.style.bg = colour;
     box.style.border = { fg: colour === 'red' ? 'red' : 'cyan', bg: colour };
     box.setContent(`{bold}{white-fg}${text}{/}`);
+    // Tall enough for the whole reason (a refusal says what to do), at most five lines.
+    const inner = Math.max(10, Number(screen.width) - opts.right - 2);
+    box.height = Math.min(5, Math.ceil([...text].length / Math.max(5, inner - 12))) + 2; // words wrap: some slack
     box.show();
     box.setFront();
     if (hideTimer) clearTimeout(hideTimer);
@@ -30,9 +33,13 @@ export function createSysopBar(screen: blessed.Widgets.Screen, engine: StationEn
   };
   const x = engine.ext;
   x.on('announce', (a) => {
-    if (x.refusal === null) show(`📢 SYSOP: ${escape(a.text)}`, 'blue', ANNOUNCE_SHOW_MS);
+    if (x.refusal === null) show(`SYSOP: ${escape(a.text)}`, 'blue', ANNOUNCE_SHOW_MS);
   });
-  x.on('refused', (r) => show(`⛔ REFUSED: ${escape(describeRefusal(r, engine.callsign))}`, 'red', null));
-  x.on('admitted', () => show('✅ admitted by the server', 'blue', 5000));
+  // No emoji here: blessed and terminals disagree on their width, which shifts the border.
+  const refused = (r: Refusal): void => show(`REFUSED: ${escape(describeRefusal(r, engine.callsign))}`, 'red', null);
+  x.on('refused', refused);
+  x.on('admitted', () => show('Admitted by the server', 'blue', 5000));
+  // The server may have refused us while the screen was still being built.
+  if (x.refusal !== null) refused(x.refusal);
   return { box };
 }
