@@ -41,6 +41,8 @@ export interface ServerExtEvents {
 const FIRST_RETRIES_MS = [5_000, 15_000];
 /** While the server speaks the extension: re-announce this often, so a restarted server learns it again. */
 const REANNOUNCE_MS = 60_000;
+/** While refused: sooner, so a server restarted meanwhile says again why (it forgot we announced). */
+const REANNOUNCE_REFUSED_MS = 10_000;
 const MAX_ROSTER_PARTS = 1000;
 const MAX_ROSTER = 100_000;
 
@@ -91,7 +93,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     }
     this.sendControl(formatControl({ type: 'raw', text: `${EXT_ANNOUNCE_PREFIX}${EXT_VERSION}` }));
     if (this.timer) clearTimeout(this.timer);
-    const next = this.active ? REANNOUNCE_MS : FIRST_RETRIES_MS[this.tries++];
+    const next = this.active ? (this.refusal !== null ? REANNOUNCE_REFUSED_MS : REANNOUNCE_MS) : FIRST_RETRIES_MS[this.tries++];
     this.timer = next === undefined ? null : setTimeout(() => this.announce(), next);
     this.timer?.unref();
   }
@@ -178,7 +180,12 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         const prev = this.refusal;
         this.refusal = r;
         // Told again while still refused for the same reason: not news.
-        if (prev === null || prev.reason !== r.reason) this.emit('refused', r);
+        if (prev === null || prev.reason !== r.reason) {
+          this.emit('refused', r);
+          if (this.timer) clearTimeout(this.timer);
+          this.timer = setTimeout(() => this.announce(), REANNOUNCE_REFUSED_MS);
+          this.timer.unref();
+        }
         break;
       }
       case 'announce':
