@@ -131,6 +131,14 @@ export class Presence {
         this.broadcast({ type: 'leave', callsign: e.callsign, reason: e.type === 'station_timeout' ? 'timeout' : e.reason });
         break;
       }
+      case 'endpoint_changed': {
+        // The callsign is now used from elsewhere, maybe by a reference station: nothing
+        // more goes there until that source has announced the extension itself.
+        this.ext.delete(e.callsign);
+        const st = this.d.registry.get(e.callsign);
+        if (st && this.announced.has(sourceKey(st.endpoint, st.callsign))) this.enable(st, nowMs);
+        break;
+      }
       case 'ptt_start':
       case 'ptt_stop':
         this.broadcast({ type: 'talk', callsign: e.callsign, talking: e.type === 'ptt_start' }, e.callsign);

@@ -68,3 +68,25 @@ test('refusal reasons "full" and "not_allowed" reach a station that announced, o
   b.control('BYE');
   await a.until(() => fromServer(a).includes('OPV:LEAVE VE3XYZ bye'), 5000, 'LEAVE');
 });
+
+test('a callsign taken over from another endpoint (after the hold-down) gets no extension traffic until that endpoint announces', async () => {
+  const srv = await startServer(['--hijack-holddown', '1']);
+  cleanups.push(() => srv.proc.stop());
+  const a = await sim('W1ABC', srv);
+  const watcher = await sim('VE3XYZ', srv);
+  a.control('OPV-EXT:1');
+  watcher.control('OPV-EXT:1');
+  await a.until(() => fromServer(a).some((c) => c.startsWith('OPV:WELCOME')), 5000, 'WELCOME');
+  await a.until(() => fromServer(a).includes('OPV:JOIN VE3XYZ'), 5000, 'JOIN');
+  // A falls silent; the same callsign from another port (a reference station, say) takes over.
+  await new Promise((r) => setTimeout(r, 1500));
+  const ref = await sim('W1ABC', srv);
+  ref.chat('reference here');
+  await srv.proc.waitForLine(/ENDPOINT CHANGE: W1ABC/);
+  watcher.talk(3, 20);
+  await ref.until(() => ref.controls('VE3XYZ').includes('PTT_STOP'), 5000, 'relayed PTT_STOP');
+  assert.equal(ref.heard.filter((h) => h.from === 'OPV-SRV').length, 0, 'no extension traffic to the new endpoint');
+  // Once it announces, it gets the extension.
+  ref.control('OPV-EXT:1');
+  await ref.until(() => fromServer(ref).some((c) => c.startsWith('OPV:WELCOME')), 5000, 'WELCOME after announcing');
+});
