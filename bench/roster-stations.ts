@@ -19,9 +19,12 @@ for (let i = 0; i < N; i++) {
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
   socks.push(s);
 }
+let rounds = 0;
 async function announce(): Promise<void> {
+  // Later rounds say "still here" (OPV-EXT:1+): stations already known are not sent their roster again.
+  const word = rounds++ === 0 ? 'OPV-EXT:1' : 'OPV-EXT:1+';
   for (let i = 0; i < N; i++) {
-    for (const f of frameMessage(encodeCallsign(`B${String(i).padStart(5, '0')}`), builder.control('OPV-EXT:1'))) socks[i]!.send(f, port, '127.0.0.1');
+    for (const f of frameMessage(encodeCallsign(`B${String(i).padStart(5, '0')}`), builder.control(word))) socks[i]!.send(f, port, '127.0.0.1');
     if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
   }
 }

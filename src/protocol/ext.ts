@@ -136,10 +136,20 @@ export function parseExt(text: string): ExtMessage | null {
   }
 }
 
-/** "OPV-EXT:1" → 1; null when the text is not an announcement. */
-export function parseExtAnnounce(text: string): number | null {
-  if (!text.startsWith(EXT_ANNOUNCE_PREFIX)) return null;
-  return int(text.slice(EXT_ANNOUNCE_PREFIX.length).trim());
+export interface ExtAnnounce {
+  version: number;
+  /** `OPV-EXT:1+`: "still here, I have your roster" — answered only by a server that did not know it. */
+  refresh: boolean;
+}
+
+/** "OPV-EXT:1" (send me everything) or "OPV-EXT:1+" (refresh); null when the text is neither. */
+export function parseExtAnnounce(text: string): ExtAnnounce | null {
+  const m = /^OPV-EXT:(\d{1,6})(\+?)$/.exec(text);
+  return m ? { version: Number(m[1]), refresh: m[2] === '+' } : null;
+}
+
+export function formatExtAnnounce(refresh: boolean): string {
+  return `${EXT_ANNOUNCE_PREFIX}${EXT_VERSION}${refresh ? '+' : ''}`;
 }
 
 /** True for any control text of the extension, in either direction: the server never relays it. */

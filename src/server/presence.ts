@@ -32,6 +32,8 @@ interface Refusal {
 const REFUSAL_REPEAT_MS = 30_000;
 /** A refusal state nobody has hit for this long is forgotten (the next one is news again). */
 const REFUSAL_FORGET_MS = 10 * 60_000;
+/** A station gets the full roster again at most this often. */
+const SNAPSHOT_MIN_MS = 10_000;
 /** Bounds on per-source memory: sources that announced or were refused. */
 const MAX_SOURCES = 10_000;
 
@@ -56,6 +58,8 @@ export class Presence {
     initialIdentification: 0,
   });
   private snapshotSeq = 0;
+  /** When each station last got WELCOME + the full roster (bounds what a request can make the server send). */
+  private readonly snapshotAt = new WeakMap<Station, number>();
   /** Extension frames sent, for the bench and the curious. */
   framesSent = 0;
 
@@ -88,8 +92,12 @@ export class Presence {
   /** A registered station sent an extension control message (already kept from the others). */
   onExtMessage(st: Station, text: string, nowMs: number): void {
     const v = parseExtAnnounce(text);
-    if (v === null || v < 1) return;
-    if (this.ext.get(st.callsign) === st) return; // a periodic re-announcement: nothing new
+    if (v === null || v.version < 1) return;
+    if (this.ext.get(st.callsign) === st) {
+      // A periodic refresh: nothing new. A fresh request (the station restarted on the same
+      // address) gets everything again, but not more often than every SNAPSHOT_MIN_MS.
+      if (v.refresh || nowMs - (this.snapshotAt.get(st) ?? 0) < SNAPSHOT_MIN_MS) return;
+    }
     this.enable(st, nowMs);
   }
 
@@ -97,6 +105,7 @@ export class Presence {
     this.ext.set(st.callsign, st);
     this.announced.delete(sourceKey(st.endpoint, st.callsign));
     this.sendTo(this.frames({ type: 'welcome', version: EXT_VERSION, timeoutS: this.d.timeoutS }), st.returnTo);
+    this.snapshotAt.set(st, nowMs);
     this.sendRoster(st, nowMs);
   }
 
@@ -157,7 +166,7 @@ export class Presence {
   noteCandidate(endpoint: Endpoint, callsign: string, controlText: string | null, nowMs: number): void {
     if (controlText === null) return;
     const v = parseExtAnnounce(controlText);
-    if (v !== null && v >= 1) this.remember(sourceKey(endpoint, callsign), nowMs);
+    if (v !== null && v.version >= 1) this.remember(sourceKey(endpoint, callsign), nowMs);
   }
 
   /**

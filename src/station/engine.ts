@@ -128,9 +128,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.voice = new VoiceReceiver({ sink: this.sink, jitterTargetFrames: this.settings.jitterFrames, now: this.now });
     this.wire();
     this.voice.start();
+    this.keepalive();
+    // After the first keepalive: sent first, the announcement would count as "just sent" and delay it.
     this.ext.start();
     this.on('link', (l) => this.ext.onLink(l.kind));
-    this.keepalive();
     this.timers.push(setInterval(() => this.keepalive(), this.settings.keepaliveIntervalS * 1000));
     this.timers.push(setInterval(() => this.sweepRx(), 500));
     this.started = true;

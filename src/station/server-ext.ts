@@ -1,7 +1,6 @@
 import { checkFrame, formatControl, StationReassembler } from '../protocol/index.js';
 import {
-  EXT_ANNOUNCE_PREFIX,
-  EXT_VERSION,
+  formatExtAnnounce,
   parseExt,
   SERVER_STATION_ID,
   type LeaveReason,
@@ -91,7 +90,9 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       this.timer.unref();
       return;
     }
-    this.sendControl(formatControl({ type: 'raw', text: `${EXT_ANNOUNCE_PREFIX}${EXT_VERSION}` }));
+    // Until the server has answered, ask for everything; then just say "still here".
+    this.sendControl(formatControl({ type: 'raw', text: formatExtAnnounce(this.active && !this.resync) }));
+    this.resync = false;
     if (this.timer) clearTimeout(this.timer);
     const next = this.active ? (this.refusal !== null ? REANNOUNCE_REFUSED_MS : REANNOUNCE_MS) : FIRST_RETRIES_MS[this.tries++];
     this.timer = next === undefined ? null : setTimeout(() => this.announce(), next);
@@ -99,12 +100,17 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   }
 
   private lastLink = '';
+  /** Ask for everything at the next announcement (after a silence the roster may be stale). */
+  private resync = false;
 
   /** Back from a silence (e.g. a server restart): say it again at once. */
   onLink(kind: string): void {
     const prev = this.lastLink;
     this.lastLink = kind;
-    if (kind === 'connected' && (prev === 'no_reply' || prev === 'unreachable')) this.announce();
+    if (kind === 'connected' && (prev === 'no_reply' || prev === 'unreachable')) {
+      this.resync = true;
+      this.announce();
+    }
   }
 
   /**

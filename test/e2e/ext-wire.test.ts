@@ -90,3 +90,20 @@ test('a callsign taken over from another endpoint (after the hold-down) gets no 
   ref.control('OPV-EXT:1');
   await ref.until(() => fromServer(ref).some((c) => c.startsWith('OPV:WELCOME')), 5000, 'WELCOME after announcing');
 });
+
+test('"OPV-EXT:1+" refreshes cheaply; a fresh "OPV-EXT:1" (a restarted station) gets the roster again, at most every 10 s', async () => {
+  const srv = await startServer();
+  cleanups.push(() => srv.proc.stop());
+  const a = await sim('W1ABC', srv);
+  const welcomes = (): number => fromServer(a).filter((c) => c.startsWith('OPV:WELCOME')).length;
+  a.control('OPV-EXT:1');
+  await a.until(() => welcomes() === 1, 5000, 'WELCOME');
+  a.control('OPV-EXT:1+');
+  a.control('OPV-EXT:1');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(welcomes(), 1, 'a refresh and a too-early request send nothing');
+  await new Promise((r) => setTimeout(r, 9500));
+  a.control('OPV-EXT:1');
+  await a.until(() => welcomes() === 2, 5000, 'second WELCOME');
+  await a.until(() => fromServer(a).filter((c) => c.startsWith('OPV:ROSTER')).length === 2, 5000, 'second ROSTER');
+});

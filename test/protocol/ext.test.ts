@@ -54,8 +54,10 @@ test('malformed, unknown and foreign texts are not extension messages', () => {
   ]) {
     assert.equal(parseExt(t), null, t);
   }
-  assert.equal(parseExtAnnounce('OPV-EXT:1'), 1);
+  assert.deepEqual(parseExtAnnounce('OPV-EXT:1'), { version: 1, refresh: false });
+  assert.deepEqual(parseExtAnnounce('OPV-EXT:1+'), { version: 1, refresh: true });
   assert.equal(parseExtAnnounce('OPV-EXT:x'), null);
+  assert.equal(parseExtAnnounce('OPV-EXT:1 extra'), null);
   assert.equal(isExtText('OPV:ANNOUNCE x'), true);
   assert.equal(isExtText('OPV-EXT:1'), true);
   assert.equal(isExtText('PTT_START'), false);
