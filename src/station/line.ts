@@ -156,7 +156,10 @@ export class LineInterface {
         }
         default:
           if (cmd!.startsWith('/')) this.say(`unknown command ${cmd} — /help lists them`);
-          else e.sendChat(line);
+          else {
+            e.sendChat(line);
+            if (e.ext.refusal !== null) this.say('⚠️  the server refuses this station (see above): nobody receives this line');
+          }
       }
     } catch (err) {
       this.say(`❌ ${(err as Error).message}`);

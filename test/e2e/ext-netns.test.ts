@@ -99,6 +99,8 @@ test('roster, "in use" refusal, announcement, time-out; a reference station sees
   await new Promise((r) => setTimeout(r, 5000));
   assert.equal(server.count(/HIJACK REFUSED: VE3EXT/), 1);
   assert.equal(C.proc.count(/no reply from server/), 0, 'the refusal replaces the misleading "no reply"');
+  C.proc.sendLine('anyone there?');
+  await C.proc.waitForLine(/^⚠️ {2}the server refuses this station \(see above\): nobody receives this line$/);
   await C.proc.stop('SIGKILL', 100);
 
   // A sysop announcement reaches the two opv stations, shown apart from chat.
