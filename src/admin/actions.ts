@@ -9,7 +9,7 @@ export interface ActionSender {
   action(action: StationAction, callsign: string): Promise<AdminActionResult>;
 }
 
-const VERB: Record<StationAction, string> = { kick: 'Kick', ban: 'Ban' };
+const VERB: Record<AdminActionResult['action'], string> = { kick: 'Kick', ban: 'Ban', unban: 'Unban' };
 
 /** The one-line result of an action as the sysop reads it. */
 export function describeResult(r: AdminActionResult): string {
@@ -58,7 +58,7 @@ export class StationActions {
       return;
     }
     this.pending = { action, callsign };
-    const extra = action === 'ban' ? ' (kept out until unbanned)' : ' (may rejoin)';
+    const extra = action === 'ban' ? ' (kept out until unbanned)' : ' (kept out for the kick hold-down)';
     this.dialog.setContent(`{center}{bold}${VERB[action]} ${blessed.escape(callsign)}?{/bold}${extra}\n[y] yes   [n / Esc] no{/center}`);
     this.dialog.show();
     this.dialog.setFront();

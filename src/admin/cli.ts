@@ -54,6 +54,7 @@ export function adminCommand(): Command {
         throw new OpvError('OPV_NO_TERMINAL', 'the dashboard needs a terminal: use --once or --json in scripts');
       }
       const { runDashboard } = await import('./dashboard.js');
-      await runDashboard(client);
+      const { ExtAdminClient } = await import('./ext-client.js');
+      await runDashboard(client, new ExtAdminClient(flags.url, token));
     });
 }

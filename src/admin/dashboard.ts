@@ -4,6 +4,8 @@ import type { Widgets } from 'blessed';
 import contrib from 'blessed-contrib';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { StationActions, type ActionSender } from './actions.js';
+import type { ExtAdminSender } from './ext-client.js';
+import { BansAndAnnounce } from './panels/bans.js';
 import type { ConnectionState, StatsClient } from './client.js';
 import { cellPosition, layoutFor, type PanelName } from './layout.js';
 import { DashboardModel, nextSortKey, type SortKey } from './model.js';
@@ -21,6 +23,8 @@ export interface DashboardOptions {
   /** Called when the sysop quits (q, Ctrl+C). */
   onQuit?: () => void;
   now?: () => number;
+  /** Ban list, unban and announcements (keys u and a); absent: those keys do nothing. */
+  ext?: ExtAdminSender;
 }
 
 /** Coalesces redraws caused by bursts of events (PTT storms) to one per this many ms. */
@@ -85,6 +89,7 @@ export class Dashboard {
       () => this.scheduleRender(),
     );
     this.bindKeys(opts.onQuit ?? (() => undefined));
+    if (opts.ext) this.bindExtKeys(opts.ext);
     this.screen.on('resize', () => {
       this.relayout();
       this.traffic.resize();
@@ -140,6 +145,25 @@ export class Dashboard {
     });
     s.key(['r'], () => {
       if (!this.actions.open) this.setSort(this.sortKey, !this.descending);
+    });
+  }
+
+  private bindExtKeys(sender: ExtAdminSender): void {
+    const ext = new BansAndAnnounce(
+      this.screen,
+      sender,
+      (text, ok) => {
+        this.status.setResult(text, ok);
+        this.log.note(text, this.now(), ok ? 'green' : 'red');
+      },
+      () => this.render(),
+      () => this.table.focus(),
+    );
+    this.screen.key(['u'], () => {
+      if (!this.actions.open && !ext.open) void ext.showBans();
+    });
+    this.screen.key(['a'], () => {
+      if (!this.actions.open && !ext.open) ext.askAnnouncement();
     });
   }
 
@@ -227,7 +251,7 @@ export class DashboardRefusedError extends OpvError {
  * at once with that one-line reason (rejects with DashboardRefusedError): the server
  * will not change its mind on the next retry.
  */
-export function runDashboard(client: StatsClient): Promise<void> {
+export function runDashboard(client: StatsClient, ext?: ExtAdminSender): Promise<void> {
   return new Promise((resolve, reject) => {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     const finish = (refused?: string): void => {
@@ -239,7 +263,7 @@ export function runDashboard(client: StatsClient): Promise<void> {
       else resolve();
     };
     const onSignal = (): void => finish();
-    const dash = new Dashboard(client, { onQuit: () => finish() });
+    const dash = new Dashboard(client, { onQuit: () => finish(), ext });
     client.on('state', (s) => {
       if (s.status === 'unauthorized') {
         finish(s.message);

@@ -64,6 +64,6 @@ export const serverEventSchema = z.discriminatedUnion(
 ) satisfies z.ZodType<ServerEvent>;
 
 export const adminActionResultSchema = z.looseObject(
-  { ok: flag, action: z.enum(['kick', 'ban'], { error: 'must be kick or ban' }), callsign: text, message: text },
+  { ok: flag, action: z.enum(['kick', 'ban', 'unban'], { error: 'must be kick, ban or unban' }), callsign: text, message: text },
   { error: 'must be a JSON object' },
 ) satisfies z.ZodType<AdminActionResult>;

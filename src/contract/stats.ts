@@ -62,10 +62,10 @@ export type ServerEvent =
 
 export type ServerEventType = ServerEvent['type'];
 
-/** Body of POST /api/v1/stations/<callsign>/kick and /ban answers. */
+/** Body of POST /api/v1/stations/<callsign>/kick, /ban and /unban answers. */
 export interface AdminActionResult {
   ok: boolean;
-  action: 'kick' | 'ban';
+  action: 'kick' | 'ban' | 'unban';
   callsign: string;
   message: string;
 }

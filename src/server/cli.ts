@@ -22,6 +22,8 @@ interface ServerFlags {
   allow: string[];
   deny: string[];
   aclFile?: string;
+  stateDir?: string;
+  kickHolddown: number;
   stats: boolean;
   statsHost: string;
   statsPort: number;
@@ -51,6 +53,8 @@ export function serverCommand(): Command {
     .option('--allow <calls>', 'only these callsigns may join (comma-separated, repeatable)', list, [])
     .option('--deny <calls>', 'these callsigns may not join (comma-separated, repeatable)', list, [])
     .option('--acl-file <file>', 'access list file ("allow CALL" / "deny CALL" lines), re-read on SIGHUP')
+    .option('--state-dir <dir>', 'where the ban list is kept (default: $STATE_DIRECTORY, else ~/.local/state/opv)')
+    .option('--kick-holddown <seconds>', 'how long a kicked station is kept out', intInRange('--kick-holddown', 0, 86400), d.kickHoldDownS)
     .option('--no-stats', 'do not serve the stats channel')
     .option('--stats-host <address>', 'stats channel bind address (non-loopback needs --stats-token)', d.stats.host)
     .option('--stats-port <port>', 'stats channel TCP port', intInRange('--stats-port', 1, 65535), d.stats.port)
@@ -72,6 +76,8 @@ export function serverCommand(): Command {
         allow: flags.allow,
         deny: flags.deny,
         aclFile: flags.aclFile ?? null,
+        stateDir: flags.stateDir ?? null,
+        kickHoldDownS: flags.kickHolddown,
         stats: {
           enabled: flags.stats,
           host: flags.statsHost,

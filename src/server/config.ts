@@ -24,6 +24,10 @@ export interface ServerConfig {
   allow: string[];
   deny: string[];
   aclFile: string | null;
+  /** Where the ban list lives (bans.json); null: $STATE_DIRECTORY or ~/.local/state/opv. */
+  stateDir: string | null;
+  /** Seconds a kicked station is kept out. */
+  kickHoldDownS: number;
   /** maxEventClients: Server-Sent Events streams served at once; more get 503. */
   stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number };
 }
@@ -43,6 +47,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   allow: [],
   deny: [],
   aclFile: null,
+  stateDir: null,
+  kickHoldDownS: 60,
   stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64 },
 };
 

@@ -9,6 +9,8 @@ export interface Inspection {
   bye: boolean;
   pttStart: boolean;
   pttStop: boolean;
+  /** The frame completed an opv extension control message (docs/EXTENSIONS.md): never relayed. */
+  ext: string | null;
 }
 
 
@@ -46,6 +48,8 @@ export class Inspector {
   /** Encoded bytes fed to scanners, so tests can check the work per frame is bounded. */
   scannedBytes = 0;
   private readonly found: MessageClass[] = [];
+  /** The text of the last extension message found. */
+  private extText = '';
   private frameErrors = 0;
 
   /** True when the station's next frame starts a new message. */
@@ -61,7 +65,7 @@ export class Inspector {
     this.frameErrors = 0;
     st.framesInMessage++;
     this.scan(s, frame);
-    const r: Inspection = { keepaliveOnly: false, bye: false, pttStart: false, pttStop: false };
+    const r: Inspection = { keepaliveOnly: false, bye: false, pttStart: false, pttStop: false, ext: null };
     for (const m of this.found) {
       const kind: MessageKind = m === 'voice' || m === 'text' || m === 'data' ? m : 'control';
       st.byKind[kind] += st.framesInMessage;
@@ -88,6 +92,9 @@ export class Inspector {
           break;
         case 'keepalive':
           r.keepaliveOnly = startedAtBoundary && !s.open && this.found.length === 1 && this.frameErrors === 0;
+          break;
+        case 'ext':
+          r.ext = this.extText;
           break;
         default:
           break;
@@ -151,6 +158,7 @@ export class Inspector {
     const recovering = s.recovering;
     s.recovering = 0;
     if (m !== 'bad') {
+      if (m === 'ext') this.extText = s.main.extText();
       this.found.push(m);
       return;
     }
@@ -159,6 +167,7 @@ export class Inspector {
     for (let k = 0; k < recovering; k++) {
       const again = s.restarts[k]!.finish();
       if (again !== 'bad') {
+        if (again === 'ext') this.extText = s.restarts[k]!.extText();
         this.found.push(again);
         return;
       }

@@ -1,5 +1,6 @@
 import type { ServerStats } from '../contract/stats.js';
 import type { LogFormat } from './config.js';
+import { localIsoTime, wantsTimestamps } from './log-time.js';
 
 /**
  * Every line the operator sees, in one place. The human format follows the reference
@@ -7,6 +8,8 @@ import type { LogFormat } from './config.js';
  * format is one object per line for journald/Loki.
  */
 export class OperatorLog {
+  private readonly stamped = wantsTimestamps();
+
   constructor(
     private readonly format: LogFormat,
     private readonly verboseOn: boolean,
@@ -17,7 +20,8 @@ export class OperatorLog {
     if (this.format === 'json') {
       this.out(JSON.stringify({ ts: new Date().toISOString(), level, event, ...fields }));
     } else {
-      for (const l of Array.isArray(human) ? human : [human]) this.out(l);
+      const ts = this.stamped ? localIsoTime(new Date()) + ' ' : '';
+      for (const l of Array.isArray(human) ? human : [human]) this.out(ts + l);
     }
   }
 
@@ -66,6 +70,23 @@ export class OperatorLog {
 
   denied(callsign: string, endpoint: string): void {
     this.emit('station_denied', { callsign, endpoint }, `⛔ DENIED: ${callsign} at ${endpoint} (access list)`, 'warn');
+  }
+
+  /** Logged once per change of state of a source, not at each retry. */
+  held(callsign: string, endpoint: string, reason: 'banned' | 'kicked', until: number | null): void {
+    const human =
+      reason === 'banned'
+        ? `⛔ DENIED: ${callsign} at ${endpoint} (banned)`
+        : `⛔ DENIED: ${callsign} at ${endpoint} (kicked, kept out for ${Math.max(0, Math.ceil(((until ?? Date.now()) - Date.now()) / 1000))} s more)`;
+    this.emit('station_refused', { callsign, endpoint, reason, until }, human, 'warn');
+  }
+
+  unbanned(callsign: string): void {
+    this.emit('station_unbanned', { callsign }, `✅ UNBANNED: ${callsign}`);
+  }
+
+  announcement(text: string, stations: number): void {
+    this.emit('announcement', { text, stations }, `📢 ANNOUNCEMENT to ${stations} station${stations === 1 ? '' : 's'}: ${text}`);
   }
 
   stationLimit(callsign: string, endpoint: string, max: number): void {

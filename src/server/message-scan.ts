@@ -10,12 +10,14 @@ import {
   UDP_HEADER_SIZE,
   onesComplementSum,
 } from '../protocol/index.js';
+import { EXT_ANNOUNCE_PREFIX, EXT_PREFIX } from '../protocol/ext.js';
 
 /**
  * What the relay needs to know about a message: its kind, and for control messages
- * the four words the server acts on. `bad` is a message that does not decode.
+ * the four words the server acts on and opv extension messages (docs/EXTENSIONS.md),
+ * which are the server's and never relayed. `bad` is a message that does not decode.
  */
-export type MessageClass = 'bad' | 'voice' | 'text' | 'data' | 'control' | 'ptt_start' | 'ptt_stop' | 'bye' | 'keepalive';
+export type MessageClass = 'bad' | 'voice' | 'text' | 'data' | 'control' | 'ptt_start' | 'ptt_stop' | 'bye' | 'keepalive' | 'ext';
 
 /** Decoded bytes kept: the largest IPv4 header (60), UDP (8), and enough of the payload for a BOM and "KEEPALIVE:". */
 const HEAD = 96;
@@ -25,6 +27,12 @@ const WORD_PTT_START = ascii('PTT_START');
 const WORD_PTT_STOP = ascii('PTT_STOP');
 const WORD_BYE = ascii('BYE');
 const PREFIX_KEEPALIVE = ascii('KEEPALIVE:');
+const PREFIX_EXT_ANNOUNCE = ascii(EXT_ANNOUNCE_PREFIX);
+const PREFIX_EXT = ascii(EXT_PREFIX);
+/** Control texts that go to the server, not to the other stations. */
+const SERVER_BOUND = [PREFIX_KEEPALIVE, PREFIX_EXT_ANNOUNCE, PREFIX_EXT] as const;
+const SERVER_BOUND_LONGEST = Math.max(...SERVER_BOUND.map((w) => w.length));
+const latin1 = new TextDecoder('latin1');
 
 /**
  * Decodes one COBS-encoded message as its bytes stream past, keeping only the first
@@ -46,6 +54,9 @@ export class MessageScanner {
   private udpStart = IPV4_HEADER_SIZE;
   /** One's-complement sum (unfolded) of the decoded bytes from udpStart on. */
   private sum = 0;
+  /** Where the text of the last control message starts and ends in `head`. */
+  private textAt = 0;
+  private textEnd = 0;
 
   reset(): void {
     this.left = 0;
@@ -141,7 +152,20 @@ export class MessageScanner {
     if (is(WORD_PTT_STOP)) return 'ptt_stop';
     if (is(WORD_BYE)) return 'bye';
     if (rest >= PREFIX_KEEPALIVE.length && startsWith(h, at, PREFIX_KEEPALIVE)) return 'keepalive';
+    if ((rest >= PREFIX_EXT_ANNOUNCE.length && startsWith(h, at, PREFIX_EXT_ANNOUNCE)) || (rest >= PREFIX_EXT.length && startsWith(h, at, PREFIX_EXT))) {
+      this.textAt = at;
+      this.textEnd = Math.min(len, HEAD);
+      return 'ext';
+    }
     return 'control';
+  }
+
+  /**
+   * The text of the last message `finish()` called 'ext', as far as it was kept (the
+   * first few dozen characters: the announcements a station sends are short).
+   */
+  extText(): string {
+    return latin1.decode(this.head.subarray(this.textAt, this.textEnd));
   }
 }
 
@@ -152,33 +176,41 @@ function startsWith(buf: Uint8Array, at: number, w: Uint8Array): boolean {
 
 const peekBuf = new Uint8Array(HEAD);
 
+/** What the first bytes of a frame say it starts: a message for the server itself, or not. */
+export type ServerBound = 'keepalive' | 'ext' | null;
+
 /**
- * Does this payload start with what looks like a KEEPALIVE message? Decodes at most
- * the first few dozen bytes (IPv4 and UDP headers, the first word of the text), so the
- * relay can decide without decoding whether a frame is to be echoed or forwarded. The
- * inspector still checks the whole message before a frame is echoed.
+ * Does this payload start with what looks like a message for the server (a KEEPALIVE,
+ * echoed to its sender only, or an opv extension message, never relayed)? Decodes at
+ * most the first few dozen bytes (IPv4 and UDP headers, the first word of the text), so
+ * the relay can decide without decoding whether a frame is forwarded. The inspector
+ * still checks the whole message before the server acts on it.
  */
-export function looksLikeKeepalive(payload: Uint8Array): boolean {
+export function peekServerBound(payload: Uint8Array): ServerBound {
   let n = 0;
   let i = 0;
-  let need = IPV4_HEADER_SIZE + UDP_HEADER_SIZE + BOM.length + PREFIX_KEEPALIVE.length;
+  const tail = UDP_HEADER_SIZE + BOM.length + SERVER_BOUND_LONGEST;
+  let need = IPV4_HEADER_SIZE + tail;
   while (n < need && i < payload.length) {
     const code = payload[i++]!;
-    if (code === 0) return false;
+    if (code === 0) break;
     const end = Math.min(i + code - 1, payload.length);
     while (i < end && n < need) {
       const b = payload[i++]!;
-      if (b === 0) return false;
+      if (b === 0) return null;
       peekBuf[n++] = b;
     }
-    if (n > 0) need = Math.max(5, peekBuf[0]! & 0x0f) * 4 + UDP_HEADER_SIZE + BOM.length + PREFIX_KEEPALIVE.length;
+    if (n > 0) need = Math.max(5, peekBuf[0]! & 0x0f) * 4 + tail;
     if (i === end && code !== 0xff && n < need) peekBuf[n++] = 0;
   }
-  if (n === 0 || peekBuf[0]! >>> 4 !== 4) return false;
+  if (n === 0 || peekBuf[0]! >>> 4 !== 4) return null;
   const u = Math.max(5, peekBuf[0]! & 0x0f) * 4;
-  if (n < u + UDP_HEADER_SIZE + PREFIX_KEEPALIVE.length) return false;
-  if (((peekBuf[u + 2]! << 8) | peekBuf[u + 3]!) !== PORT_CONTROL) return false;
+  if (n < u + UDP_HEADER_SIZE) return null;
+  if (((peekBuf[u + 2]! << 8) | peekBuf[u + 3]!) !== PORT_CONTROL) return null;
   let at = u + UDP_HEADER_SIZE;
   if (peekBuf[at] === BOM[0] && peekBuf[at + 1] === BOM[1] && peekBuf[at + 2] === BOM[2]) at += 3;
-  return n >= at + PREFIX_KEEPALIVE.length && startsWith(peekBuf, at, PREFIX_KEEPALIVE);
+  const has = (w: Uint8Array): boolean => n >= at + w.length && startsWith(peekBuf, at, w);
+  if (has(PREFIX_KEEPALIVE)) return 'keepalive';
+  if (has(PREFIX_EXT_ANNOUNCE) || has(PREFIX_EXT)) return 'ext';
+  return null;
 }

@@ -7,10 +7,13 @@ import { AdmissionGate, type Admitted } from './admission.js';
 import type { ServerConfig } from './config.js';
 import { makeEndpoint, type Endpoint } from './endpoint.js';
 import { Inspector } from './inspector.js';
-import { looksLikeKeepalive } from './message-scan.js';
+import { peekServerBound } from './message-scan.js';
 import { OperatorLog } from './log.js';
 import { RateLimiter } from './rate-limit.js';
 import { Registry, stationStats, type Station } from './registry.js';
+import { SERVER_STATION_ID, type RefusalReason } from '../protocol/ext.js';
+import { defaultStateDir, Holds, type BanEntry } from './holds.js';
+import { Presence } from './presence.js';
 
 export interface Counters {
   framesReceived: number;
@@ -29,8 +32,6 @@ export interface ConferenceServerEvents {
 export type AdminOutcome = { ok: true; message: string } | { ok: false; status: number; message: string };
 
 const MAX_ID_CACHE = 100_000;
-/** Repeated refusals for the same source are logged at most this often. */
-const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 /**
  * The conference relay: one UDP socket; validate → rate-limit → admit → forward →
@@ -51,8 +52,11 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   private readonly inspector = new Inspector();
   private readonly limiter: RateLimiter;
   private readonly acl: AccessList;
+  /** Bans (persisted) and kick hold-downs. */
+  readonly holds: Holds;
+  /** The opv extension: roster, refusal reasons, announcements (docs/EXTENSIONS.md). */
+  readonly presence: Presence;
   private readonly idCache = new Map<number, string | null>();
-  private readonly refusalLogged = new Map<string, number>();
   /** Kind totals of stations that have left, so the server totals never go backwards. */
   private readonly departedByKind = { voice: 0, text: 0, control: 0, data: 0 };
   private socket: Socket | null = null;
@@ -71,6 +75,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.limiter = new RateLimiter(config.rateFps, config.burst);
     this.acl = new AccessList([...config.allow], [...config.deny], config.aclFile);
     this.startedAt = now();
+    this.holds = new Holds(config.stateDir ?? defaultStateDir());
+    this.presence = new Presence({
+      registry: this.registry,
+      send: (b, to) => this.send(b, to),
+      returnTo: (from) => this.returnEndpoint(from),
+      timeoutS: config.timeoutS,
+    });
   }
 
   async start(): Promise<void> {
@@ -106,6 +117,11 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       return;
     }
     const id = readStationId(buf, 0);
+    // Nobody may speak as the server: its id only ever comes from the server itself.
+    if (id === SERVER_STATION_ID) {
+      c.decodeErrors++;
+      return;
+    }
     let callsign = this.idCache.get(id);
     if (callsign === undefined) {
       const d = tryDecodeCallsign(id);
@@ -137,12 +153,17 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     st.frames++;
     st.bytes += buf.length;
     // Forward first: inspection must never delay the other stations. Only a frame that
-    // may be a lone KEEPALIVE (decided from its first bytes) is inspected before, since
-    // it goes back to its sender instead of to everyone.
-    let n = -1;
-    if (!(this.inspector.atBoundary(st) && looksLikeKeepalive(buf.subarray(HEADER_SIZE)))) n = this.forward(st, buf);
+    // may carry a message for the server itself (decided from its first bytes: a lone
+    // KEEPALIVE goes back to its sender only, an extension message to nobody) is
+    // inspected before.
+    const bound = this.inspector.atBoundary(st) ? peekServerBound(buf.subarray(HEADER_SIZE)) : null;
+    let n = bound === null ? this.forward(st, buf) : 0;
     const seen = this.inspector.inspect(st, buf, nowMs);
-    if (n < 0) {
+    if (seen.ext !== null) {
+      this.presence.onExtMessage(st, seen.ext, nowMs);
+      return;
+    }
+    if (bound === 'keepalive') {
       if (seen.keepaliveOnly) {
         this.send(buf, st.endpoint);
         this.counters.echoes++;
@@ -150,6 +171,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       }
       n = this.forward(st, buf);
     }
+    // A frame that started like an extension message but is not one whole is dropped:
+    // text that claims to be the server's never reaches another station.
     if (this.config.verbose) this.log.frame(st.callsign, st.endpoint.key, seen.pttStart ? 'ptt_start' : 'frame', n);
     if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'start'));
     if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'stop'));
@@ -176,15 +199,21 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   private admit(a: Admitted, nowMs: number): void {
     const existing = this.registry.get(a.callsign);
+    this.presence.noteCandidate(a.endpoint, a.callsign, a.message.kind === 'control' ? a.message.text : null, nowMs);
+    const hold = this.holds.check(a.callsign, nowMs);
+    if (hold !== null) {
+      if (this.refuse(a, hold.reason, hold.until, nowMs)) this.log.held(a.callsign, a.endpoint.key, hold.reason, hold.until);
+      return;
+    }
     if (!this.acl.permits(a.callsign)) {
-      if (this.shouldLogRefusal(`deny|${a.endpoint.key}|${a.callsign}`, nowMs)) this.log.denied(a.callsign, a.endpoint.key);
+      if (this.refuse(a, 'not_allowed', null, nowMs)) this.log.denied(a.callsign, a.endpoint.key);
       return;
     }
     let st: Station;
     if (existing !== undefined) {
       if (nowMs - existing.lastSeen < this.config.hijackHoldDownS * 1000) {
         this.counters.hijacksRefused++;
-        if (this.shouldLogRefusal(`hijack|${a.endpoint.key}|${a.callsign}`, nowMs)) {
+        if (this.refuse(a, 'in_use', existing.lastSeen + this.config.hijackHoldDownS * 1000, nowMs)) {
           this.event(
             { type: 'hijack_refused', at: nowMs, callsign: a.callsign, endpoint: a.endpoint.key, holder: existing.endpoint.key },
             () => this.log.hijackRefused(a.callsign, a.endpoint.key, existing.endpoint.key),
@@ -202,7 +231,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       st = existing;
     } else {
       if (this.registry.size >= this.config.maxStations) {
-        if (this.shouldLogRefusal(`cap|${a.endpoint.key}`, nowMs)) this.log.stationLimit(a.callsign, a.endpoint.key, this.config.maxStations);
+        if (this.refuse(a, 'full', null, nowMs)) this.log.stationLimit(a.callsign, a.endpoint.key, this.config.maxStations);
         return;
       }
       st = {
@@ -236,12 +265,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     return this.config.referenceReturnPort === null ? from : makeEndpoint(from.address, this.config.referenceReturnPort);
   }
 
-  private shouldLogRefusal(key: string, nowMs: number): boolean {
-    const last = this.refusalLogged.get(key);
-    if (last !== undefined && nowMs - last < REFUSAL_LOG_INTERVAL_MS) return false;
-    if (this.refusalLogged.size > 10_000) this.refusalLogged.clear();
-    this.refusalLogged.set(key, nowMs);
-    return true;
+  /** Tells the source why (if it speaks the extension); true when the log should say it (a new state). */
+  private refuse(a: Admitted, reason: RefusalReason, retryAtMs: number | null, nowMs: number): boolean {
+    return this.presence.refused(a.endpoint, a.callsign, reason, retryAtMs, nowMs);
   }
 
   private forget(st: Station): void {
@@ -273,33 +299,67 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       }
     }
     this.limiter.evictIdle(nowMs);
+    this.presence.tick(nowMs);
   }
 
   private event(e: ServerEvent, logIt: () => void): void {
     logIt();
+    this.presence.onEvent(e, e.at);
     this.emit('event', e);
   }
 
   kick(callsign: string): AdminOutcome {
     const st = this.registry.get(callsign);
     if (!st) return { ok: false, status: 404, message: `${callsign} is not connected` };
-    this.drop(st, 'kicked', this.now());
-    return { ok: true, message: `${callsign} kicked (it may rejoin)` };
+    const nowMs = this.now();
+    const until = nowMs + this.config.kickHoldDownS * 1000;
+    this.holds.kick(callsign, until);
+    this.presence.tellStation(st, 'kicked', until);
+    this.drop(st, 'kicked', nowMs);
+    return { ok: true, message: `${callsign} kicked (kept out for ${this.config.kickHoldDownS} s)` };
   }
 
+  /** Kept out until unbanned, across restarts (the state directory's bans.json). */
   ban(callsign: string): AdminOutcome {
     const c = checkCallsign(callsign);
     if (!c.ok) return { ok: false, status: 400, message: c.reason };
-    let unsaved = '';
+    const nowMs = this.now();
     try {
-      this.acl.ban(c.callsign);
+      this.holds.ban(c.callsign, nowMs);
     } catch (e) {
-      unsaved = ` (not saved to the access list file: ${(e as Error).message})`;
-      this.log.warn(`ban of ${c.callsign}${unsaved}`);
+      return { ok: false, status: 500, message: `ban not saved: ${(e as Error).message}` };
     }
     const st = this.registry.get(c.callsign);
-    if (st) this.drop(st, 'banned', this.now());
-    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}${unsaved}` };
+    if (st) {
+      this.presence.tellStation(st, 'banned', null);
+      this.drop(st, 'banned', nowMs);
+    }
+    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}` };
+  }
+
+  unban(callsign: string): AdminOutcome {
+    let had: boolean;
+    try {
+      had = this.holds.unban(callsign);
+    } catch (e) {
+      return { ok: false, status: 500, message: `unban not saved: ${(e as Error).message}` };
+    }
+    if (!had) return { ok: false, status: 404, message: `${callsign} is not banned` };
+    this.log.unbanned(callsign);
+    const still = this.acl.permits(callsign) ? '' : ' (still denied by the access list)';
+    return { ok: true, message: `${callsign} unbanned${still}` };
+  }
+
+  bans(): BanEntry[] {
+    return this.holds.list();
+  }
+
+  /** A sysop announcement to every opv station (reference stations cannot show it). */
+  announce(text: string): AdminOutcome {
+    const r = this.presence.announce(text);
+    if (!r.text) return { ok: false, status: 400, message: 'announcement text is empty' };
+    this.log.announcement(r.text, r.sent);
+    return { ok: true, message: `announced to ${r.sent} station${r.sent === 1 ? '' : 's'}` };
   }
 
   reloadAcl(): void {

@@ -6,6 +6,9 @@ import { checkCallsign } from './acl.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import type { ConferenceServer } from './server.js';
 import { createMetrics } from './metrics.js';
+import { parseAnnouncement, type BanList } from './ext-http.js';
+
+type AdminAction = 'kick' | 'ban' | 'unban';
 
 /**
  * Bounds of the stats channel. It shares the relay's event loop, so everything a
@@ -31,7 +34,7 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 interface Route {
   method: 'GET' | 'POST';
   match: (path: string) => string[] | null;
-  handle: (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<void> | void;
+  handle: (req: IncomingMessage, res: ServerResponse, params: string[], body: Buffer) => Promise<void> | void;
 }
 
 class HttpError extends Error {
@@ -74,12 +77,14 @@ export class StatsHttp {
       () => server.snapshot(),
       () => ({ eventClients: this.clients.size, droppedEventClients: this.droppedEventClients, refusedEventClients: this.refusedEventClients }),
     );
-    const actionPath = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban)$`);
+    const actionPath = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban|unban)$`);
     this.routes = [
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/stats`), handle: (_q, res) => this.json(res, 200, this.server.snapshot()) },
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/events`), handle: (req, res) => this.events(req, res) },
       { method: 'GET', match: exact('/metrics'), handle: (_q, res) => this.prometheus(res) },
-      { method: 'POST', match: (p) => actionPath.exec(p)?.slice(1) ?? null, handle: (_q, res, [call, action]) => this.action(res, call!, action as 'kick' | 'ban') },
+      { method: 'GET', match: exact(`${STATS_API_PREFIX}/bans`), handle: (_q, res) => this.json(res, 200, { bans: this.server.bans() } satisfies BanList) },
+      { method: 'POST', match: exact(`${STATS_API_PREFIX}/announce`), handle: (_q, res, _p, body) => this.announce(res, body) },
+      { method: 'POST', match: (p) => actionPath.exec(p)?.slice(1) ?? null, handle: (_q, res, [call, action]) => this.action(res, call!, action as AdminAction) },
     ];
     this.http = createServer(
       {
@@ -149,7 +154,7 @@ export class StatsHttp {
       this.json(res, 401, { error: 'missing or wrong bearer token' });
       return;
     }
-    await readBoundedBody(req, STATS_LIMITS.maxBodyBytes);
+    const body = await readBoundedBody(req, STATS_LIMITS.maxBodyBytes);
     const matching = this.routes.map((r) => ({ r, params: r.match(path) })).filter((x) => x.params !== null);
     if (matching.length === 0) {
       this.json(res, 404, { error: `no such endpoint: ${path}` });
@@ -162,10 +167,10 @@ export class StatsHttp {
       this.json(res, 405, { error: `${req.method ?? 'this method'} is not allowed on ${path} (use ${allow})` });
       return;
     }
-    await hit.r.handle(req, res, hit.params!);
+    await hit.r.handle(req, res, hit.params!, body);
   }
 
-  private async action(res: ServerResponse, rawCall: string, action: 'kick' | 'ban'): Promise<void> {
+  private async action(res: ServerResponse, rawCall: string, action: AdminAction): Promise<void> {
     let decoded: string;
     try {
       decoded = decodeURIComponent(rawCall);
@@ -183,8 +188,22 @@ export class StatsHttp {
       this.json(res, 403, { ok: false, action, callsign, message: 'admin actions are disabled: start the server with --stats-token' } satisfies AdminActionResult);
       return;
     }
-    const r = action === 'kick' ? this.server.kick(callsign) : this.server.ban(callsign);
+    const r = action === 'kick' ? this.server.kick(callsign) : action === 'ban' ? this.server.ban(callsign) : this.server.unban(callsign);
     this.json(res, r.ok ? 200 : r.status, { ok: r.ok, action, callsign, message: r.message } satisfies AdminActionResult);
+  }
+
+  private announce(res: ServerResponse, body: Buffer): void {
+    if (this.token === null) {
+      this.json(res, 403, { ok: false, message: 'admin actions are disabled: start the server with --stats-token' });
+      return;
+    }
+    const a = parseAnnouncement(body);
+    if (!a.ok) {
+      this.json(res, a.status, { ok: false, message: a.message });
+      return;
+    }
+    const r = this.server.announce(a.text);
+    this.json(res, r.ok ? 200 : r.status, { ok: r.ok, message: r.message });
   }
 
   private async prometheus(res: ServerResponse): Promise<void> {
@@ -261,12 +280,13 @@ function exact(path: string): (p: string) => string[] | null {
   return (p) => (p === path ? [] : null);
 }
 
-/** Reads and discards a request body, refusing (413) one larger than `max`. */
-function readBoundedBody(req: IncomingMessage, max: number): Promise<void> {
+/** Reads a request body, refusing (413) one larger than `max`. */
+function readBoundedBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (Number.isFinite(declared) && declared > max) return Promise.reject(new HttpError(413, `request body over ${max} bytes`));
-  if (req.readableEnded) return Promise.resolve();
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
     let n = 0;
     const onData = (d: Buffer): void => {
       n += d.length;
@@ -274,11 +294,13 @@ function readBoundedBody(req: IncomingMessage, max: number): Promise<void> {
         cleanup();
         req.pause();
         reject(new HttpError(413, `request body over ${max} bytes`));
+        return;
       }
+      chunks.push(d);
     };
     const onEnd = (): void => {
       cleanup();
-      resolve();
+      resolve(Buffer.concat(chunks));
     };
     const onError = (e: Error): void => {
       cleanup();

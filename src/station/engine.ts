@@ -15,6 +15,7 @@ import { HistoryStore, HistoryError } from './history.js';
 import { Link } from './link.js';
 import { FrameReceiver } from './receive.js';
 import { Scheduler } from './scheduler.js';
+import { ServerExtension } from './server-ext.js';
 import type { StationSettings } from './settings.js';
 import { Transmitter } from './transmit.js';
 import type {
@@ -59,6 +60,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   readonly store: HistoryStore;
   /** Cues and spoken chat (speech/speech-queue.ts); UIs read its state and toggle it. */
   readonly speech: SpeechQueue;
+  /** The opv server extension: roster, refusal reasons, announcements. */
+  readonly ext: ServerExtension;
   private readonly heard = new Map<string, HeardStation>();
   private readonly rx = new Map<string, RxState>();
   private txEntry: TransmissionEntry | null = null;
@@ -96,6 +99,12 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       busy: () => this.rx.size > 0 || (this.voice?.talkers().length ?? 0) > 0 || this.pttActive,
     });
     this.speech.on('notice', (text) => this.notice('warn', text));
+    this.ext = new ServerExtension(
+      () => this.link.serverAddress,
+      (t) => this.transmitter.sendControl(t),
+      now,
+      () => !this.transmitter.pttActive,
+    );
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
   }
 
@@ -132,6 +141,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.wire();
     this.voice.start();
     this.keepalive();
+    // After the first keepalive: sent first, the announcement would count as "just sent" and delay it.
+    this.ext.start();
+    this.on('link', (l) => this.ext.onLink(l.kind));
     this.timers.push(setInterval(() => this.keepalive(), this.settings.keepaliveIntervalS * 1000));
     this.timers.push(setInterval(() => this.sweepRx(), 500));
     this.started = true;
@@ -154,7 +166,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private wire(): void {
-    this.link.on('frame', (buf) => this.frames.push(buf));
+    this.link.on('frame', (buf) => {
+      if (!this.ext.take(buf, this.link.lastSource)) this.frames.push(buf);
+    });
     this.link.on('sendError', (e) => this.setLink({ kind: 'unreachable', error: e.message }));
     const f = this.frames;
     f.on('echo', ({ time }) => {
@@ -354,6 +368,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.ext.stop();
     if (this.transmitter) {
       if (this.transmitter.pttActive) await this.transmitter.setPtt(false);
       // What the operator already said goes out first; BYE is the last word.

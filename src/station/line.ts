@@ -9,6 +9,7 @@ import { noticeText } from './notice-text.js';
 import type { HistoryEntry, LinkState, Notice } from './types.js';
 import { speechLine, speechTag } from './speech/describe.js';
 import type { SpeechState } from './speech/speech-queue.js';
+import { attachExtLines } from './ext-lines.js';
 
 const log = debugLog('line');
 
@@ -22,6 +23,7 @@ const HELP = `Commands:
                       as .txt; a bare name goes to ${exportsDir()}
   /speak [on|off]     read incoming chat aloud (espeak-ng); toggles without an argument
   status, /status     link, PTT, stations heard and the receive counters
+  /who                who is on the server (opv servers), with what you heard from each
   clear               clear the screen
   quit, /quit         leave cleanly (BYE to the server); Ctrl+C does the same`;
 
@@ -42,6 +44,7 @@ export class LineInterface {
   /** Commands run one after another, so their results print in the order they were given. */
   private queue: Promise<void> = Promise.resolve();
   private quitting = false;
+  private ext: { who(): string[] } | null = null;
 
   constructor(
     private readonly engine: StationEngine,
@@ -97,6 +100,7 @@ export class LineInterface {
       if (line) this.say(line);
     };
     e.speech.on('state', onSpeech);
+    this.ext = attachExtLines(e, (l) => this.say(l));
 
     this.say(`📻 ${e.callsign} on ${inert(e.settings.server)}:${e.settings.port} — type a message, /help for commands`);
     for (const n of e.startupNotices) notice(n);
@@ -117,6 +121,8 @@ export class LineInterface {
     if (l.kind === this.lastLinkKind) return;
     this.lastLinkKind = l.kind;
     if (l.kind === 'connected') this.say(`🔗 connected to server (round trip ${l.rttMs} ms)`);
+    // A refused station has been told why; "no reply" would only mislead.
+    else if (l.kind === 'no_reply' && this.engine.ext.refusal !== null) return;
     else if (l.kind === 'no_reply') this.say('📭 no reply from server yet (a reference server never answers keepalives; chat and voice still go out)');
     else if (l.kind === 'unreachable') this.say(`❌ server unreachable: ${inert(l.error)}`);
   }
@@ -156,6 +162,9 @@ export class LineInterface {
         case 'status':
         case '/status':
           this.say(this.status());
+          break;
+        case '/who':
+          this.say(this.ext?.who().join('\n') ?? '');
           break;
         case '/ptt': {
           const a = args[0]?.toLowerCase();
@@ -201,7 +210,10 @@ export class LineInterface {
         }
         default:
           if (cmd.startsWith('/')) this.say(`unknown command ${inert(cmd)} — /help lists them`);
-          else e.sendChat(line);
+          else {
+            e.sendChat(line);
+            if (e.ext.refusal !== null) this.say('⚠️  the server refuses this station (see above): nobody receives this line');
+          }
       }
     } catch (err) {
       this.say(`❌ ${inert(err instanceof Error ? err.message : String(err))}`);

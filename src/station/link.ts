@@ -20,6 +20,8 @@ export class Link extends TypedEmitter<LinkEvents> {
   /** Addresses for the IPv4 header inside messages (informational on the wire). */
   localIPv4: IPv4Bytes = [127, 0, 0, 1];
   serverIPv4: IPv4Bytes = [127, 0, 0, 1];
+  /** Source address of the datagram being delivered by 'frame' (the server's own messages are believed only from it). */
+  lastSource: string | null = null;
 
   constructor(
     private readonly server: string,
@@ -48,7 +50,10 @@ export class Link extends TypedEmitter<LinkEvents> {
         resolve();
       });
     });
-    socket.on('message', (buf) => this.emit('frame', buf));
+    socket.on('message', (buf, rinfo) => {
+      this.lastSource = rinfo.address;
+      this.emit('frame', buf);
+    });
     socket.on('error', (e) => this.emit('sendError', e));
     this.socket = socket;
     if (family === 4) {

@@ -113,6 +113,7 @@ async function lossyProxy(serverPort: number, loss: number, jitterMs: number, se
   const front = createSocket('udp4');
   const back = createSocket('udp4');
   let client: { address: string; port: number } | null = null;
+  let closed = false;
   const port = await freeUdpPort();
   await new Promise<void>((r) => front.bind(port, '127.0.0.1', () => r()));
   await new Promise<void>((r) => back.bind(0, '127.0.0.1', () => r()));
@@ -121,7 +122,8 @@ async function lossyProxy(serverPort: number, loss: number, jitterMs: number, se
       dropped++;
       return;
     }
-    setTimeout(send, rand() * 2 * jitterMs);
+    // A datagram still in flight when the proxy closes is dropped, not sent on a closed socket.
+    setTimeout(() => closed || send(), rand() * 2 * jitterMs);
   };
   front.on('message', (buf, r) => {
     client = { address: r.address, port: r.port };
@@ -131,7 +133,7 @@ async function lossyProxy(serverPort: number, loss: number, jitterMs: number, se
     const c = client;
     if (c) pass(() => front.send(buf, c.port, c.address));
   });
-  return { port, dropped: () => dropped, close: () => (front.close(), back.close()) };
+  return { port, dropped: () => dropped, close: () => ((closed = true), front.close(), back.close()) };
 }
 
 test('through 5 % loss and ±30 ms jitter the audio stays continuous and the right length', async () => {

@@ -86,7 +86,7 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   b.proc.sendLine('VE3XYZ copies');
   const idle = await tmux.waitForScreen(/VE3XYZ: VE3XYZ copies/);
   assert.match(idle, /W1ABC: hello from the TUI/);
-  assert.match(idle, /Heard[\s\S]*VE3XYZ/);
+  assert.match(idle, /Stations[\s\S]*VE3XYZ/);
   assert.match(idle, /idle — press the PTT key/);
   checkSnapshot('main-idle', idle);
 

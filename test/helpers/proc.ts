@@ -1,6 +1,19 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { onExit } from './cleanup.js';
+
+/**
+ * Each child gets its own empty STATE_DIRECTORY unless the test sets one, so a ban one
+ * server persists (bans.json) never leaks into another test or the tester's home.
+ */
+function freshStateDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opv-state-'));
+  onExit(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export interface ProcOptions {
   /** Full environment of the child (replaces process.env; spread it yourself to extend). */
@@ -52,7 +65,7 @@ export class Proc {
     this.label = `${opts.netns ? `${opts.netns}: ` : ''}${cmd} ${args.join(' ')}`;
     this.echo = opts.echo ?? Boolean(process.env.OPV_TEST_ECHO);
     this.child = spawn(file, argv, {
-      env: opts.env ?? process.env,
+      env: { ...(opts.env ?? process.env), STATE_DIRECTORY: opts.env?.STATE_DIRECTORY ?? freshStateDir() },
       cwd: opts.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,

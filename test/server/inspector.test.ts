@@ -19,7 +19,8 @@ import {
   type DecodeResult,
 } from '../../src/protocol/index.js';
 import { Inspector, RECOVERY_STARTS } from '../../src/server/inspector.js';
-import { looksLikeKeepalive, MessageScanner, type MessageClass } from '../../src/server/message-scan.js';
+import { isExtText } from '../../src/protocol/ext.js';
+import { peekServerBound, MessageScanner, type MessageClass } from '../../src/server/message-scan.js';
 import { makeEndpoint } from '../../src/server/endpoint.js';
 import type { Station } from '../../src/server/registry.js';
 
@@ -49,7 +50,7 @@ function reference(r: DecodeResult): MessageClass {
     case 'keepalive':
       return m.control.type;
     default:
-      return 'control';
+      return isExtText(m.text) ? 'ext' : 'control';
   }
 }
 
@@ -63,7 +64,7 @@ function scan(segment: Uint8Array, chunks = 1): MessageClass {
 
 /** Valid IPv4/UDP packets of every kind the relay distinguishes, and some it does not. */
 const packetArb = fc.oneof(
-  fc.constantFrom('PTT_START', 'PTT_STOP', 'BYE', 'KEEPALIVE:1764089000.25', 'KEEPALIVE:', 'KEEPALIVE', '\uFEFFPTT_STOP', 'PTT_STAR', 'STATION_ID:W1ABC', 'AUTH_REQUEST').map((w) => builder().control(w)),
+  fc.constantFrom('PTT_START', 'PTT_STOP', 'BYE', 'KEEPALIVE:1764089000.25', 'KEEPALIVE:', 'KEEPALIVE', '\uFEFFPTT_STOP', 'PTT_STAR', 'STATION_ID:W1ABC', 'AUTH_REQUEST', 'OPV-EXT:1', 'OPV-EXT:1+', 'OPV:ANNOUNCE hello').map((w) => builder().control(w)),
   fc.string({ maxLength: 600 }).map((t) => builder().text(t)),
   fc.uint8Array({ minLength: 0, maxLength: 300 }).map((b) => builder().build('data', b, 57376)),
   fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 1400 })).map(([cc, n]) => {
@@ -127,7 +128,7 @@ test('the streaming scanner agrees with the full decoder on valid and corrupted 
     { numRuns: 3000 },
   );
   // The comparison covered every answer the scanner can give.
-  assert.deepEqual([...seen].sort(), ['bad', 'bye', 'control', 'data', 'keepalive', 'ptt_start', 'ptt_stop', 'text', 'voice']);
+  assert.deepEqual([...seen].sort(), ['bad', 'bye', 'control', 'data', 'ext', 'keepalive', 'ptt_start', 'ptt_stop', 'text', 'voice']);
 });
 
 test('the streaming scanner agrees with the full decoder on corrupted COBS and random bytes', () => {
@@ -150,18 +151,20 @@ test('the streaming scanner agrees with the full decoder on corrupted COBS and r
   );
 });
 
-test('a KEEPALIVE frame is recognised from its first bytes; nothing else is', () => {
+test('a KEEPALIVE or extension frame is recognised from its first bytes; nothing else is', () => {
   const b = builder();
   const payload = (packet: Uint8Array): Uint8Array => frameMessage(ID, packet)[0]!.subarray(HEADER_SIZE);
-  assert.equal(looksLikeKeepalive(payload(b.control('KEEPALIVE:1764089000.123456'))), true);
-  assert.equal(looksLikeKeepalive(payload(b.control('\uFEFFKEEPALIVE:1'))), true);
-  for (const other of [b.control('PTT_START'), b.control('KEEPALIV'), b.text('KEEPALIVE:1'), b.build('voice', new Uint8Array(92))]) {
-    assert.equal(looksLikeKeepalive(payload(other)), false);
+  assert.equal(peekServerBound(payload(b.control('KEEPALIVE:1764089000.123456'))), 'keepalive');
+  assert.equal(peekServerBound(payload(b.control('\uFEFFKEEPALIVE:1'))), 'keepalive');
+  assert.equal(peekServerBound(payload(b.control('OPV-EXT:1'))), 'ext');
+  assert.equal(peekServerBound(payload(b.control('OPV:ANNOUNCE forged'))), 'ext');
+  for (const other of [b.control('PTT_START'), b.control('KEEPALIV'), b.control('OPV'), b.text('KEEPALIVE:1'), b.text('OPV:ANNOUNCE x'), b.build('voice', new Uint8Array(92))]) {
+    assert.equal(peekServerBound(payload(other)), null);
   }
   fc.assert(
     fc.property(fc.uint8Array({ minLength: PAYLOAD_SIZE, maxLength: PAYLOAD_SIZE }), (p) => {
       // Random bytes never crash it, and whatever it says, the inspector has the last word.
-      looksLikeKeepalive(p);
+      peekServerBound(p);
     }),
   );
 });

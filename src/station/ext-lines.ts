@@ -1,0 +1,24 @@
+import type { StationEngine } from './engine.js';
+import { formatWho, StationsModel } from './roster.js';
+import { describeRefusal } from './server-ext.js';
+
+/**
+ * What the server's extension says, as line-mode lines. Sysop and server lines start
+ * with a symbol and a word no chat line has (chat is `📨 [CALL]: …`), so an announcement
+ * cannot be mistaken for a station's chat, nor forged by one.
+ */
+export function attachExtLines(engine: StationEngine, say: (line: string) => void): { who(): string[] } {
+  const model = new StationsModel(engine);
+  const x = engine.ext;
+  x.on('announce', (a) => say(`📢 SYSOP: ${a.text}`));
+  x.on('refused', (r) => say(`⛔ REFUSED by the server: ${describeRefusal(r, engine.callsign)}`));
+  x.on('admitted', () => say('✅ admitted by the server'));
+  x.on('join', (j) => say(`➕ ${j.callsign} joined the conference`));
+  x.on('leave', (l) => {
+    // A BYE is shown by the ordinary path already.
+    if (l.reason !== 'bye') say(`👋 ${l.callsign} left the conference (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
+  });
+  // The server may have refused us before this interface was listening.
+  if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign)}`);
+  return { who: () => formatWho(model.rows(), x.active) };
+}

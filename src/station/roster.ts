@@ -1,0 +1,150 @@
+import type { StationEngine } from './engine.js';
+import type { RosterMember } from './server-ext.js';
+import type { HeardStation, HistoryEntry } from './types.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+
+/** One line of the Stations panel and of /who. */
+export interface StationRow {
+  callsign: string;
+  /** On the server's roster (true), gone (false), or unknown: the server does not speak the extension (null). */
+  online: boolean | null;
+  talking: boolean;
+  /** ms epoch when the server admitted it; null when unknown. */
+  since: number | null;
+  /** ms epoch of the last thing this station heard from it; null: never heard by me. */
+  lastHeard: number | null;
+  /** Received transmissions this session, and their total length. */
+  transmissions: number;
+  onAirMs: number;
+}
+
+interface HeardStats {
+  lastHeard: number;
+  transmissions: Set<number>;
+  onAirMs: Map<number, number>;
+}
+
+const MAX_TRACKED = 10_000;
+
+/**
+ * Everyone on the server (from the extension's roster) joined with what this station
+ * has heard from each (transmissions, time on air, last heard). Without the extension
+ * it is the heard list alone.
+ */
+export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
+  private readonly heard = new Map<string, HeardStats>();
+  private roster: RosterMember[] = [];
+
+  constructor(private readonly engine: StationEngine) {
+    super();
+    // The server's first roster may have come while the interface was still opening.
+    this.roster = engine.ext.roster();
+    engine.on('heard', (list) => this.onHeard(list));
+    engine.on('history', (h) => this.onHistory(h));
+    engine.ext.on('roster', (r) => {
+      this.roster = r;
+      this.changed();
+    });
+  }
+
+  private stats(callsign: string): HeardStats | null {
+    let s = this.heard.get(callsign);
+    if (!s) {
+      if (this.heard.size >= MAX_TRACKED) return null;
+      s = { lastHeard: 0, transmissions: new Set(), onAirMs: new Map() };
+      this.heard.set(callsign, s);
+    }
+    return s;
+  }
+
+  private onHeard(list: HeardStation[]): void {
+    for (const h of list) {
+      const s = this.stats(h.callsign);
+      if (s) s.lastHeard = Math.max(s.lastHeard, h.lastHeard);
+    }
+    this.changed();
+  }
+
+  private onHistory(h: HistoryEntry): void {
+    if (h.type !== 'transmission' || h.direction !== 'in') return;
+    const s = this.stats(h.callsign);
+    if (!s) return;
+    s.transmissions.add(h.id);
+    s.onAirMs.set(h.id, h.durationMs);
+    s.lastHeard = Math.max(s.lastHeard, h.at + h.durationMs);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.emit('change', this.rows());
+  }
+
+  rows(): StationRow[] {
+    const ext = this.engine.ext.active;
+    const out = new Map<string, StationRow>();
+    const live = new Map(this.engine.heardStations().map((h) => [h.callsign, h] as const));
+    const row = (callsign: string): StationRow => {
+      const s = this.heard.get(callsign);
+      let onAir = 0;
+      for (const ms of s?.onAirMs.values() ?? []) onAir += ms;
+      const l = live.get(callsign);
+      const last = Math.max(s?.lastHeard ?? 0, l?.lastHeard ?? 0);
+      return {
+        callsign,
+        online: ext ? false : null,
+        talking: l?.talking ?? false,
+        since: null,
+        lastHeard: last > 0 ? last : null,
+        transmissions: s?.transmissions.size ?? 0,
+        onAirMs: onAir,
+      };
+    };
+    for (const m of this.roster) {
+      if (m.callsign === this.engine.callsign) continue;
+      const r = row(m.callsign);
+      r.online = true;
+      r.since = m.since;
+      r.talking = r.talking || m.talking;
+      out.set(m.callsign, r);
+    }
+    for (const c of new Set([...this.heard.keys(), ...live.keys()])) if (!out.has(c)) out.set(c, row(c));
+    // On the server first, then by callsign.
+    return [...out.values()].sort((a, b) => Number(b.online === true) - Number(a.online === true) || a.callsign.localeCompare(b.callsign));
+  }
+}
+
+/** "3 tx, 1m 12s on air" */
+export function formatAirtime(r: StationRow): string {
+  const s = Math.round(r.onAirMs / 1000);
+  const t = s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+  return `${r.transmissions} tx, ${t} on air`;
+}
+
+export function formatAgo(at: number | null, nowMs: number): string {
+  if (at === null) return 'never';
+  const s = Math.max(0, Math.round((nowMs - at) / 1000));
+  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)}m ago` : `${Math.floor(s / 3600)}h ago`;
+}
+
+/** The /who listing, one line per station, plus a head line. */
+export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date.now()): string[] {
+  const on = rows.filter((r) => r.online === true);
+  const head = ext
+    ? `👥 ${on.length} other station${on.length === 1 ? '' : 's'} on the server`
+    : '👥 the server does not report who is on (not an opv server, or not answered yet); stations heard:';
+  const lines = [head];
+  for (const r of ext ? on : rows) {
+    const parts = [
+      r.talking ? '🎤 talking' : null,
+      r.since === null ? null : `connected ${formatAgo(r.since, nowMs).replace(' ago', '')}`,
+      `heard by me ${formatAgo(r.lastHeard, nowMs)}`,
+      formatAirtime(r),
+    ].filter((x) => x !== null);
+    lines.push(`   ${r.callsign.padEnd(9)} ${parts.join(', ')}`);
+  }
+  if (ext) {
+    const gone = rows.filter((r) => r.online === false);
+    if (gone.length) lines.push(`   (heard earlier, now gone: ${gone.map((r) => r.callsign).join(', ')})`);
+  }
+  return lines;
+}

@@ -1,0 +1,44 @@
+import blessed from 'blessed';
+import { BORDER } from './theme.js';
+import type { StationEngine } from '../engine.js';
+import { StationsModel, type StationRow } from '../roster.js';
+import { clock, meter } from './format.js';
+
+/** "1:12" (m:ss), "1h05" past an hour. */
+function airtime(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function row(r: StationRow, level: number): string {
+  // ● on the server, ○ heard earlier but gone, · the server does not say (no extension).
+  const mark = r.online === true ? '{green-fg}●{/}' : r.online === false ? '○' : '·';
+  const call = r.talking ? `{green-fg}{bold}${r.callsign.padEnd(9)}{/}` : r.callsign.padEnd(9);
+  const heard = r.talking ? meter(level, 8) : r.lastHeard === null ? '—       ' : clock(r.lastHeard);
+  // What I heard from it on a second line, so the panel stays narrow.
+  const tx = r.transmissions > 0 ? `\n  ${r.transmissions} tx, ${airtime(r.onAirMs)} on air` : '';
+  return `${mark} ${call} ${heard}${tx}`;
+}
+
+/**
+ * Who is on the server (the opv extension's roster), who is talking, when I last heard
+ * each and what: transmissions and total time on air. Without the extension: the
+ * stations heard, as the Heard panel was.
+ */
+export function createStationsPanel(screen: blessed.Widgets.Screen, engine: StationEngine, opts: { top: number; bottom: number; width: number }) {
+  const box = blessed.box({ parent: screen, label: ' Stations ', top: opts.top, right: 0, width: opts.width, bottom: opts.bottom, border: 'line', tags: true, style: { border: { fg: BORDER } } });
+  const model = new StationsModel(engine);
+  const render = (): void => {
+    const rows = model.rows();
+    const levels = new Map(engine.heardStations().map((h) => [h.callsign, h.level] as const));
+    const on = rows.filter((r) => r.online === true).length;
+    const head = engine.ext.active ? [`${on} on the server`] : [];
+    box.setContent(rows.length === 0 && head.length === 0 ? 'nobody yet' : [...head, ...rows.map((r) => row(r, levels.get(r.callsign) ?? 0))].join('\n'));
+  };
+  model.on('change', () => {
+    render();
+    screen.render();
+  });
+  render();
+  return { render };
+}
