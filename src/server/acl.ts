@@ -1,4 +1,4 @@
-import { readFileSync, appendFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { normaliseCallsign, tryEncodeCallsign } from '../protocol/index.js';
 import { ConfigError } from './config.js';
 
@@ -66,40 +66,5 @@ export class AccessList {
   permits(callsign: string): boolean {
     if (this.deny.has(callsign)) return false;
     return this.allow.size === 0 || this.allow.has(callsign);
-  }
-
-  /**
-   * A ban from the admin console; persisted to the file when there is one. Only a line
-   * this class's own parser reads back as exactly this ban is ever written, so nothing
-   * a caller passes can add another entry or make the file unreadable.
-   */
-  ban(callsign: string): void {
-    const line = `deny ${callsign}`;
-    const back = parseAclLine(line);
-    if (!back.ok || back.entry?.action !== 'deny' || back.entry.callsign !== callsign) {
-      throw new Error(`not a callsign the access list can hold: ${JSON.stringify(callsign)}`);
-    }
-    this.deny.add(callsign);
-    this.cliDeny.push(callsign);
-    if (this.file) appendFileSync(this.file, (endsWithNewline(this.file) ? '' : '\n') + line + '\n');
-  }
-}
-
-/** A file edited by hand may lack its last newline; appending must not join two lines. */
-function endsWithNewline(file: string): boolean {
-  let size = 0;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return true; // appendFileSync creates it
-  }
-  if (size === 0) return true;
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(1);
-    readSync(fd, b, 0, 1, size - 1);
-    return b[0] === 0x0a;
-  } finally {
-    closeSync(fd);
   }
 }

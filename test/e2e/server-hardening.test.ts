@@ -137,15 +137,17 @@ test('the stats channel refuses hostile callsigns, escapes, bodies, headers, rou
   });
   assert.equal(chunked, 413);
   assert.equal(readFileSync(acl, 'utf8'), before);
-  // The server is unharmed, and a real ban still works, on a line of its own.
+  // The server is unharmed, and a real ban still works (kept in the state directory's
+  // ban list, not in the hand-edited access list).
   const ok = await raw(statsPort, 'POST', '/api/v1/stations/w1bad/ban');
   assert.equal(ok.status, 200, ok.body);
-  assert.equal(readFileSync(acl, 'utf8'), '# club list\ndeny N0CALL\ndeny W1BAD\n');
+  assert.equal(readFileSync(acl, 'utf8'), before);
   proc.child.kill('SIGHUP');
-  await proc.waitForLine(/Access lists reloaded: 0 allowed, 2 denied/);
+  await proc.waitForLine(/Access lists reloaded: 0 allowed, 1 denied/);
   const s = await station('W1BAD', port);
   s.chat('let me in');
-  await proc.waitForLine(/DENIED: W1BAD/);
+  await proc.waitForLine(/DENIED: W1BAD at .* \(banned\)/);
+  assert.match((await raw(statsPort, 'GET', '/api/v1/bans')).body, /"callsign":"W1BAD"/);
   assert.equal(proc.count(/500|Error/), 0, proc.output);
 });
 
