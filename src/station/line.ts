@@ -55,13 +55,16 @@ export class LineInterface {
 
   async run(): Promise<void> {
     const e = this.engine;
-    e.on('chat', (c) => this.say(c.direction === 'in' ? `📨 [${c.callsign}]: ${c.text}` : `📤 [${c.callsign}]: ${c.text}`));
+    e.on('chat', (c) =>
+      this.say(c.direction === 'in' ? `📨 [${c.callsign}]: ${c.text}` : c.delivery === 'held' ? `⏳ [${c.callsign}]: ${c.text} (held: the server is not answering; sent when it does)` : `📤 [${c.callsign}]: ${c.text}`),
+    );
     e.on('ptt', (p) => this.say(p.state === 'start' ? `🎤 ${p.callsign}: PTT was pressed` : `🔇 ${p.callsign}: PTT was released`));
     e.on('buffered', (n) => {
       if (n > 0) this.say(`⏳ message buffered until PTT release (${n} waiting)`);
     });
     e.on('history', (h) => {
       if (h.type === 'transmission' && !h.open) this.say(`📼 #${h.id} ${describe(h)}`);
+      if (h.type === 'chat' && h.delivery === 'delayed') this.say(`📤 [${h.callsign}]: ${h.text} (delayed)`);
     });
     e.on('link', (l) => this.onLink(l));
     const notice = (n: Notice): void => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${n.text}`);
@@ -84,7 +87,9 @@ export class LineInterface {
     if (l.kind === this.lastLinkKind) return;
     this.lastLinkKind = l.kind;
     if (l.kind === 'connected') this.say(`🔗 connected to server (round trip ${l.rttMs} ms)`);
-    else if (l.kind === 'no_reply') this.say('📭 no reply from server yet (a reference server never answers keepalives; chat and voice still go out)');
+    else if (l.kind === 'reference') this.say('🔗 reference server (no keepalive echo)');
+    else if (l.kind === 'no_reply' && l.wasConnected) this.say(`📭 no reply from server for ${Math.round((Date.now() - l.sinceMs) / 1000)} s: chat is held until it answers`);
+    else if (l.kind === 'no_reply') this.say('📭 no reply from server yet (a reference server never answers keepalives)');
     else if (l.kind === 'unreachable') this.say(`❌ server unreachable: ${l.error}`);
   }
 
@@ -108,6 +113,7 @@ export class LineInterface {
           if (this.tty) this.output.write('\x1b[2J\x1b[H');
           break;
         case 'status':
+        case '/status':
           this.say(this.status());
           break;
         case '/ptt': {
@@ -162,12 +168,23 @@ export class LineInterface {
     const e = this.engine;
     const l = e.linkState();
     const link =
-      l.kind === 'connected' ? `connected, round trip ${l.rttMs} ms` : l.kind === 'no_reply' ? 'no reply from server' : l.kind === 'unreachable' ? `unreachable: ${l.error}` : 'connecting';
+      l.kind === 'connected'
+        ? `connected, round trip ${l.rttMs} ms`
+        : l.kind === 'reference'
+          ? 'reference server, no keepalive echo'
+          : l.kind === 'no_reply'
+            ? `no reply from server${l.wasConnected ? ` for ${Math.round((Date.now() - l.sinceMs) / 1000)} s` : ''}`
+            : l.kind === 'unreachable'
+              ? `unreachable: ${l.error}`
+              : 'connecting';
     const heard = e.heardStations();
+    const st = e.stats();
     return [
       `📊 ${e.callsign} → ${e.settings.server}:${e.settings.port} (${link})`,
       `   PTT: ${e.pttActive ? 'ACTIVE' : 'off'}; buffered chat: ${e.bufferedCount}`,
       `   heard: ${heard.length ? heard.map((h) => `${h.callsign}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
+      `   frames: ${st.framesSent} sent, ${st.invalidFrames} invalid, ${st.decodeErrors} decode errors; opus: ${st.opusCorrupt} corrupt, ${st.opusMisfit} misfit; chat held: ${st.chatHeld}, not delivered: ${st.chatUndelivered}`,
+      `   history: ${st.storage.saving ? `saved in ${st.storage.dir}` : `NOT saved: ${st.storage.reason}`}`,
     ].join('\n');
   }
 
@@ -181,6 +198,6 @@ export class LineInterface {
 
 function describe(h: HistoryEntry): string {
   const when = new Date(h.at).toLocaleTimeString('en-GB', { hour12: false });
-  if (h.type === 'chat') return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign}: ${h.text}`;
+  if (h.type === 'chat') return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign}: ${h.text}${h.delivery ? ` (${h.delivery === 'undelivered' ? 'not delivered' : h.delivery})` : ''}`;
   return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign} transmission ${(h.durationMs / 1000).toFixed(1)} s, ${h.frames} frames, ${h.framesLost} lost${h.open ? ' (on air)' : ''}`;
 }

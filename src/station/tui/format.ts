@@ -21,8 +21,10 @@ export function linkText(l: LinkState): string {
       return '{yellow-fg}connecting…{/}';
     case 'connected':
       return `{green-fg}connected{/} ${l.rttMs} ms`;
+    case 'reference':
+      return '{green-fg}reference server{/} (no keepalive echo)';
     case 'no_reply':
-      return '{yellow-fg}no reply{/}';
+      return l.wasConnected ? `{red-fg}no reply for ${Math.round((Date.now() - l.sinceMs) / 1000)} s{/}` : '{yellow-fg}no reply{/}';
     case 'unreachable':
       return `{red-fg}unreachable{/} ${escape(l.error)}`;
   }
