@@ -18,7 +18,7 @@
  * so once through `storage`, keeps everything in memory (audio bounded), retries, and
  * on success rewrites the index and the missing audio from memory and says so again.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FRAME_INTERVAL_MS } from '../protocol/index.js';
@@ -63,8 +63,23 @@ export class HistoryError extends Error {
 /** What a failed file operation means, in words, naming the path. */
 export function describeFsError(e: unknown, fallbackPath: string): string {
   const err = e as NodeJS.ErrnoException;
-  const p = err.path ?? fallbackPath;
-  switch (err.code) {
+  let p = err.path ?? fallbackPath;
+  let code = err.code;
+  if (code === 'ENOENT') {
+    // mkdir -p on a read-only file system says ENOENT: ask the nearest existing directory why.
+    let dir = p;
+    while (path.dirname(dir) !== dir && !existsSync(dir)) dir = path.dirname(dir);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch (why) {
+      const c = (why as NodeJS.ErrnoException).code;
+      if (c === 'EROFS' || c === 'EACCES' || c === 'EPERM') {
+        code = c;
+        p = dir;
+      }
+    }
+  }
+  switch (code) {
     case 'ENOSPC':
       return `no space left on ${p}`;
     case 'EDQUOT':

@@ -158,7 +158,7 @@ export class JitterBuffer {
   private lastPushAt = -Infinity;
 
   /** Stores a packet. `seq` is the 16-bit RTP sequence number; `arrivalMs` a monotonic time. */
-  push(seq: number, payload: Uint8Array, arrivalMs: number): void {
+  push(seq: number, payload: Uint8Array, arrivalMs: number, marker = false): void {
     this.lastPushAt = arrivalMs;
     this.totals.received++;
     if (this.state === 'idle' && this.highest !== null) {
@@ -181,6 +181,11 @@ export class JitterBuffer {
       this.finish(false);
       this.beginPriming(arrivalMs);
       this.highest = ext;
+    } else if (marker && this.highest !== null && ext > this.highest) {
+      // The RTP marker opens a new transmission: even when its PTT_STOP and PTT_START
+      // were lost, the two are not merged.
+      this.finish(this.ending);
+      this.beginPriming(arrivalMs);
     }
     if (this.highest === null || ext > this.highest) this.highest = ext;
     this.measureJitter(ext, arrivalMs);

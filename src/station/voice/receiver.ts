@@ -150,7 +150,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
   private accept(callsign: string, r: Remote, rtp: RtpHeader, opus: Uint8Array, now: number): void {
     const spurts = r.jb.talkspurts;
     r.lastPush = now;
-    r.jb.push(rtp.sequence, opus, now);
+    r.jb.push(rtp.sequence, opus, now, rtp.marker);
     if (r.jb.talkspurts !== spurts) {
       r.since = now;
       r.level = 0;
