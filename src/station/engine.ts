@@ -92,7 +92,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   /** Chat lines held while the link is known to be down. */
   private held: HeldLine[] = [];
   /** Lines sent while connected, not yet confirmed by a later keepalive echo. */
-  private unconfirmed: (HeldLine & { sentAt: number })[] = [];
+  private unconfirmed: (HeldLine & { /** The probe sent after it, whose echo confirms it. */ probe: number | null })[] = [];
   /** Time values of delivery probes in flight: keepalives queued behind chat in the text lane. */
   private probes: number[] = [];
   private chatUndelivered = 0;
@@ -261,7 +261,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
         if (entry) this.emit('history', { ...entry });
       }
       if (entry && this.link_.kind === 'connected') {
-        this.unconfirmed.push({ entryId: entry.id, text, at: entry.at, sentAt: at });
+        this.unconfirmed.push({ entryId: entry.id, text, at: entry.at, probe: null });
         this.probeSoon();
       }
     });
@@ -282,6 +282,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private sendProbe(now: number): void {
     const time = now / 1000;
+    for (const u of this.unconfirmed) u.probe ??= time;
     this.probes.push(time);
     if (this.probes.length > 16) this.probes.shift();
     this.transmitter.sendControl(formatControl({ type: 'keepalive', time }), 'text');
@@ -295,7 +296,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.lastEchoAt = now;
     // A probe left after the chat queued before it, so its echo proves the server had them.
     if (this.probes.includes(time)) {
-      this.unconfirmed = this.unconfirmed.filter((u) => u.sentAt > time * 1000);
+      this.unconfirmed = this.unconfirmed.filter((u) => u.probe === null || u.probe > time);
       this.probes = this.probes.filter((p) => p > time);
     }
     if (this.link_.kind !== 'connected') this.connectedSince = now;
