@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import {
+  FRAME_INTERVAL_MS,
   encodeCallsign,
   formatControl,
   MessageBuilder,
@@ -45,6 +46,8 @@ const PROBE_MS = 750;
 const LINK_TICK_MS = 250;
 /** After the link returns, held chat waits this long so the other stations re-register too. */
 const RESEND_SETTLE_MS = 1500;
+/** A PTT_START this long before the first voice heard belongs to it (missed frames counted as lost). */
+const MAX_START_GAP_MS = 10_000;
 /** Held chat is bounded: lines and age. */
 const MAX_HELD_LINES = 40;
 const MAX_HELD_MS = 5 * 60_000;
@@ -207,7 +210,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.emitHeard();
     });
     // History is written from what playout consumes, so it matches what was heard.
-    this.voice.on('transmissionStarted', ({ callsign, at }) => this.rxBegin(callsign, at));
+    this.voice.on('transmissionStarted', ({ callsign, at, marker }) => this.rxBegin(callsign, at, marker));
     this.voice.on('slot', ({ callsign, opus }) => {
       const st = this.rx.get(callsign);
       if (st?.entryId == null) return;
@@ -363,13 +366,18 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   /** Playout accepted the first packet of a talkspurt: its history entry begins. */
-  private rxBegin(from: string, at: number): void {
+  private rxBegin(from: string, at: number, marker: boolean): void {
     const st = this.rxState(from);
     if (st.entryId !== null) this.rxEnd(from, false);
+    // Frames missed at the start (a link cut): the first packet here is not the sender's
+    // first (no RTP marker), and the time since PTT_START says how many 40 ms frames went
+    // missing. One frame of slack for arrival jitter: never more losses than happened.
+    const missed = !marker && st.keyed && at - st.keyedAt < MAX_START_GAP_MS ? Math.max(0, Math.round((at - st.keyedAt) / FRAME_INTERVAL_MS) - 2) : 0;
     // Voice proved a transmission whose PTT_START was lost.
     if (!st.keyed) this.rxKey(from);
-    const entry = this.store.beginTransmission('in', from, at);
+    const entry = this.store.beginTransmission('in', from, st.keyed && missed > 0 ? st.keyedAt : at);
     st.entryId = entry.id;
+    for (let i = 0; i < missed; i++) this.store.addSlot(entry.id, null);
     this.emit('history', { ...entry });
   }
 

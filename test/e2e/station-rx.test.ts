@@ -122,3 +122,27 @@ test('20 % loss with reordering: one entry per transmission, none phantom, none 
     assert.ok(t.framesLost > 10 && t.framesLost < t.frames * 0.4, `lost ${summary}`);
   }
 });
+
+test('frames missed at the start of a transmission (a link cut) count as lost', async () => {
+  const srv = await startServer();
+  cleanups.push(() => srv.proc.stop('SIGKILL'));
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
+  cleanups.push(() => b.proc.stop('SIGKILL'));
+  await b.proc.waitForLine(/🔗 connected/);
+  const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
+  cleanups.push(() => sim.close());
+  await sim.bound;
+  sim.control('PTT_START');
+  // The first 10 frames (400 ms) never arrive.
+  sim.skipVoice(10);
+  await new Promise((r) => setTimeout(r, 440));
+  for (let i = 0; i < 40; i++) {
+    sim.voice((i % 200) + 1);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  sim.control('PTT_STOP');
+  const line = await b.proc.waitForLine(/^📼 #\d+ .*⬅ W1ABC transmission [\d.]+ s, (\d+) frames, (\d+) lost$/, 10_000);
+  const [, frames, lost] = /(\d+) frames, (\d+) lost/.exec(line)!;
+  assert.ok(Number(frames) >= 47 && Number(frames) <= 50, line);
+  assert.ok(Number(lost) >= 7 && Number(lost) <= 10, line);
+});

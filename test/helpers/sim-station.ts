@@ -89,6 +89,12 @@ export class SimStation {
     this.sendMessage(this.builder.build('voice', payload));
   }
 
+  /** Advances the RTP stream by `n` packets without sending them (lost on the way). */
+  skipVoice(n: number): void {
+    const scratch = new Uint8Array(12);
+    for (let i = 0; i < n; i++) this.rtp.writeNext(scratch, 0);
+  }
+
   /** PTT_START, `frames` voice packets of 80 bytes, PTT_STOP, paced like a station. */
   async talk(frames: number, intervalMs = 40): Promise<void> {
     this.control('PTT_START');

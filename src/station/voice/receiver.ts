@@ -42,7 +42,7 @@ export interface TransmissionEnded extends TalkspurtSummary {
 export interface VoiceReceiverEvents {
   talkers: Talker[];
   /** A talkspurt began (its first packet was accepted). */
-  transmissionStarted: { callsign: string; at: number };
+  transmissionStarted: { callsign: string; at: number; /** The first packet carried the RTP marker (the sender's first of the transmission). */ marker: boolean };
   /** One sequence slot of a talkspurt as it was played: the packet, or null (lost / never played). */
   slot: { callsign: string; opus: Uint8Array | null };
   transmissionEnded: TransmissionEnded;
@@ -154,7 +154,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     if (r.jb.talkspurts !== spurts) {
       r.since = now;
       r.level = 0;
-      this.emit('transmissionStarted', { callsign, at: now });
+      this.emit('transmissionStarted', { callsign, at: now, marker: rtp.marker });
       this.alignToNewTalkspurt(r);
     }
   }
