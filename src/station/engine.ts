@@ -265,6 +265,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       }
       if (entry && this.link_.kind === 'connected') {
         this.unconfirmed.push({ entryId: entry.id, text, at: entry.at, probe: null });
+        // Bounded: with echoes coming back, the oldest line has long been relayed.
+        if (this.unconfirmed.length > MAX_HELD_LINES) this.unconfirmed.shift();
         this.probeSoon();
       }
     });

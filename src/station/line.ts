@@ -199,5 +199,5 @@ export class LineInterface {
 function describe(h: HistoryEntry): string {
   const when = new Date(h.at).toLocaleTimeString('en-GB', { hour12: false });
   if (h.type === 'chat') return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign}: ${h.text}${h.delivery ? ` (${h.delivery === 'undelivered' ? 'not delivered' : h.delivery})` : ''}`;
-  return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign} transmission ${(h.durationMs / 1000).toFixed(1)} s, ${h.frames} frames, ${h.framesLost} lost${h.open ? ' (on air)' : ''}`;
+  return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${h.callsign} transmission ${(h.durationMs / 1000).toFixed(1)} s, ${h.frames} frames, ${h.framesLost} lost${h.open ? ' (on air)' : ''}${h.recovered ? ' (recovered after a crash)' : ''}`;
 }

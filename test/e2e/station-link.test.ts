@@ -6,7 +6,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Proc } from '../helpers/proc.js';
-import { opvBin } from '../helpers/paths.js';
+import { opvBin, freeUdpPort } from '../helpers/paths.js';
+import { SimStation } from '../helpers/sim-station.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
 import { startServer, startStation } from './support/stations.js';
 
@@ -80,4 +81,21 @@ test('chat typed during a link cut (namespace hosts, interface down) arrives whe
   await b.proc.waitForLine(/^📨 \[VE3XYZ\]|^📨 \[W1ABC\]: typed during the cut$/, 20_000);
   await a.proc.waitForLine(/^📤 \[W1ABC\]: typed during the cut \(delayed\)$/);
   await a.proc.waitForLine(/🔗 connected to server/, 5000, a.proc.lines.findIndex((l) => l.includes('typed during the cut')));
+});
+
+test('a server that relays but never echoes is shown as a reference server, and chat still goes out', async () => {
+  const listenPort = await freeUdpPort();
+  // Stands in for a reference server with one other station on it: relays, never echoes.
+  const ref = new SimStation('K5XYZ', { host: '127.0.0.1', port: listenPort });
+  cleanups.push(() => ref.close());
+  await ref.bound;
+  const a = await startStation('W1ABC', ref.port, ['--no-audio'], { listenPort });
+  cleanups.push(() => a.proc.stop('SIGKILL'));
+  ref.chat('CQ via the reference');
+  await a.proc.waitForLine(/^📨 \[K5XYZ\]: CQ via the reference$/);
+  await a.proc.waitForLine(/🔗 reference server \(no keepalive echo\)/, 15_000);
+  assert.equal(a.proc.count(/no reply/), 0);
+  a.proc.sendLine('answer to the reference');
+  await ref.until(() => ref.texts().includes('answer to the reference'), 5000, 'the chat line');
+  assert.equal(a.proc.count(/held/), 0, 'never held: a reference server cannot confirm, so nothing is known to be down');
 });

@@ -158,7 +158,7 @@ test('kill -9 in the middle of a transmission keeps what was sent', async () => 
   const again = await startStation('W1ABC', 9, ['--no-audio'], { dataDir });
   cleanups.push(() => again.proc.stop('SIGKILL'));
   again.proc.sendLine('/history');
-  const line = await again.proc.waitForLine(/➡ W1ABC transmission ([\d.]+) s, (\d+) frames, 0 lost$/);
+  const line = await again.proc.waitForLine(/➡ W1ABC transmission ([\d.]+) s, (\d+) frames, 0 lost \(recovered after a crash\)$/);
   const frames = Number(/(\d+) frames/.exec(line)![1]);
   assert.ok(frames >= 50 && frames < 183, `kept ${frames} frames of the interrupted transmission`);
   writeFileSync(path.join(dataDir, 'probe'), ''); // the directory is still usable
