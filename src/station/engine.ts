@@ -263,7 +263,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
         entry = this.store.setDelivery(ref, 'delayed', at);
         if (entry) this.emit('history', { ...entry });
       }
-      if (entry && this.link_.kind === 'connected') {
+      if (entry && this.linkDown()) {
+        // Released from the PTT buffer into a link that went down meanwhile: sent again later.
+        this.hold({ entryId: entry.id, text, at: entry.at });
+      } else if (entry && this.link_.kind === 'connected') {
         this.unconfirmed.push({ entryId: entry.id, text, at: entry.at, probe: null });
         // Bounded: with echoes coming back, the oldest line has long been relayed.
         if (this.unconfirmed.length > MAX_HELD_LINES) this.unconfirmed.shift();

@@ -19,7 +19,7 @@
  * on success rewrites the index and the missing audio from memory and says so again.
  */
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FRAME_INTERVAL_MS } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
@@ -295,6 +295,11 @@ export class HistoryStore extends TypedEmitter<HistoryEvents> {
         await writeFile(this.journalFile(tx.entry.id), Buffer.concat(tx.slots.map((s, i) => (s ? journalRecord(i, s) : Buffer.alloc(0)))));
       }
       await this.rewriteAsync();
+      // Entries pruned during the outage left their audio behind.
+      for (const f of await readdir(path.join(this.dir, 'tx'))) {
+        const m = /^(\d+)\.pkt$/.exec(f);
+        if (m && !this.entries.has(Number(m[1]))) await rm(path.join(this.dir, 'tx', f), { force: true });
+      }
     } catch (e) {
       const reason = describeFsError(e, this.dir);
       if (!this.state.saving && this.state.reason !== reason) {
@@ -483,8 +488,9 @@ export class HistoryStore extends TypedEmitter<HistoryEvents> {
     e.open = false;
     const journal = this.journalFile(id);
     if (e.frames - e.framesLost === 0) {
-      // A PTT press with no audio heard: nothing worth keeping.
+      // A PTT press with no audio heard: nothing worth keeping (frames 0 tells the caller).
       this.entries.delete(id);
+      e.frames = 0;
       this.appendLineRemoval(id);
       this.enqueue(() => rm(journal, { force: true }));
       return e;
