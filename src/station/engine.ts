@@ -213,7 +213,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.voice.on('transmissionStarted', ({ callsign, at, marker }) => this.rxBegin(callsign, at, marker));
     this.voice.on('slot', ({ callsign, opus }) => {
       const st = this.rx.get(callsign);
-      if (st?.entryId == null) return;
+      if (st === undefined || st.entryId === null) return;
       const e = this.store.addSlot(st.entryId, opus);
       if (e && e.frames % 25 === 1) this.emit('history', { ...e });
     });
