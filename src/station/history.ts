@@ -289,9 +289,12 @@ export class HistoryStore extends TypedEmitter<HistoryEvents> {
       for (const [id, slots] of [...this.unsavedAudio]) {
         await writeFile(this.packetFile(id), encodePackets(slots));
         this.forgetUnsaved(id);
+        await rm(this.journalFile(id), { force: true });
       }
       for (const tx of this.open.values()) {
+        // Writes dropped with the failed queue are replaced by the whole journal.
         tx.journal.length = 0;
+        tx.journalQueued = false;
         await writeFile(this.journalFile(tx.entry.id), Buffer.concat(tx.slots.map((s, i) => (s ? journalRecord(i, s) : Buffer.alloc(0)))));
       }
       await this.rewriteAsync();

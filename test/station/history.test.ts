@@ -106,3 +106,33 @@ test('a directory that cannot be written: history in memory, the reason in words
   assert.equal((again.get(c.id) as { text?: string } | undefined)?.text, 'kept in memory');
   assert.equal(again.packets(e.id).length, 1, 'the audio written after the outage');
 });
+
+test('a transmission on the air while the disk fails is saved whole when it works again, and journaled after', async () => {
+  const { renameSync, writeFileSync, rmSync, readFileSync } = await import('node:fs');
+  const d = dir();
+  const h = HistoryStore.open(d, { maxEntries: 100, maxAgeDays: 30 }, Date.now, { retryMs: 100 });
+  const states: boolean[] = [];
+  h.on('storage', (s) => states.push(s.saving));
+  const e = h.beginTransmission('in', 'VE3XYZ');
+  for (let i = 0; i < 10; i++) h.addSlot(e.id, pkt(i + 1));
+  await h.flush();
+  // The audio directory vanishes and a file takes its place: every write fails.
+  renameSync(path.join(d, 'tx'), path.join(d, 'tx.away'));
+  writeFileSync(path.join(d, 'tx'), '');
+  for (let i = 10; i < 20; i++) h.addSlot(e.id, pkt(i + 1));
+  await h.flush();
+  assert.deepEqual(states, [false]);
+  rmSync(path.join(d, 'tx'));
+  renameSync(path.join(d, 'tx.away'), path.join(d, 'tx'));
+  for (let i = 0; i < 100 && states.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(states, [false, true]);
+  for (let i = 20; i < 30; i++) h.addSlot(e.id, pkt(i + 1));
+  await h.flush();
+  // A crash now would keep all 30 packets.
+  const journal = readFileSync(path.join(d, 'tx', `${e.id}.part`));
+  assert.equal(journal.length, 30 * (4 + 80));
+  h.endTransmission(e.id);
+  await h.close();
+  const again = HistoryStore.open(d, { maxEntries: 100, maxAgeDays: 30 });
+  assert.deepEqual(again.packets(e.id).map((p) => p![0]), Array.from({ length: 30 }, (_, i) => i + 1));
+});
