@@ -42,6 +42,8 @@ const NO_REPLY_INTERVALS = 3;
 const SILENT_SERVER_MS = 3000;
 /** While the server is silent (or a chat line awaits confirmation), keepalives go out this often. */
 const PROBE_MS = 750;
+/** Fast probing lasts this long into an outage. */
+const FAST_PROBE_FOR_MS = 60_000;
 /** How often the link is checked. */
 const LINK_TICK_MS = 250;
 /** After the link returns, held chat waits this long so the other stations re-register too. */
@@ -408,7 +410,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     const now = this.now();
     const interval = this.settings.keepaliveIntervalS * 1000;
     const wasConnected = this.lastEchoAt !== null;
-    const probing = (wasConnected && this.unansweredSince !== null) || this.unconfirmed.length > 0 || this.link_.kind === 'unreachable';
+    // Fast while an outage is young (a restarting server registers us again at once),
+    // back to the normal pace when it lasts.
+    const young = this.unansweredSince !== null && now - this.unansweredSince < FAST_PROBE_FOR_MS;
+    const probing = (wasConnected && young) || this.unconfirmed.length > 0 || (this.link_.kind === 'unreachable' && young);
     const due = probing ? PROBE_MS : interval;
     // Only while idle: frames in flight already keep the server's registration fresh.
     if (!this.transmitter.pttActive && now - this.lastKeepaliveAt >= due - 50 && now - this.lastSendAt >= Math.min(due, interval) - 50) {
