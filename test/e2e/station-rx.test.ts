@@ -36,6 +36,16 @@ test('a 400-character chat line followed at once by PTT arrives intact, then the
   a.proc.sendLine(long);
   a.proc.sendLine('/ptt on');
   await b.proc.waitForLine(new RegExp(`^📨 \\[W1ABC\\]: ${long}$`));
+  // Our own entry shows its running length while on air.
+  let onAir = '';
+  for (let i = 0; i < 40 && !onAir; i++) {
+    const mark = a.proc.lines.length;
+    a.proc.sendLine('/history 1');
+    const l = await a.proc.waitForLine(/^#\d+ /, 5000, mark);
+    if (/➡ W1ABC transmission [1-9][\d.]* s, \d+ frames, 0 lost \(on air\)$/.test(l)) onAir = l;
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(onAir, 'a running length of a second or more while on air');
   await b.proc.waitForLine(/^📼 #\d+ .*⬅ W1ABC transmission [\d.]+ s, 18\d frames, 0 lost$/, 20_000);
   b.proc.sendLine('/status');
   await b.proc.waitForLine(/frames: \d+ sent, 0 invalid, 0 decode errors/);
