@@ -98,6 +98,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private held: HeldLine[] = [];
   /** Lines sent while connected, not yet confirmed by a later keepalive echo. */
   private unconfirmed: (HeldLine & { /** The probe sent after it, whose echo confirms it. */ probe: number | null })[] = [];
+  /** When sending last failed (the link stays "unreachable" until a send succeeds after it). */
+  private unreachableAt = 0;
+  /** Lines sent while the server had never answered: sent again should an opv server start answering. */
+  private unanswered: HeldLine[] = [];
   /** Time values of delivery probes in flight: keepalives queued behind chat in the text lane. */
   private probes: number[] = [];
   private chatUndelivered = 0;
@@ -257,19 +261,25 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.emitTx();
     });
     t.on('chatSent', ({ text, at, ref }) => {
+      const neverAnswered = this.link_.kind === 'no_reply' && !this.link_.wasConnected;
       let entry: ChatEntry | null;
       if (ref === undefined) {
-        entry = this.store.addChat('out', this.callsign, text, at);
+        entry = this.store.addChat('out', this.callsign, text, at, neverAnswered ? 'unconfirmed' : undefined);
         this.emit('chat', entry);
       } else {
-        entry = this.store.setDelivery(ref, 'delayed', at);
+        entry = this.store.setDelivery(ref, neverAnswered ? 'unconfirmed' : 'delayed', at);
         if (entry) this.emit('history', { ...entry });
       }
-      if (entry && this.linkDown()) {
+      if (!entry) return;
+      const line = { entryId: entry.id, text, at: entry.at };
+      if (this.linkDown()) {
         // Released from the PTT buffer into a link that went down meanwhile: sent again later.
-        this.hold({ entryId: entry.id, text, at: entry.at });
-      } else if (entry && this.link_.kind === 'connected') {
-        this.unconfirmed.push({ entryId: entry.id, text, at: entry.at, probe: null });
+        this.hold(line);
+      } else if (neverAnswered) {
+        this.unanswered.push(line);
+        if (this.unanswered.length > MAX_HELD_LINES) this.unanswered.shift();
+      } else if (this.link_.kind === 'connected') {
+        this.unconfirmed.push({ ...line, probe: null });
         // Bounded: with echoes coming back, the oldest line has long been relayed.
         if (this.unconfirmed.length > MAX_HELD_LINES) this.unconfirmed.shift();
         this.probeSoon();
@@ -311,6 +321,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     }
     if (this.link_.kind !== 'connected') this.connectedSince = now;
     this.setLink({ kind: 'connected', rttMs: Math.max(0, Math.round(now - time * 1000)) });
+    // The server answers at last: what it ignored before goes out again (after the settle time).
+    for (const l of this.unanswered.splice(0)) this.hold(l);
   }
 
   private emitTx(): void {
@@ -426,6 +438,12 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       }
     }
     const waited = this.unansweredSince === null ? 0 : now - this.unansweredSince;
+    if (this.link_.kind === 'unreachable' && this.link.lastSendOkAt > this.unreachableAt) {
+      // Sending works again but nothing has answered yet.
+      this.setLink(
+        wasConnected || !this.heardAnyone ? { kind: 'no_reply', sinceMs: this.lastEchoAt ?? this.unansweredSince ?? now, wasConnected } : { kind: 'reference' },
+      );
+    }
     if (wasConnected) {
       if (waited > SILENT_SERVER_MS && this.link_.kind !== 'unreachable' && this.link_.kind !== 'no_reply') {
         this.setLink({ kind: 'no_reply', sinceMs: this.lastEchoAt ?? now, wasConnected: true });
@@ -471,6 +489,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private expireHeld(now: number): void {
+    // A reference server relays without answering: lines sent to it are not resent.
+    if (this.link_.kind === 'reference') this.unanswered.length = 0;
+    while (this.unanswered.length > 0 && now - this.unanswered[0]!.at > MAX_HELD_MS) this.unanswered.shift();
     while (this.held.length > 0 && now - this.held[0]!.at > MAX_HELD_MS) {
       this.giveUp(this.held.shift()!, `the link was down for more than ${MAX_HELD_MS / 60_000} minutes`);
       this.emit('held', this.held.length);
@@ -486,6 +507,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private setLink(s: LinkState): void {
     const was = this.link_;
+    if (s.kind === 'unreachable') this.unreachableAt = Date.now();
     this.link_ = s;
     this.emit('link', s);
     if (this.linkDown() && was.kind !== s.kind && this.unconfirmed.length + this.held.length > 0) this.holdUnconfirmed();

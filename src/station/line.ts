@@ -56,7 +56,7 @@ export class LineInterface {
   async run(): Promise<void> {
     const e = this.engine;
     e.on('chat', (c) =>
-      this.say(c.direction === 'in' ? `📨 [${c.callsign}]: ${c.text}` : c.delivery === 'held' ? `⏳ [${c.callsign}]: ${c.text} (held: the server is not answering; sent when it does)` : `📤 [${c.callsign}]: ${c.text}`),
+      this.say(c.direction === 'in' ? `📨 [${c.callsign}]: ${c.text}` : c.delivery === 'held' ? `⏳ [${c.callsign}]: ${c.text} (held: the server is not answering; sent when it does)` : `📤 [${c.callsign}]: ${c.text}${c.delivery === 'unconfirmed' ? ' (no reply from server: not confirmed)' : ''}`),
     );
     e.on('ptt', (p) => this.say(p.state === 'start' ? `🎤 ${p.callsign}: PTT was pressed` : `🔇 ${p.callsign}: PTT was released`));
     e.on('buffered', (n) => {

@@ -23,9 +23,12 @@ export type Direction = 'in' | 'out';
 /**
  * How an outgoing chat line fared (absent: sent at once). `held`: the link was down,
  * it waits to be sent; `delayed`: sent late, when the link came back (`sentAt`);
- * `undelivered`: given up (link down too long, or too many lines waiting).
+ * `undelivered`: given up (link down too long, or too many lines waiting);
+ * `unconfirmed`: sent while the server had never answered (a reference server that
+ * nobody else talks on, or an opv server refusing us): it is sent again if an opv
+ * server starts answering, since it evidently had not been taking our frames.
  */
-export type ChatDelivery = 'held' | 'delayed' | 'undelivered';
+export type ChatDelivery = 'held' | 'delayed' | 'undelivered' | 'unconfirmed';
 
 export interface ChatEntry {
   id: number;

@@ -99,3 +99,27 @@ test('a server that relays but never echoes is shown as a reference server, and 
   await ref.until(() => ref.texts().includes('answer to the reference'), 5000, 'the chat line');
   assert.equal(a.proc.count(/held/), 0, 'never held: a reference server cannot confirm, so nothing is known to be down');
 });
+
+test('a server refusing the station (hijack hold-down): chat is marked not confirmed, and sent once the server takes the station', async () => {
+  const srv = await startServer(['--hijack-holddown', '30']);
+  cleanups.push(() => srv.proc.stop('SIGKILL'));
+  const holder = await startStation('W1ABC', srv.port, ['--no-audio']);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
+  cleanups.push(() => holder.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
+  await holder.proc.waitForLine(/🔗 connected/);
+  await b.proc.waitForLine(/🔗 connected/);
+  // A second W1ABC on another port: the server refuses it while the first is alive.
+  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
+  cleanups.push(() => a.proc.stop('SIGKILL'));
+  await a.proc.waitForLine(/📭 no reply from server yet/, 15_000);
+  a.proc.sendLine('typed while refused');
+  await a.proc.waitForLine(/^📤 \[W1ABC\]: typed while refused \(no reply from server: not confirmed\)$/);
+  assert.equal(b.proc.count(/typed while refused/), 0);
+  // The holder leaves: the server takes the second station, which sends the line again.
+  holder.proc.sendLine('quit');
+  assert.equal(await holder.proc.wait(), 0);
+  await a.proc.waitForLine(/🔗 connected to server/, 10_000);
+  await b.proc.waitForLine(/^📨 \[W1ABC\]: typed while refused$/, 10_000);
+  await a.proc.waitForLine(/^📤 \[W1ABC\]: typed while refused \(delayed\)$/);
+  assert.equal(b.proc.count(/typed while refused/), 1);
+});
