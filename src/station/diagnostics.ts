@@ -32,7 +32,7 @@ export function attachDiagnostics(engine: StationEngine): () => void {
   for (const n of engine.startupNotices) log.notice('%s: %s', n.level, inert(n.text));
   let last = '';
   const timer = setInterval(() => {
-    const line = countersLine(engine.counters());
+    const line = countersLine(engine.stats());
     if (line !== last) log.counters('%s', line);
     last = line;
   }, COUNTERS_EVERY_MS);

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import {
+  FRAME_INTERVAL_MS,
   encodeCallsign,
   formatControl,
   MessageBuilder,
-  PTT_STOP_LOST_MS,
   RtpStream,
   ssrcForCallsign,
 } from '../protocol/index.js';
@@ -19,12 +19,15 @@ import { ServerExtension } from './server-ext.js';
 import type { StationSettings } from './settings.js';
 import { Transmitter } from './transmit.js';
 import type {
+  ChatEntry,
   HeardStation,
   HistoryEntry,
   LinkState,
   Notice,
   StationCommands,
   StationEvents,
+  StationStats,
+  StorageState,
   TransmissionEntry,
   TxState,
 } from './types.js';
@@ -32,21 +35,42 @@ import { VoiceEncoder } from './voice/encoder.js';
 import { decodeTransmission, exportTransmission } from './voice/files.js';
 import { VoiceReceiver } from './voice/receiver.js';
 import { SpeechQueue } from './speech/speech-queue.js';
-import type { StationCounters } from './counters.js';
 
-/** Keepalives unanswered for this many intervals mean "no reply from server". */
+/** PTT_START with no voice at all for this long: the transmission ended (its PTT_STOP was lost). */
+const RX_SILENT_PTT_MS = 3000;
+/** Keepalives unanswered for this many intervals mean "no reply from server" (never connected). */
 const NO_REPLY_INTERVALS = 3;
+/** After having been connected: no echo for this long means the server went silent. */
+const SILENT_SERVER_MS = 3000;
+/** While the server is silent (or a chat line awaits confirmation), keepalives go out this often. */
+const PROBE_MS = 750;
+/** Fast probing lasts this long into an outage. */
+const FAST_PROBE_FOR_MS = 60_000;
+/** How often the link is checked. */
+const LINK_TICK_MS = 250;
+/** After the link returns, held chat waits this long so the other stations re-register too. */
+const RESEND_SETTLE_MS = 1500;
+/** A PTT_START this long before the first voice heard belongs to it (missed frames counted as lost). */
+const MAX_START_GAP_MS = 10_000;
+/** Held chat is bounded: lines and age. */
+const MAX_HELD_LINES = 40;
+const MAX_HELD_MS = 5 * 60_000;
 
 interface RxState {
-  entry: TransmissionEntry;
-  lastVoice: number;
+  /** PTT_START seen and no PTT_STOP since. */
+  keyed: boolean;
+  /** The history entry of the talkspurt being played, if any. */
+  entryId: number | null;
+  /** When PTT_START came (for a transmission that never brings voice). */
+  keyedAt: number;
 }
 
-/**
- * The station: link, scheduler, transmitter, receiver, voice and history wired together.
- * User interfaces drive it through StationCommands and listen to StationEvents; it
- * knows nothing of screens.
- */
+interface HeldLine {
+  entryId: number;
+  text: string;
+  at: number;
+}
+
 export class StationEngine extends TypedEmitter<StationEvents> implements StationCommands {
   readonly callsign: string;
   private readonly stationId: number;
@@ -70,6 +94,25 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   /** When the oldest keepalive still unanswered went out (null: all answered). */
   private unansweredSince: number | null = null;
   private lastSendAt = 0;
+  private lastKeepaliveAt = -Infinity;
+  private lastEchoAt: number | null = null;
+  /** Since when the link has been answering again (for the resend settle time). */
+  private connectedSince = 0;
+  /** Any frame from another station seen (tells a reference server from a dead one). */
+  private heardAnyone = false;
+  /** Chat lines held while the link is known to be down. */
+  private held: HeldLine[] = [];
+  /** Lines sent while connected, not yet confirmed by a later keepalive echo. */
+  private unconfirmed: (HeldLine & { /** The probe sent after it, whose echo confirms it. */ probe: number | null })[] = [];
+  /** When sending last failed (the link stays "unreachable" until a send succeeds after it). */
+  private unreachableAt = 0;
+  /** Lines sent while the server had never answered: sent again should an opv server start answering. */
+  private unanswered: HeldLine[] = [];
+  /** Time values of delivery probes in flight: keepalives queued behind chat in the text lane. */
+  private probes: number[] = [];
+  private chatUndelivered = 0;
+  /** Why PTT is refused, when there is no microphone. */
+  private noMicReason: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
   private started = false;
@@ -106,6 +149,13 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       () => !this.transmitter.pttActive,
     );
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
+    const st = this.store.storage();
+    if (!st.saving) this.notice('warn', `history not saved: ${st.reason} (retrying; chat and voice work)`);
+    this.store.on('storage', (s) => {
+      if (s.saving) this.notice('info', `history saved again in ${s.dir}`);
+      else this.notice('warn', `history not saved: ${s.reason} (retrying; chat and voice work)`);
+      this.emit('storage', s);
+    });
   }
 
   /** Opens the socket and the audio devices. A missing sound device is a notice, not a failure. */
@@ -113,8 +163,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     await this.link.open();
     try {
       this.capture = this.devices.capture ?? (await openCapture(this.settings.audioIn));
+      if (this.capture.name === 'none') this.noMicReason = 'no microphone (--no-audio)';
     } catch (e) {
-      this.notice('warn', `no microphone (${this.deviceMessage(e)}): chat works, PTT sends nothing`);
+      this.noMicReason = `no microphone (${this.deviceMessage(e)})`;
+      this.notice('warn', `${this.noMicReason}: chat works, PTT disabled`);
     }
     try {
       this.sink = this.devices.sink ?? (await openPlayback(this.settings.audioOut));
@@ -140,11 +192,11 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     if (this.settings.speakChat) await this.speech.probe();
     this.wire();
     this.voice.start();
-    this.keepalive();
+    this.linkTick();
     // After the first keepalive: sent first, the announcement would count as "just sent" and delay it.
     this.ext.start();
     this.on('link', (l) => this.ext.onLink(l.kind));
-    this.timers.push(setInterval(() => this.keepalive(), this.settings.keepaliveIntervalS * 1000));
+    this.timers.push(setInterval(() => this.linkTick(), LINK_TICK_MS));
     this.timers.push(setInterval(() => this.sweepRx(), 500));
     this.started = true;
   }
@@ -169,34 +221,38 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.link.on('frame', (buf) => {
       if (!this.ext.take(buf, this.link.lastSource)) this.frames.push(buf);
     });
-    this.link.on('sendError', (e) => this.setLink({ kind: 'unreachable', error: e.message }));
+    this.link.on('sendError', (e) => this.setLink({ kind: 'unreachable', error: sendErrorText(e) }));
     const f = this.frames;
-    f.on('echo', ({ time }) => {
-      this.unansweredSince = null;
-      this.setLink({ kind: 'connected', rttMs: Math.max(0, Math.round(this.now() - time * 1000)) });
+    f.on('echo', ({ time }) => this.onEcho(time));
+    f.on('heard', ({ from }) => {
+      this.heardAnyone = true;
+      this.touch(from);
     });
-    f.on('heard', ({ from }) => this.touch(from));
     f.on('chat', ({ from, text }) => {
       this.emit('chat', this.store.addChat('in', from, text));
       this.speech.chat(from, text);
     });
-    f.on('pttStart', ({ from }) => this.rxStart(from));
-    f.on('pttStop', ({ from }) => this.rxStop(from));
-    f.on('voice', ({ from, rtp, opus }) => {
-      const st = this.rx.get(from) ?? this.rxStart(from);
-      st.lastVoice = this.now();
-      const e = this.store.addPacket(st.entry.id, rtp.sequence, opus);
-      if (e && e.frames % 25 === 1) this.emit('history', { ...e });
-      this.voice.push(from, rtp, opus);
-    });
+    f.on('pttStart', ({ from }) => this.rxKey(from));
+    f.on('pttStop', ({ from }) => this.rxUnkey(from, true));
+    f.on('voice', ({ from, rtp, opus }) => this.voice.push(from, rtp, opus, this.rx.get(from)?.keyed === true));
     f.on('bye', ({ from }) => {
-      this.rxStop(from);
-      this.heard.delete(from);
+      this.rxUnkey(from, true);
       this.voice.forget(from);
+      this.heard.delete(from);
       this.frames.forget(from);
+      this.rx.delete(from);
       this.emit('left', { callsign: from, at: this.now() });
       this.emitHeard();
     });
+    // History is written from what playout consumes, so it matches what was heard.
+    this.voice.on('transmissionStarted', ({ callsign, at, marker }) => this.rxBegin(callsign, at, marker));
+    this.voice.on('slot', ({ callsign, opus }) => {
+      const st = this.rx.get(callsign);
+      if (st === undefined || st.entryId === null) return;
+      const e = this.store.addSlot(st.entryId, opus);
+      if (e && e.frames % 25 === 1) this.emit('history', { ...e });
+    });
+    this.voice.on('transmissionEnded', ({ callsign, endedCleanly }) => this.rxEnd(callsign, endedCleanly));
     this.voice.on('talkers', (talkers) => {
       for (const h of this.heard.values()) h.level = 0;
       for (const t of talkers) {
@@ -212,6 +268,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.emit('ptt', { callsign: this.callsign, state: active ? 'start' : 'stop', at, local: true });
       if (active) {
         this.txSince = at;
+        // A long transmission keeps the registration fresh; no keepalive answer is due.
+        this.unansweredSince = null;
         this.txEntry = this.store.beginTransmission('out', this.callsign, at);
         this.emit('history', { ...this.txEntry });
       } else {
@@ -224,12 +282,77 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       }
       this.emitTx();
     });
-    t.on('packet', ({ sequence, opus }) => {
-      if (this.txEntry) this.store.addPacket(this.txEntry.id, sequence, opus);
+    t.on('packet', ({ opus }) => {
+      if (this.txEntry) {
+        const e = this.store.addSlot(this.txEntry.id, opus);
+        // The running length of our own transmission, as receivers show theirs.
+        if (e && e.frames % 25 === 0) this.emit('history', { ...e });
+      }
       this.emitTx();
     });
-    t.on('chatSent', ({ text, at }) => this.emit('chat', this.store.addChat('out', this.callsign, text, at)));
+    t.on('chatSent', ({ text, at, ref }) => {
+      const neverAnswered = this.link_.kind === 'no_reply' && !this.link_.wasConnected;
+      let entry: ChatEntry | null;
+      if (ref === undefined) {
+        entry = this.store.addChat('out', this.callsign, text, at, neverAnswered ? 'unconfirmed' : undefined);
+        this.emit('chat', entry);
+      } else {
+        entry = this.store.setDelivery(ref, neverAnswered ? 'unconfirmed' : 'delayed', at);
+        if (entry) this.emit('history', { ...entry });
+      }
+      if (!entry) return;
+      const line = { entryId: entry.id, text, at: entry.at };
+      if (this.linkDown()) {
+        // Released from the PTT buffer into a link that went down meanwhile: sent again later.
+        this.hold(line);
+      } else if (neverAnswered) {
+        this.unanswered.push(line);
+        if (this.unanswered.length > MAX_HELD_LINES) this.unanswered.shift();
+      } else if (this.link_.kind === 'connected') {
+        this.unconfirmed.push({ ...line, probe: null });
+        // Bounded: with echoes coming back, the oldest line has long been relayed.
+        if (this.unconfirmed.length > MAX_HELD_LINES) this.unconfirmed.shift();
+        this.probeSoon();
+      }
+    });
     t.on('buffered', (n) => this.emit('buffered', n));
+  }
+
+  private probePending = false;
+
+  /** One keepalive behind the chat just queued: its echo proves the server relayed the chat. */
+  private probeSoon(): void {
+    if (this.probePending) return;
+    this.probePending = true;
+    queueMicrotask(() => {
+      this.probePending = false;
+      if (!this.closed) this.sendProbe(this.now());
+    });
+  }
+
+  private sendProbe(now: number): void {
+    const time = now / 1000;
+    for (const u of this.unconfirmed) u.probe ??= time;
+    this.probes.push(time);
+    if (this.probes.length > 16) this.probes.shift();
+    this.transmitter.sendControl(formatControl({ type: 'keepalive', time }), 'text');
+    this.lastKeepaliveAt = now;
+    this.unansweredSince ??= now;
+  }
+
+  private onEcho(time: number): void {
+    const now = this.now();
+    this.unansweredSince = null;
+    this.lastEchoAt = now;
+    // A probe left after the chat queued before it, so its echo proves the server had them.
+    if (this.probes.includes(time)) {
+      this.unconfirmed = this.unconfirmed.filter((u) => u.probe === null || u.probe > time);
+      this.probes = this.probes.filter((p) => p > time);
+    }
+    if (this.link_.kind !== 'connected') this.connectedSince = now;
+    this.setLink({ kind: 'connected', rttMs: Math.max(0, Math.round(now - time * 1000)) });
+    // The server answers at last: what it ignored before goes out again (after the settle time).
+    for (const l of this.unanswered.splice(0)) this.hold(l);
   }
 
   private emitTx(): void {
@@ -256,67 +379,221 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.emit('heard', this.heardStations());
   }
 
-  private rxStart(from: string): RxState {
-    const existing = this.rx.get(from);
-    if (existing) return existing;
-    const entry = this.store.beginTransmission('in', from, this.now());
-    const st: RxState = { entry, lastVoice: this.now() };
-    this.rx.set(from, st);
-    this.touch(from).talking = true;
-    this.emit('ptt', { callsign: from, state: 'start', at: this.now(), local: false });
-    this.emit('history', { ...entry });
-    this.emitHeard();
+  private rxState(from: string): RxState {
+    let st = this.rx.get(from);
+    if (!st) {
+      st = { keyed: false, entryId: null, keyedAt: 0 };
+      this.rx.set(from, st);
+    }
     return st;
   }
 
-  private rxStop(from: string): void {
+  /** PTT_START from a station. */
+  private rxKey(from: string): void {
+    const st = this.rxState(from);
+    if (st.keyed) return;
+    st.keyed = true;
+    st.keyedAt = this.now();
+    this.touch(from).talking = true;
+    this.emit('ptt', { callsign: from, state: 'start', at: this.now(), local: false });
+    this.emitHeard();
+  }
+
+  /** PTT_STOP (clean) or a transmission that ended without one. */
+  private rxUnkey(from: string, clean: boolean): void {
     const st = this.rx.get(from);
-    if (!st) return;
-    this.rx.delete(from);
-    this.voice.end(from);
+    if (clean) this.voice.end(from);
+    if (!st?.keyed) return;
+    st.keyed = false;
     const h = this.heard.get(from);
     if (h) {
       h.talking = false;
       h.level = 0;
     }
-    const e = this.store.endTransmission(st.entry.id);
     this.emit('ptt', { callsign: from, state: 'stop', at: this.now(), local: false });
-    if (e && e.frames > 0) this.emit('history', { ...e });
     this.emitHeard();
+  }
+
+  /** Playout accepted the first packet of a talkspurt: its history entry begins. */
+  private rxBegin(from: string, at: number, marker: boolean): void {
+    const st = this.rxState(from);
+    if (st.entryId !== null) this.rxEnd(from, false);
+    // Frames missed at the start (a link cut): the first packet here is not the sender's
+    // first (no RTP marker), and the time since PTT_START says how many 40 ms frames went
+    // missing. One frame of slack for arrival jitter: never more losses than happened.
+    const missed = !marker && st.keyed && at - st.keyedAt < MAX_START_GAP_MS ? Math.max(0, Math.round((at - st.keyedAt) / FRAME_INTERVAL_MS) - 2) : 0;
+    // Voice proved a transmission whose PTT_START was lost.
+    if (!st.keyed) this.rxKey(from);
+    const entry = this.store.beginTransmission('in', from, st.keyed && missed > 0 ? st.keyedAt : at);
+    st.entryId = entry.id;
+    for (let i = 0; i < missed; i++) this.store.addSlot(entry.id, null);
+    this.emit('history', { ...entry });
+  }
+
+  /** The talkspurt was played out (PTT_STOP, or silence longer than the jitter window). */
+  private rxEnd(from: string, clean: boolean): void {
+    const st = this.rx.get(from);
+    if (!st || st.entryId === null) return;
+    const e = this.store.endTransmission(st.entryId);
+    st.entryId = null;
+    if (e && e.frames > 0) this.emit('history', { ...e });
+    if (!clean) this.rxUnkey(from, false);
   }
 
   private sweepRx(): void {
     const now = this.now();
-    for (const [from, st] of this.rx) if (now - st.lastVoice > PTT_STOP_LOST_MS) this.rxStop(from);
+    // Keyed with no voice at all (a station without a microphone, a lost PTT_STOP).
+    for (const [from, st] of this.rx) if (st.keyed && st.entryId === null && now - st.keyedAt > RX_SILENT_PTT_MS && !this.voice.talkers().some((t) => t.callsign === from)) this.rxUnkey(from, false);
   }
 
-  private keepalive(): void {
+  // ---- the link: keepalives, truthful state, held chat ----
+
+  private linkTick(): void {
     const now = this.now();
+    const interval = this.settings.keepaliveIntervalS * 1000;
+    const wasConnected = this.lastEchoAt !== null;
+    // Fast while an outage is young (a restarting server registers us again at once),
+    // back to the normal pace when it lasts.
+    const young = this.unansweredSince !== null && now - this.unansweredSince < FAST_PROBE_FOR_MS;
+    const probing = (wasConnected && young) || this.unconfirmed.length > 0 || (this.link_.kind === 'unreachable' && young);
+    const due = probing ? PROBE_MS : interval;
     // Only while idle: frames in flight already keep the server's registration fresh.
-    if (!this.transmitter.pttActive && now - this.lastSendAt >= this.settings.keepaliveIntervalS * 1000 - 50) {
-      this.transmitter.sendControl(formatControl({ type: 'keepalive', time: now / 1000 }));
-      this.unansweredSince ??= now;
+    if (!this.transmitter.pttActive && now - this.lastKeepaliveAt >= due - 50 && now - this.lastSendAt >= Math.min(due, interval) - 50) {
+      if (this.unconfirmed.length > 0) {
+        this.sendProbe(now);
+      } else {
+        this.transmitter.sendControl(formatControl({ type: 'keepalive', time: now / 1000 }));
+        this.lastKeepaliveAt = now;
+        this.unansweredSince ??= now;
+      }
     }
     const waited = this.unansweredSince === null ? 0 : now - this.unansweredSince;
-    if (waited > NO_REPLY_INTERVALS * this.settings.keepaliveIntervalS * 1000 && this.link_.kind !== 'unreachable' && this.link_.kind !== 'no_reply') {
-      this.setLink({ kind: 'no_reply', sinceMs: this.unansweredSince ?? now });
+    if (this.link_.kind === 'unreachable' && this.link.lastSendOkAt > this.unreachableAt) {
+      // Sending works again but nothing has answered yet.
+      this.setLink(
+        wasConnected || !this.heardAnyone ? { kind: 'no_reply', sinceMs: this.lastEchoAt ?? this.unansweredSince ?? now, wasConnected } : { kind: 'reference' },
+      );
     }
+    if (wasConnected) {
+      if (waited > SILENT_SERVER_MS && this.link_.kind !== 'unreachable' && this.link_.kind !== 'no_reply') {
+        this.setLink({ kind: 'no_reply', sinceMs: this.lastEchoAt ?? now, wasConnected: true });
+      }
+    } else if (waited > NO_REPLY_INTERVALS * interval && this.link_.kind !== 'unreachable') {
+      if (this.heardAnyone) {
+        if (this.link_.kind !== 'reference') this.setLink({ kind: 'reference' });
+      } else if (this.link_.kind !== 'no_reply') {
+        this.setLink({ kind: 'no_reply', sinceMs: this.unansweredSince ?? now, wasConnected: false });
+      }
+    }
+    if (this.linkDown()) this.holdUnconfirmed();
+    else if (this.held.length > 0 && (this.link_.kind !== 'connected' || now - this.connectedSince >= RESEND_SETTLE_MS)) this.resendHeld();
+    this.expireHeld(now);
+  }
+
+  /** The link is known to be down: chat typed now would be lost. */
+  private linkDown(): boolean {
+    return this.link_.kind === 'unreachable' || (this.link_.kind === 'no_reply' && this.link_.wasConnected);
+  }
+
+  /** Lines sent into a server that then proved silent go back to be sent again. */
+  private holdUnconfirmed(): void {
+    if (this.unconfirmed.length === 0) return;
+    const lines = this.unconfirmed.splice(0);
+    this.probes = [];
+    for (const u of lines) this.hold(u);
+  }
+
+  private hold(line: HeldLine): void {
+    this.held.push(line);
+    const e = this.store.setDelivery(line.entryId, 'held');
+    if (e) this.emit('history', { ...e });
+    while (this.held.length > MAX_HELD_LINES) this.giveUp(this.held.shift()!, 'too many lines waiting');
+    this.emit('held', this.held.length);
+  }
+
+  private resendHeld(): void {
+    const lines = this.held.splice(0);
+    this.emit('held', 0);
+    for (const l of lines) this.transmitter.sendChat(l.text, l.entryId);
+    this.notice('info', `${lines.length} held chat line${lines.length === 1 ? '' : 's'} sent now that the server answers`);
+  }
+
+  private expireHeld(now: number): void {
+    // A reference server relays without answering: lines sent to it are not resent.
+    if (this.link_.kind === 'reference') this.unanswered.length = 0;
+    while (this.unanswered.length > 0 && now - this.unanswered[0]!.at > MAX_HELD_MS) this.unanswered.shift();
+    while (this.held.length > 0 && now - this.held[0]!.at > MAX_HELD_MS) {
+      this.giveUp(this.held.shift()!, `the link was down for more than ${MAX_HELD_MS / 60_000} minutes`);
+      this.emit('held', this.held.length);
+    }
+  }
+
+  private giveUp(line: HeldLine, why: string): void {
+    this.chatUndelivered++;
+    const e = this.store.setDelivery(line.entryId, 'undelivered');
+    if (e) this.emit('history', { ...e });
+    this.notice('error', `not delivered (${why}): ${line.text}`);
   }
 
   private setLink(s: LinkState): void {
+    const was = this.link_;
+    if (s.kind === 'unreachable') this.unreachableAt = Date.now();
     this.link_ = s;
     this.emit('link', s);
+    if (this.linkDown() && was.kind !== s.kind && this.unconfirmed.length + this.held.length > 0) this.holdUnconfirmed();
   }
 
   // ---- StationCommands ----
 
   sendChat(text: string): void {
     const line = text.trim();
-    if (line) this.transmitter.sendChat(line);
+    if (!line) return;
+    if (this.linkDown()) {
+      // Held, not lost: it goes out (marked delayed) when the server answers again.
+      const e = this.store.addChat('out', this.callsign, line, this.now(), 'held');
+      this.emit('chat', e);
+      this.hold({ entryId: e.id, text: line, at: e.at });
+      return;
+    }
+    this.transmitter.sendChat(line);
   }
 
   setPtt(on: boolean): void {
+    if (on && !this.transmitter.pttActive && !this.transmitter.hasMicrophone) {
+      this.notice('warn', `PTT refused: ${this.noMicReason ?? 'no microphone'}; chat works`);
+      return;
+    }
     void this.transmitter.setPtt(on);
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  storageState(): StorageState {
+    return this.store.storage();
+  }
+
+  stats(): StationStats {
+    const stations = this.voice?.allStats() ?? {};
+    let opusCorrupt = 0;
+    let opusMisfit = 0;
+    for (const v of Object.values(stations)) {
+      opusCorrupt += v.corrupt;
+      opusMisfit += v.misfit;
+    }
+    return {
+      invalidFrames: this.frames.invalidFrames,
+      decodeErrors: this.frames.decodeErrors,
+      framesSent: this.scheduler.sent,
+      framesQueued: this.scheduler.pending(),
+      opusCorrupt,
+      opusMisfit,
+      stations,
+      chatHeld: this.held.length,
+      chatUndelivered: this.chatUndelivered,
+      storage: this.store.storage(),
+    };
   }
 
   get pttActive(): boolean {
@@ -333,16 +610,6 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   heardStations(): HeardStation[] {
     return [...this.heard.values()].sort((a, b) => b.lastHeard - a.lastHeard).map((h) => ({ ...h }));
-  }
-
-  /** Receive-side counters, for status displays and the diagnostic log. */
-  counters(): StationCounters {
-    const voice = [];
-    for (const h of this.heard.values()) {
-      const v = this.voice?.stats(h.callsign);
-      if (v) voice.push({ callsign: h.callsign, ...v });
-    }
-    return { invalidFrames: this.frames.invalidFrames, decodeErrors: this.frames.decodeErrors, voice };
   }
 
   history(limit?: number): HistoryEntry[] {
@@ -376,18 +643,38 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.transmitter.sendControl(formatControl({ type: 'bye' }));
       await this.drain(500);
     }
-    for (const from of [...this.rx.keys()]) this.rxStop(from);
+    for (const l of this.held.splice(0)) this.giveUp(l, 'the station closed with the link down');
+    for (const from of [...this.rx.keys()]) this.rxUnkey(from, true);
     this.scheduler.close();
     this.speech.close();
     await this.voice?.close();
     await this.sink.close();
     await this.capture.close();
     await this.link.close();
-    this.store.close();
+    await this.store.close();
   }
 }
 
 export { HistoryError };
+
+/** A send failure in words (the socket's errno alone means little to an operator). */
+function sendErrorText(e: Error): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'ENETUNREACH':
+      return 'network unreachable (no route to the server; is the network up?)';
+    case 'EHOSTUNREACH':
+      return 'host unreachable (the server does not answer on this network)';
+    case 'ECONNREFUSED':
+      return 'connection refused (nothing listens on that port)';
+    case 'EPERM':
+    case 'EACCES':
+      return 'sending not permitted (a firewall?)';
+    case 'EADDRNOTAVAIL':
+      return 'the local address is gone (network interface down?)';
+    default:
+      return e.message;
+  }
+}
 
 export async function createStation(settings: StationSettings): Promise<StationEngine> {
   const engine = new StationEngine(settings);

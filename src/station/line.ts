@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { inert } from '../util/inert-text.js';
 import { debugLog } from '../util/debug-log.js';
 import { countersReport } from './counters.js';
+import { entryNote } from './entry-notes.js';
 import type { StationEngine } from './engine.js';
 import { defaultExportName, exportHistoryEntry, exportsDir } from './exports.js';
 import { noticeText } from './notice-text.js';
@@ -81,13 +82,23 @@ export class LineInterface {
 
   async run(): Promise<void> {
     const e = this.engine;
-    e.on('chat', (c) => this.say(`${c.direction === 'in' ? '📨' : '📤'} [${inert(c.callsign)}]: ${inert(c.text)}`));
+    e.on('chat', (c) => {
+      const who = `[${inert(c.callsign)}]: ${inert(c.text)}`;
+      this.say(
+        c.direction === 'in'
+          ? `📨 ${who}`
+          : c.delivery === 'held'
+            ? `⏳ ${who} (held: the server is not answering; sent when it does)`
+            : `📤 ${who}${c.delivery === 'unconfirmed' ? ' (no reply from server: not confirmed)' : ''}`,
+      );
+    });
     e.on('ptt', (p) => this.say(p.state === 'start' ? `🎤 ${inert(p.callsign)}: PTT was pressed` : `🔇 ${inert(p.callsign)}: PTT was released`));
     e.on('buffered', (n) => {
       if (n > 0) this.say(`⏳ message buffered until PTT release (${n} waiting)`);
     });
     e.on('history', (h) => {
       if (h.type === 'transmission' && !h.open) this.say(`📼 #${h.id} ${describe(h)}`);
+      if (h.type === 'chat' && h.delivery === 'delayed') this.say(`📤 [${h.callsign}]: ${h.text} (delayed)`);
     });
     e.on('link', (l) => this.onLink(l));
     const notice = (n: Notice): void => this.say(`${n.level === 'error' ? '❌' : n.level === 'warn' ? '⚠️ ' : 'ℹ️ '} ${noticeText(n)}`);
@@ -123,7 +134,9 @@ export class LineInterface {
     if (l.kind === 'connected') this.say(`🔗 connected to server (round trip ${l.rttMs} ms)`);
     // A refused station has been told why; "no reply" would only mislead.
     else if (l.kind === 'no_reply' && this.engine.ext.refusal !== null) return;
-    else if (l.kind === 'no_reply') this.say('📭 no reply from server yet (a reference server never answers keepalives; chat and voice still go out)');
+    else if (l.kind === 'reference') this.say('🔗 reference server (no keepalive echo)');
+    else if (l.kind === 'no_reply' && l.wasConnected) this.say(`📭 no reply from server for ${Math.round((Date.now() - l.sinceMs) / 1000)} s: chat is held until it answers`);
+    else if (l.kind === 'no_reply') this.say('📭 no reply from server yet (a reference server never answers keepalives)');
     else if (l.kind === 'unreachable') this.say(`❌ server unreachable: ${inert(l.error)}`);
   }
 
@@ -228,14 +241,22 @@ export class LineInterface {
     const e = this.engine;
     const l = e.linkState();
     const link =
-      l.kind === 'connected' ? `connected, round trip ${l.rttMs} ms` : l.kind === 'no_reply' ? 'no reply from server' : l.kind === 'unreachable' ? `unreachable: ${inert(l.error)}` : 'connecting';
+      l.kind === 'connected'
+        ? `connected, round trip ${l.rttMs} ms`
+        : l.kind === 'reference'
+          ? 'reference server, no keepalive echo'
+          : l.kind === 'no_reply'
+            ? `no reply from server${l.wasConnected ? ` for ${Math.round((Date.now() - l.sinceMs) / 1000)} s` : ''}`
+            : l.kind === 'unreachable'
+              ? `unreachable: ${inert(l.error)}`
+              : 'connecting';
     const heard = e.heardStations();
     return [
       `📊 ${e.callsign} → ${inert(e.settings.server)}:${e.settings.port} (${link})`,
       `   PTT: ${e.pttActive ? 'ACTIVE' : 'off'}; buffered chat: ${e.bufferedCount}`,
       `   chat read aloud: ${e.speech.state.enabled ? speechTag(e.speech.state) || 'on' : 'off'}`,
       `   heard: ${heard.length ? heard.map((h) => `${inert(h.callsign)}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
-      ...countersReport(e.counters()),
+      ...countersReport(e.stats()),
     ].join('\n');
   }
 
@@ -255,6 +276,6 @@ export class LineInterface {
 function describe(h: HistoryEntry): string {
   const when = new Date(h.at).toLocaleTimeString('en-GB', { hour12: false });
   const call = inert(h.callsign);
-  if (h.type === 'chat') return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${call}: ${inert(h.text)}`;
-  return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${call} transmission ${(h.durationMs / 1000).toFixed(1)} s, ${h.frames} frames, ${h.framesLost} lost${h.open ? ' (on air)' : ''}`;
+  if (h.type === 'chat') return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${call}: ${inert(h.text)}${entryNote(h)}`;
+  return `${when} ${h.direction === 'in' ? '⬅' : '➡'} ${call} transmission ${(h.durationMs / 1000).toFixed(1)} s, ${h.frames} frames, ${h.framesLost} lost${h.open ? ' (on air)' : ''}${entryNote(h)}`;
 }

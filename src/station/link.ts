@@ -63,6 +63,8 @@ export class Link extends TypedEmitter<LinkEvents> {
   }
 
   private inflight = 0;
+  /** Date.now() of the last send the kernel accepted (a failed link recovers on this). */
+  lastSendOkAt = 0;
 
   send(frame: Uint8Array): void {
     if (!this.socket) return;
@@ -70,6 +72,7 @@ export class Link extends TypedEmitter<LinkEvents> {
     this.socket.send(frame, this.port, this.serverAddress, (err) => {
       this.inflight--;
       if (err) this.emit('sendError', err);
+      else this.lastSendOkAt = Date.now();
     });
   }
 

@@ -20,9 +20,18 @@ const realClock: SchedulerClock = {
  * One frame per 40 ms slot, highest lane first. Slots are counted from a fixed origin
  * while busy (drift-free: 25 frames/s on average, whatever the timer jitter), and a
  * frame arriving at an idle scheduler goes out at once, so voice gains no latency.
+ *
+ * Priority applies between messages, never inside one: the receiver reassembles one
+ * byte stream per station, so a voice frame slipped between the frames of a long chat
+ * line would corrupt both. Once a message's first frame is out, the rest follow back
+ * to back (a 400-character line delays PTT by at most a few slots).
  */
 export class Scheduler {
-  private readonly queues: Record<Lane, Uint8Array[]> = { voice: [], control: [], text: [], data: [] };
+  /** Per lane, whole messages (each a list of frames) waiting to start. */
+  private readonly queues: Record<Lane, Uint8Array[][]> = { voice: [], control: [], text: [], data: [] };
+  /** The remaining frames of the message on the air, which nothing may interrupt. */
+  private current: Uint8Array[] = [];
+  private queuedFrames = 0;
   private nextSlot = -Infinity;
   private timer: unknown = null;
   sent = 0;
@@ -33,18 +42,34 @@ export class Scheduler {
     private readonly intervalMs = FRAME_INTERVAL_MS,
   ) {}
 
+  /** Queues one message (its frames, in order) in `lane`. */
   enqueue(lane: Lane, frames: Uint8Array[]): void {
-    this.queues[lane].push(...frames);
+    if (frames.length === 0) return;
+    this.queues[lane].push(frames.slice());
+    this.queuedFrames += frames.length;
     this.pump();
   }
 
+  /** Frames not yet sent (in `lane`: of messages not yet started). */
   pending(lane?: Lane): number {
-    return lane ? this.queues[lane].length : LANES.reduce((n, l) => n + this.queues[l].length, 0);
+    if (lane) return this.queues[lane].reduce((n, m) => n + m.length, 0);
+    return this.queuedFrames + this.current.length;
   }
 
-  /** Drops what has not gone out yet in `lane`. */
+  /** Drops the messages of `lane` that have not started; one already on the air finishes. */
   clear(lane: Lane): void {
+    for (const m of this.queues[lane]) this.queuedFrames -= m.length;
     this.queues[lane].length = 0;
+  }
+
+  private nextFrame(): Uint8Array | undefined {
+    if (this.current.length === 0) {
+      const lane = LANES.find((l) => this.queues[l].length > 0);
+      if (lane === undefined) return undefined;
+      this.current = this.queues[lane].shift()!;
+      this.queuedFrames -= this.current.length;
+    }
+    return this.current.shift();
   }
 
   private pump(): void {
@@ -52,9 +77,9 @@ export class Scheduler {
     // An idle link restarts the slot grid now instead of bursting to catch up.
     if (this.nextSlot < now - this.intervalMs) this.nextSlot = now;
     while (this.nextSlot <= now + 1) {
-      const lane = LANES.find((l) => this.queues[l].length > 0);
-      if (lane === undefined) return;
-      this.send(this.queues[lane].shift()!);
+      const frame = this.nextFrame();
+      if (frame === undefined) return;
+      this.send(frame);
       this.sent++;
       this.nextSlot += this.intervalMs;
     }
@@ -70,5 +95,7 @@ export class Scheduler {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     for (const l of LANES) this.queues[l].length = 0;
+    this.current = [];
+    this.queuedFrames = 0;
   }
 }

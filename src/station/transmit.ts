@@ -10,15 +10,15 @@ import type { CaptureSource } from '../audio/types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { VoiceEncoder } from './voice/encoder.js';
 import { rmsLevel } from './voice/mixer.js';
-import type { Scheduler } from './scheduler.js';
+import type { Lane, Scheduler } from './scheduler.js';
 
 export interface TransmitterEvents {
   /** PTT went down (true) or up (false). */
   ptt: { active: boolean; at: number };
   /** One encoded voice packet went into the send queue. */
   packet: { sequence: number; opus: Uint8Array; level: number };
-  /** A chat line was queued for sending (after any PTT buffering). */
-  chatSent: { text: string; at: number };
+  /** A chat line was queued for sending (after any PTT buffering); `ref`: the caller's tag, if any. */
+  chatSent: { text: string; at: number; ref?: number };
   buffered: number;
 }
 
@@ -29,7 +29,7 @@ export interface TransmitterEvents {
  */
 export class Transmitter extends TypedEmitter<TransmitterEvents> {
   private active = false;
-  private readonly buffered: string[] = [];
+  private readonly buffered: { text: string; ref: number | undefined }[] = [];
   private readonly voicePayload = new Uint8Array(RTP_HEADER_SIZE + OPUS_PACKET_SIZE);
   private level = 0;
 
@@ -79,7 +79,7 @@ export class Transmitter extends TypedEmitter<TransmitterEvents> {
       this.scheduler.enqueue('voice', frameMessage(this.stationId, this.builder.control(formatControl({ type: 'ptt_stop' }))));
       this.emit('ptt', { active: false, at: this.now() });
       const lines = this.buffered.splice(0);
-      for (const l of lines) this.sendText(l);
+      for (const l of lines) this.sendText(l.text, l.ref);
       if (lines.length) this.emit('buffered', 0);
     }
   }
@@ -94,21 +94,27 @@ export class Transmitter extends TypedEmitter<TransmitterEvents> {
     this.emit('packet', { sequence: h.sequence, opus, level: this.level });
   }
 
-  sendChat(text: string): void {
+  /** Whether there is a microphone at all (not --no-audio, not a missing device). */
+  get hasMicrophone(): boolean {
+    return this.capture.name !== 'none';
+  }
+
+  sendChat(text: string, ref?: number): void {
     if (this.active) {
-      this.buffered.push(text);
+      this.buffered.push({ text, ref });
       this.emit('buffered', this.buffered.length);
       return;
     }
-    this.sendText(text);
+    this.sendText(text, ref);
   }
 
-  private sendText(text: string): void {
+  private sendText(text: string, ref: number | undefined): void {
     this.scheduler.enqueue('text', frameMessage(this.stationId, this.builder.text(text)));
-    this.emit('chatSent', { text, at: this.now() });
+    this.emit('chatSent', ref === undefined ? { text, at: this.now() } : { text, at: this.now(), ref });
   }
 
-  sendControl(word: string): void {
-    this.scheduler.enqueue('control', frameMessage(this.stationId, this.builder.control(word)));
+  /** A control word; in the text lane it goes out after the chat already queued (a delivery probe). */
+  sendControl(word: string, lane: Lane = 'control'): void {
+    this.scheduler.enqueue(lane, frameMessage(this.stationId, this.builder.control(word)));
   }
 }

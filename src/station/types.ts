@@ -7,21 +7,40 @@ export type LinkState =
   | { kind: 'connecting' }
   /** An opv server echoes our keepalive: the round-trip time of the last one. */
   | { kind: 'connected'; rttMs: number }
-  /** Keepalives go out but nothing echoes them (a reference server never does). */
-  | { kind: 'no_reply'; sinceMs: number }
-  /** Sending fails (unresolvable host, network unreachable…). */
+  /** Keepalives are never echoed but other stations are heard: a reference server. */
+  | { kind: 'reference' }
+  /**
+   * Keepalives go out and nothing answers. `wasConnected`: the server used to echo
+   * them, so it is down or unreachable (chat is held); `sinceMs`: epoch ms of the last
+   * sign of life (or of the first unanswered keepalive, when there never was one).
+   */
+  | { kind: 'no_reply'; sinceMs: number; wasConnected: boolean }
+  /** Sending fails (unresolvable host, network unreachable…), in words. */
   | { kind: 'unreachable'; error: string };
 
 export type Direction = 'in' | 'out';
+
+/**
+ * How an outgoing chat line fared (absent: sent at once). `held`: the link was down,
+ * it waits to be sent; `delayed`: sent late, when the link came back (`sentAt`);
+ * `undelivered`: given up (link down too long, or too many lines waiting);
+ * `unconfirmed`: sent while the server had never answered (a reference server that
+ * nobody else talks on, or an opv server refusing us): it is sent again if an opv
+ * server starts answering, since it evidently had not been taking our frames.
+ */
+export type ChatDelivery = 'held' | 'delayed' | 'undelivered' | 'unconfirmed';
 
 export interface ChatEntry {
   id: number;
   type: 'chat';
   direction: Direction;
   callsign: string;
-  /** ms since the Unix epoch */
+  /** ms since the Unix epoch (when typed, for outgoing lines) */
   at: number;
   text: string;
+  delivery?: ChatDelivery;
+  /** When a held line finally went out. */
+  sentAt?: number;
 }
 
 export interface TransmissionEntry {
@@ -35,7 +54,15 @@ export interface TransmissionEntry {
   framesLost: number;
   /** Still being received or sent. */
   open: boolean;
+  /** Closed at the next start after a crash or power cut, from what had been written. */
+  recovered?: boolean;
 }
+
+/** Whether history reaches the disk. Memory keeps everything meanwhile (audio bounded). */
+export type StorageState =
+  | { saving: true; dir: string }
+  /** `reason` names the path and says what is wrong, in words. */
+  | { saving: false; dir: string; reason: string; since: number };
 
 export type HistoryEntry = ChatEntry | TransmissionEntry;
 
@@ -61,6 +88,46 @@ export interface Talker {
   level: number;
 }
 
+/** The engine's counters, one snapshot (for /status and the TUI's status view). */
+export interface StationStats {
+  /** Frames from the server that were not valid opv frames (wrong size, token, callsign). */
+  invalidFrames: number;
+  /** Messages that failed to reassemble or decode (COBS, checksums, ports). */
+  decodeErrors: number;
+  /** Frames sent, and frames still queued for sending. */
+  framesSent: number;
+  framesQueued: number;
+  /** Totals over the stations in `stations`. */
+  opusCorrupt: number;
+  opusMisfit: number;
+  /** Per remote station: jitter buffer and decoder counters. */
+  stations: Record<string, StationVoiceCounters>;
+  /** Chat lines waiting for the link, and lines given up on since start. */
+  chatHeld: number;
+  chatUndelivered: number;
+  storage: StorageState;
+}
+
+export interface StationVoiceCounters {
+  received: number;
+  played: number;
+  lost: number;
+  late: number;
+  duplicate: number;
+  underruns: number;
+  dropped: number;
+  restarts: number;
+  stragglers: number;
+  jitterMs: number;
+  targetFrames: number;
+  depth: number;
+  decoded: number;
+  concealed: number;
+  corrupt: number;
+  misfit: number;
+  unconfirmed: number;
+}
+
 export interface Notice {
   level: 'info' | 'warn' | 'error';
   text: string;
@@ -75,11 +142,18 @@ export interface StationEvents {
   tx: TxState;
   /** Who is talking now, with levels; emitted on change and about every 100 ms while anyone talks. */
   rx: Talker[];
-  /** A history entry was added or changed (an open transmission grows). */
+  /**
+   * A history entry was added or changed: an open transmission grows (about once a
+   * second, ours too: its running length), a held chat line was sent late or given up.
+   */
   history: HistoryEntry;
+  /** History stopped reaching the disk (with the reason in words) or reaches it again. */
+  storage: StorageState;
   heard: HeardStation[];
   /** Chat lines waiting for PTT release. */
   buffered: number;
+  /** Chat lines held while the link is down (0 when all went out). */
+  held: number;
   notice: Notice;
   /** A station said BYE. */
   left: { callsign: string; at: number };
@@ -87,11 +161,15 @@ export interface StationEvents {
 
 export interface StationCommands {
   sendChat(text: string): void;
-  /** Key or unkey the transmitter. */
+  /** Key or unkey the transmitter (refused, with a notice, when there is no microphone). */
   setPtt(on: boolean): void;
   readonly pttActive: boolean;
   readonly bufferedCount: number;
   linkState(): LinkState;
+  /** Counters for diagnosis. */
+  stats(): StationStats;
+  /** Whether history is being saved. */
+  storageState(): StorageState;
   heardStations(): HeardStation[];
   /** Newest last. */
   history(limit?: number): HistoryEntry[];

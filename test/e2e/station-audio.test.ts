@@ -1,12 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, startStation } from './support/stations.js';
 import { activeSpan, bestAlignment, correlation } from './support/audio-compare.js';
-import { speechWav, freeUdpPort } from '../helpers/paths.js';
+import { speechWav } from '../helpers/paths.js';
+import { lossyProxy } from '../helpers/udp-proxy.js';
 import { readWav, decodeTransmission } from '../../src/station/voice/files.js';
 import { mixFrames } from '../../src/station/voice/mixer.js';
 import { HistoryStore } from '../../src/station/history.js';
@@ -101,40 +101,6 @@ test('two stations transmitting at once are both heard, mixed, each with a compl
   assert.ok(r > 0.6, `mixed correlation ${r.toFixed(3)}`);
   assert.ok(correlation(rec.subarray(span.start, span.end), rec.subarray(span.start, span.end)) > 0.99);
 });
-
-/** A UDP proxy that drops `loss` of datagrams and delays each by 0–2·jitter ms, both ways. */
-async function lossyProxy(serverPort: number, loss: number, jitterMs: number, seed = 1): Promise<{ port: number; close: () => void; dropped: () => number }> {
-  let x = seed;
-  const rand = (): number => {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    return x / 0x7fffffff;
-  };
-  let dropped = 0;
-  const front = createSocket('udp4');
-  const back = createSocket('udp4');
-  let client: { address: string; port: number } | null = null;
-  let closed = false;
-  const port = await freeUdpPort();
-  await new Promise<void>((r) => front.bind(port, '127.0.0.1', () => r()));
-  await new Promise<void>((r) => back.bind(0, '127.0.0.1', () => r()));
-  const pass = (send: () => void): void => {
-    if (rand() < loss) {
-      dropped++;
-      return;
-    }
-    // A datagram still in flight when the proxy closes is dropped, not sent on a closed socket.
-    setTimeout(() => closed || send(), rand() * 2 * jitterMs);
-  };
-  front.on('message', (buf, r) => {
-    client = { address: r.address, port: r.port };
-    pass(() => back.send(buf, serverPort, '127.0.0.1'));
-  });
-  back.on('message', (buf) => {
-    const c = client;
-    if (c) pass(() => front.send(buf, c.port, c.address));
-  });
-  return { port, dropped: () => dropped, close: () => ((closed = true), front.close(), back.close()) };
-}
 
 test('through 5 % loss and ±30 ms jitter the audio stays continuous and the right length', async () => {
   const srv = await startServer();

@@ -34,7 +34,7 @@ export class SimStation {
   constructor(
     readonly callsign: string,
     private readonly server: { host: string; port: number },
-    opts: { bindHost?: string; bindPort?: number } = {},
+    opts: { bindHost?: string; bindPort?: number; /** First RTP sequence number (default 100). */ rtpSequence?: number } = {},
   ) {
     this.id = encodeCallsign(callsign);
     this.builder = new MessageBuilder({
@@ -43,7 +43,7 @@ export class SimStation {
       sourcePorts: { voice: 40000, text: 40001, control: 40002 },
       initialIdentification: 1,
     });
-    this.rtp = new RtpStream(ssrcForCallsign(callsign), 100, 1000);
+    this.rtp = new RtpStream(ssrcForCallsign(callsign), opts.rtpSequence ?? 100, 1000);
     this.socket = createSocket(server.host.includes(':') ? 'udp6' : 'udp4');
     this.socket.on('message', (buf) => {
       this.rawFrames.push(buf);
@@ -80,6 +80,19 @@ export class SimStation {
 
   control(word: string): void {
     this.sendMessage(this.builder.control(word));
+  }
+
+  /** One voice packet with no PTT_START (what the reference station's start-up self-test sends). */
+  voice(fill = 0x5a): void {
+    const payload = new Uint8Array(92).fill(fill, 12);
+    this.rtp.writeNext(payload, 0);
+    this.sendMessage(this.builder.build('voice', payload));
+  }
+
+  /** Advances the RTP stream by `n` packets without sending them (lost on the way). */
+  skipVoice(n: number): void {
+    const scratch = new Uint8Array(12);
+    for (let i = 0; i < n; i++) this.rtp.writeNext(scratch, 0);
   }
 
   /** PTT_START, `frames` voice packets of 80 bytes, PTT_STOP, paced like a station. */

@@ -60,3 +60,37 @@ test('the slot grid does not drift while busy and restarts when idle', () => {
   assert.equal(at.at(-1), clock.now(), 'an idle link sends at once');
   s.close();
 });
+
+test('a long chat line followed at once by PTT reaches a real receiver intact (pre-emption only between messages)', async () => {
+  const { MessageBuilder, RtpStream, RTP_HEADER_SIZE, encodeCallsign, formatControl, frameMessage } = await import('../../src/protocol/index.js');
+  const { FrameReceiver } = await import('../../src/station/receive.js');
+  const clock = manualClock();
+  const sender = encodeCallsign('W1ABC');
+  const rx = new FrameReceiver(encodeCallsign('VE3XYZ'));
+  const s = new Scheduler((fr) => rx.push(fr), clock);
+  const builder = new MessageBuilder({ source: [10, 0, 0, 1], destination: [10, 0, 0, 2], sourcePorts: { voice: 57372, text: 57372, control: 57372 }, initialIdentification: 1 });
+  const got: string[] = [];
+  rx.on('chat', ({ text }) => got.push(`chat:${text}`));
+  rx.on('pttStart', () => got.push('ptt_start'));
+  rx.on('pttStop', () => got.push('ptt_stop'));
+  rx.on('voice', ({ rtp }) => got.push(`voice:${rtp.sequence}`));
+  const line = 'CQ CQ de W1ABC '.repeat(27).slice(0, 400);
+  const chatFrames = frameMessage(sender, builder.text(line));
+  assert.ok(chatFrames.length >= 4, `a 400-character line spans several frames (${chatFrames.length})`);
+  s.enqueue('text', chatFrames);
+  clock.advance(5);
+  // PTT 5 ms later: PTT_START and voice in the (higher) voice lane.
+  const rtp = new RtpStream(1, 100, 0);
+  s.enqueue('voice', frameMessage(sender, builder.control(formatControl({ type: 'ptt_start' }))));
+  for (let i = 0; i < 3; i++) {
+    const payload = new Uint8Array(RTP_HEADER_SIZE + 80).fill(0x55);
+    rtp.writeNext(payload, 0);
+    s.enqueue('voice', frameMessage(sender, builder.build('voice', payload)));
+    clock.advance(40);
+  }
+  s.enqueue('voice', frameMessage(sender, builder.control(formatControl({ type: 'ptt_stop' }))));
+  clock.advance(2000);
+  assert.equal(rx.decodeErrors, 0);
+  assert.deepEqual(got, [`chat:${line}`, 'ptt_start', 'voice:100', 'voice:101', 'voice:102', 'ptt_stop']);
+  s.close();
+});

@@ -1,3 +1,4 @@
+import { entryNote } from '../entry-notes.js';
 import { inert, inertTagged } from '../../util/inert-text.js';
 import { layoutWidth, padCells, truncateCells, wrapCells } from '../../util/cell-width.js';
 import type { HistoryEntry, LinkState } from '../types.js';
@@ -23,9 +24,11 @@ export function linkText(l: LinkState): string {
     case 'connecting':
       return '{yellow-fg}connecting…{/yellow-fg}';
     case 'connected':
-      return `{green-fg}connected{/green-fg} ${l.rttMs} ms`;
+      return `{green-fg}connected{/} ${l.rttMs} ms`;
+    case 'reference':
+      return '{green-fg}reference server{/} (no keepalive echo)';
     case 'no_reply':
-      return '{yellow-fg}no reply{/yellow-fg}';
+      return l.wasConnected ? `{red-fg}no reply for ${Math.round((Date.now() - l.sinceMs) / 1000)} s{/}` : '{yellow-fg}no reply{/}';
     case 'unreachable':
       return `{red-fg}unreachable{/red-fg} ${escape(l.error)}`;
   }
@@ -60,10 +63,10 @@ export function entryLines(e: HistoryEntry, width: number, selected = false, max
   const call = inert(e.callsign);
   const head = `${clock(e.at)} ${arrow} ${call}`;
   let plain: string;
-  if (e.type === 'chat') plain = `${head}: ${inert(e.text)}`;
+  if (e.type === 'chat') plain = `${head}: ${inert(e.text)}${entryNote(e)}`;
   else {
     const lost = e.framesLost ? `  ${e.framesLost} lost` : '';
-    plain = `${head} ♪ ${(e.durationMs / 1000).toFixed(1)} s${lost}${e.open ? '  on air' : ''}  #${e.id}`;
+    plain = `${head} ♪ ${(e.durationMs / 1000).toFixed(1)} s${lost}${e.open ? '  on air' : ''}${entryNote(e)}  #${e.id}`;
   }
   const first = wrapCells(plain, w)[0] ?? '';
   const rest = plain.slice(first.length).replace(/^ /, '');

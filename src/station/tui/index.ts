@@ -84,7 +84,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   process.prependOnceListener('unhandledRejection', crash);
 
   const problems = (): string => {
-    const c = engine.counters();
+    const c = engine.stats();
     const t = voiceTotals(c);
     const n = c.invalidFrames + c.decodeErrors + t.corrupt + t.misfit;
     return n > 0 ? `  {yellow-fg}⚠ ${n} bad (${STATUS_KEY}){/yellow-fg}` : '';

@@ -10,7 +10,7 @@ export function statusLines(engine: StationEngine, extra: string[] = []): string
     `PTT: ${engine.pttActive ? '{red-fg}on the air{/red-fg}' : 'off'}   buffered chat: ${engine.bufferedCount}`,
     `heard: ${heard.length ? heard.map((h) => `${escape(h.callsign)}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
     '',
-    ...countersReport(engine.counters()).map((l) => escape(l.trimStart())),
+    ...countersReport(engine.stats()).map((l) => escape(l.trimStart())),
     ...extra.map(escape),
   ];
 }

@@ -42,7 +42,14 @@ export interface JitterBufferOptions {
   /** Packets further ahead of playout than this restart the stream (default 128). */
   window?: number;
   frameMs?: number;
+  /** A packet behind the last talkspurt arriving this soon after it ended is a straggler, not a new one (default 2000). */
+  stragglerMs?: number;
   onTalkspurtEnd?: (summary: TalkspurtSummary) => void;
+  /**
+   * Each sequence slot as playout consumes it: the packet played, or null (lost, or
+   * dropped unplayed). History records exactly this, so it matches what was heard.
+   */
+  onSlot?: (payload: Uint8Array | null) => void;
 }
 
 export interface TalkspurtSummary {
@@ -70,6 +77,8 @@ export interface JitterStats {
   underruns: number;
   dropped: number;
   restarts: number;
+  /** Packets from behind a talkspurt that had already ended (a voice frame after PTT_STOP). */
+  stragglers: number;
   /** Smoothed interarrival jitter, ms. */
   jitterMs: number;
   targetFrames: number;
@@ -88,6 +97,10 @@ export class JitterBuffer {
   private readonly window: number;
   private readonly frameMs: number;
   private readonly onTalkspurtEnd: ((s: TalkspurtSummary) => void) | undefined;
+  private readonly onSlot: ((p: Uint8Array | null) => void) | undefined;
+  private readonly stragglerMs: number;
+  /** When the last talkspurt finished (arrival clock), for telling stragglers from a new stream. */
+  private finishedAt = -Infinity;
 
   private state: State = 'idle';
   private readonly packets = new Map<number, Uint8Array>();
@@ -116,6 +129,7 @@ export class JitterBuffer {
     underruns: 0,
     dropped: 0,
     restarts: 0,
+    stragglers: 0,
   };
 
   constructor(opts: JitterBufferOptions = {}) {
@@ -125,6 +139,8 @@ export class JitterBuffer {
     this.window = opts.window ?? 128;
     this.frameMs = opts.frameMs ?? FRAME_INTERVAL_MS;
     this.onTalkspurtEnd = opts.onTalkspurtEnd;
+    this.onSlot = opts.onSlot;
+    this.stragglerMs = opts.stragglerMs ?? 2000;
     this.target = this.minTarget;
   }
 
@@ -140,9 +156,23 @@ export class JitterBuffer {
     return { ...this.totals, jitterMs: this.jitter, targetFrames: this.target, depth: this.packets.size };
   }
 
+  private lastPushAt = -Infinity;
+
   /** Stores a packet. `seq` is the 16-bit RTP sequence number; `arrivalMs` a monotonic time. */
-  push(seq: number, payload: Uint8Array, arrivalMs: number): void {
+  push(seq: number, payload: Uint8Array, arrivalMs: number, marker = false): void {
+    this.lastPushAt = arrivalMs;
     this.totals.received++;
+    if (this.state === 'idle' && this.highest !== null) {
+      const diff = ((seq - (this.highest & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+      if (diff <= 0 && diff > -this.window && arrivalMs - this.finishedAt < this.stragglerMs) {
+        // Part of the talkspurt that just ended (it overtook nothing, it is merely late).
+        this.totals.stragglers++;
+        return;
+      }
+      // A sequence far from the last one is a new stream (the sender restarted with a
+      // new random sequence, possibly "behind" the old one): extend it afresh.
+      if (Math.abs(diff) >= this.window || diff <= 0) this.highest = null;
+    }
     const ext = this.extend(seq & 0xffff);
     if (this.state === 'idle') {
       this.beginPriming(arrivalMs);
@@ -152,6 +182,11 @@ export class JitterBuffer {
       this.finish(false);
       this.beginPriming(arrivalMs);
       this.highest = ext;
+    } else if (marker && this.highest !== null && ext > this.highest) {
+      // The RTP marker opens a new transmission: even when its PTT_STOP and PTT_START
+      // were lost, the two are not merged.
+      this.finish(this.ending);
+      this.beginPriming(arrivalMs);
     }
     if (this.highest === null || ext > this.highest) this.highest = ext;
     this.measureJitter(ext, arrivalMs);
@@ -188,6 +223,7 @@ export class JitterBuffer {
 
     this.boundBacklog();
     if (this.stallDebt > 0 && this.packets.size > 0) this.repayStalls();
+    this.skipReferenceHole();
     const pkt = this.packets.get(this.nextSeq);
     if (pkt !== undefined) {
       this.packets.delete(this.nextSeq);
@@ -195,6 +231,7 @@ export class JitterBuffer {
       this.nextSeq++;
       this.dryTicks = 0;
       this.count('played');
+      this.onSlot?.(pkt);
       return pkt;
     }
     if (this.packets.size > 0) {
@@ -202,6 +239,7 @@ export class JitterBuffer {
       this.dryTicks = 0;
       this.nextSeq++;
       this.count('lost');
+      this.onSlot?.(null);
       return 'lost';
     }
     // Dry: the stream is delayed, or it is over.
@@ -263,10 +301,13 @@ export class JitterBuffer {
    * stood in for them: skip that many missing slots silently, so losses never add delay.
    */
   private repayStalls(): void {
+    this.skipReferenceHole();
     while (this.stallDebt > 0 && !this.packets.has(this.nextSeq)) {
       this.stallDebt--;
       this.nextSeq++;
       this.count('lost');
+      this.onSlot?.(null);
+      this.skipReferenceHole();
     }
     this.stallDebt = Math.min(this.stallDebt, this.maxTarget);
   }
@@ -275,11 +316,21 @@ export class JitterBuffer {
   private boundBacklog(): void {
     if (this.highest === null) return;
     while (this.highest - this.nextSeq + 1 > this.maxTarget && this.packets.size > 0) {
+      this.skipReferenceHole();
       if (this.packets.delete(this.nextSeq)) this.count('dropped');
       else this.count('lost');
+      this.onSlot?.(null);
       this.nextSeq++;
       if (this.stallDebt > 0) this.stallDebt--;
     }
+  }
+
+  /**
+   * The reference station counts its sequence modulo 65535 and never sends 65535, so
+   * 65534 → 0 is contiguous: a missing 65535 with later packets here is no loss.
+   */
+  private skipReferenceHole(): void {
+    if ((this.nextSeq & 0xffff) === 0xffff && !this.packets.has(this.nextSeq) && this.packets.size > 0) this.nextSeq++;
   }
 
   private count(what: 'played' | 'lost' | 'late' | 'duplicate' | 'underruns' | 'dropped'): void {
@@ -292,6 +343,7 @@ export class JitterBuffer {
     // Packets still waiting (a restart cut the talkspurt short) will never play.
     this.totals.dropped += this.packets.size;
     s.dropped += this.packets.size;
+    for (let i = 0; i < this.packets.size; i++) this.onSlot?.(null);
     s.frames = s.played + s.lost + s.dropped;
     s.durationMs = s.frames * this.frameMs;
     s.endedCleanly = clean;
@@ -301,6 +353,7 @@ export class JitterBuffer {
     this.dryTicks = 0;
     this.stallDebt = 0;
     this.spurt = freshSummary();
+    this.finishedAt = this.lastPushAt;
     this.onTalkspurtEnd?.(s);
   }
 }

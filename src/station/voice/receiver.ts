@@ -41,6 +41,10 @@ export interface TransmissionEnded extends TalkspurtSummary {
 
 export interface VoiceReceiverEvents {
   talkers: Talker[];
+  /** A talkspurt began (its first packet was accepted). */
+  transmissionStarted: { callsign: string; at: number; /** The first packet carried the RTP marker (the sender's first of the transmission). */ marker: boolean };
+  /** One sequence slot of a talkspurt as it was played: the packet, or null (lost / never played). */
+  slot: { callsign: string; opus: Uint8Array | null };
   transmissionEnded: TransmissionEnded;
 }
 
@@ -65,6 +69,8 @@ export interface StationVoiceStats extends JitterStats {
   concealed: number;
   corrupt: number;
   misfit: number;
+  /** Voice packets with no PTT_START and too few to be a transmission (e.g. a start-up self-test), ignored. */
+  unconfirmed: number;
 }
 
 interface Remote {
@@ -73,7 +79,14 @@ interface Remote {
   since: number;
   level: number;
   lastPush: number;
+  /** Voice without PTT_START, waiting to prove it is a transmission. */
+  pending: { rtp: RtpHeader; opus: Uint8Array; at: number }[];
+  unconfirmed: number;
 }
+
+/** Voice frames without PTT_START that make a transmission when they arrive within UNCONFIRMED_MS. */
+const UNCONFIRMED_FRAMES = 3;
+const UNCONFIRMED_MS = 400;
 
 interface LocalPlay {
   pcm: Int16Array;
@@ -113,16 +126,39 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 0, now: opts.monotonic });
   }
 
-  push(callsign: string, rtp: RtpHeader, opus: Uint8Array): void {
+  /**
+   * A voice packet. `keyed`: the station's PTT_START was seen. Voice from an unkeyed
+   * station plays only once a few frames prove it is a transmission whose PTT_START was
+   * lost; a lone frame (the reference station's start-up self-test, a straggler after
+   * PTT_STOP) is counted and ignored, never played.
+   */
+  push(callsign: string, rtp: RtpHeader, opus: Uint8Array, keyed = true): void {
     if (this.closed) return;
     const r = this.remote(callsign);
-    const spurts = r.jb.talkspurts;
     const now = this.now();
+    if (!keyed && !r.jb.active) {
+      r.pending = r.pending.filter((p) => now - p.at <= UNCONFIRMED_MS);
+      r.pending.push({ rtp, opus, at: now });
+      if (r.pending.length < UNCONFIRMED_FRAMES) {
+        r.unconfirmed++;
+        return;
+      }
+      r.unconfirmed -= r.pending.length - 1;
+      for (const p of r.pending.splice(0)) this.accept(callsign, r, p.rtp, p.opus, now);
+      return;
+    }
+    r.pending.length = 0;
+    this.accept(callsign, r, rtp, opus, now);
+  }
+
+  private accept(callsign: string, r: Remote, rtp: RtpHeader, opus: Uint8Array, now: number): void {
+    const spurts = r.jb.talkspurts;
     r.lastPush = now;
-    r.jb.push(rtp.sequence, opus, now);
+    r.jb.push(rtp.sequence, opus, now, rtp.marker);
     if (r.jb.talkspurts !== spurts) {
       r.since = now;
       r.level = 0;
+      this.emit('transmissionStarted', { callsign, at: now, marker: rtp.marker });
       this.alignToNewTalkspurt(r);
     }
   }
@@ -157,7 +193,14 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     const r = this.remotes.get(callsign);
     if (r === undefined) return undefined;
     const d = r.decoder;
-    return { ...r.jb.stats(), decoded: d.decoded, concealed: d.concealed, corrupt: d.corrupt, misfit: d.misfit };
+    return { ...r.jb.stats(), decoded: d.decoded, concealed: d.concealed, corrupt: d.corrupt, misfit: d.misfit, unconfirmed: Math.max(0, r.unconfirmed) };
+  }
+
+  /** Every remote station's counters (stations forgotten after a long silence are no longer listed). */
+  allStats(): Record<string, StationVoiceStats> {
+    const out: Record<string, StationVoiceStats> = {};
+    for (const callsign of this.remotes.keys()) out[callsign] = this.stats(callsign)!;
+    return out;
   }
 
   /** Who is audible now. */
@@ -233,10 +276,13 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
         since: this.now(),
         level: 0,
         lastPush: this.now(),
+        pending: [],
+        unconfirmed: 0,
         jb: new JitterBuffer({
           targetFrames: this.target,
           maxTargetFrames: this.maxTarget,
           onTalkspurtEnd: (s) => this.emit('transmissionEnded', { ...s, callsign, startedAt: created.since, endedAt: this.now() }),
+          onSlot: (opus) => this.emit('slot', { callsign, opus }),
         }),
       };
       r = created;

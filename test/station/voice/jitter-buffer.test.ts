@@ -108,7 +108,8 @@ test('lost packets are reported as losses in their place; the rest plays in orde
       fc.array(fc.nat(), { maxLength: 40 }),
       (start, n, drops) => {
         // The first and last packets survive: a loss is only knowable between two packets.
-        const dropped = new Set(drops.map((d) => 1 + (d % (n - 2))));
+        // A missing 65535 is no loss (the reference never sends it): not dropped here.
+        const dropped = new Set(drops.map((d) => 1 + (d % (n - 2))).filter((k) => ((start + k) & 0xffff) !== 0xffff));
         const arrivals = [...Array(n).keys()].filter((k) => !dropped.has(k)).map((k) => ({ index: k, atMs: k * 40 }));
         const o = simulate(start, arrivals, { endAtMs: n * 40 + 1 });
         const first = o.ticks.findIndex((t) => typeof t === 'number');
@@ -261,4 +262,84 @@ test('a sequence that jumps backwards (sender restarted low) also restarts clean
   const s = o.jb.stats();
   assert.equal(s.played + s.dropped, 20);
   assert.equal(o.summaries.at(-1)!.lost, 0);
+});
+
+test('a restarted sender whose new random sequence starts behind the old one is a new stream, heard in full', () => {
+  const summaries: TalkspurtSummary[] = [];
+  const jb = new JitterBuffer({ onTalkspurtEnd: (s) => summaries.push(s) });
+  const playedSeqs: number[] = [];
+  let t = 0;
+  const run = (start: number, n: number): void => {
+    for (let k = 0; k < n; k++) {
+      jb.push((start + k) & 0xffff, payload(k), t);
+      const r = jb.pull(t + 20);
+      if (typeof r !== 'string') playedSeqs.push(k);
+      t += 40;
+    }
+    jb.end();
+    for (let k = 0; k < 10; k++, t += 40) jb.pull(t);
+  };
+  run(40_000, 50);
+  t += 5000; // the station restarts
+  run(10_000, 50); // 30 000 behind
+  assert.equal(summaries.length, 2);
+  assert.equal(summaries[1]!.played, 50, JSON.stringify(summaries[1]));
+  assert.equal(summaries[1]!.lost, 0);
+});
+
+test('the reference skips 65535: 65534 → 0 plays on with no loss', () => {
+  const arrivals = [0, 1, 2, 3, 4].map((index) => ({ index, atMs: index * 40 }));
+  // Sequences 65532, 65533, 65534, then 0, 1 (index 3 → seq 0 after the skip).
+  const summaries: TalkspurtSummary[] = [];
+  const jb = new JitterBuffer({ onTalkspurtEnd: (s) => summaries.push(s) });
+  const seqs = [65532, 65533, 65534, 0, 1];
+  let playedCount = 0;
+  for (const [i, a] of arrivals.entries()) {
+    jb.push(seqs[i]!, payload(i), a.atMs);
+    if (typeof jb.pull(a.atMs + 20) !== 'string') playedCount++;
+  }
+  jb.end();
+  for (let k = 0; k < 10; k++) if (typeof jb.pull(400 + k * 40) !== 'string') playedCount++;
+  assert.equal(playedCount, 5);
+  assert.equal(summaries[0]!.lost, 0);
+  assert.equal(summaries[0]!.frames, 5);
+});
+
+test('a voice frame arriving after the talkspurt ended is a straggler, not a new talkspurt', () => {
+  const summaries: TalkspurtSummary[] = [];
+  const jb = new JitterBuffer({ onTalkspurtEnd: (s) => summaries.push(s) });
+  let t = 0;
+  for (let k = 0; k < 20; k++, t += 40) {
+    if (k !== 17) jb.push(100 + k, payload(k), t);
+    jb.pull(t + 20);
+  }
+  jb.end();
+  for (let k = 0; k < 10; k++, t += 40) jb.pull(t);
+  assert.equal(summaries.length, 1);
+  jb.push(117, payload(17), t); // reordered far behind the PTT_STOP
+  for (let k = 0; k < 10; k++, t += 40) assert.equal(jb.pull(t), 'empty');
+  assert.equal(jb.talkspurts, 1, 'no phantom talkspurt');
+  assert.equal(jb.stats().stragglers, 1);
+});
+
+test('silence longer than the jitter window ends a talkspurt whose PTT_STOP was lost; the next is separate', () => {
+  const summaries: TalkspurtSummary[] = [];
+  const jb = new JitterBuffer({ onTalkspurtEnd: (s) => summaries.push(s) });
+  let t = 0;
+  let seq = 500;
+  for (let k = 0; k < 25; k++, t += 40) {
+    jb.push(seq++, payload(k), t);
+    jb.pull(t + 20);
+  }
+  for (let k = 0; k < 50; k++, t += 40) jb.pull(t + 20); // no PTT_STOP: 2 s of silence
+  for (let k = 0; k < 25; k++, t += 40) {
+    jb.push(seq++, payload(k), t);
+    jb.pull(t + 20);
+  }
+  jb.end();
+  for (let k = 0; k < 10; k++, t += 40) jb.pull(t);
+  assert.equal(summaries.length, 2);
+  assert.equal(summaries[0]!.frames, 25);
+  assert.equal(summaries[0]!.endedCleanly, false);
+  assert.equal(summaries[1]!.frames, 25);
 });

@@ -181,3 +181,29 @@ test('stations silent for long are forgotten; their next transmission starts fre
   assert.equal(rx.stats('W1AW')?.received, 1);
   await rx.close();
 });
+
+test('voice without PTT_START: a lone frame (a self-test) is neither played nor a transmission; three in a row are', async () => {
+  const sink = new (await import('../../../src/audio/none.js')).NonePlayback();
+  let now = 1_000_000;
+  const rx = new VoiceReceiver({ sink, now: () => now });
+  const started: string[] = [];
+  const slots: (Uint8Array | null)[] = [];
+  rx.on('transmissionStarted', ({ callsign }) => started.push(callsign));
+  rx.on('slot', ({ opus }) => slots.push(opus));
+  const [p0, p1, p2, p3] = await encodeSpeech(10, 4);
+  rx.push('W1ABC', rtp(7000), p0!, false);
+  for (let i = 0; i < 20; i++, now += 40) rx.tick();
+  assert.deepEqual(started, [], 'the self-test frame starts nothing');
+  assert.equal(slots.length, 0, 'and is not played');
+  assert.equal(rx.stats('W1ABC')!.unconfirmed, 1);
+  // A transmission whose PTT_START was lost proves itself with a few frames.
+  rx.push('W1ABC', rtp(100), p1!, false);
+  now += 40;
+  rx.push('W1ABC', rtp(101), p2!, false);
+  now += 40;
+  rx.push('W1ABC', rtp(102), p3!, false);
+  for (let i = 0; i < 20; i++, now += 40) rx.tick();
+  assert.deepEqual(started, ['W1ABC']);
+  assert.equal(slots.filter((s) => s !== null).length, 3, 'all three played and recorded');
+  await rx.close();
+});
