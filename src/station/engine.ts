@@ -139,7 +139,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       chatCue: settings.chatCue,
       courtesyTone: settings.courtesyTone,
       // Speech waits while anyone is heard or we transmit.
-      busy: () => this.rx.size > 0 || (this.voice?.talkers().length ?? 0) > 0 || this.pttActive,
+      busy: () => this.channelBusy(),
     });
     this.speech.on('notice', (text) => this.notice('warn', text));
     this.ext = new ServerExtension(
@@ -388,6 +388,13 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     return st;
   }
 
+  /** Someone is keyed or still being played out, or we transmit: no speech over it. */
+  private channelBusy(): boolean {
+    if (this.pttActive || (this.voice?.talkers().length ?? 0) > 0) return true;
+    for (const st of this.rx.values()) if (st.keyed || st.entryId !== null) return true;
+    return false;
+  }
+
   /** PTT_START from a station. */
   private rxKey(from: string): void {
     const st = this.rxState(from);
@@ -490,8 +497,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.expireHeld(now);
   }
 
-  /** The link is known to be down: chat typed now would be lost. */
+  /** The link is known to be down, or the server refuses us: chat typed now would be lost. */
   private linkDown(): boolean {
+    // A refusal from an opv server (the extension) is as sure as a dead link: nobody gets the line.
+    if (this.ext.refusal !== null) return true;
     return this.link_.kind === 'unreachable' || (this.link_.kind === 'no_reply' && this.link_.wasConnected);
   }
 

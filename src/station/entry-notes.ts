@@ -10,12 +10,12 @@ export function entryNote(e: HistoryEntry): string {
     case undefined:
       return '';
     case 'held':
-      return ' (held until the server answers)';
+      return ' (held)';
     case 'delayed':
-      return ' (delayed: sent after an outage)';
+      return ' (delayed)';
     case 'undelivered':
       return ' (not delivered)';
     case 'unconfirmed':
-      return ' (not confirmed by the server)';
+      return ' (not confirmed)';
   }
 }

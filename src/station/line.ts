@@ -88,7 +88,7 @@ export class LineInterface {
         c.direction === 'in'
           ? `📨 ${who}`
           : c.delivery === 'held'
-            ? `⏳ ${who} (held: the server is not answering; sent when it does)`
+            ? `⏳ ${who} (held: sent when the server takes this station again)`
             : `📤 ${who}${c.delivery === 'unconfirmed' ? ' (no reply from server: not confirmed)' : ''}`,
       );
     });
@@ -223,10 +223,7 @@ export class LineInterface {
         }
         default:
           if (cmd.startsWith('/')) this.say(`unknown command ${inert(cmd)} — /help lists them`);
-          else {
-            e.sendChat(line);
-            if (e.ext.refusal !== null) this.say('⚠️  the server refuses this station (see above): nobody receives this line');
-          }
+          else e.sendChat(line);
       }
     } catch (err) {
       this.say(`❌ ${inert(err instanceof Error ? err.message : String(err))}`);

@@ -100,7 +100,8 @@ test('roster, "in use" refusal, announcement, time-out; a reference station sees
   assert.equal(server.count(/HIJACK REFUSED: VE3EXT/), 1);
   assert.equal(C.proc.count(/no reply from server/), 0, 'the refusal replaces the misleading "no reply"');
   C.proc.sendLine('anyone there?');
-  await C.proc.waitForLine(/^⚠️ {2}the server refuses this station \(see above\): nobody receives this line$/);
+  // Nobody would receive it: it is held, not shown as sent.
+  await C.proc.waitForLine(/^⏳ \[VE3EXT\]: anyone there\? \(held: sent when the server takes this station again\)$/);
   await C.proc.stop('SIGKILL', 100);
 
   // A sysop announcement reaches the two opv stations, shown apart from chat.

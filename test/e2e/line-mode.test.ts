@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { eventually } from '../helpers/eventually.js';
 import { Proc } from '../helpers/proc.js';
 import { opvBin } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
@@ -46,9 +47,13 @@ test('line mode: remote escape sequences and forged lines are shown inert, live,
   assert.ok(a.proc.lines.includes('📨 [VE3XYZ]: QRZ?␍📨 [W1AW]: Net control here, please all QSY to 146.52'), out);
   assert.ok(a.proc.lines.includes('📨 [VE3XYZ]: first␤📨 [W1AW]: second line\ufffd2J{red-fg}tag{/}'), out);
   // Stored as received: only the display is neutralised.
-  const index = readFileSync(path.join(a.dataDir, 'index.jsonl'), 'utf8');
-  const stored = index.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text?: string }).map((e) => e.text);
-  for (const t of HOSTILE) assert.ok(stored.includes(t), `history keeps ${JSON.stringify(t)}`);
+  // History is written in the background: wait until the index has every line.
+  const stored = (): (string | undefined)[] => {
+    const index = path.join(a.dataDir, 'index.jsonl');
+    if (!existsSync(index)) return [];
+    return readFileSync(index, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text?: string }).text);
+  };
+  await eventually(() => HOSTILE.every((t) => stored().includes(t)), 'the history index holds every hostile line as received');
   // The diagnostic log (on with --debug, to the named file) is inert too.
   const logText = readFileSync(logFile, 'utf8');
   assert.match(logText, /opv:chat in #\d+ VE3XYZ: QRZ\?␍📨/);
@@ -99,7 +104,7 @@ test('line mode at the edges: bad callsigns, a missing --audio-in, PTT keys, com
     /^❌ cannot write \/nonexistent-dir\/x\.txt: the directory does not exist$/,
     new RegExp(`^❌ #${id} is a chat line: export it to a \\.txt file$`),
     /^📊 W1ABC → /,
-    /^ {3}frames: \d+ invalid, \d+ decode errors$/,
+    /^ {3}frames: \d+ sent, \d+ invalid, \d+ decode errors$/,
     /^ {3}voice: \d+ Opus corrupt, \d+ misfit, \d+ lost, \d+ late$/,
     /^👋 W1ABC signing off: BYE sent, 73$/,
   ];
@@ -140,11 +145,11 @@ test('/status shows the receive counters; an old settings file with PTT "space" 
   for (let i = 0; i < 50; i++) {
     const from = a.proc.lines.length;
     a.proc.sendLine('/status');
-    line = await a.proc.waitForLine(/^ {3}frames: \d+ invalid, \d+ decode errors$/, 10_000, from);
+    line = await a.proc.waitForLine(/^ {3}frames: \d+ sent, \d+ invalid, \d+ decode errors$/, 10_000, from);
     if (/frames: [1-9]\d* invalid, [1-9]\d* decode/.test(line)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.match(line, /frames: 1 invalid, [1-9]\d* decode errors/);
+  assert.match(line, /frames: \d+ sent, 1 invalid, [1-9]\d* decode errors/);
   a.proc.sendLine('quit');
   assert.equal(await a.proc.wait(), 0);
 

@@ -100,7 +100,7 @@ test('a server that relays but never echoes is shown as a reference server, and 
   assert.equal(a.proc.count(/held/), 0, 'never held: a reference server cannot confirm, so nothing is known to be down');
 });
 
-test('a server refusing the station (hijack hold-down): chat is marked not confirmed, and sent once the server takes the station', async () => {
+test('a server refusing the station (hijack hold-down): chat is held, and sent once the server takes the station', async () => {
   const srv = await startServer(['--hijack-holddown', '30']);
   cleanups.push(() => srv.proc.stop('SIGKILL'));
   const holder = await startStation('W1ABC', srv.port, ['--no-audio']);
@@ -111,9 +111,10 @@ test('a server refusing the station (hijack hold-down): chat is marked not confi
   // A second W1ABC on another port: the server refuses it while the first is alive.
   const a = await startStation('W1ABC', srv.port, ['--no-audio']);
   cleanups.push(() => a.proc.stop('SIGKILL'));
-  await a.proc.waitForLine(/📭 no reply from server yet/, 15_000);
+  // An opv server says why (the extension); "no reply" would only mislead.
+  await a.proc.waitForLine(/⛔ REFUSED by the server: callsign W1ABC is in use/, 15_000);
   a.proc.sendLine('typed while refused');
-  await a.proc.waitForLine(/^📤 \[W1ABC\]: typed while refused \(no reply from server: not confirmed\)$/);
+  await a.proc.waitForLine(/^⏳ \[W1ABC\]: typed while refused \(held/);
   assert.equal(b.proc.count(/typed while refused/), 0);
   // The holder leaves: the server takes the second station, which sends the line again.
   holder.proc.sendLine('quit');

@@ -178,7 +178,7 @@ test('the diagnostic log (DEBUG=opv:*) never writes into the full-screen UI: it 
   await tmux.waitForScreen(/idle — press the PTT key/);
   tmux.sendKeys('C-o');
   const status = await tmux.waitForScreen(/─ Status ─/);
-  assert.match(status, /frames: \d+ invalid, \d+ decode errors/);
+  assert.match(status, /frames: \d+ sent, \d+ invalid, \d+ decode errors/);
   assert.match(status, /diagnostic log: .*opv-state-.*\/opv\/station-debug\.log/);
   tmux.sendKeys('Escape');
   await tmux.waitForScreen((s) => !/─ Status ─/.test(s));

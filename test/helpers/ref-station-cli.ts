@@ -1,6 +1,6 @@
 /**
  * A reference-like station as a process: it sends frames recorded from the reference
- * implementation (../shared/vectors/reference-frames.json) verbatim, never announces the
+ * implementation (test/fixtures/reference-frames.json) verbatim, never announces the
  * opv extension, and reports everything it receives.
  * argv: SERVER_HOST SERVER_PORT BIND_PORT. stdin: `send <label>` (a recorded case, e.g.
  * "short chat"), `keepalive` (the recorded KEEPALIVE every 2 s from now on, as a reference
