@@ -2,6 +2,7 @@
  * The station engine's public contract: what a user interface (line mode, TUI)
  * may call and listen to. UIs import only this file and `engine.ts`.
  */
+import type { StationVoiceStats } from './voice/receiver.js';
 
 export type LinkState =
   | { kind: 'connecting' }
@@ -108,25 +109,8 @@ export interface StationStats {
   storage: StorageState;
 }
 
-export interface StationVoiceCounters {
-  received: number;
-  played: number;
-  lost: number;
-  late: number;
-  duplicate: number;
-  underruns: number;
-  dropped: number;
-  restarts: number;
-  stragglers: number;
-  jitterMs: number;
-  targetFrames: number;
-  depth: number;
-  decoded: number;
-  concealed: number;
-  corrupt: number;
-  misfit: number;
-  unconfirmed: number;
-}
+/** One remote station's jitter buffer and decoder counters. */
+export type StationVoiceCounters = StationVoiceStats;
 
 export interface Notice {
   level: 'info' | 'warn' | 'error';
