@@ -27,8 +27,8 @@ export const ROSTER_CHUNK = 24;
 /** The longest announcement, in characters (a few frames of UTF-8). */
 export const ANNOUNCE_MAX_CHARS = 200;
 
-export type RefusalReason = 'in_use' | 'banned' | 'kicked' | 'full' | 'not_allowed';
-export const REFUSAL_REASONS: readonly RefusalReason[] = ['in_use', 'banned', 'kicked', 'full', 'not_allowed'];
+export type RefusalReason = 'in_use' | 'banned' | 'kicked' | 'full' | 'not_allowed' | 'auth_required';
+export const REFUSAL_REASONS: readonly RefusalReason[] = ['in_use', 'banned', 'kicked', 'full', 'not_allowed', 'auth_required'];
 export type LeaveReason = 'bye' | 'timeout' | 'kicked' | 'banned';
 const LEAVE_REASONS: readonly LeaveReason[] = ['bye', 'timeout', 'kicked', 'banned'];
 

@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../contract/stats.js';
-import { MessageBuilder } from '../protocol/index.js';
+import { frameMessage, MessageBuilder } from '../protocol/index.js';
 import {
   ANNOUNCE_MAX_CHARS,
   EXT_VERSION,
@@ -7,6 +7,7 @@ import {
   parseExtAnnounce,
   rosterMessages,
   sanitiseText,
+  SERVER_STATION_ID,
   type ExtMessage,
   type RefusalReason,
 } from '../protocol/ext.js';
@@ -67,6 +68,11 @@ export class Presence {
 
   get extStations(): number {
     return this.ext.size;
+  }
+
+  /** One control text of the server's (an authentication reply) to one source. */
+  sendText(text: string, to: Endpoint): void {
+    this.sendTo(frameMessage(SERVER_STATION_ID, this.builder.control(text)).map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)), to);
   }
 
   private frames(m: ExtMessage): Buffer[] {

@@ -75,7 +75,7 @@ export class Registry {
   }
 }
 
-export function stationStats(s: Station, nowMs: number, timeoutS: number): StationStats {
+export function stationStats(s: Station, nowMs: number, timeoutS: number, authenticated = false): StationStats {
   const idle = (nowMs - s.lastSeen) / 1000;
   return {
     callsign: s.callsign,
@@ -89,5 +89,6 @@ export function stationStats(s: Station, nowMs: number, timeoutS: number): Stati
     control_frames: s.byKind.control,
     connected_s: Math.round((nowMs - s.joinedAt) / 1000),
     timeout_in_s: Math.max(0, Math.round(timeoutS - idle)),
+    authenticated,
   };
 }

@@ -229,5 +229,7 @@ export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Da
       return 'the server is full — this station keeps trying; try later or another server';
     case 'not_allowed':
       return `${callsign} is not on this server's allow list — contact the server operator`;
+    case 'auth_required':
+      return `${callsign} is protected on this server: only a station with its key may use it (opv keygen ${callsign}, and the sysop adds the printed line)`;
   }
 }
