@@ -18,6 +18,8 @@ export interface Station {
   lastVoiceAt: number;
   /** Frames received since the last complete message, to attribute them to its kind. */
   framesInMessage: number;
+  /** The message in progress is the server's (an authentication message spans frames): its later frames are not relayed either. */
+  inServerMessage?: boolean;
 }
 
 /**

@@ -169,9 +169,10 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     // may carry a message for the server itself (decided from its first bytes: a lone
     // KEEPALIVE goes back to its sender only, an extension message to nobody) is
     // inspected before.
-    const bound = this.inspector.atBoundary(st) ? peekServerBound(buf.subarray(HEADER_SIZE)) : null;
+    const bound = this.inspector.atBoundary(st) ? peekServerBound(buf.subarray(HEADER_SIZE)) : st.inServerMessage === true ? 'ext' : null;
     let n = bound === null ? this.forward(st, buf) : 0;
     const seen = this.inspector.inspect(st, buf, nowMs);
+    st.inServerMessage = bound === 'ext' && !this.inspector.atBoundary(st);
     if (seen.ext !== null) {
       if (seen.ext.startsWith(AUTH_PREFIX)) this.onAuth(st.callsign, st.stationId, seen.ext, st.endpoint, nowMs);
       else this.presence.onExtMessage(st, seen.ext, nowMs);

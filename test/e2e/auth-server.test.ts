@@ -70,7 +70,8 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   const keyFile = path.join(dir, 'w1abc.pem');
   const wrongFile = path.join(dir, 'wrong.pem');
   const keys = path.join(dir, 'authorized_keys');
-  writeFileSync(keys, `# protected callsigns\n${keygen('W1ABC', keyFile)}\n`);
+  const w1line = keygen('W1ABC', keyFile);
+  writeFileSync(keys, `# protected callsigns\n${w1line}\n`);
   keygen('W1ABC', wrongFile);
   const key = loadPrivateKey(readFileSync(keyFile, 'utf8'));
   const wrong = loadPrivateKey(readFileSync(wrongFile, 'utf8'));
@@ -128,14 +129,6 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   const c = await otherAuth.challenge();
   otherAuth.respond(c, key, { serverId: Buffer.alloc(16, 7) });
   assert.deepEqual(await otherAuth.next(), { type: 'fail', reason: 'bad_signature' });
-  // The fifth failure spends the budget: the next request is refused before any work is done, then ignored.
-  assert.deepEqual(await otherAuth.login(wrong), { type: 'fail', reason: 'bad_signature' });
-  other.control('OPV-AUTH:REQUEST W1ABC');
-  assert.deepEqual(await otherAuth.next(), { type: 'fail', reason: 'rate_limited' });
-  other.control('OPV-AUTH:REQUEST W1ABC');
-  await assert.rejects(otherAuth.next(1500), /timed out/);
-  s = await stats(srv.statsPort);
-  assert.equal(s.auth_failures, 7);
   const metrics = await (await fetch(`http://127.0.0.1:${srv.statsPort}/metrics`)).text();
   assert.match(metrics, /opv_auth_failures_total \d+/);
   assert.deepEqual(L.texts('W1ABC'), ['hello from the real W1ABC']);
@@ -153,6 +146,13 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   await L.until(() => L.texts('W1ABC').includes('from the new port'), 2000, 'chat from the new port');
   await moved.until(() => moved.texts('K5LIS').includes('to the new port'), 2000, 'chat to the new port');
   assert.ok(Date.now() - t1 < 2000, `rebinding took ${Date.now() - t1} ms`);
+  // Authenticating again while registered (a restart on the same port): the two-frame
+  // answer goes through the relay path and none of its frames reaches anyone.
+  const before = L.rawFrames.length;
+  assert.equal((await movedAuth.login(key)).type, 'ok');
+  moved.chat('after re-authentication');
+  await L.until(() => L.texts('W1ABC').includes('after re-authentication'), 5000, 'chat after re-authentication');
+  assert.equal(L.rawFrames.length - before, 1, 'only the chat frame reached the listener');
   // A replayed (old) tagged keepalive from elsewhere does not move it.
   const replayer = await sim('W1ABC', srv.port);
   replayer.control(movedAuth.taggedKeepalive(Date.now() - 5000));
@@ -174,8 +174,18 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   // A broken edit keeps the keys in force.
   writeFileSync(keys, 'nonsense\n');
   await srv.proc.waitForLine(/authorized keys not reloaded \(the previous keys stay in force\): .*authorized_keys:1: /, 5000);
-  writeFileSync(keys, `# only W1ABC now\n`);
-  await srv.proc.waitForLine(/Authorized keys loaded: 0 keys for 0 callsigns/, 5000);
+  writeFileSync(keys, `# only W1ABC now\n${w1line}\n`);
+  await srv.proc.waitForLine(/Authorized keys loaded: 1 key for 1 callsign/, 5000, srv.proc.lines.length);
   k9.chat('k9 free again');
   await L.until(() => L.texts('K9NEW').includes('k9 free again'), 5000, 'K9NEW relayed again');
+
+  // The fifth failure spends the budget: the next request is refused before any work is done, then ignored.
+  assert.deepEqual(await otherAuth.login(wrong), { type: 'fail', reason: 'bad_signature' });
+  other.control('OPV-AUTH:REQUEST W1ABC');
+  assert.deepEqual(await otherAuth.next(), { type: 'fail', reason: 'rate_limited' });
+  other.control('OPV-AUTH:REQUEST W1ABC');
+  await assert.rejects(otherAuth.next(1500), /timed out/);
+  s = await stats(srv.statsPort);
+  assert.equal(s.auth_failures, 7);
+  assert.match(await (await fetch(`http://127.0.0.1:${srv.statsPort}/metrics`)).text(), /opv_auth_failures_total 7/);
 });
