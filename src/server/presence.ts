@@ -172,7 +172,12 @@ export class Presence {
   noteCandidate(endpoint: Endpoint, callsign: string, controlText: string | null, nowMs: number): void {
     if (controlText === null) return;
     const v = parseExtAnnounce(controlText);
-    if (v !== null && v.version >= 1) this.remember(sourceKey(endpoint, callsign), nowMs);
+    if (v === null || v.version < 1) return;
+    const key = sourceKey(endpoint, callsign);
+    this.remember(key, nowMs);
+    // A full request (a station that just started, maybe again on the same address) is told why at once.
+    const r = v.refresh ? undefined : this.refusals.get(key);
+    if (r !== undefined) r.sentAt = 0;
   }
 
   /**

@@ -34,6 +34,8 @@ export interface ServerExtEvents {
   /** Admitted again after a refusal. */
   admitted: { at: number };
   announce: { text: string; at: number };
+  /** An authentication message from the server (`OPV:AUTH_…`), for the station's authenticator. */
+  auth: string;
 }
 
 /** Re-announcements while nothing has answered (a reference server never will). */
@@ -62,6 +64,13 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   refusal: Refusal | null = null;
   /** Frames with the server's id from another address: dropped. */
   forged = 0;
+  /**
+   * True for a refusal the operator need not see yet: "needs a key" while this station is
+   * authenticating. It is kept (and shown if it is still true after the answer).
+   */
+  holdRefusal: (r: Refusal) => boolean = () => false;
+  /** The current refusal was shown (so its end is news). */
+  private refusalShown = false;
 
   constructor(
     private readonly serverAddress: () => string,
@@ -132,6 +141,10 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   }
 
   private handle(text: string): void {
+    if (text.startsWith('OPV:AUTH_')) {
+      this.emit('auth', text);
+      return;
+    }
     const m = parseExt(text);
     if (m === null) return;
     const at = this.now();
@@ -146,7 +159,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       case 'welcome':
         if (this.refusal !== null) {
           this.refusal = null;
-          this.emit('admitted', { at });
+          if (this.refusalShown) this.emit('admitted', { at });
+          this.refusalShown = false;
         }
         this.emit('welcome', { timeoutS: m.timeoutS, at });
         break;
@@ -186,11 +200,12 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         const prev = this.refusal;
         this.refusal = r;
         // Told again while still refused for the same reason: not news.
-        if (prev === null || prev.reason !== r.reason) {
-          this.emit('refused', r);
+        if (prev === null || prev.reason !== r.reason || !this.refusalShown) {
           if (this.timer) clearTimeout(this.timer);
           this.timer = setTimeout(() => this.announce(), REANNOUNCE_REFUSED_MS);
           this.timer.unref();
+          this.refusalShown = !this.holdRefusal(r);
+          if (this.refusalShown) this.emit('refused', r);
         }
         break;
       }
@@ -198,6 +213,13 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         this.emit('announce', { text: m.text, at });
         break;
     }
+  }
+
+  /** A held refusal (see holdRefusal) that still stands: show it now. */
+  showHeldRefusal(): void {
+    if (this.refusal === null || this.refusalShown) return;
+    this.refusalShown = true;
+    this.emit('refused', this.refusal);
   }
 
   private emitRoster(): void {
