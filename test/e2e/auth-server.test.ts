@@ -113,6 +113,10 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   let s = await stats(srv.statsPort);
   assert.equal(s.stations.find((x) => x.callsign === 'W1ABC')?.authenticated, true);
   assert.equal(s.stations.find((x) => x.callsign === 'K5LIS')?.authenticated, false);
+  // The sysop's table marks it.
+  const once = execFileSync(opvBin, ['admin', '--once', '--url', `http://127.0.0.1:${srv.statsPort}`], { encoding: 'utf8' });
+  assert.match(once, /^W1ABC +127\.0\.0\.1:\d+ +idle ✓ /m);
+  assert.match(once, /^K5LIS +127\.0\.0\.1:\d+ +idle  /m);
 
   // Wrong key.
   const other = await sim('W1ABC', srv.port);
