@@ -116,7 +116,7 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   // The sysop's table marks it.
   const once = execFileSync(opvBin, ['admin', '--once', '--url', `http://127.0.0.1:${srv.statsPort}`], { encoding: 'utf8' });
   assert.match(once, /^W1ABC +127\.0\.0\.1:\d+ +idle ✓ /m);
-  assert.match(once, /^K5LIS +127\.0\.0\.1:\d+  +idle {2}/m);
+  assert.match(once, /^K5LIS +127\.0\.0\.1:\d+ +idle {2}/m);
 
   // Wrong key.
   const other = await sim('W1ABC', srv.port);
