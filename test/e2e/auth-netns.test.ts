@@ -68,6 +68,8 @@ test('protected callsign on namespace hosts: no key refused, the key admits, a w
   await A.proc.waitForLine(/^🔐 authenticated as W2OWN$/, 15_000);
   await server.waitForLine(/🔐 AUTHENTICATED: W2OWN at 10\.\d+\.\d+\.\d+:57372/);
   assert.equal(A.proc.count(/REFUSED/), 0, 'no refusal shown while authenticating');
+  // Its keepalives now carry the session tag; the server still echoes them.
+  await A.proc.waitForLine(/🔗 connected to server/);
   A.proc.sendLine('hello from the real W2OWN');
   await B.proc.waitForLine(/^📨 \[W2OWN\]: hello from the real W2OWN$/);
   await R.waitForLine(/^heard W2OWN text hello from the real W2OWN$/);

@@ -183,13 +183,58 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   k9.chat('k9 free again');
   await L.until(() => L.texts('K9NEW').includes('k9 free again'), 5000, 'K9NEW relayed again');
 
-  // The fifth failure spends the budget: the next request is refused before any work is done, then ignored.
-  assert.deepEqual(await otherAuth.login(wrong), { type: 'fail', reason: 'bad_signature' });
-  other.control('OPV-AUTH:REQUEST W1ABC');
-  assert.deepEqual(await otherAuth.next(), { type: 'fail', reason: 'rate_limited' });
+  // A response made for another server: a second server (same keys) challenges the same
+  // station; the owner's answer to the first server's challenge, delivered to the second, fails.
+  const srv2 = await startServer(['--authorized-keys', keys]);
+  cleanups.push(() => srv2.proc.stop());
+  const at1 = new AuthClient(await sim('W1ABC', srv.port));
+  const to2 = new AuthClient(await sim('W1ABC', srv2.port));
+  const c1 = await at1.challenge();
+  const c2 = await to2.challenge();
+  assert.notDeepEqual(c1.serverId, c2.serverId, 'each server has its own identity');
+  to2.s.control(at1.responseText(c1, key));
+  assert.deepEqual(await to2.next(), { type: 'fail', reason: 'bad_signature' });
+  await srv2.proc.waitForLine(/AUTH FAILED: W1ABC at 127\.0\.0\.1:\d+ \(bad_signature\)/);
+  // A stale answer: the challenge expired (10 s).
+  const c3 = await to2.challenge();
+  await pause(10_500);
+  to2.respond(c3, key);
+  assert.deepEqual(await to2.next(), { type: 'fail', reason: 'expired' });
+
+  // Failures spend the address's budget (5, one back every 10 s): then a request is refused
+  // before any work is done, once with the reason, then in silence.
+  let last = '';
+  for (let i = 0; i < 8 && last !== 'rate_limited'; i++) {
+    other.control(ownerAuth.lastResponse);
+    const m = await otherAuth.next();
+    last = m.type === 'fail' ? m.reason : m.type;
+  }
+  assert.equal(last, 'rate_limited');
   other.control('OPV-AUTH:REQUEST W1ABC');
   await assert.rejects(otherAuth.next(1500), /timed out/);
   s = await stats(srv.statsPort);
-  assert.equal(s.auth_failures, 7);
-  assert.match(await (await fetch(`http://127.0.0.1:${srv.statsPort}/metrics`)).text(), /opv_auth_failures_total 7/);
+  assert.ok(s.auth_failures >= 7, `auth_failures ${s.auth_failures}`);
+  assert.match(await (await fetch(`http://127.0.0.1:${srv.statsPort}/metrics`)).text(), new RegExp(`opv_auth_failures_total ${s.auth_failures}\\b`));
+});
+
+test('--auth required: a callsign without a key is refused; --auth off: listed callsigns are open', async () => {
+  const keys = path.join(dir, 'req_keys');
+  writeFileSync(keys, keygen('W1REQ', path.join(dir, 'req.pem')) + '\n');
+  const req = await startServer(['--authorized-keys', keys, '--auth', 'required']);
+  cleanups.push(() => req.proc.stop());
+  const open = await sim('K5OPEN', req.port);
+  open.control('OPV-EXT:1');
+  await open.until(() => open.controls('OPV-SRV').includes('OPV:REFUSED auth_required -'), 5000, 'refused under --auth required');
+  const owner = new AuthClient(await sim('W1REQ', req.port));
+  assert.equal((await owner.login(loadPrivateKey(readFileSync(path.join(dir, 'req.pem'), 'utf8')))).type, 'ok');
+  await req.proc.waitForLine(/NEW STATION: W1REQ/);
+
+  const off = await startServer(['--authorized-keys', keys, '--auth', 'off']);
+  cleanups.push(() => off.proc.stop());
+  const anyone = await sim('W1REQ', off.port);
+  anyone.chat('no authentication here');
+  await off.proc.waitForLine(/NEW STATION: W1REQ/);
+  const a = new AuthClient(anyone);
+  anyone.control('OPV-AUTH:REQUEST W1REQ');
+  assert.deepEqual(await a.next(), { type: 'fail', reason: 'disabled' });
 });

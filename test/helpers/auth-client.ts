@@ -45,11 +45,16 @@ export class AuthClient {
 
   /** Answers `c` signed with `key` (for `signAs`, the server id signed may be swapped). */
   respond(c: Challenge, key: KeyObject, signAs: Partial<Challenge> = {}): void {
+    this.s.control(this.responseText(c, key, signAs));
+  }
+
+  /** The response to `c` (not sent), e.g. to deliver it to another server. */
+  responseText(c: Challenge, key: KeyObject, signAs: Partial<Challenge> = {}): string {
     const eph = ephemeralX25519();
     const t = transcript(this.s.callsign, { ...c, ...signAs }, eph.pub);
     this.key = sessionKey(eph.privateKey, c.serverPub, t);
     this.lastResponse = formatStationAuth({ type: 'response', stationPub: eph.pub, signature: signTranscript(key, t) });
-    this.s.control(this.lastResponse);
+    return this.lastResponse;
   }
 
   async login(key: KeyObject): Promise<ServerAuthMessage> {
