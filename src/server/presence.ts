@@ -20,6 +20,8 @@ export interface PresenceDeps {
   /** Where frames for a source endpoint go (its address, or IP:fixed port in reference mode). */
   returnTo(from: Endpoint): Endpoint;
   timeoutS: number;
+  /** Whether a registered station proved its callsign (station authentication). */
+  authenticated(st: Station): boolean;
 }
 
 interface Refusal {
@@ -120,6 +122,7 @@ export class Presence {
       callsign: s.callsign,
       connectedS: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)),
       talking: s.talking,
+      authenticated: this.d.authenticated(s),
     }));
     this.snapshotSeq = (this.snapshotSeq + 1) % 1_000_000;
     for (const m of rosterMessages(this.snapshotSeq, entries)) this.sendTo(this.frames(m), st.returnTo);
@@ -132,6 +135,7 @@ export class Presence {
         const st = this.d.registry.get(e.callsign);
         if (!st) return;
         this.broadcast({ type: 'join', callsign: e.callsign }, e.callsign);
+        if (this.d.authenticated(st)) this.broadcast({ type: 'verified', callsign: e.callsign }, e.callsign);
         // It announced while it was still being refused: it gets the extension now.
         if (this.announced.has(sourceKey(st.endpoint, st.callsign))) this.enable(st, nowMs);
         this.refusals.delete(sourceKey(st.endpoint, st.callsign));
@@ -213,6 +217,11 @@ export class Presence {
 
   private tell(to: Endpoint, reason: RefusalReason, retryAtMs: number | null): void {
     this.sendTo(this.frames({ type: 'refused', reason, retryAt: retryAtMs === null ? null : Math.ceil(retryAtMs / 1000) }), to);
+  }
+
+  /** A registered station proved its callsign again (e.g. it restarted on the same address). */
+  verified(st: Station): void {
+    this.broadcast({ type: 'verified', callsign: st.callsign }, st.callsign);
   }
 
   /** A sysop announcement to every station that announced the extension; returns how many. */

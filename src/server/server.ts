@@ -94,6 +94,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       send: (b, to) => this.send(b, to),
       returnTo: (from) => this.returnEndpoint(from),
       timeoutS: config.timeoutS,
+      authenticated: (st) => this.auth.session(st.callsign)?.endpoint.key === st.endpoint.key,
     });
   }
 
@@ -242,7 +243,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.log.authenticated(callsign, from.key, out.comment);
     const st = this.registry.get(callsign);
     if (st !== undefined && st.endpoint.key === from.key) {
-      this.registry.moved();
+      this.presence.verified(st);
       return;
     }
     // Admitted at once (or moved here): the answer to the challenge was the join.

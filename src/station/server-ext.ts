@@ -14,6 +14,8 @@ export interface RosterMember {
   /** ms epoch when the server admitted it (as far as the server's figure says). */
   since: number;
   talking: boolean;
+  /** The server says it proved its callsign with a key. */
+  authenticated: boolean;
 }
 
 export interface Refusal {
@@ -171,14 +173,16 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         if (this.pending.got.size < this.pending.parts) return;
         this.members.clear();
         for (const list of this.pending.got.values()) {
-          for (const e of list) if (this.members.size < MAX_ROSTER) this.members.set(e.callsign, { callsign: e.callsign, since: at - e.connectedS * 1000, talking: e.talking });
+          for (const e of list) {
+            if (this.members.size < MAX_ROSTER) this.members.set(e.callsign, { callsign: e.callsign, since: at - e.connectedS * 1000, talking: e.talking, authenticated: e.authenticated === true });
+          }
         }
         this.pending = null;
         this.emitRoster();
         break;
       }
       case 'join':
-        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign)) this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false });
+        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign)) this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false, authenticated: false });
         this.emit('join', { callsign: m.callsign, at });
         this.emitRoster();
         break;
@@ -187,6 +191,14 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         this.emit('leave', { callsign: m.callsign, reason: m.reason, at });
         this.emitRoster();
         break;
+      case 'verified': {
+        const mem = this.members.get(m.callsign);
+        if (mem && !mem.authenticated) {
+          mem.authenticated = true;
+          this.emitRoster();
+        }
+        break;
+      }
       case 'talk': {
         const mem = this.members.get(m.callsign);
         if (mem && mem.talking !== m.talking) {

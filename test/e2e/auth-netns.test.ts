@@ -73,6 +73,11 @@ test('protected callsign on namespace hosts: no key refused, the key admits, a w
   A.proc.sendLine('hello from the real W2OWN');
   await B.proc.waitForLine(/^📨 \[W2OWN\]: hello from the real W2OWN$/);
   await R.waitForLine(/^heard W2OWN text hello from the real W2OWN$/);
+  // The roster marks the station that proved its callsign (VERIFIED after its JOIN), not the others.
+  const mark = B.proc.lines.length;
+  B.proc.sendLine('/who');
+  await B.proc.waitForLine(/^ {3}W2OWN +🔐 verified, connected /, 10_000, mark);
+  await B.proc.waitForLine(/^ {3}W1ABC +connected /, 10_000, mark);
   B.proc.sendLine('hello W2OWN from VE3OPEN');
   await A.proc.waitForLine(/^📨 \[VE3OPEN\]: hello W2OWN from VE3OPEN$/);
   assert.equal(B.proc.count(/forged chat from the thief/), 0);
