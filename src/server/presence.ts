@@ -152,9 +152,15 @@ export class Presence {
       }
       case 'endpoint_changed': {
         // The callsign is now used from elsewhere, maybe by a reference station: nothing
-        // more goes there until that source has announced the extension itself.
+        // more goes there until that source has announced the extension itself — unless
+        // its session proves it is the same station (NAT rebinding, a restart on a new port).
+        const was = this.ext.get(e.callsign);
         this.ext.delete(e.callsign);
         const st = this.d.registry.get(e.callsign);
+        if (was !== undefined && st !== undefined && this.d.authenticated(st)) {
+          this.ext.set(st.callsign, st);
+          break;
+        }
         if (st && this.announced.has(sourceKey(st.endpoint, st.callsign))) this.enable(st, nowMs);
         break;
       }

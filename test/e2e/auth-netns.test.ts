@@ -91,6 +91,17 @@ test('protected callsign on namespace hosts: no key refused, the key admits, a w
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(B.proc.count(/wrong key chat/), 0);
 
+  // The server restarts and forgets every session: the owner is told it needs a key, asks again, and is back.
+  await W.proc.stop('SIGTERM');
+  await server.stop('SIGTERM');
+  const marks = A.proc.lines.length;
+  const again = new Proc('node', [opvBin, 'server', '--no-stats', '--stats-interval', '0', '--authorized-keys', keys], { netns: h.srv.ns });
+  procs.push(again);
+  await again.waitForLine(/🔐 AUTHENTICATED: W2OWN/, 40_000);
+  await A.proc.waitForLine(/^🔐 authenticated as W2OWN$/, 10_000, marks);
+  A.proc.sendLine('back after the restart');
+  await B.proc.waitForLine(/^📨 \[W2OWN\]: back after the restart$/, 15_000);
+
   // The reference station saw ordinary relayed traffic only: no server frames, no extension or auth text.
   R.sendLine('stats');
   const stats = await R.waitForLine(/^stats /);

@@ -145,6 +145,8 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   moved.control(movedAuth.taggedKeepalive());
   await srv.proc.waitForLine(/AUTHENTICATED: W1ABC at 127\.0\.0\.1:\d+ \(session moved by a tagged keepalive\)/);
   await srv.proc.waitForLine(new RegExp(`ENDPOINT CHANGE: W1ABC 127\\.0\\.0\\.1:${owner.port} → 127\\.0\\.0\\.1:${moved.port}`));
+  // The owner announced the extension at the old port; the session carries it to the new one.
+  const joinK9 = moved.controls('OPV-SRV').length;
   moved.chat('from the new port');
   L.chat('to the new port');
   await L.until(() => L.texts('W1ABC').includes('from the new port'), 2000, 'chat from the new port');
@@ -169,6 +171,7 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   const k9 = await sim('K9NEW', srv.port);
   k9.control('OPV-EXT:1');
   await srv.proc.waitForLine(/NEW STATION: K9NEW/);
+  await moved.until(() => moved.controls('OPV-SRV').slice(joinK9).includes('OPV:JOIN K9NEW'), 5000, 'the JOIN delta at the new port');
   writeFileSync(keys, readFileSync(keys, 'utf8') + `${keygen('K9NEW', path.join(dir, 'k9.pem'))}\n`);
   await srv.proc.waitForLine(/Authorized keys loaded: 2 keys for 2 callsigns/, 5000);
   await k9.until(() => k9.controls('OPV-SRV').includes('OPV:REFUSED auth_required -'), 5000, 'told it needs a key');
