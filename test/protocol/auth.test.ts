@@ -112,3 +112,17 @@ test('the relay recognises authentication messages from a frame\'s first bytes, 
   // The same text as chat is chat.
   assert.equal(peekServerBound(frameMessage(1234, b.text(text))[0]!.subarray(12)), null);
 });
+
+test('frames with non-zero reserved header bytes (room for per-frame tags) are accepted by opv stations', async () => {
+  const { FrameReceiver } = await import('../../src/station/receive.js');
+  const { encodeCallsign } = await import('../../src/protocol/index.js');
+  const b = new MessageBuilder({ source: [10, 0, 0, 2], destination: [10, 0, 0, 1], sourcePorts: { voice: 1, text: 1, control: 1 }, initialIdentification: 1 });
+  const rx = new FrameReceiver(encodeCallsign('K5ME'));
+  const chats: string[] = [];
+  rx.on('chat', (c) => chats.push(`${c.from}: ${c.text}`));
+  for (const f of frameMessage(encodeCallsign('W1ABC'), b.text('tagged frame'))) {
+    f.set([0xa5, 0x5a, 0xff], 9);
+    rx.push(f);
+  }
+  assert.deepEqual(chats, ['W1ABC: tagged frame']);
+});
