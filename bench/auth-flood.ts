@@ -5,14 +5,17 @@
  * protected callsign (each asks the server for a challenge), half `OPV-AUTH:RESPONSE`
  * with random keys and signatures (two frames each). Prints `flood-start`, then a JSON
  * line with what was sent and what came back.
- * argv: SERVER_IP PORT RATE SECONDS SOCKETS CALLSIGN
+ * argv: SERVER_IP PORT RATE SECONDS SOCKETS CALLSIGN [junk]
+ * With `junk`, the same messages with another prefix (ordinary control words from a
+ * refused source): what the flood costs without anything of authentication in it.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { encodeCallsign, frameMessage, MessageBuilder } from '../src/protocol/index.js';
 import { formatStationAuth } from '../src/protocol/auth.js';
 
-const [serverIp, portS, rateS, secS, socketsS, call] = process.argv.slice(2);
+const [serverIp, portS, rateS, secS, socketsS, call, mode] = process.argv.slice(2);
+const text = (t: string): string => (mode === 'junk' ? t.replace('OPV-AUTH:', 'XXX-AUTH:') : t);
 const port = Number(portS);
 const rate = Number(rateS);
 const seconds = Number(secS);
@@ -20,9 +23,9 @@ const nSockets = Number(socketsS);
 const id = encodeCallsign(call ?? 'W1ABC');
 const builder = new MessageBuilder({ source: [10, 9, 9, 9], destination: [10, 0, 0, 1], sourcePorts: { voice: 1, text: 1, control: 1 }, initialIdentification: 1 });
 const toBuf = (f: Uint8Array): Buffer => Buffer.from(f.buffer, f.byteOffset, f.byteLength);
-const request = frameMessage(id, builder.control(formatStationAuth({ type: 'request', callsign: call ?? 'W1ABC' }))).map(toBuf);
+const request = frameMessage(id, builder.control(text(formatStationAuth({ type: 'request', callsign: call ?? 'W1ABC' })))).map(toBuf);
 const responses = Array.from({ length: 64 }, () =>
-  frameMessage(id, builder.control(formatStationAuth({ type: 'response', stationPub: randomBytes(32), signature: randomBytes(64) }))).map(toBuf),
+  frameMessage(id, builder.control(text(formatStationAuth({ type: 'response', stationPub: randomBytes(32), signature: randomBytes(64) })))).map(toBuf),
 );
 
 let replies = 0;

@@ -2,7 +2,8 @@
  * npm run bench:auth [-- --stations 20 --talkers 4 --seconds 10 --rate 10000]
  * A conference relaying voice while an attacker floods the server with bogus
  * authentication messages (bench/auth-flood.ts), against the same conference without
- * the flood: the relay's CPU, and what the legitimate stations lose. Stations, attacker
+ * the flood and with a flood of the same messages under another prefix (plain control
+ * words: what any flood from unregistered sources costs): the relay's CPU, and what the legitimate stations lose. Stations, attacker
  * and server on separate namespace hosts.
  */
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'opv-bench-auth-'));
 const keys = path.join(dir, 'authorized_keys');
 writeFileSync(keys, authorizedKeyLine('W1ABC', generateKeyPairSync('ed25519').privateKey, 'bench') + '\n');
 
-async function run(flood: boolean): Promise<{ cpuPct: number; lossPct: number; fps: number; p99ms: number; flood: string }> {
+async function run(flood: false | 'auth' | 'junk'): Promise<{ cpuPct: number; lossPct: number; fps: number; p99ms: number; flood: string }> {
   const net = createTestNet(['srv', 'gen', 'atk']);
   const h = net.hosts as Record<'srv' | 'gen' | 'atk', { ns: string; ip: string }>;
   const server = new Proc('node', [path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0', '--authorized-keys', keys], { netns: h.srv.ns });
@@ -52,7 +53,7 @@ async function run(flood: boolean): Promise<{ cpuPct: number; lossPct: number; f
     await load.waitForLine(/^measure-start$/, 30_000);
     let atk: Proc | null = null;
     if (flood) {
-      atk = new Proc('node', [path.join(root, 'dist/bench/auth-flood.js'), h.srv.ip, '57372', String(RATE), String(SECONDS + 1), '200', 'W1ABC'], { netns: h.atk.ns });
+      atk = new Proc('node', [path.join(root, 'dist/bench/auth-flood.js'), h.srv.ip, '57372', String(RATE), String(SECONDS + 1), '200', 'W1ABC', flood], { netns: h.atk.ns });
       await atk.waitForLine(/^flood-start$/, 10_000);
     }
     const cpu0 = cpuSeconds(pid);
@@ -71,9 +72,9 @@ async function run(flood: boolean): Promise<{ cpuPct: number; lossPct: number; f
 }
 
 console.log(`bench:auth — ${N} stations, ${K} talking (${K * 25 * (N - 1)} frames/s to forward), ${SECONDS} s; flood ${RATE.toLocaleString('en-US')} bogus authentication messages/s from 200 source ports`);
-for (const flood of [false, true]) {
+for (const flood of [false, 'auth', 'junk'] as const) {
   const r = await run(flood);
   console.log(
-    `${flood ? 'with flood   ' : 'without flood'} relay CPU ${r.cpuPct.toFixed(1)}% of a core  forwarded ${Math.round(r.fps).toLocaleString('en-US')}/s  legitimate loss ${r.lossPct.toFixed(3)}%  latency p99 ${r.p99ms.toFixed(2)} ms${r.flood ? `  attacker: ${r.flood}` : ''}`,
+    `${flood === 'auth' ? 'auth flood   ' : flood === 'junk' ? 'junk flood   ' : 'no flood     '} relay CPU ${r.cpuPct.toFixed(1)}% of a core  forwarded ${Math.round(r.fps).toLocaleString('en-US')}/s  legitimate loss ${r.lossPct.toFixed(3)}%  latency p99 ${r.p99ms.toFixed(2)} ms${r.flood ? `  attacker: ${r.flood}` : ''}`,
   );
 }
