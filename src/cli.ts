@@ -10,6 +10,7 @@ import { loadCommand, OpvError } from './errors.js';
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
   { name: 'server', summary: 'run the conference relay (UDP) with its stats channel (HTTP)', load: async () => (await import('./server/cli.js')).serverCommand() },
   { name: 'station', summary: 'run an Opulent Voice station: chat, push-to-talk voice, history', load: async () => (await import('./station/cli.js')).stationCommand() },
+  { name: 'keygen', summary: "create a station's Ed25519 key for authentication", load: async () => (await import('./auth/keygen.js')).keygenCommand() },
   { name: 'admin', summary: "the sysop's live dashboard of a running `opv server` (its stats channel)", load: async () => (await import('./admin/cli.js')).adminCommand() },
 ];
 

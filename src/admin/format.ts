@@ -57,3 +57,8 @@ export function fit(s: string, width: number): string {
 export function fitRight(s: string, width: number): string {
   return s.length > width ? s.slice(s.length - width) : s.padStart(width);
 }
+
+/** TALKING or idle; an authenticated station (it proved its callsign with a key) gets a ✓. */
+export function stateText(r: { talking: boolean; authenticated?: boolean }): string {
+  return r.talking ? 'TALKING' : r.authenticated === true ? 'idle ✓' : 'idle';
+}

@@ -15,6 +15,8 @@ export interface StationRow {
   callsign: string;
   endpoint: string;
   talking: boolean;
+  /** Proved its callsign with a key (shown as ✓ after the state). */
+  authenticated?: boolean;
   frames: number;
   bytes: number;
   /** Current kbit/s: byte delta between the last two snapshots. */
@@ -153,6 +155,7 @@ export class DashboardModel {
       callsign: s.callsign,
       endpoint: s.endpoint,
       talking: s.talking,
+      authenticated: s.authenticated,
       frames: s.frames,
       bytes: s.bytes,
       kbps: this.kbps.get(s.callsign) ?? 0,

@@ -1,6 +1,6 @@
 import type { ServerStats } from '../contract/stats.js';
 import type { StatsClient } from './client.js';
-import { fit, fitRight, formatCount, formatDuration } from './format.js';
+import { fit, fitRight, formatCount, formatDuration, stateText } from './format.js';
 import { assessHealth } from './health.js';
 import { sortRows } from './model.js';
 import { figureLines } from './panels/server-figures.js';
@@ -31,6 +31,7 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
         callsign: s.callsign,
         endpoint: s.endpoint,
         talking: s.talking,
+        authenticated: s.authenticated,
         frames: s.frames,
         bytes: s.bytes,
         kbps: 0,
@@ -45,7 +46,7 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
         [
           fit(r.callsign, 10),
           fit(r.endpoint, w),
-          fit(r.talking ? 'TALKING' : 'idle', 7),
+          fit(stateText(r), 7),
           formatCount(r.frames).padStart(11),
           formatCount(r.bytes).padStart(14),
           fitRight(`${formatDuration(r.lastSeenS)} ago`, 10),

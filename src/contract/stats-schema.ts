@@ -24,6 +24,8 @@ export const stationStatsSchema = z.looseObject({
   control_frames: count,
   connected_s: count,
   timeout_in_s: count,
+  // Absent from servers older than station authentication.
+  authenticated: flag.default(false),
 }) satisfies z.ZodType<StationStats>;
 
 export const serverStatsSchema = z.looseObject(
@@ -40,6 +42,7 @@ export const serverStatsSchema = z.looseObject(
     control_frames: count,
     data_frames: count,
     hijacks_refused: count,
+    auth_failures: count.default(0),
     timeout_s: count,
     stations: z.array(stationStatsSchema, { error: 'must be a list' }),
   },

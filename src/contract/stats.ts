@@ -23,6 +23,8 @@ export interface StationStats {
   connected_s: number;
   /** Seconds left before the inactivity timeout drops it. */
   timeout_in_s: number;
+  /** The station proved its callsign with a key (an authenticated session bound to this endpoint). */
+  authenticated: boolean;
 }
 
 /** GET /api/v1/stats */
@@ -45,6 +47,8 @@ export interface ServerStats {
   control_frames: number;
   data_frames: number;
   hijacks_refused: number;
+  /** Failed station authentications (bad or stale answers, unknown callsigns, rate-limited sources). */
+  auth_failures: number;
   timeout_s: number;
   stations: StationStats[];
 }

@@ -17,7 +17,8 @@ export function parseControl(text: string): ControlWord {
       return { type: 'bye' };
   }
   if (text.startsWith('KEEPALIVE:')) {
-    const t = Number(text.slice('KEEPALIVE:'.length));
+    // An authenticated opv station appends " <tag>" (docs/EXTENSIONS.md): the time is the first word.
+    const t = Number(text.slice('KEEPALIVE:'.length).split(' ')[0]);
     return { type: 'keepalive', time: Number.isFinite(t) && text.length > 10 ? t : null };
   }
   if (text.startsWith('STATION_ID:')) return { type: 'station_id', callsign: text.slice('STATION_ID:'.length) };

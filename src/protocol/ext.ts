@@ -27,8 +27,8 @@ export const ROSTER_CHUNK = 24;
 /** The longest announcement, in characters (a few frames of UTF-8). */
 export const ANNOUNCE_MAX_CHARS = 200;
 
-export type RefusalReason = 'in_use' | 'banned' | 'kicked' | 'full' | 'not_allowed';
-export const REFUSAL_REASONS: readonly RefusalReason[] = ['in_use', 'banned', 'kicked', 'full', 'not_allowed'];
+export type RefusalReason = 'in_use' | 'banned' | 'kicked' | 'full' | 'not_allowed' | 'auth_required';
+export const REFUSAL_REASONS: readonly RefusalReason[] = ['in_use', 'banned', 'kicked', 'full', 'not_allowed', 'auth_required'];
 export type LeaveReason = 'bye' | 'timeout' | 'kicked' | 'banned';
 const LEAVE_REASONS: readonly LeaveReason[] = ['bye', 'timeout', 'kicked', 'banned'];
 
@@ -37,6 +37,8 @@ export interface RosterEntry {
   /** Seconds since the server admitted it. */
   connectedS: number;
   talking: boolean;
+  /** Proved its callsign with a key (a 4th field `:1`; absent from servers without authentication). */
+  authenticated?: boolean;
 }
 
 export type ExtMessage =
@@ -45,6 +47,8 @@ export type ExtMessage =
   | { type: 'join'; callsign: string }
   | { type: 'leave'; callsign: string; reason: LeaveReason }
   | { type: 'talk'; callsign: string; talking: boolean }
+  /** A station proved its callsign with a key (after its JOIN, or when it authenticates later). */
+  | { type: 'verified'; callsign: string }
   /** retryAt: Unix seconds from which trying again may succeed; null: not by waiting. */
   | { type: 'refused'; reason: RefusalReason; retryAt: number | null }
   | { type: 'announce'; text: string };
@@ -63,13 +67,15 @@ export function formatExt(m: ExtMessage): string {
     case 'welcome':
       return `${EXT_PREFIX}WELCOME ${m.version} ${m.timeoutS}`;
     case 'roster':
-      return `${EXT_PREFIX}ROSTER ${m.snapshot} ${m.part}/${m.parts}${m.entries.map((e) => ` ${e.callsign}:${e.connectedS}:${e.talking ? 1 : 0}`).join('')}`;
+      return `${EXT_PREFIX}ROSTER ${m.snapshot} ${m.part}/${m.parts}${m.entries.map((e) => ` ${e.callsign}:${e.connectedS}:${e.talking ? 1 : 0}${e.authenticated === true ? ':1' : ''}`).join('')}`;
     case 'join':
       return `${EXT_PREFIX}JOIN ${m.callsign}`;
     case 'leave':
       return `${EXT_PREFIX}LEAVE ${m.callsign} ${m.reason}`;
     case 'talk':
       return `${EXT_PREFIX}TALK ${m.callsign} ${m.talking ? 1 : 0}`;
+    case 'verified':
+      return `${EXT_PREFIX}VERIFIED ${m.callsign}`;
     case 'refused':
       return `${EXT_PREFIX}REFUSED ${m.reason} ${m.retryAt === null ? '-' : Math.ceil(m.retryAt)}`;
     case 'announce':
@@ -106,10 +112,10 @@ export function parseExt(text: string): ExtMessage | null {
       const entries: RosterEntry[] = [];
       for (const e of f.slice(2)) {
         if (e === '') continue;
-        const [call, conn, talk] = e.split(':');
+        const [call, conn, talk, auth] = e.split(':');
         const connectedS = int(conn);
         if (call === undefined || !CALL_RE.test(call) || connectedS === null || (talk !== '0' && talk !== '1')) return null;
-        entries.push({ callsign: call, connectedS, talking: talk === '1' });
+        entries.push({ callsign: call, connectedS, talking: talk === '1', ...(auth === '1' ? { authenticated: true } : {}) });
       }
       return { type: 'roster', snapshot, part, parts, entries };
     }
@@ -119,6 +125,8 @@ export function parseExt(text: string): ExtMessage | null {
       const reason = LEAVE_REASONS.find((r) => r === f[1]);
       return CALL_RE.test(f[0] ?? '') && reason ? { type: 'leave', callsign: f[0]!, reason } : null;
     }
+    case 'VERIFIED':
+      return CALL_RE.test(f[0] ?? '') && f.length === 1 ? { type: 'verified', callsign: f[0]! } : null;
     case 'TALK':
       return CALL_RE.test(f[0] ?? '') && (f[1] === '0' || f[1] === '1') ? { type: 'talk', callsign: f[0]!, talking: f[1] === '1' } : null;
     case 'REFUSED': {

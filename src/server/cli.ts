@@ -24,6 +24,8 @@ interface ServerFlags {
   aclFile?: string;
   stateDir?: string;
   kickHolddown: number;
+  auth: 'off' | 'optional' | 'required';
+  authorizedKeys?: string;
   stats: boolean;
   statsHost: string;
   statsPort: number;
@@ -55,6 +57,12 @@ export function serverCommand(): Command {
     .option('--acl-file <file>', 'access list file ("allow CALL" / "deny CALL" lines), re-read on SIGHUP')
     .option('--state-dir <dir>', 'where the ban list is kept (default: $STATE_DIRECTORY, else ~/.local/state/opv)')
     .option('--kick-holddown <seconds>', 'how long a kicked station is kept out', intInRange('--kick-holddown', 0, 86400), d.kickHoldDownS)
+    .addOption(
+      new Option('--auth <mode>', 'station authentication: off, optional (callsigns in --authorized-keys are protected) or required (every callsign needs a key)')
+        .default(d.auth)
+        .argParser(oneOf('--auth', ['off', 'optional', 'required'] as const)),
+    )
+    .option('--authorized-keys <file>', 'keys of protected callsigns ("CALL ed25519 <key> [comment]" lines, from opv keygen), re-read when it changes and on SIGHUP')
     .option('--no-stats', 'do not serve the stats channel')
     .option('--stats-host <address>', 'stats channel bind address (non-loopback needs --stats-token)', d.stats.host)
     .option('--stats-port <port>', 'stats channel TCP port', intInRange('--stats-port', 1, 65535), d.stats.port)
@@ -78,6 +86,8 @@ export function serverCommand(): Command {
         aclFile: flags.aclFile ?? null,
         stateDir: flags.stateDir ?? null,
         kickHoldDownS: flags.kickHolddown,
+        auth: flags.auth,
+        authorizedKeys: flags.authorizedKeys ?? null,
         stats: {
           enabled: flags.stats,
           host: flags.statsHost,
@@ -98,6 +108,8 @@ export async function runServer(config: ServerConfig): Promise<void> {
   validateServerConfig(config);
   const log = new OperatorLog(config.logFormat, config.verbose);
   const server = new ConferenceServer(config, log);
+  // A bad authorized-keys file at start is an error of one line; later, a bad edit keeps the old keys.
+  server.loadKeys();
   try {
     await server.start();
   } catch (e) {
@@ -129,6 +141,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
     stats ? `http://${statsHost}:${stats.port}/api/v1/stats` : null,
     config.referenceReturnPort === null ? 'to each station\'s source address:port' : `to each station's IP at port ${config.referenceReturnPort} (reference mode)`,
   );
+  server.watchKeys();
   log.ready();
 
   await new Promise<void>((resolve) => {
@@ -137,10 +150,14 @@ export async function runServer(config: ServerConfig): Promise<void> {
       process.off('SIGTERM', stop);
       log.shutdown(signal);
       log.statistics(server.snapshot(), true);
+      server.unwatchKeys();
       void Promise.all([server.close(), stats?.close()]).then(() => resolve());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    process.on('SIGHUP', () => server.reloadAcl());
+    process.on('SIGHUP', () => {
+      server.reloadAcl();
+      server.reloadKeys();
+    });
   });
 }

@@ -28,6 +28,10 @@ export interface ServerConfig {
   stateDir: string | null;
   /** Seconds a kicked station is kept out. */
   kickHoldDownS: number;
+  /** Station authentication: off, optional (listed callsigns protected) or required (every callsign). */
+  auth: 'off' | 'optional' | 'required';
+  /** The authorized-keys file (CALL ed25519 <key> [comment]); null: no callsign is protected. */
+  authorizedKeys: string | null;
   /** maxEventClients: Server-Sent Events streams served at once; more get 503. */
   stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number };
 }
@@ -49,6 +53,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   aclFile: null,
   stateDir: null,
   kickHoldDownS: 60,
+  auth: 'optional',
+  authorizedKeys: null,
   stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64 },
 };
 

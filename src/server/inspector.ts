@@ -11,6 +11,8 @@ export interface Inspection {
   pttStop: boolean;
   /** The frame completed an opv extension control message (docs/EXTENSIONS.md): never relayed. */
   ext: string | null;
+  /** The text of the keepalive the frame completed, if any (authenticated sessions read its time). */
+  keepalive: string | null;
 }
 
 
@@ -50,6 +52,7 @@ export class Inspector {
   private readonly found: MessageClass[] = [];
   /** The text of the last extension message found. */
   private extText = '';
+  private keepaliveText = '';
   private frameErrors = 0;
 
   /** True when the station's next frame starts a new message. */
@@ -65,7 +68,7 @@ export class Inspector {
     this.frameErrors = 0;
     st.framesInMessage++;
     this.scan(s, frame);
-    const r: Inspection = { keepaliveOnly: false, bye: false, pttStart: false, pttStop: false, ext: null };
+    const r: Inspection = { keepaliveOnly: false, bye: false, pttStart: false, pttStop: false, ext: null, keepalive: null };
     for (const m of this.found) {
       const kind: MessageKind = m === 'voice' || m === 'text' || m === 'data' ? m : 'control';
       st.byKind[kind] += st.framesInMessage;
@@ -92,6 +95,7 @@ export class Inspector {
           break;
         case 'keepalive':
           r.keepaliveOnly = startedAtBoundary && !s.open && this.found.length === 1 && this.frameErrors === 0;
+          r.keepalive = this.keepaliveText;
           break;
         case 'ext':
           r.ext = this.extText;
@@ -159,6 +163,7 @@ export class Inspector {
     s.recovering = 0;
     if (m !== 'bad') {
       if (m === 'ext') this.extText = s.main.extText();
+      else if (m === 'keepalive') this.keepaliveText = s.main.extText();
       this.found.push(m);
       return;
     }
@@ -168,6 +173,7 @@ export class Inspector {
       const again = s.restarts[k]!.finish();
       if (again !== 'bad') {
         if (again === 'ext') this.extText = s.restarts[k]!.extText();
+        else if (again === 'keepalive') this.keepaliveText = s.restarts[k]!.extText();
         this.found.push(again);
         return;
       }

@@ -68,6 +68,26 @@ export class OperatorLog {
     );
   }
 
+  authenticated(callsign: string, endpoint: string, comment: string): void {
+    this.emit('auth_ok', { callsign, endpoint, key: comment }, `🔐 AUTHENTICATED: ${callsign} at ${endpoint}${comment ? ` (key ${comment})` : ''}`);
+  }
+
+  sessionMoved(callsign: string, endpoint: string): void {
+    this.emit('auth_moved', { callsign, endpoint }, `🔐 AUTHENTICATED: ${callsign} at ${endpoint} (session moved by a tagged keepalive)`);
+  }
+
+  authFailed(callsign: string, endpoint: string, reason: string): void {
+    this.emit('auth_failed', { callsign, endpoint, reason }, `⛔ AUTH FAILED: ${callsign} at ${endpoint} (${reason})`, 'warn');
+  }
+
+  authRequired(callsign: string, endpoint: string): void {
+    this.emit('auth_required', { callsign, endpoint }, `⛔ DENIED: ${callsign} at ${endpoint} (protected callsign, not authenticated)`, 'warn');
+  }
+
+  keysReloaded(callsigns: number, keys: number): void {
+    this.emit('keys_reloaded', { callsigns, keys }, `🔁 Authorized keys loaded: ${keys} key${keys === 1 ? '' : 's'} for ${callsigns} callsign${callsigns === 1 ? '' : 's'}`);
+  }
+
   denied(callsign: string, endpoint: string): void {
     this.emit('station_denied', { callsign, endpoint }, `⛔ DENIED: ${callsign} at ${endpoint} (access list)`, 'warn');
   }

@@ -11,6 +11,7 @@ import {
   onesComplementSum,
 } from '../protocol/index.js';
 import { EXT_ANNOUNCE_PREFIX, EXT_PREFIX } from '../protocol/ext.js';
+import { AUTH_PREFIX } from '../protocol/auth.js';
 
 /**
  * What the relay needs to know about a message: its kind, and for control messages
@@ -19,8 +20,11 @@ import { EXT_ANNOUNCE_PREFIX, EXT_PREFIX } from '../protocol/ext.js';
  */
 export type MessageClass = 'bad' | 'voice' | 'text' | 'data' | 'control' | 'ptt_start' | 'ptt_stop' | 'bye' | 'keepalive' | 'ext';
 
-/** Decoded bytes kept: the largest IPv4 header (60), UDP (8), and enough of the payload for a BOM and "KEEPALIVE:". */
-const HEAD = 96;
+/**
+ * Decoded bytes kept: the largest IPv4 header (60), UDP (8), and enough of the payload
+ * for the texts the server reads (an authentication response is about 150 characters).
+ */
+const HEAD = 256;
 const BOM = [0xef, 0xbb, 0xbf] as const;
 const ascii = (s: string): Uint8Array => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
 const WORD_PTT_START = ascii('PTT_START');
@@ -29,8 +33,9 @@ const WORD_BYE = ascii('BYE');
 const PREFIX_KEEPALIVE = ascii('KEEPALIVE:');
 const PREFIX_EXT_ANNOUNCE = ascii(EXT_ANNOUNCE_PREFIX);
 const PREFIX_EXT = ascii(EXT_PREFIX);
+const PREFIX_AUTH = ascii(AUTH_PREFIX);
 /** Control texts that go to the server, not to the other stations. */
-const SERVER_BOUND = [PREFIX_KEEPALIVE, PREFIX_EXT_ANNOUNCE, PREFIX_EXT] as const;
+const SERVER_BOUND = [PREFIX_KEEPALIVE, PREFIX_EXT_ANNOUNCE, PREFIX_EXT, PREFIX_AUTH] as const;
 const SERVER_BOUND_LONGEST = Math.max(...SERVER_BOUND.map((w) => w.length));
 const latin1 = new TextDecoder('latin1');
 
@@ -151,8 +156,13 @@ export class MessageScanner {
     if (is(WORD_PTT_START)) return 'ptt_start';
     if (is(WORD_PTT_STOP)) return 'ptt_stop';
     if (is(WORD_BYE)) return 'bye';
-    if (rest >= PREFIX_KEEPALIVE.length && startsWith(h, at, PREFIX_KEEPALIVE)) return 'keepalive';
-    if ((rest >= PREFIX_EXT_ANNOUNCE.length && startsWith(h, at, PREFIX_EXT_ANNOUNCE)) || (rest >= PREFIX_EXT.length && startsWith(h, at, PREFIX_EXT))) {
+    const starts = (w: Uint8Array): boolean => rest >= w.length && startsWith(h, at, w);
+    if (starts(PREFIX_KEEPALIVE)) {
+      this.textAt = at;
+      this.textEnd = Math.min(len, HEAD);
+      return 'keepalive';
+    }
+    if (starts(PREFIX_EXT_ANNOUNCE) || starts(PREFIX_EXT) || starts(PREFIX_AUTH)) {
       this.textAt = at;
       this.textEnd = Math.min(len, HEAD);
       return 'ext';
@@ -161,8 +171,8 @@ export class MessageScanner {
   }
 
   /**
-   * The text of the last message `finish()` called 'ext', as far as it was kept (the
-   * first few dozen characters: the announcements a station sends are short).
+   * The text of the last message `finish()` called 'ext' or 'keepalive', as far as it was
+   * kept (the first couple of hundred characters: what stations send the server is short).
    */
   extText(): string {
     return latin1.decode(this.head.subarray(this.textAt, this.textEnd));
@@ -211,6 +221,6 @@ export function peekServerBound(payload: Uint8Array): ServerBound {
   if (peekBuf[at] === BOM[0] && peekBuf[at + 1] === BOM[1] && peekBuf[at + 2] === BOM[2]) at += 3;
   const has = (w: Uint8Array): boolean => n >= at + w.length && startsWith(peekBuf, at, w);
   if (has(PREFIX_KEEPALIVE)) return 'keepalive';
-  if (has(PREFIX_EXT_ANNOUNCE) || has(PREFIX_EXT)) return 'ext';
+  if (has(PREFIX_EXT_ANNOUNCE) || has(PREFIX_EXT) || has(PREFIX_AUTH)) return 'ext';
   return null;
 }

@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../contract/stats.js';
-import { MessageBuilder } from '../protocol/index.js';
+import { frameMessage, MessageBuilder } from '../protocol/index.js';
 import {
   ANNOUNCE_MAX_CHARS,
   EXT_VERSION,
@@ -7,6 +7,7 @@ import {
   parseExtAnnounce,
   rosterMessages,
   sanitiseText,
+  SERVER_STATION_ID,
   type ExtMessage,
   type RefusalReason,
 } from '../protocol/ext.js';
@@ -19,6 +20,8 @@ export interface PresenceDeps {
   /** Where frames for a source endpoint go (its address, or IP:fixed port in reference mode). */
   returnTo(from: Endpoint): Endpoint;
   timeoutS: number;
+  /** Whether a registered station proved its callsign (station authentication). */
+  authenticated(st: Station): boolean;
 }
 
 interface Refusal {
@@ -69,6 +72,11 @@ export class Presence {
     return this.ext.size;
   }
 
+  /** One control text of the server's (an authentication reply) to one source. */
+  sendText(text: string, to: Endpoint): void {
+    this.sendTo(frameMessage(SERVER_STATION_ID, this.builder.control(text)).map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)), to);
+  }
+
   private frames(m: ExtMessage): Buffer[] {
     return extFrames(this.builder, m);
   }
@@ -114,6 +122,7 @@ export class Presence {
       callsign: s.callsign,
       connectedS: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)),
       talking: s.talking,
+      authenticated: this.d.authenticated(s),
     }));
     this.snapshotSeq = (this.snapshotSeq + 1) % 1_000_000;
     for (const m of rosterMessages(this.snapshotSeq, entries)) this.sendTo(this.frames(m), st.returnTo);
@@ -126,6 +135,7 @@ export class Presence {
         const st = this.d.registry.get(e.callsign);
         if (!st) return;
         this.broadcast({ type: 'join', callsign: e.callsign }, e.callsign);
+        if (this.d.authenticated(st)) this.broadcast({ type: 'verified', callsign: e.callsign }, e.callsign);
         // It announced while it was still being refused: it gets the extension now.
         if (this.announced.has(sourceKey(st.endpoint, st.callsign))) this.enable(st, nowMs);
         this.refusals.delete(sourceKey(st.endpoint, st.callsign));
@@ -142,9 +152,15 @@ export class Presence {
       }
       case 'endpoint_changed': {
         // The callsign is now used from elsewhere, maybe by a reference station: nothing
-        // more goes there until that source has announced the extension itself.
+        // more goes there until that source has announced the extension itself — unless
+        // its session proves it is the same station (NAT rebinding, a restart on a new port).
+        const was = this.ext.get(e.callsign);
         this.ext.delete(e.callsign);
         const st = this.d.registry.get(e.callsign);
+        if (was !== undefined && st !== undefined && this.d.authenticated(st)) {
+          this.ext.set(st.callsign, st);
+          break;
+        }
         if (st && this.announced.has(sourceKey(st.endpoint, st.callsign))) this.enable(st, nowMs);
         break;
       }
@@ -166,7 +182,12 @@ export class Presence {
   noteCandidate(endpoint: Endpoint, callsign: string, controlText: string | null, nowMs: number): void {
     if (controlText === null) return;
     const v = parseExtAnnounce(controlText);
-    if (v !== null && v.version >= 1) this.remember(sourceKey(endpoint, callsign), nowMs);
+    if (v === null || v.version < 1) return;
+    const key = sourceKey(endpoint, callsign);
+    this.remember(key, nowMs);
+    // A full request (a station that just started, maybe again on the same address) is told why at once.
+    const r = v.refresh ? undefined : this.refusals.get(key);
+    if (r !== undefined) r.sentAt = 0;
   }
 
   /**
@@ -202,6 +223,11 @@ export class Presence {
 
   private tell(to: Endpoint, reason: RefusalReason, retryAtMs: number | null): void {
     this.sendTo(this.frames({ type: 'refused', reason, retryAt: retryAtMs === null ? null : Math.ceil(retryAtMs / 1000) }), to);
+  }
+
+  /** A registered station proved its callsign again (e.g. it restarted on the same address). */
+  verified(st: Station): void {
+    this.broadcast({ type: 'verified', callsign: st.callsign }, st.callsign);
   }
 
   /** A sysop announcement to every station that announced the extension; returns how many. */

@@ -18,6 +18,8 @@ export interface Station {
   lastVoiceAt: number;
   /** Frames received since the last complete message, to attribute them to its kind. */
   framesInMessage: number;
+  /** The message in progress is the server's (an authentication message spans frames): its later frames are not relayed either. */
+  inServerMessage?: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export class Registry {
   }
 }
 
-export function stationStats(s: Station, nowMs: number, timeoutS: number): StationStats {
+export function stationStats(s: Station, nowMs: number, timeoutS: number, authenticated = false): StationStats {
   const idle = (nowMs - s.lastSeen) / 1000;
   return {
     callsign: s.callsign,
@@ -89,5 +91,6 @@ export function stationStats(s: Station, nowMs: number, timeoutS: number): Stati
     control_frames: s.byKind.control,
     connected_s: Math.round((nowMs - s.joinedAt) / 1000),
     timeout_in_s: Math.max(0, Math.round(timeoutS - idle)),
+    authenticated,
   };
 }

@@ -1,4 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { FRAME_SIZE, HEADER_SIZE, hasToken, readStationId, tryDecodeCallsign } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
@@ -14,6 +16,9 @@ import { Registry, stationStats, type Station } from './registry.js';
 import { SERVER_STATION_ID, type RefusalReason } from '../protocol/ext.js';
 import { defaultStateDir, Holds, type BanEntry } from './holds.js';
 import { Presence } from './presence.js';
+import { AUTH_PREFIX, formatServerAuth, parseStationAuth } from '../protocol/auth.js';
+import { StationAuthority } from './auth.js';
+import { readAuthorizedKeys } from './authorized-keys.js';
 
 export interface Counters {
   framesReceived: number;
@@ -23,6 +28,8 @@ export interface Counters {
   timedOut: number;
   hijacksRefused: number;
   echoes: number;
+  /** Frames of protected callsigns refused for want of an authenticated session. */
+  authRefused: number;
 }
 
 export interface ConferenceServerEvents {
@@ -46,7 +53,12 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     timedOut: 0,
     hijacksRefused: 0,
     echoes: 0,
+    authRefused: 0,
   };
+  /** Station authentication (docs/EXTENSIONS.md): sessions bind protected callsigns to an endpoint. */
+  readonly auth: StationAuthority;
+  private keysWatcher: FSWatcher | null = null;
+  private keysTimer: NodeJS.Timeout | null = null;
   readonly registry = new Registry();
   private readonly gate = new AdmissionGate();
   private readonly inspector = new Inspector();
@@ -76,11 +88,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.acl = new AccessList([...config.allow], [...config.deny], config.aclFile);
     this.startedAt = now();
     this.holds = new Holds(config.stateDir ?? defaultStateDir());
+    this.auth = new StationAuthority(config.auth);
     this.presence = new Presence({
       registry: this.registry,
       send: (b, to) => this.send(b, to),
       returnTo: (from) => this.returnEndpoint(from),
       timeoutS: config.timeoutS,
+      authenticated: (st) => this.auth.session(st.callsign)?.endpoint.key === st.endpoint.key,
     });
   }
 
@@ -156,13 +170,16 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     // may carry a message for the server itself (decided from its first bytes: a lone
     // KEEPALIVE goes back to its sender only, an extension message to nobody) is
     // inspected before.
-    const bound = this.inspector.atBoundary(st) ? peekServerBound(buf.subarray(HEADER_SIZE)) : null;
+    const bound = this.inspector.atBoundary(st) ? peekServerBound(buf.subarray(HEADER_SIZE)) : st.inServerMessage === true ? 'ext' : null;
     let n = bound === null ? this.forward(st, buf) : 0;
     const seen = this.inspector.inspect(st, buf, nowMs);
+    st.inServerMessage = bound === 'ext' && !this.inspector.atBoundary(st);
     if (seen.ext !== null) {
-      this.presence.onExtMessage(st, seen.ext, nowMs);
+      if (seen.ext.startsWith(AUTH_PREFIX)) this.onAuth(st.callsign, st.stationId, seen.ext, st.endpoint, nowMs);
+      else this.presence.onExtMessage(st, seen.ext, nowMs);
       return;
     }
+    if (seen.keepalive !== null) this.auth.noteKeepalive(st.callsign, seen.keepalive);
     if (bound === 'keepalive') {
       if (seen.keepaliveOnly) {
         this.send(buf, st.endpoint);
@@ -198,6 +215,42 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   }
 
   private admit(a: Admitted, nowMs: number): void {
+    const text = a.message.kind === 'control' ? a.message.text : null;
+    if (text !== null && text.startsWith(AUTH_PREFIX)) {
+      this.onAuth(a.callsign, a.stationId, text, a.endpoint, nowMs);
+      return;
+    }
+    // NAT rebinding: the session's tag on a keepalive from a new address:port moves the binding.
+    if (text !== null && text.startsWith('KEEPALIVE:') && this.auth.rebind(a.callsign, text, a.endpoint, nowMs) !== null) {
+      this.log.sessionMoved(a.callsign, a.endpoint.key);
+    }
+    this.enter(a, nowMs);
+  }
+
+  /** An authentication message (never relayed): answered to its source only. */
+  private onAuth(callsign: string, stationId: number, text: string, from: Endpoint, nowMs: number): void {
+    const m = parseStationAuth(text);
+    const out = m === null ? this.auth.malformed() : this.auth.onMessage(m, callsign, from, nowMs);
+    const to = this.returnEndpoint(from);
+    if (out.kind === 'silent') return;
+    this.presence.sendText(formatServerAuth(out.message), to);
+    if (out.kind === 'reply') {
+      // Failed responses only: they need a challenge received at that address, so a
+      // spoofed flood of requests cannot fill the log.
+      if (out.failed !== undefined && m?.type === 'response') this.log.authFailed(callsign, from.key, out.failed);
+      return;
+    }
+    this.log.authenticated(callsign, from.key, out.comment);
+    const st = this.registry.get(callsign);
+    if (st !== undefined && st.endpoint.key === from.key) {
+      this.presence.verified(st);
+      return;
+    }
+    // Admitted at once (or moved here): the answer to the challenge was the join.
+    this.enter({ callsign, stationId, endpoint: from, frames: [], message: { kind: 'control', text: '' } as Admitted['message'] }, nowMs);
+  }
+
+  private enter(a: Admitted, nowMs: number): void {
     const existing = this.registry.get(a.callsign);
     this.presence.noteCandidate(a.endpoint, a.callsign, a.message.kind === 'control' ? a.message.text : null, nowMs);
     const hold = this.holds.check(a.callsign, nowMs);
@@ -209,9 +262,16 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       if (this.refuse(a, 'not_allowed', null, nowMs)) this.log.denied(a.callsign, a.endpoint.key);
       return;
     }
+    if (!this.auth.mayUse(a.callsign, a.endpoint)) {
+      this.counters.authRefused++;
+      if (this.refuse(a, 'auth_required', null, nowMs)) this.log.authRequired(a.callsign, a.endpoint.key);
+      return;
+    }
+    // A session bound here is proof enough: no hold-down for the station's own move.
+    const provenHere = this.auth.session(a.callsign)?.endpoint.key === a.endpoint.key;
     let st: Station;
     if (existing !== undefined) {
-      if (nowMs - existing.lastSeen < this.config.hijackHoldDownS * 1000) {
+      if (!provenHere && nowMs - existing.lastSeen < this.config.hijackHoldDownS * 1000) {
         this.counters.hijacksRefused++;
         if (this.refuse(a, 'in_use', existing.lastSeen + this.config.hijackHoldDownS * 1000, nowMs)) {
           this.event(
@@ -272,6 +332,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   private forget(st: Station): void {
     this.registry.remove(st.callsign);
+    this.auth.endSession(st.callsign);
     this.inspector.forget(st.stationId);
     for (const k of ['voice', 'text', 'control', 'data'] as const) this.departedByKind[k] += st.byKind[k];
   }
@@ -300,6 +361,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     }
     this.limiter.evictIdle(nowMs);
     this.presence.tick(nowMs);
+    this.auth.sweep(nowMs);
   }
 
   private event(e: ServerEvent, logIt: () => void): void {
@@ -372,10 +434,57 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     }
   }
 
+  /** Reads the authorized-keys file (a ConfigError naming file:line if it is bad). */
+  loadKeys(): void {
+    const file = this.config.authorizedKeys;
+    if (file === null) return;
+    this.auth.setKeys(readAuthorizedKeys(file));
+    this.log.keysReloaded(this.auth.callsignCount, this.auth.keyCount);
+    // A callsign that became protected (or whose key was removed) is off until it proves itself.
+    for (const st of [...this.registry.all()]) {
+      if (this.auth.mayUse(st.callsign, st.endpoint)) continue;
+      this.presence.tellStation(st, 'auth_required', null);
+      this.log.authRequired(st.callsign, st.endpoint.key);
+      this.drop(st, 'kicked', this.now());
+    }
+  }
+
+  reloadKeys(): void {
+    try {
+      this.loadKeys();
+    } catch (e) {
+      this.log.warn(`authorized keys not reloaded (the previous keys stay in force): ${(e as Error).message}`);
+    }
+  }
+
+  /** Re-reads the keys file when it changes (its directory is watched: editors replace files). */
+  watchKeys(): void {
+    const file = this.config.authorizedKeys;
+    if (file === null || this.keysWatcher !== null) return;
+    const base = path.basename(file);
+    try {
+      this.keysWatcher = watch(path.dirname(path.resolve(file)), (_ev, name) => {
+        if (name !== null && name !== base) return;
+        if (this.keysTimer) clearTimeout(this.keysTimer);
+        this.keysTimer = setTimeout(() => this.reloadKeys(), 200);
+      });
+      this.keysWatcher.on('error', (e) => this.log.warn(`authorized keys no longer watched: ${e.message} (SIGHUP still reloads)`));
+    } catch (e) {
+      this.log.warn(`authorized keys not watched: ${(e as Error).message} (SIGHUP reloads)`);
+    }
+  }
+
+  unwatchKeys(): void {
+    this.keysWatcher?.close();
+    this.keysWatcher = null;
+    if (this.keysTimer) clearTimeout(this.keysTimer);
+    this.keysTimer = null;
+  }
+
   snapshot(): ServerStats {
     const nowMs = this.now();
     const c = this.counters;
-    const stations = [...this.registry.all()].map((s) => stationStats(s, nowMs, this.config.timeoutS));
+    const stations = [...this.registry.all()].map((s) => stationStats(s, nowMs, this.config.timeoutS, this.auth.session(s.callsign)?.endpoint.key === s.endpoint.key));
     const sum = (k: 'voice' | 'text' | 'control' | 'data'): number => {
       let n = 0;
       for (const s of this.registry.all()) n += s.byKind[k];
@@ -395,6 +504,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       control_frames: sum('control'),
       data_frames: sum('data'),
       hijacks_refused: c.hijacksRefused,
+      auth_failures: this.auth.failures,
       timeout_s: this.config.timeoutS,
       stations,
     };

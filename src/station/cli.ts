@@ -1,4 +1,6 @@
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { defaultKeyFile } from '../auth/keygen.js';
+import { loadPrivateKey } from '../protocol/auth.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { tryOperatorCallsign } from '../protocol/index.js';
 import { debugLog, setupDebugLog } from '../util/debug-log.js';
@@ -53,6 +55,7 @@ interface StationFlags {
   courtesyTone?: boolean;
   debug?: boolean;
   debugFile?: string;
+  key?: string;
 }
 
 const log = debugLog('station');
@@ -104,6 +107,7 @@ export function stationCommand(): Command {
     .option('--no-chat-cue', 'no chat pips')
     .option('--courtesy-tone', 'a 1000 Hz beep when a received transmission ends (default on)')
     .option('--no-courtesy-tone', 'no end-of-transmission beep')
+    .option('--key <file>', 'Ed25519 key to authenticate with (opv keygen; default ~/.config/opv/keys/CALL.pem when it exists)')
     .option('--debug', 'write the diagnostic log (all opv:* namespaces; DEBUG=opv:link,opv:rx picks some)')
     .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI)')
     .action(async (callsign: string | undefined, flags: StationFlags) => {
@@ -153,6 +157,7 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     speakChat: f.speakChat,
     chatCue: f.chatCue,
     courtesyTone: f.courtesyTone,
+    key: f.key,
   });
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryOperatorCallsign(String(merged.callsign));
@@ -161,9 +166,25 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
   merged.callsign = call.value;
   // A callsign may contain "/" (W1ABC/P): never a directory separator in a path.
   merged.dataDir ??= dataDirFor(callsignForPath(merged.callsign));
+  if (merged.key !== undefined) {
+    requireFile(merged.key, f.key ? '--key' : 'key in the settings file');
+  } else {
+    const dflt = defaultKeyFile(merged.callsign);
+    if (existsSync(dflt)) merged.key = dflt;
+  }
+  if (merged.key !== undefined) checkKey(merged.key);
   if (merged.audioIn?.kind === 'wav') requireFile(merged.audioIn.file, f.audioIn ? '--audio-in' : 'audioIn.file in the settings file');
   if (merged.ptt) merged.ptt = { ...merged.ptt, key: resolvePttKey(merged.ptt.key, f.pttKey !== undefined) };
   return merged as StationSettings;
+}
+
+/** A key that cannot be used is a one-line error at start, not a failure later. */
+function checkKey(file: string): void {
+  try {
+    loadPrivateKey(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new SettingsError(`key ${file}: ${(e as Error).message.split('\n')[0] ?? 'unreadable'}`);
+  }
 }
 
 /** A file the operator named must be there: a one-line error now, not a notice later. */

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   FRAME_INTERVAL_MS,
   encodeCallsign,
@@ -16,6 +17,8 @@ import { Link } from './link.js';
 import { FrameReceiver } from './receive.js';
 import { Scheduler } from './scheduler.js';
 import { ServerExtension } from './server-ext.js';
+import { StationAuth } from './auth.js';
+import { loadPrivateKey } from '../protocol/auth.js';
 import type { StationSettings } from './settings.js';
 import { Transmitter } from './transmit.js';
 import type {
@@ -86,6 +89,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   readonly speech: SpeechQueue;
   /** The opv server extension: roster, refusal reasons, announcements. */
   readonly ext: ServerExtension;
+  /** Station authentication with the operator's key (null: no key, nothing is asked). */
+  readonly auth: StationAuth | null = null;
   private readonly heard = new Map<string, HeardStation>();
   private readonly rx = new Map<string, RxState>();
   private txEntry: TransmissionEntry | null = null;
@@ -148,6 +153,19 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       now,
       () => !this.transmitter.pttActive,
     );
+    if (settings.key !== undefined) {
+      const auth = new StationAuth(this.callsign, loadPrivateKey(readFileSync(settings.key, 'utf8')), (t) => this.transmitter.sendControl(t), now);
+      this.auth = auth;
+      this.ext.on('auth', (t) => auth.handle(t));
+      // "Needs a key" while the answer is on its way is not news; after a failure it is.
+      // (A server that forgot our session, e.g. restarted, says it needs a key: ask again.)
+      this.ext.holdRefusal = (r) => {
+        if (r.reason !== 'auth_required') return false;
+        if (!auth.pending) auth.onAuthRequired();
+        return auth.pending;
+      };
+      auth.on('failed', () => this.ext.showHeldRefusal());
+    }
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
     const st = this.store.storage();
     if (!st.saving) this.notice('warn', `history not saved: ${st.reason} (retrying; chat and voice work)`);
@@ -195,6 +213,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.linkTick();
     // After the first keepalive: sent first, the announcement would count as "just sent" and delay it.
     this.ext.start();
+    this.auth?.request();
     this.on('link', (l) => this.ext.onLink(l.kind));
     this.timers.push(setInterval(() => this.linkTick(), LINK_TICK_MS));
     this.timers.push(setInterval(() => this.sweepRx(), 500));
@@ -335,9 +354,14 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     for (const u of this.unconfirmed) u.probe ??= time;
     this.probes.push(time);
     if (this.probes.length > 16) this.probes.shift();
-    this.transmitter.sendControl(formatControl({ type: 'keepalive', time }), 'text');
+    this.transmitter.sendControl(this.keepaliveText(time), 'text');
     this.lastKeepaliveAt = now;
     this.unansweredSince ??= now;
+  }
+
+  /** After authentication keepalives carry the session's tag (the server follows us to a new port by it). */
+  private keepaliveText(time: number): string {
+    return this.auth?.keepalive(time) ?? formatControl({ type: 'keepalive', time });
   }
 
   private onEcho(time: number): void {
@@ -469,7 +493,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       if (this.unconfirmed.length > 0) {
         this.sendProbe(now);
       } else {
-        this.transmitter.sendControl(formatControl({ type: 'keepalive', time: now / 1000 }));
+        this.transmitter.sendControl(this.keepaliveText(now / 1000));
         this.lastKeepaliveAt = now;
         this.unansweredSince ??= now;
       }
@@ -645,6 +669,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.ext.stop();
+    this.auth?.stop();
     if (this.transmitter) {
       if (this.transmitter.pttActive) await this.transmitter.setPtt(false);
       // What the operator already said goes out first; BYE is the last word.

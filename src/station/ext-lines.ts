@@ -18,6 +18,12 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
     // A BYE is shown by the ordinary path already.
     if (l.reason !== 'bye') say(`👋 ${l.callsign} left the conference (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
   });
+  engine.auth?.on('authenticated', (a) => say(`🔐 authenticated as ${a.callsign}`));
+  // A server that does not protect this callsign (or does not authenticate at all) lets it in anyway: not an alarm.
+  engine.auth?.on('failed', (f) =>
+    say(f.reason === 'unknown_callsign' || f.reason === 'disabled' ? `🔓 not authenticated: ${f.text}` : `⛔ authentication failed: ${f.reason} (${f.text})`),
+  );
+  if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
   // The server may have refused us before this interface was listening.
   if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign)}`);
   return { who: () => formatWho(model.rows(), x.active) };

@@ -9,6 +9,8 @@ export interface StationRow {
   /** On the server's roster (true), gone (false), or unknown: the server does not speak the extension (null). */
   online: boolean | null;
   talking: boolean;
+  /** The server says it proved its callsign with a key. */
+  authenticated: boolean;
   /** ms epoch when the server admitted it; null when unknown. */
   since: number | null;
   /** ms epoch of the last thing this station heard from it; null: never heard by me. */
@@ -93,6 +95,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
         callsign,
         online: ext ? false : null,
         talking: l?.talking ?? false,
+        authenticated: false,
         since: null,
         lastHeard: last > 0 ? last : null,
         transmissions: s?.transmissions.size ?? 0,
@@ -104,6 +107,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
       const r = row(m.callsign);
       r.online = true;
       r.since = m.since;
+      r.authenticated = m.authenticated;
       r.talking = r.talking || m.talking;
       out.set(m.callsign, r);
     }
@@ -136,6 +140,7 @@ export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date
   for (const r of ext ? on : rows) {
     const parts = [
       r.talking ? '🎤 talking' : null,
+      r.authenticated ? '🔐 verified' : null,
       r.since === null ? null : `connected ${formatAgo(r.since, nowMs).replace(' ago', '')}`,
       `heard by me ${formatAgo(r.lastHeard, nowMs)}`,
       formatAirtime(r),

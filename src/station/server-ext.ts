@@ -14,6 +14,8 @@ export interface RosterMember {
   /** ms epoch when the server admitted it (as far as the server's figure says). */
   since: number;
   talking: boolean;
+  /** The server says it proved its callsign with a key. */
+  authenticated: boolean;
 }
 
 export interface Refusal {
@@ -34,6 +36,8 @@ export interface ServerExtEvents {
   /** Admitted again after a refusal. */
   admitted: { at: number };
   announce: { text: string; at: number };
+  /** An authentication message from the server (`OPV:AUTH_…`), for the station's authenticator. */
+  auth: string;
 }
 
 /** Re-announcements while nothing has answered (a reference server never will). */
@@ -62,6 +66,13 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   refusal: Refusal | null = null;
   /** Frames with the server's id from another address: dropped. */
   forged = 0;
+  /**
+   * True for a refusal the operator need not see yet: "needs a key" while this station is
+   * authenticating. It is kept (and shown if it is still true after the answer).
+   */
+  holdRefusal: (r: Refusal) => boolean = () => false;
+  /** The current refusal was shown (so its end is news). */
+  private refusalShown = false;
 
   constructor(
     private readonly serverAddress: () => string,
@@ -132,6 +143,10 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   }
 
   private handle(text: string): void {
+    if (text.startsWith('OPV:AUTH_')) {
+      this.emit('auth', text);
+      return;
+    }
     const m = parseExt(text);
     if (m === null) return;
     const at = this.now();
@@ -146,7 +161,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       case 'welcome':
         if (this.refusal !== null) {
           this.refusal = null;
-          this.emit('admitted', { at });
+          if (this.refusalShown) this.emit('admitted', { at });
+          this.refusalShown = false;
         }
         this.emit('welcome', { timeoutS: m.timeoutS, at });
         break;
@@ -157,14 +173,16 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         if (this.pending.got.size < this.pending.parts) return;
         this.members.clear();
         for (const list of this.pending.got.values()) {
-          for (const e of list) if (this.members.size < MAX_ROSTER) this.members.set(e.callsign, { callsign: e.callsign, since: at - e.connectedS * 1000, talking: e.talking });
+          for (const e of list) {
+            if (this.members.size < MAX_ROSTER) this.members.set(e.callsign, { callsign: e.callsign, since: at - e.connectedS * 1000, talking: e.talking, authenticated: e.authenticated === true });
+          }
         }
         this.pending = null;
         this.emitRoster();
         break;
       }
       case 'join':
-        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign)) this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false });
+        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign)) this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false, authenticated: false });
         this.emit('join', { callsign: m.callsign, at });
         this.emitRoster();
         break;
@@ -173,6 +191,14 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         this.emit('leave', { callsign: m.callsign, reason: m.reason, at });
         this.emitRoster();
         break;
+      case 'verified': {
+        const mem = this.members.get(m.callsign);
+        if (mem && !mem.authenticated) {
+          mem.authenticated = true;
+          this.emitRoster();
+        }
+        break;
+      }
       case 'talk': {
         const mem = this.members.get(m.callsign);
         if (mem && mem.talking !== m.talking) {
@@ -186,11 +212,12 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         const prev = this.refusal;
         this.refusal = r;
         // Told again while still refused for the same reason: not news.
-        if (prev === null || prev.reason !== r.reason) {
-          this.emit('refused', r);
+        if (prev === null || prev.reason !== r.reason || !this.refusalShown) {
           if (this.timer) clearTimeout(this.timer);
           this.timer = setTimeout(() => this.announce(), REANNOUNCE_REFUSED_MS);
           this.timer.unref();
+          this.refusalShown = !this.holdRefusal(r);
+          if (this.refusalShown) this.emit('refused', r);
         }
         break;
       }
@@ -198,6 +225,13 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         this.emit('announce', { text: m.text, at });
         break;
     }
+  }
+
+  /** A held refusal (see holdRefusal) that still stands: show it now. */
+  showHeldRefusal(): void {
+    if (this.refusal === null || this.refusalShown) return;
+    this.refusalShown = true;
+    this.emit('refused', this.refusal);
   }
 
   private emitRoster(): void {
@@ -229,5 +263,7 @@ export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Da
       return 'the server is full — this station keeps trying; try later or another server';
     case 'not_allowed':
       return `${callsign} is not on this server's allow list — contact the server operator`;
+    case 'auth_required':
+      return `${callsign} is protected on this server: only a station with its key may use it (opv keygen ${callsign}, and the sysop adds the printed line)`;
   }
 }

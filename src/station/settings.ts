@@ -84,6 +84,8 @@ export const stationSettingsSchema = z.strictObject({
   chatCue: flag,
   /** A beep when a received transmission ends and the channel is free. */
   courtesyTone: flag,
+  /** The station's Ed25519 key (opv keygen): it authenticates to servers that protect its callsign. */
+  key: text.optional(),
 });
 
 /** The settings file: any subset of the settings (and of `ptt`), nothing else. */

@@ -14,6 +14,7 @@ export function station(callsign: string, over: Partial<StationStats> = {}): Sta
     control_frames: 0,
     connected_s: 0,
     timeout_in_s: 300,
+    authenticated: false,
     ...over,
   };
 }
@@ -33,6 +34,7 @@ export function snapshot(over: Partial<ServerStats> = {}): ServerStats {
     control_frames: 0,
     data_frames: 0,
     hijacks_refused: 0,
+    auth_failures: 0,
     timeout_s: 300,
     stations: [],
     ...over,

@@ -1,7 +1,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type contrib from 'blessed-contrib';
-import { fit, fitRight, formatCompact, formatDuration, formatKbps } from '../format.js';
+import { fit, fitRight, formatCompact, formatDuration, formatKbps, stateText } from '../format.js';
 import type { SortKey, StationRow } from '../model.js';
 
 /**
@@ -25,7 +25,7 @@ const ENDPOINT_MAX = 47;
 const COLUMNS: Column[] = [
   { title: 'CALLSIGN', key: 'callsign', width: 9, cell: (r) => r.callsign },
   { title: 'ENDPOINT', key: 'endpoint', width: ENDPOINT_MIN, cell: (r) => r.endpoint },
-  { title: 'STATE', key: 'state', width: 7, cell: (r) => (r.talking ? 'TALKING' : 'idle') },
+  { title: 'STATE', key: 'state', width: 7, cell: stateText },
   { title: 'FRAMES', key: 'frames', width: 7, right: true, cell: (r) => formatCompact(r.frames) },
   { title: 'KBIT/S', key: 'kbps', width: 6, right: true, cell: (r) => formatKbps(r.kbps) },
   { title: 'HEARD', key: 'last_heard', width: 10, right: true, cell: (r) => `${formatDuration(r.lastSeenS)} ago` },

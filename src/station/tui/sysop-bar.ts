@@ -41,6 +41,12 @@ export function createSysopBar(screen: blessed.Widgets.Screen, engine: StationEn
   const refused = (r: Refusal): void => show(`REFUSED: ${escape(describeRefusal(r, engine.callsign))}`, 'red', null);
   x.on('refused', refused);
   x.on('admitted', () => show('Admitted by the server', 'blue', 5000));
+  engine.auth?.on('authenticated', (a) => show(`Authenticated as ${escape(a.callsign)}`, 'blue', 5000));
+  engine.auth?.on('failed', (f) =>
+    f.reason === 'unknown_callsign' || f.reason === 'disabled'
+      ? show(`Not authenticated: ${escape(f.text)}`, 'blue', 5000)
+      : show(`AUTHENTICATION FAILED (${f.reason}): ${escape(f.text)}`, 'red', null),
+  );
   // The server may have refused us while the screen was still being built.
   if (x.refusal !== null) refused(x.refusal);
   return { box };

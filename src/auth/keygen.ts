@@ -1,0 +1,50 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { OpvError } from '../errors.js';
+import { authorizedKeyLine } from '../protocol/auth.js';
+import { tryOperatorCallsign } from '../protocol/index.js';
+import { callsignForPath } from '../station/exports.js';
+import { configDir } from '../station/settings.js';
+
+/** Where a station's key lives unless told otherwise: ~/.config/opv/keys/<CALL>.pem. */
+export function defaultKeyFile(callsign: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(configDir(env), 'keys', `${callsignForPath(callsign)}.pem`);
+}
+
+function callsignArg(v: string): string {
+  const r = tryOperatorCallsign(v);
+  if (!r.ok) throw new InvalidArgumentError(r.error.message);
+  return r.value;
+}
+
+export function keygenCommand(): Command {
+  return new Command('keygen')
+    .description("create a station's Ed25519 key and print its line for the server's authorized-keys file")
+    .argument('<callsign>', 'the callsign the key proves', callsignArg)
+    .option('-o, --out <file>', 'where to write the private key (default ~/.config/opv/keys/CALL.pem)')
+    .option('-f, --force', 'overwrite an existing key file')
+    .option('-C, --comment <text>', 'comment at the end of the printed line (default user@host)')
+    .action((callsign: string, flags: { out?: string; force?: boolean; comment?: string }) => {
+      const file = flags.out ?? defaultKeyFile(callsign);
+      if (existsSync(file) && !flags.force) throw new OpvError('OPV_CONFIG', `${file} already exists (use --force to replace it; the old key stops working)`);
+      const { privateKey } = generateKeyPairSync('ed25519');
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      // 0600 from creation (a replaced file is removed first: mode applies only to new files).
+      if (flags.force) rmSync(file, { force: true });
+      writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+      const comment = (flags.comment ?? `${safeUser()}@${hostname()}`).replace(/[\r\n]/g, ' ').trim();
+      process.stderr.write(`private key written to ${file} (mode 0600); add this line to the server's authorized-keys file:\n`);
+      process.stdout.write(authorizedKeyLine(callsign, privateKey, comment) + '\n');
+    });
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'opv';
+  }
+}
