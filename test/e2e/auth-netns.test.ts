@@ -60,7 +60,7 @@ test('protected callsign on namespace hosts: no key refused, the key admits, a w
   const T = await station('W2OWN', h.srv, h.t);
   await T.proc.waitForLine(/^⛔ REFUSED by the server: W2OWN is protected on this server: only a station with its key may use it/, 15_000);
   T.proc.sendLine('forged chat from the thief');
-  await T.proc.waitForLine(/the server refuses this station \(see above\): nobody receives this line/);
+  await T.proc.waitForLine(/^⏳ \[W2OWN\]: forged chat from the thief \(held: sent when the server takes this station again\)$/);
   await T.proc.stop('SIGTERM');
 
   // The owner, with the key: authenticated at once, then heard by everyone.
