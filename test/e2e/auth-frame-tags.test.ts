@@ -60,6 +60,10 @@ test('frame tags: forged, replayed and altered frames from the protected station
   lis.chat('listening');
   await waitFor(async () => (await stats(srv.statsPort)).stations.some((s) => s.callsign === 'K2LIS'), 'the listener to join');
 
+  // A real opv station receives the tagged frames (receivers ignore the reserved bytes).
+  const rx = await startStation('K3RX', srv.port);
+  cleanups.push(() => rx.proc.stop());
+
   // Tags on (the default with a key).
   const v: StationProc = await startStation('W1ABC', srv.port, ['--key', keyFile]);
   cleanups.push(() => v.proc.stop());
@@ -70,6 +74,7 @@ test('frame tags: forged, replayed and altered frames from the protected station
   const captured = lis.rawFrames.find((f) => checkFrame(f).ok && f.includes('legit one'));
   assert.ok(captured, 'the legitimate frame as relayed');
   assert.notDeepEqual([...captured.subarray(9, 12)], [0, 0, 0], 'the station tagged its frame (relayed unchanged)');
+  await rx.proc.waitForLine(/^📨 \[W1ABC\]: legit one$/, 15_000);
 
   const forged = forgedChat('forged words');
   const altered = Buffer.from(captured);
@@ -84,6 +89,8 @@ test('frame tags: forged, replayed and altered frames from the protected station
   assert.equal(fromW1(lis, altered), false, 'altered frame relayed');
   assert.equal(lis.rawFrames.filter((r) => r.equals(captured)).length, 1, 'replayed frame relayed');
   assert.deepEqual(lis.texts('W1ABC'), ['legit one', 'legit two']);
+  await rx.proc.waitForLine(/^📨 \[W1ABC\]: legit two$/, 15_000);
+  assert.equal(rx.proc.count(/forged words|LEGIT one/), 0);
   const s = await stats(srv.statsPort);
   assert.equal(s.auth_tag_failures, before + 3, 'exactly the three bad frames failed');
   assert.match(await (await fetch(`http://127.0.0.1:${srv.statsPort}/metrics`)).text(), new RegExp(`opv_auth_tag_failures_total ${s.auth_tag_failures}\\b`));
