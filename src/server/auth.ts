@@ -175,7 +175,7 @@ export class StationAuthority {
    */
   frameOk(callsign: string, frame: Uint8Array, nowMs: number): boolean {
     const v = this.sessions.get(callsign)?.frameTags;
-    if (v == null || v.check(frame, nowMs)) return true;
+    if (v === undefined || v === null || v.check(frame, nowMs)) return true;
     this.tagFailures++;
     return false;
   }
