@@ -85,6 +85,7 @@ function tick(stations: StationStats[], t: number): ServerStats {
     frames_forwarded: received * (stations.length - 1),
     decode_errors: t * 3,
     auth_failures: 0,
+    auth_tag_failures: 0,
     rate_limited: t,
     timed_out_stations: 0,
     active_stations: stations.length,

@@ -25,7 +25,7 @@ const builder = new MessageBuilder({ source: [10, 9, 9, 9], destination: [10, 0,
 const toBuf = (f: Uint8Array): Buffer => Buffer.from(f.buffer, f.byteOffset, f.byteLength);
 const request = frameMessage(id, builder.control(text(formatStationAuth({ type: 'request', callsign: call ?? 'W1ABC' })))).map(toBuf);
 const responses = Array.from({ length: 64 }, () =>
-  frameMessage(id, builder.control(text(formatStationAuth({ type: 'response', stationPub: randomBytes(32), signature: randomBytes(64) })))).map(toBuf),
+  frameMessage(id, builder.control(text(formatStationAuth({ type: 'response', stationPub: randomBytes(32), signature: randomBytes(64), tags: false })))).map(toBuf),
 );
 
 let replies = 0;

@@ -43,6 +43,7 @@ export const serverStatsSchema = z.looseObject(
     data_frames: count,
     hijacks_refused: count,
     auth_failures: count.default(0),
+    auth_tag_failures: count.default(0),
     timeout_s: count,
     stations: z.array(stationStatsSchema, { error: 'must be a list' }),
   },

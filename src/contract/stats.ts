@@ -49,6 +49,8 @@ export interface ServerStats {
   hijacks_refused: number;
   /** Failed station authentications (bad or stale answers, unknown callsigns, rate-limited sources). */
   auth_failures: number;
+  /** Frames of tag-negotiated sessions dropped because their per-frame tag failed (forged, altered, replayed). */
+  auth_tag_failures: number;
   timeout_s: number;
   stations: StationStats[];
 }

@@ -21,6 +21,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
+/** The word that asks for (in OPV-AUTH:RESPONSE) and confirms (in OPV:AUTH_OK) per-frame tags. */
+export const FRAME_TAGS_WORD = 'tags';
+
 /** Station → server: every authentication message starts with this. */
 export const AUTH_PREFIX = 'OPV-AUTH:';
 /** Domain separation of the signed transcript (a signature for anything else never verifies here). */
@@ -74,11 +77,11 @@ export interface Challenge {
   serverPub: Buffer;
 }
 
-export type StationAuthMessage = { type: 'request'; callsign: string } | { type: 'response'; stationPub: Buffer; signature: Buffer };
+export type StationAuthMessage = { type: 'request'; callsign: string } | { type: 'response'; stationPub: Buffer; signature: Buffer; tags: boolean };
 
 export type ServerAuthMessage =
   | ({ type: 'challenge' } & Challenge)
-  | { type: 'ok'; sessionId: string }
+  | { type: 'ok'; sessionId: string; tags: boolean }
   | { type: 'fail'; reason: AuthFailReason };
 
 const b64 = (b: Buffer): string => b.toString('base64url');
@@ -90,17 +93,17 @@ function unb64(s: string | undefined, bytes: number): Buffer | null {
 }
 
 export function formatStationAuth(m: StationAuthMessage): string {
-  return m.type === 'request' ? `${AUTH_PREFIX}REQUEST ${m.callsign}` : `${AUTH_PREFIX}RESPONSE ${b64(m.stationPub)} ${b64(m.signature)}`;
+  return m.type === 'request' ? `${AUTH_PREFIX}REQUEST ${m.callsign}` : `${AUTH_PREFIX}RESPONSE ${b64(m.stationPub)} ${b64(m.signature)}${m.tags ? ` ${FRAME_TAGS_WORD}` : ''}`;
 }
 
 export function parseStationAuth(text: string): StationAuthMessage | null {
   if (!text.startsWith(AUTH_PREFIX)) return null;
   const f = text.slice(AUTH_PREFIX.length).split(' ');
   if (f[0] === 'REQUEST' && f.length === 2 && /^[A-Z0-9\-/.]{1,9}$/.test(f[1]!)) return { type: 'request', callsign: f[1]! };
-  if (f[0] === 'RESPONSE' && f.length === 3) {
+  if (f[0] === 'RESPONSE' && (f.length === 3 || (f.length === 4 && f[3] === FRAME_TAGS_WORD))) {
     const stationPub = unb64(f[1], 32);
     const signature = unb64(f[2], 64);
-    return stationPub && signature ? { type: 'response', stationPub, signature } : null;
+    return stationPub && signature ? { type: 'response', stationPub, signature, tags: f.length === 4 } : null;
   }
   return null;
 }
@@ -111,7 +114,7 @@ export function formatServerAuth(m: ServerAuthMessage): string {
     case 'challenge':
       return `OPV:AUTH_CHALLENGE ${b64(m.nonce)} ${b64(m.serverId)} ${m.time} ${b64(m.serverPub)}`;
     case 'ok':
-      return `OPV:AUTH_OK ${m.sessionId}`;
+      return `OPV:AUTH_OK ${m.sessionId}${m.tags ? ` ${FRAME_TAGS_WORD}` : ''}`;
     case 'fail':
       return `OPV:AUTH_FAIL ${m.reason}`;
   }
@@ -128,7 +131,7 @@ export function parseServerAuth(text: string): ServerAuthMessage | null {
       return nonce && serverId && time !== null && serverPub && f.length === 5 ? { type: 'challenge', nonce, serverId, time, serverPub } : null;
     }
     case 'OPV:AUTH_OK':
-      return f.length === 2 && /^[A-Za-z0-9_-]{1,32}$/.test(f[1]!) ? { type: 'ok', sessionId: f[1]! } : null;
+      return (f.length === 2 || (f.length === 3 && f[2] === FRAME_TAGS_WORD)) && /^[A-Za-z0-9_-]{1,32}$/.test(f[1]!) ? { type: 'ok', sessionId: f[1]!, tags: f.length === 3 } : null;
     case 'OPV:AUTH_FAIL': {
       const reason = AUTH_FAIL_REASONS.find((r) => r === f[1]);
       return reason && f.length === 2 ? { type: 'fail', reason } : null;
@@ -138,9 +141,14 @@ export function parseServerAuth(text: string): ServerAuthMessage | null {
   }
 }
 
-/** The bytes the station signs: every field length-prefixed, so no two transcripts share an encoding. */
-export function transcript(callsign: string, c: Challenge, stationPub: Buffer): Buffer {
+/**
+ * The bytes the station signs: every field length-prefixed, so no two transcripts share an
+ * encoding. A request for frame tags is signed too (one more field), so nobody on the path
+ * can strip it and downgrade the session to untagged frames.
+ */
+export function transcript(callsign: string, c: Challenge, stationPub: Buffer, tags = false): Buffer {
   const parts = [Buffer.from(AUTH_DOMAIN), Buffer.from(callsign), c.serverId, c.nonce, Buffer.from(String(c.time)), c.serverPub, stationPub];
+  if (tags) parts.push(Buffer.from(FRAME_TAGS_WORD));
   const out: Buffer[] = [];
   for (const p of parts) {
     const len = Buffer.alloc(2);

@@ -11,6 +11,7 @@ import {
   type ServerAuthMessage,
   type StationAuthMessage,
 } from '../protocol/auth.js';
+import { FrameTagVerifier, frameKey } from '../protocol/frame-tag.js';
 import type { AuthorizedKey } from './authorized-keys.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -27,6 +28,8 @@ export interface Session {
   keyId: string;
   /** Latest keepalive time seen in this session: an older tagged keepalive never moves the binding (replay). */
   lastKeepalive: number;
+  /** Per-frame tags negotiated for this session: every frame of the callsign must carry a valid one. */
+  frameTags: FrameTagVerifier | null;
 }
 
 interface Pending {
@@ -70,6 +73,8 @@ export class StationAuthority {
   private challengeTokens = CHALLENGE_BURST;
   private challengeAt = 0;
   failures = 0;
+  /** Frames of tag-negotiated sessions dropped because their tag failed (forged, altered, replayed). */
+  tagFailures = 0;
 
   constructor(
     readonly mode: AuthMode,
@@ -149,7 +154,7 @@ export class StationAuthority {
     this.pending.delete(key);
     if (p === undefined) return this.spend(budget, 'no_challenge');
     if (nowMs > p.expires) return this.spend(budget, 'expired');
-    const t = transcript(callsign, { nonce: p.nonce, serverId: this.serverId, time: p.time, serverPub: p.pub }, m.stationPub);
+    const t = transcript(callsign, { nonce: p.nonce, serverId: this.serverId, time: p.time, serverPub: p.pub }, m.stationPub, m.tags);
     const match = (this.keys.get(callsign) ?? []).find((k) => verifyTranscript(k.key, t, m.signature));
     if (match === undefined) return this.spend(budget, 'bad_signature');
     let k: Buffer;
@@ -159,9 +164,20 @@ export class StationAuthority {
       // A low-order X25519 point: no shared secret.
       return this.spend(budget, 'malformed');
     }
-    const session: Session = { id: randomBytes(9).toString('base64url'), callsign, endpoint: from, key: k, keyId: match.id, lastKeepalive: this.nowS(nowMs) - 1 };
+    const session: Session = { id: randomBytes(9).toString('base64url'), callsign, endpoint: from, key: k, keyId: match.id, lastKeepalive: this.nowS(nowMs) - 1, frameTags: m.tags ? new FrameTagVerifier(frameKey(k)) : null };
     this.sessions.set(callsign, session);
-    return { kind: 'authenticated', session, comment: match.comment, message: { type: 'ok', sessionId: session.id } };
+    return { kind: 'authenticated', session, comment: match.comment, message: { type: 'ok', sessionId: session.id, tags: m.tags } };
+  }
+
+  /**
+   * Does this frame of `callsign` carry its session's next valid tag? True when the
+   * callsign's session did not negotiate tags (nothing to check).
+   */
+  frameOk(callsign: string, frame: Uint8Array, nowMs: number): boolean {
+    const v = this.sessions.get(callsign)?.frameTags;
+    if (v === undefined || v === null || v.check(frame, nowMs)) return true;
+    this.tagFailures++;
+    return false;
   }
 
   malformed(): AuthOutcome {

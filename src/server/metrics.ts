@@ -35,6 +35,7 @@ export function createMetrics(snapshot: () => ServerStats, channel?: () => Chann
   counter('opv_timed_out_stations_total', 'Stations dropped for inactivity', (s) => s.timed_out_stations);
   counter('opv_hijacks_refused_total', 'Callsign takeovers refused', (s) => s.hijacks_refused);
   counter('opv_auth_failures_total', 'Failed station authentications', (s) => s.auth_failures);
+  counter('opv_auth_tag_failures_total', 'Frames dropped for a failed per-frame tag', (s) => s.auth_tag_failures);
   const kinds = new Counter({
     name: 'opv_frames_by_kind_total',
     help: 'Frames from registered stations by message kind',

@@ -163,6 +163,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   }
 
   private relay(st: Station, buf: Buffer, nowMs: number): void {
+    // A session with frame tags: a frame without its next valid tag is forged, altered or
+    // replayed (even from the right address:port) and goes nowhere, before anything else.
+    if (!this.auth.frameOk(st.callsign, buf, nowMs)) return;
     st.lastSeen = nowMs;
     st.frames++;
     st.bytes += buf.length;
@@ -505,6 +508,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       data_frames: sum('data'),
       hijacks_refused: c.hijacksRefused,
       auth_failures: this.auth.failures,
+      auth_tag_failures: this.auth.tagFailures,
       timeout_s: this.config.timeoutS,
       stations,
     };

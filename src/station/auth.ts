@@ -10,11 +10,12 @@ import {
   transcript,
   type AuthFailReason,
 } from '../protocol/auth.js';
+import { FrameTagger, frameKey } from '../protocol/frame-tag.js';
 import { formatControl } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 
 export interface StationAuthEvents {
-  authenticated: { callsign: string; at: number };
+  authenticated: { callsign: string; at: number; frameTags: boolean };
   failed: { reason: AuthFailReason; text: string; at: number };
 }
 
@@ -30,6 +31,8 @@ const REAUTH_MIN_MS = 10_000;
  */
 export class StationAuth extends TypedEmitter<StationAuthEvents> {
   private sessionKey: Buffer | null = null;
+  /** Tags every frame sent while the session has them (null: untagged frames). */
+  private tagger: FrameTagger | null = null;
   /** A request is out and no answer (OK or FAIL) has come. */
   pending = false;
   private tries = 0;
@@ -41,6 +44,8 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
     private readonly key: KeyObject,
     private readonly sendControl: (text: string) => void,
     private readonly now: () => number = Date.now,
+    /** Ask for per-frame tags (docs/EXTENSIONS.md, "Frame tags"). */
+    private readonly wantFrameTags = true,
   ) {
     super();
   }
@@ -64,6 +69,7 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
   onAuthRequired(): void {
     if (this.now() - this.askedAt < REAUTH_MIN_MS) return;
     this.sessionKey = null;
+    this.tagger = null;
     this.tries = 0;
     this.request();
   }
@@ -76,7 +82,7 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
       case 'challenge': {
         if (!this.pending) return; // never asked: an answer would be a signature for nothing
         const eph = ephemeralX25519();
-        const t = transcript(this.callsign, m, eph.pub);
+        const t = transcript(this.callsign, m, eph.pub, this.wantFrameTags);
         let k: Buffer;
         try {
           k = sessionKey(eph.privateKey, m.serverPub, t);
@@ -84,7 +90,7 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
           return;
         }
         this.pendingKey = k;
-        this.sendControl(formatControl({ type: 'raw', text: formatStationAuth({ type: 'response', stationPub: eph.pub, signature: signTranscript(this.key, t) }) }));
+        this.sendControl(formatControl({ type: 'raw', text: formatStationAuth({ type: 'response', stationPub: eph.pub, signature: signTranscript(this.key, t), tags: this.wantFrameTags }) }));
         break;
       }
       case 'ok':
@@ -93,7 +99,9 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
         this.sessionKey = this.pendingKey;
         this.pendingKey = null;
         this.pending = false;
-        this.emit('authenticated', { callsign: this.callsign, at: this.now() });
+        // Counter 0 is the first frame sent after the confirmation (a server that did not confirm gets none).
+        this.tagger = m.tags && this.wantFrameTags ? new FrameTagger(frameKey(this.sessionKey)) : null;
+        this.emit('authenticated', { callsign: this.callsign, at: this.now(), frameTags: this.tagger !== null });
         break;
       case 'fail':
         if (!this.pending) return;
@@ -113,6 +121,15 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
     if (this.sessionKey === null) return text;
     const t = text.slice('KEEPALIVE:'.length);
     return `${text} ${keepaliveTag(this.sessionKey, this.callsign, t)}`;
+  }
+
+  /** Every frame on its way to the server passes here, in sending order. */
+  tagFrame(frame: Uint8Array): void {
+    this.tagger?.tag(frame);
+  }
+
+  get frameTags(): boolean {
+    return this.tagger !== null;
   }
 
   private stopRetries(): void {

@@ -56,6 +56,7 @@ interface StationFlags {
   debug?: boolean;
   debugFile?: string;
   key?: string;
+  frameTags?: 'on' | 'off';
 }
 
 const log = debugLog('station');
@@ -64,6 +65,11 @@ function callsignArg(v: string): string {
   const r = tryOperatorCallsign(v);
   if (!r.ok) throw new InvalidArgumentError(r.error.message);
   return r.value;
+}
+
+function frameTagsArg(v: string): 'on' | 'off' {
+  if (v !== 'on' && v !== 'off') throw new InvalidArgumentError('must be on or off');
+  return v;
 }
 
 function pttKeyArg(v: string): string {
@@ -107,6 +113,7 @@ export function stationCommand(): Command {
     .option('--no-chat-cue', 'no chat pips')
     .option('--courtesy-tone', 'a 1000 Hz beep when a received transmission ends (default on)')
     .option('--no-courtesy-tone', 'no end-of-transmission beep')
+    .option('--frame-tags <on|off>', 'per-frame authentication tags when authenticating with a key (default on)', frameTagsArg)
     .option('--key <file>', 'Ed25519 key to authenticate with (opv keygen; default ~/.config/opv/keys/CALL.pem when it exists)')
     .option('--debug', 'write the diagnostic log (all opv:* namespaces; DEBUG=opv:link,opv:rx picks some)')
     .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI)')
@@ -158,6 +165,7 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     chatCue: f.chatCue,
     courtesyTone: f.courtesyTone,
     key: f.key,
+    frameTags: f.frameTags,
   });
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryOperatorCallsign(String(merged.callsign));

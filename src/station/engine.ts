@@ -136,6 +136,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.link = new Link(settings.server, settings.port, settings.listenPort);
     this.scheduler = new Scheduler((f) => {
       this.lastSendAt = this.now();
+      this.auth?.tagFrame(f);
       this.link.send(f);
     });
     this.frames = new FrameReceiver(this.stationId);
@@ -154,7 +155,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       () => !this.transmitter.pttActive,
     );
     if (settings.key !== undefined) {
-      const auth = new StationAuth(this.callsign, loadPrivateKey(readFileSync(settings.key, 'utf8')), (t) => this.transmitter.sendControl(t), now);
+      const auth = new StationAuth(this.callsign, loadPrivateKey(readFileSync(settings.key, 'utf8')), (t) => this.transmitter.sendControl(t), now, settings.frameTags !== 'off');
       this.auth = auth;
       this.ext.on('auth', (t) => auth.handle(t));
       // "Needs a key" while the answer is on its way is not news; after a failure it is.

@@ -86,6 +86,8 @@ export const stationSettingsSchema = z.strictObject({
   courtesyTone: flag,
   /** The station's Ed25519 key (opv keygen): it authenticates to servers that protect its callsign. */
   key: text.optional(),
+  /** Per-frame authentication tags when authenticated with a key (docs/EXTENSIONS.md, "Frame tags"). */
+  frameTags: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).optional(),
 });
 
 /** The settings file: any subset of the settings (and of `ptt`), nothing else. */

@@ -35,6 +35,7 @@ export function snapshot(over: Partial<ServerStats> = {}): ServerStats {
     data_frames: 0,
     hijacks_refused: 0,
     auth_failures: 0,
+    auth_tag_failures: 0,
     timeout_s: 300,
     stations: [],
     ...over,

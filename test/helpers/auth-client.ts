@@ -44,16 +44,16 @@ export class AuthClient {
   }
 
   /** Answers `c` signed with `key` (for `signAs`, the server id signed may be swapped). */
-  respond(c: Challenge, key: KeyObject, signAs: Partial<Challenge> = {}): void {
-    this.s.control(this.responseText(c, key, signAs));
+  respond(c: Challenge, key: KeyObject, signAs: Partial<Challenge> = {}, tags = false): void {
+    this.s.control(this.responseText(c, key, signAs, tags));
   }
 
   /** The response to `c` (not sent), e.g. to deliver it to another server. */
-  responseText(c: Challenge, key: KeyObject, signAs: Partial<Challenge> = {}): string {
+  responseText(c: Challenge, key: KeyObject, signAs: Partial<Challenge> = {}, tags = false): string {
     const eph = ephemeralX25519();
-    const t = transcript(this.s.callsign, { ...c, ...signAs }, eph.pub);
+    const t = transcript(this.s.callsign, { ...c, ...signAs }, eph.pub, tags);
     this.key = sessionKey(eph.privateKey, c.serverPub, t);
-    this.lastResponse = formatStationAuth({ type: 'response', stationPub: eph.pub, signature: signTranscript(key, t) });
+    this.lastResponse = formatStationAuth({ type: 'response', stationPub: eph.pub, signature: signTranscript(key, t), tags });
     return this.lastResponse;
   }
 

@@ -30,13 +30,20 @@ test('messages round-trip; malformed ones parse to null', () => {
   const text = formatServerAuth({ type: 'challenge', ...c });
   assert.ok(text.length <= 120, `challenge ${text.length} characters`);
   assert.deepEqual(parseServerAuth(text), { type: 'challenge', ...c });
-  assert.deepEqual(parseServerAuth('OPV:AUTH_OK abc_DEF-1'), { type: 'ok', sessionId: 'abc_DEF-1' });
+  assert.deepEqual(parseServerAuth('OPV:AUTH_OK abc_DEF-1'), { type: 'ok', sessionId: 'abc_DEF-1', tags: false });
+  assert.deepEqual(parseServerAuth('OPV:AUTH_OK abc_DEF-1 tags'), { type: 'ok', sessionId: 'abc_DEF-1', tags: true });
+  assert.equal(parseServerAuth('OPV:AUTH_OK abc_DEF-1 tagz'), null);
   assert.deepEqual(parseServerAuth('OPV:AUTH_FAIL expired'), { type: 'fail', reason: 'expired' });
   for (const bad of ['OPV:AUTH_FAIL nope', 'OPV:AUTH_OK', `${text} extra`, text.replace(/ \d+ /, ' -1 '), 'OPV:AUTH_CHALLENGE a b c d']) assert.equal(parseServerAuth(bad), null, bad);
-  const r = { type: 'response' as const, stationPub: Buffer.alloc(32, 3), signature: Buffer.alloc(64, 4) };
+  const r = { type: 'response' as const, stationPub: Buffer.alloc(32, 3), signature: Buffer.alloc(64, 4), tags: false };
   const rt = formatStationAuth(r);
   assert.ok(rt.length <= 150, `response ${rt.length} characters`);
   assert.deepEqual(parseStationAuth(rt), r);
+  // Asking for frame tags: one more word, still two frames.
+  const rtt = formatStationAuth({ ...r, tags: true });
+  assert.equal(rtt, `${rt} tags`);
+  assert.deepEqual(parseStationAuth(rtt), { ...r, tags: true });
+  assert.equal(parseStationAuth(`${rt} tagz`), null);
   assert.deepEqual(parseStationAuth('OPV-AUTH:REQUEST W1ABC/P'), { type: 'request', callsign: 'W1ABC/P' });
   for (const bad of ['OPV-AUTH:REQUEST w1abc', 'OPV-AUTH:REQUEST', 'OPV-AUTH:RESPONSE AAAA BBBB', `${rt}=`, 'OPV-AUTH:HELLO']) assert.equal(parseStationAuth(bad), null, bad);
 });
@@ -54,6 +61,8 @@ test('the signature covers every transcript field; both sides derive the same se
     transcript('W1ABC', { ...c, nonce: Buffer.alloc(16, 9) }, st.pub),
     transcript('W1ABC', { ...c, time: c.time + 1 }, st.pub),
     transcript('W1ABC', c, ephemeralX25519().pub),
+    // A stripped (or added) request for frame tags breaks the signature: no downgrade.
+    transcript('W1ABC', c, st.pub, true),
   ]) assert.equal(verifyTranscript(publicKey, changed, sig), false);
   assert.equal(verifyTranscript(publicKey, t, Buffer.alloc(64)), false);
   // The server's side: its own X25519 private key and the station's public key.
@@ -97,7 +106,7 @@ test('authorized-keys lines: keygen output parses; every bad line names file:lin
 
 test('the relay recognises authentication messages from a frame\'s first bytes, and the scanner keeps the whole response', () => {
   const b = new MessageBuilder({ source: [10, 0, 0, 2], destination: [10, 0, 0, 1], sourcePorts: { voice: 1, text: 1, control: 1 }, initialIdentification: 1 });
-  const text = formatStationAuth({ type: 'response', stationPub: Buffer.alloc(32, 3), signature: Buffer.alloc(64, 4) });
+  const text = formatStationAuth({ type: 'response', stationPub: Buffer.alloc(32, 3), signature: Buffer.alloc(64, 4), tags: false });
   const frames = frameMessage(1234, b.control(text));
   assert.equal(frames.length, 2);
   assert.equal(peekServerBound(frames[0]!.subarray(12)), 'ext');

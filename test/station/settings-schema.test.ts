@@ -36,6 +36,7 @@ test('the settings file is checked: each fault is one line naming the file, the 
     ['{"audioOut":{"kind":"wav"}}', /: audioOut\.file must be a non-empty string \(missing\)$/],
     ['{"callsign":"W1_AB"}', /: callsign: callsign "W1_AB" contains "_"/],
     ['{"server":""}', /: server must be a non-empty string \(got ""\)$/],
+    ['{"frameTags":"maybe"}', /: frameTags must be "on" or "off" \(got "maybe"\)$/],
     ['{"port":0,"jitterFrames":0}', /: port must be .* \(and 1 more problem\)$/],
     ['{ not json', /: not valid JSON \(/],
     ['[1]', /: must be a JSON object of settings$/],
