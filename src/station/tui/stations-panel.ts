@@ -17,7 +17,9 @@ function row(r: StationRow, level: number): string {
   const heard = r.talking ? meter(level, 8) : r.lastHeard === null ? '—       ' : clock(r.lastHeard);
   // What I heard from it on a second line, so the panel stays narrow.
   const tx = r.transmissions > 0 ? `\n  ${r.transmissions} tx, ${airtime(r.onAirMs)} on air` : '';
-  return `${mark} ${call} ${heard}${tx}`;
+  // ✓: the server says it proved its callsign with a key (opv authentication).
+  const verified = r.authenticated ? '{green-fg}✓{/}' : ' ';
+  return `${mark} ${call}${verified}${heard}${tx}`;
 }
 
 /**
