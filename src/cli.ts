@@ -23,7 +23,7 @@ export function invokedCommand(argv: readonly string[]): string | null {
   return name === 'help' ? (args[first + 1] ?? null) : (name ?? null);
 }
 
-/** The `opv` command with the invoked subcommand loaded and the others as named stubs for `opv --help`. */
+/** The `opv` command with the invoked subcommand loaded and the others by name only (their code unloaded), so `opv --help` lists them. */
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
   program.name('opv').description('Opulent Voice conference server, station and sysop console').version('0.1.0');
