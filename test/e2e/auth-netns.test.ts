@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, repoRoot } from '../helpers/paths.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
-import { startStation, type StationProc } from './support/stations.js';
+import { type StationProc, startHostStation } from './support/stations.js';
 
 // Station authentication between separate hosts with real opv stations: a protected
 // callsign without its key is refused and relayed nothing; with the key it is in; a wrong
@@ -25,7 +25,7 @@ after(async () => {
 type Host = { ns: string; ip: string };
 
 async function station(call: string, srv: Host, host: Host, extra: string[] = []): Promise<StationProc> {
-  const s = await startStation(call, 57372, ['--no-audio', ...extra], { host: srv.ip, netns: host.ns, listenPort: 57372 });
+  const s = await startHostStation(call, srv, host, ['--no-audio', ...extra]);
   procs.push(s.proc);
   return s;
 }

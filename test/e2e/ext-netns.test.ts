@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, repoRoot } from '../helpers/paths.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
-import { startStation, type StationProc } from './support/stations.js';
+import { type StationProc, startHostStation } from './support/stations.js';
 import { TmuxSession } from '../helpers/tmux.js';
 import { makeNullAlsaHome } from '../helpers/alsa.js';
 
@@ -45,7 +45,7 @@ function startServer(srv: Host, extra: string[]): Proc {
 }
 
 async function station(call: string, srv: Host, host: Host): Promise<StationProc> {
-  return track(await startStation(call, 57372, ['--no-audio'], { host: srv.ip, netns: host.ns, listenPort: 57372 }));
+  return track(await startHostStation(call, srv, host, ['--no-audio']));
 }
 
 /** Sends /who until a listing satisfying `ok` appears; returns that listing's lines. */

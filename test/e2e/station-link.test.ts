@@ -9,7 +9,7 @@ import { Proc } from '../helpers/proc.js';
 import { opvBin, freeUdpPort } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
-import { startServer, startStation } from './support/stations.js';
+import { startServer, startStation, startHostStation } from './support/stations.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 let net: TestNet | null = null;
@@ -67,8 +67,8 @@ test('chat typed during a link cut (namespace hosts, interface down) arrives whe
   const server = new Proc('node', [opvBin, 'server', '--no-stats'], { netns: h.srv.ns });
   cleanups.push(() => server.stop('SIGKILL'));
   await server.waitForLine(/Server ready for connections/);
-  const a = await startStation('W1ABC', 57372, ['--no-audio'], { host: h.srv.ip, netns: h.a.ns, listenPort: 57372 });
-  const b = await startStation('VE3XYZ', 57372, ['--no-audio'], { host: h.srv.ip, netns: h.b.ns, listenPort: 57372 });
+  const a = await startHostStation('W1ABC', h.srv, h.a, ['--no-audio']);
+  const b = await startHostStation('VE3XYZ', h.srv, h.b, ['--no-audio']);
   cleanups.push(() => a.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
   await a.proc.waitForLine(/🔗 connected to server/);
   await b.proc.waitForLine(/🔗 connected to server/);

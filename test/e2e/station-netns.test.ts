@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, speechWav } from '../helpers/paths.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
-import { startStation, type StationProc } from './support/stations.js';
+import { type StationProc, startHostStation } from './support/stations.js';
 import { HistoryStore } from '../../src/station/history.js';
 import type { TransmissionEntry } from '../../src/station/types.js';
 
@@ -29,7 +29,7 @@ test('reference test plan: connectivity, chat both ways, PTT voice, three statio
   await server.waitForLine(/Server ready for connections/);
   const st = async (call: string, host: { ns: string }): Promise<StationProc> => {
     // Every station on the default ports, as on real separate machines.
-    const s = await startStation(call, 57372, ['--audio-in', speechWav, '--no-audio'], { host: h.srv.ip, netns: host.ns, listenPort: 57372 });
+    const s = await startHostStation(call, h.srv, host, ['--audio-in', speechWav, '--no-audio']);
     procs.push(s.proc);
     return s;
   };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Proc } from '../../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../../helpers/paths.js';
 import { alsaEnv, makeNullAlsaHome } from '../../helpers/alsa.js';
+import { DEFAULT_SERVER_PORT } from '../../../src/protocol/index.js';
 
 export interface RunningServer {
   proc: Proc;
@@ -44,4 +45,12 @@ export async function startStation(
   );
   await proc.waitForLine(new RegExp(`📻 ${callsign} on `));
   return { proc, callsign, dataDir, home, listenPort };
+}
+
+/**
+ * A station on a namespace host talking to a server on another: both use the standard
+ * port, as the reference test plan's separate hosts do.
+ */
+export function startHostStation(callsign: string, server: { ip: string }, host: { ns: string }, extra: string[] = []): Promise<StationProc> {
+  return startStation(callsign, DEFAULT_SERVER_PORT, extra, { host: server.ip, netns: host.ns, listenPort: DEFAULT_SERVER_PORT });
 }
