@@ -41,6 +41,7 @@ function makeStations(n: number): StationStats[] {
   return Array.from({ length: n }, (_, i) => ({
     callsign: `K${String(i).padStart(3, '0')}XY`,
     endpoint: `10.${(i >> 8) & 255}.${i & 255}.${(i * 7) % 250}:${40000 + i}`,
+    room: 'MAIN',
     frames: 0,
     bytes: 0,
     authenticated: false,
@@ -96,6 +97,9 @@ function tick(stations: StationStats[], t: number): ServerStats {
     hijacks_refused: 0,
     timeout_s: 300,
     stations,
+    rooms: [],
+    remote_stations: [],
+    interlink: null,
   };
 }
 

@@ -6,7 +6,8 @@
  * newer server may add fields without breaking an older admin.
  */
 import { z } from 'zod';
-import type { AdminActionResult, ServerEvent, ServerStats, StationStats } from './stats.js';
+import { DEFAULT_ROOM } from '../protocol/ext.js';
+import type { AdminActionResult, InterlinkStats, RemoteStationStats, RoomStats, ServerEvent, ServerStats, StationStats } from './stats.js';
 
 const count = z.number({ error: 'must be a number' });
 const text = z.string({ error: 'must be a string' });
@@ -26,7 +27,43 @@ export const stationStatsSchema = z.looseObject({
   timeout_in_s: count,
   // Absent from servers older than station authentication.
   authenticated: flag.default(false),
+  // Absent from servers older than rooms: everyone was in the one conference.
+  room: text.default(DEFAULT_ROOM),
 }) satisfies z.ZodType<StationStats>;
+
+export const remoteStationStatsSchema = z.looseObject({
+  callsign: text,
+  room: text,
+  server: text,
+  talking: flag,
+  connected_s: count,
+  last_seen_s: count,
+}) satisfies z.ZodType<RemoteStationStats>;
+
+export const roomStatsSchema = z.looseObject({
+  name: text,
+  port: count.nullable(),
+  stations: count,
+  remote_stations: count,
+  frames_received: count,
+  frames_forwarded: count,
+  frames_from_interlink: count,
+  talking: z.array(text),
+}) satisfies z.ZodType<RoomStats>;
+
+export const interlinkStatsSchema = z.looseObject({
+  server_id: text,
+  connected: flag,
+  nats_server: text,
+  state: text,
+  frames_published: count,
+  frames_received: count,
+  frames_not_published: count,
+  frames_rejected: count,
+  reconnects: count,
+  subscribed_rooms: z.array(text),
+  peers: z.array(z.looseObject({ server_id: text, last_seen_s: count, stations: count })),
+}) satisfies z.ZodType<InterlinkStats>;
 
 export const serverStatsSchema = z.looseObject(
   {
@@ -46,6 +83,9 @@ export const serverStatsSchema = z.looseObject(
     auth_tag_failures: count.default(0),
     timeout_s: count,
     stations: z.array(stationStatsSchema, { error: 'must be a list' }),
+    rooms: z.array(roomStatsSchema, { error: 'must be a list' }).default([]),
+    remote_stations: z.array(remoteStationStatsSchema, { error: 'must be a list' }).default([]),
+    interlink: interlinkStatsSchema.nullable().default(null),
   },
   { error: 'must be a JSON object' },
 ) satisfies z.ZodType<ServerStats>;
@@ -56,12 +96,16 @@ export const serverEventSchema = z.discriminatedUnion(
   'type',
   [
     z.looseObject({ type: z.literal('stats'), at, stats: serverStatsSchema }),
-    z.looseObject({ type: z.literal('station_joined'), at, callsign: text, endpoint: text }),
+    z.looseObject({ type: z.literal('station_joined'), at, callsign: text, endpoint: text, room: text.default(DEFAULT_ROOM) }),
+    z.looseObject({ type: z.literal('room_changed'), at, callsign: text, from: text, to: text }),
+    z.looseObject({ type: z.literal('remote_joined'), at, callsign: text, room: text, server: text }),
+    z.looseObject({ type: z.literal('remote_left'), at, callsign: text, room: text, server: text }),
+    z.looseObject({ type: z.literal('interlink'), at, connected: flag, state: text }),
     z.looseObject({ type: z.literal('station_left'), at, callsign: text, endpoint: text, reason: z.enum(['bye', 'kicked', 'banned'], { error: 'must be bye, kicked or banned' }) }),
     z.looseObject({ type: z.literal('station_timeout'), at, callsign: text, endpoint: text, idle_s: count }),
     z.looseObject({ type: z.literal('endpoint_changed'), at, callsign: text, from: text, to: text }),
-    z.looseObject({ type: z.literal('ptt_start'), at, callsign: text }),
-    z.looseObject({ type: z.literal('ptt_stop'), at, callsign: text }),
+    z.looseObject({ type: z.literal('ptt_start'), at, callsign: text, room: text.default(DEFAULT_ROOM), server: text.optional() }),
+    z.looseObject({ type: z.literal('ptt_stop'), at, callsign: text, room: text.default(DEFAULT_ROOM), server: text.optional() }),
     z.looseObject({ type: z.literal('hijack_refused'), at, callsign: text, endpoint: text, holder: text }),
   ],
   { error: 'is not an event type this admin knows' },

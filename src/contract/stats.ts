@@ -25,6 +25,60 @@ export interface StationStats {
   timeout_in_s: number;
   /** The station proved its callsign with a key (an authenticated session bound to this endpoint). */
   authenticated: boolean;
+  /** The room it is in (`MAIN` unless it chose one or came in on a room's port). */
+  room: string;
+}
+
+/** A station on another server of the interlinked network (learned from that server's presence). */
+export interface RemoteStationStats {
+  callsign: string;
+  room: string;
+  /** The server-id of the server it is on. */
+  server: string;
+  talking: boolean;
+  connected_s: number;
+  /** Seconds since that server last reported it. */
+  last_seen_s: number;
+}
+
+/** One room of this server (per-room fan-out, roster and traffic). */
+export interface RoomStats {
+  name: string;
+  /** The UDP port bound to it (reference stations choose a room by port); null: chosen by name only. */
+  port: number | null;
+  /** This server's stations in it. */
+  stations: number;
+  /** Stations in it on other interlinked servers. */
+  remote_stations: number;
+  /** Frames received from this server's stations in it. */
+  frames_received: number;
+  /** Frames sent to this server's stations in it (from local and remote talkers). */
+  frames_forwarded: number;
+  /** Frames of it received from other servers over NATS. */
+  frames_from_interlink: number;
+  /** Callsigns talking in it now (here and on other servers). */
+  talking: string[];
+}
+
+/** The NATS interlink (`--nats`); null in ServerStats when the server runs alone. */
+export interface InterlinkStats {
+  server_id: string;
+  connected: boolean;
+  /** The NATS server it is connected to now ("host:port"), or the last one. */
+  nats_server: string;
+  /** Words for the state: "connected", "reconnecting (connection refused)", … */
+  state: string;
+  frames_published: number;
+  frames_received: number;
+  /** Frames not published because the link was down (never queued: stale voice is useless). */
+  frames_not_published: number;
+  /** Frames from NATS that were dropped (not a frame, unknown room, from this server). */
+  frames_rejected: number;
+  reconnects: number;
+  /** Rooms subscribed now (those with a local station). */
+  subscribed_rooms: string[];
+  /** Other servers heard from, with seconds since their last presence. */
+  peers: { server_id: string; last_seen_s: number; stations: number }[];
 }
 
 /** GET /api/v1/stats */
@@ -53,17 +107,26 @@ export interface ServerStats {
   auth_tag_failures: number;
   timeout_s: number;
   stations: StationStats[];
+  rooms: RoomStats[];
+  remote_stations: RemoteStationStats[];
+  interlink: InterlinkStats | null;
 }
 
 /** Server-Sent Events on GET /api/v1/events: `event:` is the `type`, `data:` the JSON object. */
 export type ServerEvent =
   | { type: 'stats'; at: number; stats: ServerStats }
-  | { type: 'station_joined'; at: number; callsign: string; endpoint: string }
+  | { type: 'station_joined'; at: number; callsign: string; endpoint: string; room: string }
+  | { type: 'room_changed'; at: number; callsign: string; from: string; to: string }
+  /** Stations on other servers, learned over NATS (`server` is its server-id). */
+  | { type: 'remote_joined'; at: number; callsign: string; room: string; server: string }
+  | { type: 'remote_left'; at: number; callsign: string; room: string; server: string }
+  | { type: 'interlink'; at: number; connected: boolean; state: string }
   | { type: 'station_left'; at: number; callsign: string; endpoint: string; reason: 'bye' | 'kicked' | 'banned' }
   | { type: 'station_timeout'; at: number; callsign: string; endpoint: string; idle_s: number }
   | { type: 'endpoint_changed'; at: number; callsign: string; from: string; to: string }
-  | { type: 'ptt_start'; at: number; callsign: string }
-  | { type: 'ptt_stop'; at: number; callsign: string }
+  /** `server`: the talker is on another interlinked server (its server-id). */
+  | { type: 'ptt_start'; at: number; callsign: string; room: string; server?: string }
+  | { type: 'ptt_stop'; at: number; callsign: string; room: string; server?: string }
   | { type: 'hijack_refused'; at: number; callsign: string; endpoint: string; holder: string };
 
 export type ServerEventType = ServerEvent['type'];

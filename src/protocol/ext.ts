@@ -34,6 +34,8 @@ const LEAVE_REASONS: readonly LeaveReason[] = ['bye', 'timeout', 'kicked', 'bann
 
 export interface RosterEntry {
   callsign: string;
+  /** Interlinked servers: the server-id of the server the station is on (a 5th field); absent for this server's own stations. */
+  server?: string;
   /** Seconds since the server admitted it. */
   connectedS: number;
   talking: boolean;
@@ -51,7 +53,50 @@ export type ExtMessage =
   | { type: 'verified'; callsign: string }
   /** retryAt: Unix seconds from which trying again may succeed; null: not by waiting. */
   | { type: 'refused'; reason: RefusalReason; retryAt: number | null }
-  | { type: 'announce'; text: string };
+  | { type: 'announce'; text: string }
+  /** The station is now in this room (after WELCOME, and after each room change). */
+  | { type: 'room'; room: string }
+  /** The rooms of this server (and its interlinked network) with how many stations each has. */
+  | { type: 'rooms'; rooms: RoomCount[] }
+  /** A room request named no room of this server: the station stays where it was. */
+  | { type: 'no_room'; room: string };
+
+export interface RoomCount {
+  room: string;
+  stations: number;
+}
+
+/** Room names: letters, digits and `-`, stored upper-case (they are also NATS subject tokens). */
+export const ROOM_NAME_MAX = 16;
+const ROOM_RE = /^[A-Z0-9](?:[A-Z0-9-]{0,15})$/;
+/** The room of the main port when the sysop names none. */
+export const DEFAULT_ROOM = 'MAIN';
+
+/** A room name as typed (any case) → its canonical form, or null when it is not a room name. */
+export function normaliseRoom(name: string): string | null {
+  const up = name.trim().toUpperCase();
+  return ROOM_RE.test(up) ? up : null;
+}
+
+/** Station → server: "move me to this room" (consumed by the server like `OPV-EXT:1`). */
+export const ROOM_REQUEST_WORD = 'ROOM';
+/** Station → server: "which rooms are there?". */
+export const ROOMS_REQUEST_WORD = 'ROOMS';
+
+export type StationExtRequest = { type: 'room'; room: string } | { type: 'rooms' };
+
+export function formatStationExt(r: StationExtRequest): string {
+  return r.type === 'room' ? `${EXT_ANNOUNCE_PREFIX}${ROOM_REQUEST_WORD} ${r.room}` : `${EXT_ANNOUNCE_PREFIX}${ROOMS_REQUEST_WORD}`;
+}
+
+/** `OPV-EXT:ROOM NAME` / `OPV-EXT:ROOMS` → the request; null for anything else (including a bad room name). */
+export function parseStationExt(text: string): StationExtRequest | null {
+  if (text === `${EXT_ANNOUNCE_PREFIX}${ROOMS_REQUEST_WORD}`) return { type: 'rooms' };
+  const m = /^OPV-EXT:ROOM ([^ ]{1,16})$/.exec(text);
+  if (!m) return null;
+  const room = normaliseRoom(m[1]!);
+  return room === null ? null : { type: 'room', room };
+}
 
 const CALL_RE = /^[A-Z0-9\-/.]{1,9}$/;
 
@@ -67,7 +112,7 @@ export function formatExt(m: ExtMessage): string {
     case 'welcome':
       return `${EXT_PREFIX}WELCOME ${m.version} ${m.timeoutS}`;
     case 'roster':
-      return `${EXT_PREFIX}ROSTER ${m.snapshot} ${m.part}/${m.parts}${m.entries.map((e) => ` ${e.callsign}:${e.connectedS}:${e.talking ? 1 : 0}${e.authenticated === true ? ':1' : ''}`).join('')}`;
+      return `${EXT_PREFIX}ROSTER ${m.snapshot} ${m.part}/${m.parts}${m.entries.map(rosterField).join('')}`;
     case 'join':
       return `${EXT_PREFIX}JOIN ${m.callsign}`;
     case 'leave':
@@ -80,7 +125,23 @@ export function formatExt(m: ExtMessage): string {
       return `${EXT_PREFIX}REFUSED ${m.reason} ${m.retryAt === null ? '-' : Math.ceil(m.retryAt)}`;
     case 'announce':
       return `${EXT_PREFIX}ANNOUNCE ${m.text}`;
+    case 'room':
+      return `${EXT_PREFIX}ROOM ${m.room}`;
+    case 'rooms':
+      return `${EXT_PREFIX}ROOMS${m.rooms.map((r) => ` ${r.room}:${r.stations}`).join('')}`;
+    case 'no_room':
+      return `${EXT_PREFIX}NO_ROOM ${m.room}`;
   }
+}
+
+function rosterField(e: RosterEntry): string {
+  const auth = e.authenticated === true ? '1' : e.server !== undefined ? '0' : '';
+  return ` ${e.callsign}:${e.connectedS}:${e.talking ? 1 : 0}${auth ? `:${auth}` : ''}${e.server !== undefined ? `:${e.server}` : ''}`;
+}
+
+/** Server ids share the room-name alphabet (they are NATS subject tokens too). */
+export function isServerId(s: string): boolean {
+  return /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,31})$/.test(s);
 }
 
 const int = (s: string | undefined): number | null => (s !== undefined && /^\d{1,12}$/.test(s) ? Number(s) : null);
@@ -112,10 +173,11 @@ export function parseExt(text: string): ExtMessage | null {
       const entries: RosterEntry[] = [];
       for (const e of f.slice(2)) {
         if (e === '') continue;
-        const [call, conn, talk, auth] = e.split(':');
+        const [call, conn, talk, auth, server] = e.split(':');
         const connectedS = int(conn);
         if (call === undefined || !CALL_RE.test(call) || connectedS === null || (talk !== '0' && talk !== '1')) return null;
-        entries.push({ callsign: call, connectedS, talking: talk === '1', ...(auth === '1' ? { authenticated: true } : {}) });
+        if (server !== undefined && !isServerId(server)) return null;
+        entries.push({ callsign: call, connectedS, talking: talk === '1', ...(auth === '1' ? { authenticated: true } : {}), ...(server !== undefined ? { server } : {}) });
       }
       return { type: 'roster', snapshot, part, parts, entries };
     }
@@ -133,6 +195,20 @@ export function parseExt(text: string): ExtMessage | null {
       const reason = REFUSAL_REASONS.find((r) => r === f[0]);
       const retryAt = f[1] === '-' ? null : int(f[1]);
       return reason && (retryAt !== null || f[1] === '-') ? { type: 'refused', reason, retryAt } : null;
+    }
+    case 'ROOM':
+    case 'NO_ROOM': {
+      const room = f.length === 1 ? normaliseRoom(f[0]!) : null;
+      return room === null || room !== f[0] ? null : { type: type === 'ROOM' ? 'room' : 'no_room', room };
+    }
+    case 'ROOMS': {
+      const rooms: RoomCount[] = [];
+      for (const e of rest === '' ? [] : f) {
+        const m = /^([A-Z0-9-]{1,16}):(\d{1,6})$/.exec(e);
+        if (!m || normaliseRoom(m[1]!) !== m[1]) return null;
+        rooms.push({ room: m[1]!, stations: Number(m[2]) });
+      }
+      return { type: 'rooms', rooms };
     }
     case 'ANNOUNCE': {
       const t = sanitiseText(rest, ANNOUNCE_MAX_CHARS);

@@ -92,5 +92,6 @@ export function stationStats(s: Station, nowMs: number, timeoutS: number, authen
     connected_s: Math.round((nowMs - s.joinedAt) / 1000),
     timeout_in_s: Math.max(0, Math.round(timeoutS - idle)),
     authenticated,
+    room: 'MAIN',
   };
 }

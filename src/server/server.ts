@@ -194,8 +194,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     // A frame that started like an extension message but is not one whole is dropped:
     // text that claims to be the server's never reaches another station.
     if (this.config.verbose) this.log.frame(st.callsign, st.endpoint.key, seen.pttStart ? 'ptt_start' : 'frame', n);
-    if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'start'));
-    if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'stop'));
+    if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign, room: 'MAIN' }, () => this.log.ptt(st.callsign, 'start'));
+    if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign, room: 'MAIN' }, () => this.log.ptt(st.callsign, 'stop'));
     if (seen.bye) this.drop(st, 'bye', nowMs);
   }
 
@@ -313,7 +313,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       };
       this.inspector.forget(st.stationId);
       this.registry.add(st);
-      this.event({ type: 'station_joined', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key }, () =>
+      this.event({ type: 'station_joined', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, room: 'MAIN' }, () =>
         this.log.newStation(st.callsign, st.endpoint.key),
       );
     }
@@ -359,7 +359,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
           this.log.timeout(st.callsign, st.endpoint.key, idleS),
         );
       } else if (this.inspector.silenced(st, nowMs)) {
-        this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign }, () => this.log.ptt(st.callsign, 'stop'));
+        this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign, room: 'MAIN' }, () => this.log.ptt(st.callsign, 'stop'));
       }
     }
     this.limiter.evictIdle(nowMs);
@@ -511,6 +511,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       auth_tag_failures: this.auth.tagFailures,
       timeout_s: this.config.timeoutS,
       stations,
+      rooms: [],
+      remote_stations: [],
+      interlink: null,
     };
   }
 }

@@ -119,7 +119,7 @@ test('live stream: snapshots, events, junk reported as a problem, and reconnecti
   const ev = waitFor<ServerEvent>(client, 'event', (e) => e.type === 'ptt_start');
   const problem = waitFor<string>(client, 'problem', () => true);
   fake.send({ raw: 'event: ptt_start\ndata: {not json\n\n' });
-  fake.send({ type: 'ptt_start', at: 2000, callsign: 'W1ABC' });
+  fake.send({ type: 'ptt_start', at: 2000, callsign: 'W1ABC', room: 'MAIN' });
   assert.match(await problem, /ptt_start: data is not JSON/);
   assert.deepEqual(await ev, { type: 'ptt_start', at: 2000, callsign: 'W1ABC' });
 

@@ -15,6 +15,7 @@ export function station(callsign: string, over: Partial<StationStats> = {}): Sta
     connected_s: 0,
     timeout_in_s: 300,
     authenticated: false,
+    room: 'MAIN',
     ...over,
   };
 }
@@ -38,6 +39,9 @@ export function snapshot(over: Partial<ServerStats> = {}): ServerStats {
     auth_tag_failures: 0,
     timeout_s: 300,
     stations: [],
+    rooms: [],
+    remote_stations: [],
+    interlink: null,
     ...over,
   };
 }

@@ -26,6 +26,14 @@ export function describeEvent(e: ServerEvent): string | null {
       return `> ${e.callsign} PTT start`;
     case 'ptt_stop':
       return `. ${e.callsign} PTT stop`;
+    case 'room_changed':
+      return `~ ${e.callsign} moved from room ${e.from} to ${e.to}`;
+    case 'remote_joined':
+      return `+ ${e.callsign} joined ${e.room} on server ${e.server}`;
+    case 'remote_left':
+      return `- ${e.callsign} left ${e.room} on server ${e.server}`;
+    case 'interlink':
+      return `${e.connected ? '~' : '!'} interlink ${e.state}`;
     case 'stats':
       return null;
   }
