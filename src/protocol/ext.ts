@@ -210,7 +210,7 @@ export function parseExt(text: string): ExtMessage | null {
       for (const e of rest === '' ? [] : f) {
         const m = /^([A-Z0-9-]{1,16}):(\d{1,6})$/.exec(e);
         if (!m || normaliseRoom(m[1]!) !== m[1]) return null;
-        rooms.push({ room: m[1]!, stations: Number(m[2]) });
+        rooms.push({ room: m[1], stations: Number(m[2]) });
       }
       return { type: 'rooms', rooms };
     }

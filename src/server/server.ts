@@ -52,10 +52,11 @@ interface Listener {
 class PortError extends ConfigError {
   constructor(room: Room, e: NodeJS.ErrnoException, main: boolean) {
     const which = main ? '' : ` (room ${room.name})`;
+    const port = String(room.port);
     super(
       e.code === 'EADDRINUSE'
-        ? `UDP port ${room.port}${which} is already in use (another server running?)`
-        : `cannot listen on UDP port ${room.port}${which}: ${e.message}`,
+        ? `UDP port ${port}${which} is already in use (another server running?)`
+        : `cannot listen on UDP port ${port}${which}: ${e.message}`,
     );
   }
 }
