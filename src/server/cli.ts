@@ -6,6 +6,7 @@ import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
 import { intInRange, list, oneOf, positiveNumber } from '../util/cli-parse.js';
 import { ConfigError, DEFAULT_SERVER_CONFIG, validateServerConfig, type InterlinkConfig, type LogFormat, type RoomConfig, type ServerConfig } from './config.js';
 import { OperatorLog } from './log.js';
+import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
 
@@ -209,6 +210,18 @@ export async function runServer(config: ServerConfig): Promise<void> {
     stats ? `http://${statsHost}:${stats.port}/api/v1/stats` : null,
     config.referenceReturnPort === null ? 'to each station\'s source address:port' : `to each station's IP at port ${config.referenceReturnPort} (reference mode)`,
   );
+  // After the stats channel: a bad creds or TLS file is still a one-line error, and NATS
+  // being down never stops the relay from starting (the link retries by itself).
+  let network: Network | null = null;
+  if (config.interlink !== null) {
+    try {
+      network = Network.create(server, config.interlink, log);
+    } catch (e) {
+      await Promise.all([server.close(), stats?.close()]);
+      throw e;
+    }
+    await network.start();
+  }
   if (server.rooms.size > 1) log.rooms([...server.rooms.values()].map((r) => ({ room: r.name, port: server.roomPorts.find((p) => p.room === r.name)?.port ?? null })));
   server.watchKeys();
   log.ready();
@@ -220,7 +233,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
       log.shutdown(signal);
       log.statistics(server.snapshot(), true);
       server.unwatchKeys();
-      void Promise.all([server.close(), stats?.close()]).then(() => resolve());
+      void Promise.all([network?.close(), server.close(), stats?.close()]).then(() => resolve());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -56,9 +56,6 @@ export class OperatorLog {
     this.emit(joined ? 'remote_joined' : 'remote_left', { callsign, server, room }, joined ? `🌐 REMOTE STATION: ${callsign} on ${server} in room ${room}` : `🌐 REMOTE STATION LEFT: ${callsign} on ${server} (room ${room})`);
   }
 
-  interlink(connected: boolean, state: string): void {
-    this.emit('interlink', { connected, state }, `${connected ? '🔗' : '⛓️‍💥'} INTERLINK: ${state}`, connected ? 'info' : 'warn');
-  }
 
   endpointChanged(callsign: string, from: string, to: string): void {
     this.emit('endpoint_changed', { callsign, from, to }, `🔄 ENDPOINT CHANGE: ${callsign} ${from} → ${to}`);
@@ -147,6 +144,10 @@ export class OperatorLog {
   rejected(endpoint: string, reason: string): void {
     if (!this.verboseOn) return;
     this.emit('rejected', { endpoint, reason }, `🗑️  Dropped datagram from ${endpoint}: ${reason}`);
+  }
+
+  info(text: string): void {
+    this.emit('info', { message: text }, `ℹ️  ${text}`);
   }
 
   warn(text: string): void {

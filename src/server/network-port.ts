@@ -1,5 +1,6 @@
 import type { InterlinkStats, RemoteStationStats } from '../contract/stats.js';
 import type { RosterEntry } from '../protocol/ext.js';
+import type { HoldAction } from './interlink-presence.js';
 
 /**
  * What the relay needs from the NATS interlink, kept narrow so the relay neither knows
@@ -18,7 +19,6 @@ export interface RemoteHolder {
   room: string;
 }
 
-export type HoldAction = 'kick' | 'ban' | 'unban';
 
 /** What the relay asks of the network's shared presence. */
 export interface NetworkView {

@@ -16,6 +16,7 @@ import { Registry, stationStats, type Station } from './registry.js';
 import { DEFAULT_ROOM, parseStationExt, SERVER_STATION_ID, type RefusalReason, type RoomCount, type StationExtRequest } from '../protocol/ext.js';
 import { ConfigError } from './config.js';
 import type { NetworkView, Uplink } from './network-port.js';
+import type { HoldAction, PresenceStation } from './interlink-presence.js';
 import { Room } from './room.js';
 import { defaultStateDir, Holds, type BanEntry } from './holds.js';
 import { Presence } from './presence.js';
@@ -529,13 +530,19 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   kick(callsign: string): AdminOutcome {
     const st = this.registry.get(callsign);
-    if (!st) return { ok: false, status: 404, message: `${callsign} is not connected` };
+    const remote = st === undefined ? this.network?.holder(callsign) : undefined;
+    if (!st && remote === undefined) return { ok: false, status: 404, message: `${callsign} is not connected` };
     const nowMs = this.now();
     const until = nowMs + this.config.kickHoldDownS * 1000;
     this.holds.kick(callsign, until);
-    this.presence.tellStation(st, 'kicked', until);
-    this.drop(st, 'kicked', nowMs);
-    return { ok: true, message: `${callsign} kicked (kept out for ${this.config.kickHoldDownS} s)` };
+    // Every server keeps it out for the hold-down, so it cannot hop to the next one.
+    this.network?.shareHold('kick', callsign, until);
+    if (st) {
+      this.presence.tellStation(st, 'kicked', until);
+      this.drop(st, 'kicked', nowMs);
+    }
+    const where = remote !== undefined ? ` on server ${remote.server}` : '';
+    return { ok: true, message: `${callsign} kicked${where} (kept out for ${this.config.kickHoldDownS} s${this.network ? ' on every server' : ''})` };
   }
 
   /** Kept out until unbanned, across restarts (the state directory's bans.json). */
@@ -548,12 +555,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     } catch (e) {
       return { ok: false, status: 500, message: `ban not saved: ${(e as Error).message}` };
     }
+    this.network?.shareHold('ban', c.callsign, null);
     const st = this.registry.get(c.callsign);
     if (st) {
       this.presence.tellStation(st, 'banned', null);
       this.drop(st, 'banned', nowMs);
     }
-    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}` };
+    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}${this.network ? ' on every server' : ''}` };
   }
 
   unban(callsign: string): AdminOutcome {
@@ -563,10 +571,62 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     } catch (e) {
       return { ok: false, status: 500, message: `unban not saved: ${(e as Error).message}` };
     }
-    if (!had) return { ok: false, status: 404, message: `${callsign} is not banned` };
+    // Unbanned everywhere, even if this server had no record of it (it may have missed the ban).
+    this.network?.shareHold('unban', callsign, null);
+    if (!had) return { ok: false, status: 404, message: `${callsign} is not banned${this.network ? ' here (unbanned on the other servers)' : ''}` };
     this.log.unbanned(callsign);
     const still = this.acl.permits(callsign) ? '' : ' (still denied by the access list)';
     return { ok: true, message: `${callsign} unbanned${still}` };
+  }
+
+  /** A kick, ban or unban decided on another server of the network: applied here, never passed on. */
+  applyHold(action: HoldAction, callsign: string, untilMs: number | null, fromServer: string): void {
+    const nowMs = this.now();
+    const st = this.registry.get(callsign);
+    try {
+      if (action === 'unban') {
+        if (this.holds.unban(callsign)) this.log.unbanned(`${callsign} (by server ${fromServer})`);
+        return;
+      }
+      if (action === 'kick') this.holds.kick(callsign, untilMs ?? nowMs + this.config.kickHoldDownS * 1000);
+      else this.holds.ban(callsign, nowMs);
+    } catch (e) {
+      this.log.warn(`${action} of ${callsign} from server ${fromServer} not saved: ${(e as Error).message}`);
+    }
+    if (st) {
+      this.presence.tellStation(st, action === 'kick' ? 'kicked' : 'banned', action === 'kick' ? untilMs : null);
+      this.drop(st, action === 'kick' ? 'kicked' : 'banned', nowMs);
+    }
+  }
+
+  /** An event the network learned (remote stations, the link's state): logged by the network, told to stations and the stats channel here. */
+  networkEvent(e: ServerEvent): void {
+    this.event(e, () => undefined);
+  }
+
+  /** When a local station joined (ms since epoch), or null when the callsign is not here. */
+  localJoin(callsign: string): number | null {
+    return this.registry.get(callsign)?.joinedAt ?? null;
+  }
+
+  /**
+   * The callsign was admitted on another server too, and the network's rule gives it
+   * to that one: the station here is told (in_use) and dropped.
+   */
+  dropDuplicate(callsign: string, holder: string): void {
+    const st = this.registry.get(callsign);
+    if (st === undefined) return;
+    const nowMs = this.now();
+    this.counters.hijacksRefused++;
+    this.presence.tellStation(st, 'in_use', nowMs + this.config.hijackHoldDownS * 1000);
+    this.log.hijackRefused(callsign, st.endpoint.key, `server ${holder}`);
+    this.drop(st, 'kicked', nowMs);
+  }
+
+  /** This server's stations, for the network's presence snapshot. */
+  localPresence(): PresenceStation[] {
+    const nowMs = this.now();
+    return [...this.registry.all()].map((s) => ({ callsign: s.callsign, room: s.room.name, talking: s.talking, connected_s: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)) }));
   }
 
   bans(): BanEntry[] {
