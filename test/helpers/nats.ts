@@ -153,10 +153,16 @@ export class NatsNode {
     return JSON.parse(text) as unknown;
   }
 
-  /** Subjects with interest on this node (its clients' and, through routes and leaves, the others'). */
+  /** Subjects this node's own clients subscribe (one entry per subscription). */
   async subjects(): Promise<string[]> {
-    const j = (await this.monitor('subsz?subs=1')) as { subscriptions_list?: { subject: string }[] };
+    const j = (await this.monitor('subsz?subs=1&limit=100000')) as { subscriptions_list?: { subject: string }[] };
     return (j.subscriptions_list ?? []).map((s) => s.subject);
+  }
+
+  /** Subjects other cluster nodes told this one about over routes (their clients' interest). */
+  async routedSubjects(): Promise<string[]> {
+    const j = (await this.monitor('routez?subs=1')) as { routes?: { subscriptions_list?: string[] }[] };
+    return (j.routes ?? []).flatMap((r) => r.subscriptions_list ?? []);
   }
 
   /** Waits until this node has `n` routes up. */
