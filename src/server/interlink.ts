@@ -124,7 +124,7 @@ function readConfigFile(file: string, what: string): string {
 
 /** A connection error in words for a sysop. */
 function reasonOf(e: unknown): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   switch (code) {
     case 'CONNECTION_REFUSED':
     case 'ECONNREFUSED':
@@ -379,7 +379,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   private adopt(nc: NatsConnection): void {
     this.nc = nc;
     const proto = (nc as unknown as { protocol?: unknown }).protocol;
-    this.proto = typeof proto === 'object' && proto !== null ? (proto as ProtocolState) : null;
+    this.proto = typeof proto === 'object' && proto !== null ? proto : null;
     this.firstConnectFailures = 0;
     this.subs.clear();
     nc.subscribe(PRESENCE_SUBJECT_ALL, { callback: (err, msg) => (err ? undefined : this.onPresence(msg)) });

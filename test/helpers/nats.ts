@@ -148,7 +148,7 @@ export class NatsNode {
     }
     // Inside a namespace the test process cannot reach it: ask from there.
     const text = await new Promise<string>((resolve, reject) => {
-      execFile('ip', ['netns', 'exec', this.netns!, 'curl', '-sf', '--max-time', '5', url], { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out)));
+      execFile('ip', ['netns', 'exec', this.netns!, 'curl', '-sf', '--max-time', '5', url], { encoding: 'utf8' }, (err, out) => (err ? reject(new Error(`curl ${url} in ${this.netns}: ${err.message}`)) : resolve(out)));
     });
     return JSON.parse(text) as unknown;
   }
