@@ -165,6 +165,12 @@ export class NatsNode {
     return (j.routes ?? []).flatMap((r) => r.subscriptions_list ?? []);
   }
 
+  /** Subjects this node's leaf connections carry interest for (as hub: what its leaves want). */
+  async leafSubjects(): Promise<string[]> {
+    const j = (await this.monitor('leafz?subs=1')) as { leafs?: { subscriptions_list?: string[] }[] };
+    return (j.leafs ?? []).flatMap((l) => l.subscriptions_list ?? []);
+  }
+
   /** Waits until this node has `n` routes up. */
   async waitRoutes(n: number, timeoutMs = 20_000): Promise<void> {
     await pollAsync(async () => ((await this.monitor('routez')) as { num_routes?: number }).num_routes === n, `${this.name} has ${n} routes`, timeoutMs);

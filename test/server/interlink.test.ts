@@ -11,7 +11,7 @@ import { FRAME_SIZE } from '../../src/protocol/constants.js';
 import { encodeCallsign } from '../../src/protocol/callsign.js';
 import { writeHeader } from '../../src/protocol/header.js';
 import { eventually } from '../helpers/eventually.js';
-import { natsSkip, pollAsync, startNatsCluster, startNatsNode, type NatsNode } from '../helpers/nats.js';
+import { natsSkip, pollAsync, startNatsCluster, startNatsLeaf, startNatsNode, type NatsNode } from '../helpers/nats.js';
 
 const skip = natsSkip();
 
@@ -354,6 +354,55 @@ test('3-node cluster: kill -9 the node a server is connected to, frames flow aga
     if (timer) clearInterval(timer);
     await a.link.close();
     await b.link.close();
+    for (const h of hubs) await h.kill();
+  }
+});
+
+test('full mesh plus a leaf node: every frame reaches every other server exactly once; the leaf gets a room only while someone there listens', { skip, timeout: 180_000 }, async () => {
+  const hubs = await startNatsCluster(3);
+  const leaf = await startNatsLeaf(hubs);
+  const [hubA, hubB] = hubs as [NatsNode, NatsNode, NatsNode];
+  const a = makeLink('srv-a', [hubA.url]);
+  const b = makeLink('srv-b', [hubB.url]);
+  const c = makeLink('srv-c', [leaf.url]);
+  try {
+    await Promise.all([a.link.start(), b.link.start(), c.link.start()]);
+    // Only A and B listen: the leaf must not be sent NET at all.
+    a.link.setInterest('NET', true);
+    b.link.setInterest('NET', true);
+    await pollAsync(async () => (await subCount(hubA, 'opv.room.NET.*')) === 1 && (await subCount(hubB, 'opv.room.NET.*')) === 1, 'A and B subscribe NET');
+    for (const h of hubs) await pollAsync(async () => (await h.routedSubjects()).includes('opv.room.NET.*'), `${h.name} learned NET interest`);
+    const leafIn = (): Promise<number> => leaf.monitor('varz').then((v) => (v as { in_msgs: number }).in_msgs);
+    const leafBefore = await leafIn();
+    for (let i = 0; i < 10; i++) a.link.publishFrame('NET', frame(i, 1));
+    await eventually(() => b.frames.length === 10, 'B has A\'s frames');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await leafIn(), leafBefore, 'no NET frame crossed to the leaf where nobody listens');
+
+    c.link.setInterest('NET', true);
+    await pollAsync(async () => (await subCount(leaf, 'opv.room.NET.*')) === 1, 'C subscribes NET on the leaf');
+    // The hubs learn C's interest over the leaf connection.
+    await pollAsync(async () => (await Promise.all(hubs.map((h) => h.leafSubjects()))).flat().includes('opv.room.NET.*'), 'a hub knows the leaf wants NET');
+    const sentA = Array.from({ length: 20 }, (_, i) => frame(100 + i, 2));
+    const sentC = Array.from({ length: 20 }, (_, i) => frame(200 + i, 3, 'K1ABC'));
+    for (let i = 0; i < 20; i++) {
+      a.link.publishFrame('NET', sentA[i]!);
+      c.link.publishFrame('NET', sentC[i]!);
+    }
+    await eventually(() => b.frames.length === 50 && c.frames.length === 20 && a.frames.length === 20, 'every server has the others\' frames');
+    await new Promise((r) => setTimeout(r, 500));
+    const byOrigin = (h: Harness, origin: string): Buffer[] => h.frames.filter((f) => f.origin === origin).map((f) => f.frame);
+    assert.equal(b.frames.length, 50, 'B: 10 + 20 from A, 20 from C, none twice');
+    assert.deepEqual(byOrigin(b, 'srv-a').slice(10), sentA);
+    assert.deepEqual(byOrigin(b, 'srv-c'), sentC);
+    assert.deepEqual(byOrigin(c, 'srv-a'), sentA, 'C: A\'s frames once, in order, byte-identical');
+    assert.equal(c.frames.length, 20, 'C never hears itself');
+    assert.deepEqual(byOrigin(a, 'srv-c'), sentC, 'A: C\'s frames once');
+    assert.equal(a.frames.length, 20, 'A never hears itself');
+    for (const h of [a, b, c]) assert.equal(h.link.stats().frames_rejected, 0);
+  } finally {
+    await Promise.all([a.link.close(), b.link.close(), c.link.close()]);
+    await leaf.kill();
     for (const h of hubs) await h.kill();
   }
 });
