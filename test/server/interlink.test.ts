@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
@@ -11,7 +11,9 @@ import { FRAME_SIZE } from '../../src/protocol/constants.js';
 import { encodeCallsign } from '../../src/protocol/callsign.js';
 import { writeHeader } from '../../src/protocol/header.js';
 import { eventually } from '../helpers/eventually.js';
-import { natsSkip, pollAsync, startNatsCluster, startNatsLeaf, startNatsNode, type NatsNode } from '../helpers/nats.js';
+import { freeTcpPort, repoRoot } from '../helpers/paths.js';
+import { Proc } from '../helpers/proc.js';
+import { NATS_SERVER_BIN, natsSkip, pollAsync, startNatsCluster, startNatsLeaf, startNatsNode, type NatsNode } from '../helpers/nats.js';
 
 const skip = natsSkip();
 
@@ -404,5 +406,58 @@ test('full mesh plus a leaf node: every frame reaches every other server exactly
     await Promise.all([a.link.close(), b.link.close(), c.link.close()]);
     await leaf.kill();
     for (const h of hubs) await h.kill();
+  }
+});
+
+test('packaging/nats: the example hub and leaf configs form a cluster with a leaf that carries rooms between servers', { skip, timeout: 120_000 }, async () => {
+  // The examples use their hosts' addresses; here every address:port becomes a free loopback port.
+  const dir = mkdtempSync(path.join(tmpdir(), 'opv-nats-pkg-'));
+  const ports = new Map<string, number>();
+  const procs: Proc[] = [];
+  const monitor: Record<string, number> = {};
+  const client: Record<string, number> = {};
+  try {
+    for (const name of ['hub-a', 'hub-b', 'hub-c', 'leaf']) {
+      let text = readFileSync(path.join(repoRoot, 'packaging', 'nats', `${name}.conf`), 'utf8');
+      const addrs = [...new Set(text.match(/\b\d+\.\d+\.\d+\.\d+:\d+\b/g) ?? [])];
+      for (const addr of addrs) {
+        // Each node has its own loopback monitoring port; the others are shared names.
+        const key = addr.startsWith('127.') ? `${name}/${addr}` : addr;
+        if (!ports.has(key)) ports.set(key, await freeTcpPort());
+        text = text.split(addr).join(`127.0.0.1:${ports.get(key)!}`);
+        if (addr.startsWith('127.')) monitor[name] = ports.get(key)!;
+      }
+      const listen = /^listen: 127\.0\.0\.1:(\d+)$/m.exec(text);
+      client[name] = Number(listen![1]);
+      const file = path.join(dir, `${name}.conf`);
+      writeFileSync(file, text);
+      const p = new Proc(NATS_SERVER_BIN, ['-c', file]);
+      procs.push(p);
+      await p.waitForLine(/Server is ready/, 15_000);
+    }
+    const get = async (name: string, endpoint: string): Promise<Record<string, unknown>> =>
+      (await (await fetch(`http://127.0.0.1:${monitor[name]!}/${endpoint}`)).json()) as Record<string, unknown>;
+    for (const hub of ['hub-a', 'hub-b', 'hub-c']) await pollAsync(async () => (await get(hub, 'routez')).num_routes === 2, `${hub} has both routes`, 30_000);
+    await pollAsync(async () => (await get('leaf', 'leafz')).leafnodes === 1, 'the leaf is connected to a hub', 30_000);
+
+    const a = makeLink('srv-a', [`nats://127.0.0.1:${client['hub-a']!}`]);
+    const c = makeLink('srv-c', [`nats://127.0.0.1:${client.leaf!}`]);
+    try {
+      await a.link.start();
+      await c.link.start();
+      c.link.setInterest('NET', true);
+      const sent = frame(1, 9);
+      // Interest crosses the leaf connection and the routes in a moment; publish until it arrives.
+      for (let i = 0; i < 100 && c.frames.length === 0; i++) {
+        a.link.publishFrame('NET', sent);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(c.frames.length > 0 && c.frames[0]!.frame.equals(sent), 'a frame from a hub server reached the leaf server');
+    } finally {
+      await a.link.close();
+      await c.link.close();
+    }
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
   }
 });
