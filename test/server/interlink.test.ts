@@ -461,3 +461,23 @@ test('packaging/nats: the example hub and leaf configs form a cluster with a lea
     for (const p of procs) p.kill('SIGKILL');
   }
 });
+
+test('close() never hangs: not yet connected, or with the nats-server gone', { skip, timeout: 60_000 }, async () => {
+  const node = await startNatsNode({ name: 'closing' });
+  const never = makeLink('srv-x', ['nats://127.0.0.1:1']);
+  const cut = makeLink('srv-y', [node.url]);
+  await never.link.start();
+  await cut.link.start();
+  cut.link.setInterest('NET', true);
+  await node.kill();
+  await eventually(() => !cut.link.connected, 'the link is down');
+  const t0 = performance.now();
+  await Promise.all([never.link.close(), cut.link.close()]);
+  assert.ok(performance.now() - t0 < 3000, `closed in ${Math.round(performance.now() - t0)} ms`);
+  assert.equal(cut.link.stats().state, 'closed');
+  // Each failed attempt says so in a state event: none may follow the close.
+  const states = never.states.length;
+  assert.equal(never.states.at(-1)?.state, 'closed');
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(never.states.length, states, 'no more attempts after close');
+});
