@@ -171,6 +171,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   /** performance.now() when the outstanding liveness probe was sent; null when none is. */
   private probeSince: number | null = null;
   private probeGen = 0;
+  private lastProbeTick = 0;
   /** Rooms with a local station (wanted even while disconnected) and their live subscriptions. */
   private readonly wanted = new Set<string>();
   private readonly subs = new Map<string, Subscription>();
@@ -457,6 +458,14 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const nc = this.nc;
     if (nc === null || !this.linkUp || this.closing) return;
     const now = performance.now();
+    const lag = now - this.lastProbeTick;
+    this.lastProbeTick = now;
+    if (this.probeSince !== null && lag > 2 * LIVENESS_PROBE_MS) {
+      // This process was busy (a blocked event loop, a loaded machine): the answer may
+      // be sitting unread in the socket. Judge the link, not ourselves: a fresh deadline.
+      this.probeSince = now;
+      return;
+    }
     if (this.probeSince !== null) {
       if (!this.stalled && now - this.probeSince > LIVENESS_DEADLINE_MS) {
         this.stalled = true;

@@ -481,3 +481,27 @@ test('close() never hangs: not yet connected, or with the nats-server gone', { s
   await new Promise((r) => setTimeout(r, 2500));
   assert.equal(never.states.length, states, 'no more attempts after close');
 });
+
+test('a busy event loop is not taken for a dead link', { skip, timeout: 60_000 }, async () => {
+  const node = await startNatsNode({ name: 'busy' });
+  const a = makeLink('srv-a', [node.url]);
+  try {
+    await a.link.start();
+    for (let round = 0; round < 6; round++) {
+      // Each block starts in the timers phase right after the (overdue) probe sent its
+      // PING, so the PONG waits unread while the loop is held past the deadline.
+      await new Promise((r) => setTimeout(r, 0));
+      const end = performance.now() + LIVENESS_DEADLINE_MS + 200;
+      while (performance.now() < end) {
+        // Busy: the probe's answer arrives but cannot be read.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(a.link.extraStats().stalls, 0, a.logs.join('\n'));
+    assert.equal(a.link.connected, true);
+    assert.equal(a.link.stats().reconnects, 0);
+  } finally {
+    await a.link.close();
+    await node.kill();
+  }
+});
