@@ -56,7 +56,11 @@ export interface InterlinkOptions {
 }
 
 export interface InterlinkEvents {
-  /** A 134-byte frame with the token, from ANOTHER server, for a room this server is subscribed to. */
+  /**
+   * A 134-byte frame with the token, from ANOTHER server, for a room this server is
+   * subscribed to. `frame` is a view into the bytes nats.js read: send it on at once,
+   * or copy it before keeping it (a kept view pins the whole socket chunk).
+   */
   frame: { room: string; origin: string; frame: Buffer };
   /** A validated presence message from another server (this server's own are never delivered). */
   presence: PresenceMessage;
