@@ -144,6 +144,14 @@ test('two servers on one nats-server: frames byte-identical and exactly once, no
     assert.ok(b.logs.some((l) => /another server publishes as server-id srv-b/.test(l)), 'a duplicate server id is reported');
     await evil.close();
 
+    // A name that is not a room (a NATS wildcard or separator in it) is never a subject.
+    a.link.publishFrame('NET.>', frame(1));
+    a.link.publishFrame('*', frame(1));
+    assert.equal(a.link.stats().frames_not_published, 2);
+    b.link.setInterest('>', true);
+    b.link.setInterest('net', true);
+    assert.deepEqual(b.link.stats().subscribed_rooms, ['NET']);
+
     // Presence between the two, never to oneself.
     assert.equal(a.link.publishPresence({ v: 1, kind: 'talk', server: 'srv-a', at: Date.now(), callsign: 'W1AW', room: 'NET', talking: true }), true);
     await eventually(() => b.presence.some((m) => m.kind === 'talk' && m.server === 'srv-a'), 'B hears A talking');
