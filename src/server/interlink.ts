@@ -56,7 +56,11 @@ export interface InterlinkOptions {
 }
 
 export interface InterlinkEvents {
-  /** A 134-byte frame with the token, from ANOTHER server, for a room this server is subscribed to. */
+  /**
+   * A 134-byte frame with the token, from ANOTHER server, for a room this server is
+   * subscribed to. `frame` is a view into the bytes nats.js read: send it on at once,
+   * or copy it before keeping it (a kept view pins the whole socket chunk).
+   */
   frame: { room: string; origin: string; frame: Buffer };
   /** A validated presence message from another server (this server's own are never delivered). */
   presence: PresenceMessage;
@@ -124,7 +128,7 @@ function readConfigFile(file: string, what: string): string {
 
 /** A connection error in words for a sysop. */
 function reasonOf(e: unknown): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   switch (code) {
     case 'CONNECTION_REFUSED':
     case 'ECONNREFUSED':
@@ -171,6 +175,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   /** performance.now() when the outstanding liveness probe was sent; null when none is. */
   private probeSince: number | null = null;
   private probeGen = 0;
+  private lastProbeTick = 0;
   /** Rooms with a local station (wanted even while disconnected) and their live subscriptions. */
   private readonly wanted = new Set<string>();
   private readonly subs = new Map<string, Subscription>();
@@ -379,7 +384,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   private adopt(nc: NatsConnection): void {
     this.nc = nc;
     const proto = (nc as unknown as { protocol?: unknown }).protocol;
-    this.proto = typeof proto === 'object' && proto !== null ? (proto as ProtocolState) : null;
+    this.proto = typeof proto === 'object' && proto !== null ? proto : null;
     this.firstConnectFailures = 0;
     this.subs.clear();
     nc.subscribe(PRESENCE_SUBJECT_ALL, { callback: (err, msg) => (err ? undefined : this.onPresence(msg)) });
@@ -457,6 +462,14 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const nc = this.nc;
     if (nc === null || !this.linkUp || this.closing) return;
     const now = performance.now();
+    const lag = now - this.lastProbeTick;
+    this.lastProbeTick = now;
+    if (this.probeSince !== null && lag > 2 * LIVENESS_PROBE_MS) {
+      // This process was busy (a blocked event loop, a loaded machine): the answer may
+      // be sitting unread in the socket. Judge the link, not ourselves: a fresh deadline.
+      this.probeSince = now;
+      return;
+    }
     if (this.probeSince !== null) {
       if (!this.stalled && now - this.probeSince > LIVENESS_DEADLINE_MS) {
         this.stalled = true;

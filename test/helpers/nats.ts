@@ -148,15 +148,27 @@ export class NatsNode {
     }
     // Inside a namespace the test process cannot reach it: ask from there.
     const text = await new Promise<string>((resolve, reject) => {
-      execFile('ip', ['netns', 'exec', this.netns!, 'curl', '-sf', '--max-time', '5', url], { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out)));
+      execFile('ip', ['netns', 'exec', this.netns!, 'curl', '-sf', '--max-time', '5', url], { encoding: 'utf8' }, (err, out) => (err ? reject(new Error(`curl ${url} in ${this.netns}: ${err.message}`)) : resolve(out)));
     });
     return JSON.parse(text) as unknown;
   }
 
-  /** Subjects with interest on this node (its clients' and, through routes and leaves, the others'). */
+  /** Subjects this node's own clients subscribe (one entry per subscription). */
   async subjects(): Promise<string[]> {
-    const j = (await this.monitor('subsz?subs=1')) as { subscriptions_list?: { subject: string }[] };
+    const j = (await this.monitor('subsz?subs=1&limit=100000')) as { subscriptions_list?: { subject: string }[] };
     return (j.subscriptions_list ?? []).map((s) => s.subject);
+  }
+
+  /** Subjects other cluster nodes told this one about over routes (their clients' interest). */
+  async routedSubjects(): Promise<string[]> {
+    const j = (await this.monitor('routez?subs=1')) as { routes?: { subscriptions_list?: string[] }[] };
+    return (j.routes ?? []).flatMap((r) => r.subscriptions_list ?? []);
+  }
+
+  /** Subjects this node's leaf connections carry interest for (as hub: what its leaves want). */
+  async leafSubjects(): Promise<string[]> {
+    const j = (await this.monitor('leafz?subs=1')) as { leafs?: { subscriptions_list?: string[] }[] };
+    return (j.leafs ?? []).flatMap((l) => l.subscriptions_list ?? []);
   }
 
   /** Waits until this node has `n` routes up. */
