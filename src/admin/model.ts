@@ -201,6 +201,9 @@ export class DashboardModel {
       case 'station_timeout':
       case 'endpoint_changed':
       case 'hijack_refused': {
+        // Leaving and timing out name their room on servers that have rooms.
+        const named = (e as { room?: unknown }).room;
+        if (typeof named === 'string') return named === room;
         const here = this.latest?.stations.find((x) => x.callsign === e.callsign)?.room;
         return here === undefined || here === room;
       }

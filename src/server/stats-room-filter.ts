@@ -64,6 +64,9 @@ export function eventRooms(e: ServerEvent, roomOf: (callsign: string) => string 
     case 'station_timeout':
     case 'endpoint_changed':
     case 'hijack_refused': {
+      // Leaving and timing out name their room on servers that have rooms.
+      const named = (e as { room?: unknown }).room;
+      if (typeof named === 'string') return [named];
       const r = roomOf(e.callsign);
       return r === undefined ? [] : [r];
     }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ServerEvent } from '../../src/contract/stats.js';
 import { DashboardModel, nextRoom } from '../../src/admin/model.js';
 import { formatHeader, formatRow } from '../../src/admin/panels/stations-table.js';
 import { describeEvent } from '../../src/admin/panels/event-log.js';
@@ -56,8 +57,13 @@ test('events filtered by room: by their room, by the station’s room, the inter
   m.update(linkedSnapshot(), 0);
   assert.equal(m.eventInRoom({ type: 'ptt_start', at: 0, callsign: 'K2REM', room: 'NET', server: 'hub-b' }, 'NET'), true);
   assert.equal(m.eventInRoom({ type: 'ptt_start', at: 0, callsign: 'K2REM', room: 'NET', server: 'hub-b' }, 'MAIN'), false);
-  assert.equal(m.eventInRoom({ type: 'station_timeout', at: 0, callsign: 'VE3XYZ', endpoint: 'e', idle_s: 300 }, 'MAIN'), false);
-  assert.equal(m.eventInRoom({ type: 'station_timeout', at: 0, callsign: 'VE3XYZ', endpoint: 'e', idle_s: 300 }, 'NET'), true);
+  // No room in the event: the station's room in the snapshot decides.
+  assert.equal(m.eventInRoom({ type: 'endpoint_changed', at: 0, callsign: 'VE3XYZ', from: 'a', to: 'b' }, 'MAIN'), false);
+  assert.equal(m.eventInRoom({ type: 'endpoint_changed', at: 0, callsign: 'VE3XYZ', from: 'a', to: 'b' }, 'NET'), true);
+  // A room in the event wins (the station has left: the snapshot may no longer have it).
+  const timeout = { type: 'station_timeout', at: 0, callsign: 'GONE', endpoint: 'e', idle_s: 300, room: 'NET' } as unknown as ServerEvent;
+  assert.equal(m.eventInRoom(timeout, 'NET'), true);
+  assert.equal(m.eventInRoom(timeout, 'MAIN'), false);
   assert.equal(m.eventInRoom({ type: 'room_changed', at: 0, callsign: 'W1ABC', from: 'MAIN', to: 'NET' }, 'NET'), true);
   assert.equal(m.eventInRoom({ type: 'interlink', at: 0, connected: false, state: 'reconnecting' }, 'NET'), true);
   assert.equal(m.eventInRoom({ type: 'remote_left', at: 0, callsign: 'DL1REM', room: 'MAIN', server: 'hub-b' }, 'NET'), false);

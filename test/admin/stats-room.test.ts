@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ServerEvent } from '../../src/contract/stats.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { eventInRoom, filterStatsByRoom, knownRooms, parseRoomQuery, StationRooms } from '../../src/server/stats-room-filter.js';
 import { linkedSnapshot, snapshot } from './fixtures.js';
@@ -34,12 +35,15 @@ test('events of a room reach its streams; events without a room reach all; stati
   assert.equal(eventInRoom({ type: 'ptt_start', at: 1, callsign: 'K2REM', room: 'NET', server: 'hub-b' }, 'NET', of), true);
   assert.equal(eventInRoom({ type: 'ptt_start', at: 1, callsign: 'K2REM', room: 'NET', server: 'hub-b' }, 'MAIN', of), false);
   assert.equal(eventInRoom({ type: 'interlink', at: 1, connected: false, state: 'reconnecting' }, 'NET', of), true);
-  assert.equal(eventInRoom({ type: 'station_left', at: 1, callsign: 'VE3XYZ', endpoint: 'x', reason: 'bye' }, 'MAIN', of), false);
+  assert.equal(eventInRoom({ type: 'endpoint_changed', at: 1, callsign: 'VE3XYZ', from: 'a', to: 'b' }, 'MAIN', of), false);
   const moved = { type: 'room_changed', at: 2, callsign: 'VE3XYZ', from: 'NET', to: 'MAIN' } as const;
   assert.equal(eventInRoom(moved, 'NET', of) && eventInRoom(moved, 'MAIN', of), true);
   rooms.before(moved);
-  assert.equal(eventInRoom({ type: 'station_left', at: 3, callsign: 'VE3XYZ', endpoint: 'x', reason: 'bye' }, 'MAIN', of), true);
-  rooms.after({ type: 'station_left', at: 3, callsign: 'VE3XYZ', endpoint: 'x', reason: 'bye' });
+  assert.equal(eventInRoom({ type: 'hijack_refused', at: 3, callsign: 'VE3XYZ', endpoint: 'x', holder: 'y' }, 'MAIN', of), true);
+  // Leaving names its room on servers with rooms (built loosely: older contracts lack it).
+  const left = { type: 'station_left', at: 3, callsign: 'VE3XYZ', endpoint: 'x', reason: 'bye', room: 'NET' } as unknown as ServerEvent;
+  assert.equal(eventInRoom(left, 'NET', of) && !eventInRoom(left, 'MAIN', of), true);
+  rooms.after(left);
   assert.equal(rooms.get('VE3XYZ'), undefined);
   // Bounded: the oldest callsign goes first.
   for (const c of ['A1', 'A2', 'A3', 'A4']) rooms.before({ type: 'station_joined', at: 4, callsign: c, endpoint: 'x', room: 'MAIN' });
