@@ -13,7 +13,7 @@ import { inert } from '../util/inert-text.js';
  * the totals since the server started), or with `--json` the stats exactly as the
  * server sent them.
  */
-export function formatSnapshot(stats: ServerStats, url: string): string {
+export function formatSnapshot(stats: ServerStats, url: string, showRooms = false): string {
   const health = assessHealth({
     framesReceived: stats.frames_received,
     decodeErrors: stats.decode_errors,
@@ -22,7 +22,7 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
   });
   const out = [`opv server at ${url}`, ...figureLines(stats, health, undefined, 'since start')];
   out.push(...(health.warnings.length > 0 ? health.warnings.map((w) => `WARNING: ${w.message}`) : ['Health          ok']));
-  const rooms = roomsAndLinkLines(stats, () => undefined);
+  const rooms = roomsAndLinkLines(stats, () => undefined, showRooms);
   if (rooms.length > 0) out.push('', ...rooms);
   out.push('');
   if (stats.stations.length === 0) {
@@ -112,5 +112,5 @@ export async function runOnce(client: StatsClient, json: boolean, write: (text: 
     return;
   }
   const view = snapshotForRoom(value, room);
-  write(json ? JSON.stringify(view) + '\n' : formatSnapshot(view, `${client.url} (room ${room})`));
+  write(json ? JSON.stringify(view) + '\n' : formatSnapshot(view, `${client.url} (room ${room})`, true));
 }

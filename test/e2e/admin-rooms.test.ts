@@ -80,8 +80,9 @@ test('opv admin shows the stations of an interlinked server with @server, and th
   there.chat('on b');
   const screen = await t.waitForScreen((s) => /@hub-b/.test(rowOf(s, 'K1BBB') ?? '') && rowOf(s, 'W1AAA') !== undefined, 15_000);
   assert.match(rowOf(screen, 'K1BBB')!, /@hub-b +MAIN +idle +- +-/);
-  assert.match(screen, /link ● connected \(hub-a, 1 peer\)/);
-  assert.match(screen, /Interlink ● connected \(hub-a, 1 peer\)/);
+  assert.match(screen, /link ● connected to 127\.0\.0\.1:\d+, 1 peer/);
+  assert.match(screen, /Interlink hub-a ● connected to 127\.0\.0\.1:\d+/);
+  assert.match(screen, /peers hub-b \(1 st, \d+s ago\)/);
   assert.match(screen, /K1BBB joined MAIN on server hub-b/);
   const once = new Proc(opvBin, ['admin', '--once', '--url', a.url]);
   assert.equal(await once.wait(), 0);

@@ -29,28 +29,28 @@ export function roomLines(rooms: readonly RoomStats[], rates: (room: string) => 
   });
 }
 
-/** The interlink's state in a few words: "● connected (hub-a, 2 peers)" or "✖ reconnecting (…)". */
+/** The interlink's state in a few words: "● connected to 10.0.0.1:4222, 2 peers" or "✖ reconnecting (…), 0 peers". */
 export function interlinkShort(l: InterlinkStats): string {
-  const peers = `${l.peers.length} peer${l.peers.length === 1 ? '' : 's'}`;
-  return `${l.connected ? '●' : '✖'} ${l.state} (${l.server_id}, ${peers})`;
+  return `${l.connected ? '●' : '✖'} ${l.state}, ${l.peers.length} peer${l.peers.length === 1 ? '' : 's'}`;
 }
 
-/** The interlink in full: state, NATS server, peers, counters (lines under 50 characters where ids are short). */
+/** The interlink in full: this server's id, state, peers, counters (short lines: the figures panel is narrow). */
 export function interlinkLines(l: InterlinkStats): string[] {
   const peers = l.peers.map((p) => `${p.server_id} (${p.stations} st, ${formatDuration(p.last_seen_s)} ago)`).join(', ') || '-';
   return [
-    `Interlink ${interlinkShort(l)}`,
-    `  via ${l.nats_server}, reconnects ${formatCount(l.reconnects)}`,
+    `Interlink ${l.server_id} ${l.connected ? '●' : '✖'} ${l.state}`,
+    // The state words usually name the NATS server; when they do not, say which.
+    ...(l.state.includes(l.nats_server) ? [] : [`  nats ${l.nats_server}`]),
     `  peers ${peers}`,
     `  pub ${formatCount(l.frames_published)} rcv ${formatCount(l.frames_received)} unpub ${formatCount(l.frames_not_published)} rej ${formatCount(l.frames_rejected)}`,
-    `  subscribed ${l.subscribed_rooms.join(' ') || '-'}`,
+    `  reconnects ${formatCount(l.reconnects)}, subscribed ${l.subscribed_rooms.join(' ') || '-'}`,
   ];
 }
 
-/** Rooms and interlink lines for a panel or `--once`; empty for a lone server with one room. */
-export function roomsAndLinkLines(stats: ServerStats, rates: (room: string) => RoomRates | undefined): string[] {
+/** Rooms and interlink lines for a panel or `--once`; empty for a lone server with one room unless `showRooms` (a view filtered to a room). */
+export function roomsAndLinkLines(stats: ServerStats, rates: (room: string) => RoomRates | undefined, showRooms = false): string[] {
   const out: string[] = [];
-  if (stats.rooms.length > 1 || (stats.rooms.length > 0 && (stats.interlink !== null || stats.remote_stations.length > 0))) {
+  if (stats.rooms.length > 0 && (showRooms || stats.rooms.length > 1 || stats.interlink !== null || stats.remote_stations.length > 0)) {
     const perS = stats.rooms.some((r) => rates(r.name) !== undefined);
     out.push(`Rooms      here+remote${perS ? '  rx fwd link' : ''}`, ...roomLines(stats.rooms, rates).map((l) => `  ${l}`));
   }

@@ -74,7 +74,7 @@ export class ServerFigures {
     if (Number.isFinite(inner) && Number.isFinite(rows) && rows < 12) {
       const warn = health.warnings.length > 0;
       // Rows to spare (a taller terminal) show the interlink, then the rooms.
-      const extra = [...(stats.interlink ? [`Interlink ${interlinkShort(stats.interlink)}`] : []), ...(model.multiRoom ? roomLines(stats.rooms, rates) : [])];
+      const extra = [...(stats.interlink ? [`Interlink ${stats.interlink.server_id} ${interlinkShort(stats.interlink)}`] : []), ...(model.multiRoom ? roomLines(stats.rooms, rates) : [])];
       const cut = (t: string): string => (t.length > inner ? `${t.slice(0, inner - 1)}…` : t);
       this.box.setContent(
         [...compactFigureLines(stats, health, model.samples[model.samples.length - 1], inner), ...extra.slice(0, Math.max(0, rows - 5)).map(cut)]
