@@ -84,6 +84,13 @@ test('opv admin shows the stations of an interlinked server with @server, and th
   assert.match(screen, /Interlink hub-a ● connected to 127\.0\.0\.1:\d+/);
   assert.match(screen, /peers hub-b \(1 st, \d+s ago\)/);
   assert.match(screen, /K1BBB joined MAIN on server hub-b/);
+  // The stats channel's side of it: remote stations in the room's view, interlink series.
+  const main = (await (await fetch(`${a.url}/api/v1/stats?room=MAIN`)).json()) as { remote_stations: { callsign: string; server: string }[] };
+  assert.deepEqual(main.remote_stations.map((r) => `${r.callsign}@${r.server}`), ['K1BBB@hub-b']);
+  const metrics = await (await fetch(`${a.url}/metrics`)).text();
+  assert.match(metrics, /^opv_interlink_connected\{server_id="hub-a"\} 1$/m);
+  assert.match(metrics, /^opv_interlink_peers\{server_id="hub-a"\} 1$/m);
+  assert.match(metrics, /^opv_room_remote_stations\{room="MAIN"\} 1$/m);
   const once = new Proc(opvBin, ['admin', '--once', '--url', a.url]);
   assert.equal(await once.wait(), 0);
   assert.match(once.output, /^On other servers:\nCALLSIGN +SERVER +ROOM +STATE +ON FOR +HEARD\nK1BBB +@hub-b MAIN/m);
