@@ -142,10 +142,10 @@ export class Dashboard {
     s.key(['y'], () => void this.actions.answer(true));
     s.key(['n', 'escape'], () => void this.actions.answer(false));
     s.key(['k'], () => {
-      if (!this.actions.open) this.actions.ask('kick', this.table.selected());
+      if (!this.actions.open) this.actions.ask('kick', this.table.selected(), this.table.selectedServer());
     });
     s.key(['b'], () => {
-      if (!this.actions.open) this.actions.ask('ban', this.table.selected());
+      if (!this.actions.open) this.actions.ask('ban', this.table.selected(), this.table.selectedServer());
     });
     s.key(['s'], () => {
       if (!this.actions.open) this.setSort(nextSortKey(this.sortKey), this.descending);

@@ -94,6 +94,11 @@ test('opv admin shows the stations of an interlinked server with @server, and th
   const once = new Proc(opvBin, ['admin', '--once', '--url', a.url]);
   assert.equal(await once.wait(), 0);
   assert.match(once.output, /^On other servers:\nCALLSIGN +SERVER +ROOM +STATE +ON FOR +HEARD\nK1BBB +@hub-b MAIN/m);
+  // K1BBB sorts first and is selected: a kick says it goes network-wide (answered no here).
+  t.sendKeys('k');
+  await t.waitForScreen(/Kick K1BBB\? \(on hub-b: network-wide\)/);
+  t.sendKeys('n');
+  await t.waitForScreen(/Kick K1BBB: cancelled/);
   t.sendKeys('q');
   assert.equal(await t.waitForExit(), 0);
 });

@@ -171,6 +171,11 @@ export class StationsTable {
     }
   }
 
+  /** The server of the station under the cursor when it is on another one. */
+  selectedServer(): string | undefined {
+    return this.rows[this.selectedIndex()]?.server;
+  }
+
   /** The callsign under the cursor, if any. */
   selected(): string | null {
     const r = this.rows[this.selectedIndex()];
