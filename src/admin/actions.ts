@@ -50,15 +50,23 @@ export class StationActions {
     return this.pending !== null;
   }
 
-  /** Asks to confirm `action` on `callsign` (nothing selected: says so). */
-  ask(action: StationAction, callsign: string | null): void {
+  /**
+   * Asks to confirm `action` on `callsign` (nothing selected: says so). `server`: the
+   * station is on another interlinked server; this server passes the action on to all.
+   */
+  ask(action: StationAction, callsign: string | null, server?: string): void {
     if (this.pending) return;
     if (callsign === null) {
       this.report(`${VERB[action]}: no station selected`, false);
       return;
     }
     this.pending = { action, callsign };
-    const extra = action === 'ban' ? ' (kept out until unbanned)' : ' (kept out for the kick hold-down)';
+    const extra =
+      server !== undefined
+        ? ` (on ${blessed.escape(server)}: network-wide)`
+        : action === 'ban'
+          ? ' (kept out until unbanned)'
+          : ' (kept out for the kick hold-down)';
     this.dialog.setContent(`{center}{bold}${VERB[action]} ${blessed.escape(callsign)}?{/bold}${extra}\n[y] yes   [n / Esc] no{/center}`);
     this.dialog.show();
     this.dialog.setFront();

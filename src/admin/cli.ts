@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 import { DEFAULT_STATS_PORT, STATS_TOKEN_ENV } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
 import { DECODE_ERROR_MIN_COUNT, DECODE_ERROR_RATE_LIMIT, TIMEOUT_MIN_COUNT, TIMEOUT_RATE_LIMIT } from './health.js';
@@ -12,6 +13,7 @@ interface AdminFlags {
   json: boolean;
   debug?: boolean;
   debugFile?: string;
+  room?: string;
 }
 
 export function adminCommand(): Command {
@@ -21,6 +23,7 @@ export function adminCommand(): Command {
     .option('--token <token>', `bearer token (the server's --stats-token; or set ${STATS_TOKEN_ENV})`)
     .option('--once', 'print one plain-text snapshot and exit', false)
     .option('--json', 'print the raw stats JSON once and exit', false)
+    .option('--room <name>', 'show only this room (the dashboard starts filtered; key f changes it)', parseRoomFlag)
     .option('--debug', 'write the diagnostic log (opv:admin:* namespaces; DEBUG=opv:admin:http picks some)')
     .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr with --once/--json, ~/.local/state/opv/admin-debug.log for the dashboard)')
     .addHelpText(
@@ -28,6 +31,8 @@ export function adminCommand(): Command {
       [
         '',
         `Keys: ${KEY_HELP} (PgUp/PgDn/Home/End scroll the station table).`,
+        'f cycles the room filter: all rooms, then each room of the server (table and events).',
+        'Stations on other interlinked servers show "@server" as their endpoint.',
         'Sort keys cycle: callsign, endpoint, state (talking first), frames, kbit/s, last heard, timeout.',
         '',
         'Health warnings (dashboard: last 5 minutes; --once: since the server started):',
@@ -47,7 +52,7 @@ export function adminCommand(): Command {
       const client = new StatsClient({ url: flags.url, token });
       if (flags.once || flags.json) {
         const { runOnce } = await import('./once.js');
-        await runOnce(client, flags.json, (t) => process.stdout.write(t));
+        await runOnce(client, flags.json, (t) => process.stdout.write(t), flags.room ?? null);
         return;
       }
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -55,6 +60,12 @@ export function adminCommand(): Command {
       }
       const { runDashboard } = await import('./dashboard.js');
       const { ExtAdminClient } = await import('./ext-client.js');
-      await runDashboard(client, new ExtAdminClient(flags.url, token));
+      await runDashboard(client, new ExtAdminClient(flags.url, token), flags.room ?? null);
     });
+}
+
+function parseRoomFlag(v: string): string {
+  const room = normaliseRoom(v);
+  if (room === null) throw new InvalidArgumentError(`"${v}" is not a room name (letters, digits and -, up to ${ROOM_NAME_MAX})`);
+  return room;
 }

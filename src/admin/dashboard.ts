@@ -8,13 +8,14 @@ import type { ExtAdminSender } from './ext-client.js';
 import { BansAndAnnounce } from './panels/bans.js';
 import type { ConnectionState, StatsClient } from './client.js';
 import { cellPosition, layoutFor, type PanelName } from './layout.js';
-import { DashboardModel, nextSortKey, type SortKey } from './model.js';
+import { DashboardModel, nextRoom, nextSortKey, type SortKey } from './model.js';
 import { ErrorsGraph } from './panels/errors-graph.js';
 import { EventLog } from './panels/event-log.js';
 import { ServerFigures } from './panels/server-figures.js';
 import { StationsTable } from './panels/stations-table.js';
 import { StatusBar } from './panels/status-bar.js';
 import { TrafficGraph } from './panels/traffic-graph.js';
+import { interlinkShort, roomsSummary } from './panels/rooms.js';
 
 export interface DashboardOptions {
   /** A screen to draw on (the bench passes one writing to nowhere); default: the terminal. */
@@ -25,6 +26,8 @@ export interface DashboardOptions {
   now?: () => number;
   /** Ban list, unban and announcements (keys u and a); absent: those keys do nothing. */
   ext?: ExtAdminSender;
+  /** Start filtered to this room (`--room`; canonical name). */
+  room?: string | null;
 }
 
 /** Coalesces redraws caused by bursts of events (PTT storms) to one per this many ms. */
@@ -54,6 +57,8 @@ export class Dashboard {
   private readonly actions: StationActions;
   private sortKey: SortKey = 'callsign';
   private descending = false;
+  /** The room the table and the log show (null: all); `f` cycles it. */
+  private room: string | null = null;
   private renderTimer: NodeJS.Timeout | null = null;
   private lastConnection: ConnectionState['status'] | null = null;
   private readonly now: () => number;
@@ -79,6 +84,8 @@ export class Dashboard {
     this.log = new EventLog(grid, layout.cells.log);
     this.status = new StatusBar(this.screen);
     this.status.setSort(this.sortKey, this.descending);
+    this.room = opts.room ?? null;
+    this.status.setRoom(this.room);
     this.actions = new StationActions(
       this.screen,
       sender,
@@ -135,16 +142,19 @@ export class Dashboard {
     s.key(['y'], () => void this.actions.answer(true));
     s.key(['n', 'escape'], () => void this.actions.answer(false));
     s.key(['k'], () => {
-      if (!this.actions.open) this.actions.ask('kick', this.table.selected());
+      if (!this.actions.open) this.actions.ask('kick', this.table.selected(), this.table.selectedServer());
     });
     s.key(['b'], () => {
-      if (!this.actions.open) this.actions.ask('ban', this.table.selected());
+      if (!this.actions.open) this.actions.ask('ban', this.table.selected(), this.table.selectedServer());
     });
     s.key(['s'], () => {
       if (!this.actions.open) this.setSort(nextSortKey(this.sortKey), this.descending);
     });
     s.key(['r'], () => {
       if (!this.actions.open) this.setSort(this.sortKey, !this.descending);
+    });
+    s.key(['f'], () => {
+      if (!this.actions.open) this.setRoom(nextRoom(this.room, this.model.roomNames()));
     });
   }
 
@@ -172,13 +182,29 @@ export class Dashboard {
     this.sortKey = key;
     this.descending = descending;
     this.status.setSort(this.sortKey, this.descending);
-    this.table.setRows(this.model.rows(this.sortKey, this.descending), this.sortKey, this.descending);
+    this.table.setRows(this.model.rows(this.sortKey, this.descending, this.room), this.sortKey, this.descending);
     // A key's effect is drawn at once: coalescing is for bursts of server events.
     this.render();
   }
 
+  /** Filters the table and the log to one room (null: all); what `f` does. */
+  setRoom(room: string | null): void {
+    this.room = room;
+    this.status.setRoom(room);
+    this.log.note(room === null ? 'showing all rooms' : `showing room ${room} only`, this.now(), 'cyan');
+    this.refreshPanels();
+    this.render();
+  }
+
   private refreshPanels(): void {
-    this.table.setRows(this.model.rows(this.sortKey, this.descending), this.sortKey, this.descending);
+    const stats = this.model.stats;
+    const multi = this.model.multiRoom;
+    const where = this.room === null ? (multi ? '· all rooms' : '') : `· room ${this.room}`;
+    const summary = multi ? roomsSummary(this.model.rooms) : '';
+    // Filtered to one room, the ROOM column would say the same on every line.
+    this.table.setRoomView(multi && this.room === null, [where, summary && this.room === null ? `· ${summary}` : ''].filter(Boolean).join(' '));
+    this.status.setLink(stats?.interlink ? { text: interlinkShort(stats.interlink), ok: stats.interlink.connected } : null);
+    this.table.setRows(this.model.rows(this.sortKey, this.descending, this.room), this.sortKey, this.descending);
     this.figures.update(this.model);
     this.traffic.update(this.model);
     this.errors.update(this.model);
@@ -193,6 +219,7 @@ export class Dashboard {
   }
 
   applyEvent(e: ServerEvent): void {
+    if (this.room !== null && !this.model.eventInRoom(e, this.room)) return;
     this.log.event(e);
     this.scheduleRender();
   }
@@ -251,7 +278,7 @@ export class DashboardRefusedError extends OpvError {
  * at once with that one-line reason (rejects with DashboardRefusedError): the server
  * will not change its mind on the next retry.
  */
-export function runDashboard(client: StatsClient, ext?: ExtAdminSender): Promise<void> {
+export function runDashboard(client: StatsClient, ext?: ExtAdminSender, room: string | null = null): Promise<void> {
   return new Promise((resolve, reject) => {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     const finish = (refused?: string): void => {
@@ -263,7 +290,7 @@ export function runDashboard(client: StatsClient, ext?: ExtAdminSender): Promise
       else resolve();
     };
     const onSignal = (): void => finish();
-    const dash = new Dashboard(client, { onQuit: () => finish(), ext });
+    const dash = new Dashboard(client, { onQuit: () => finish(), ext, room });
     client.on('state', (s) => {
       if (s.status === 'unauthorized') {
         finish(s.message);

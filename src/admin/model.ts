@@ -1,4 +1,4 @@
-import type { ServerStats } from '../contract/stats.js';
+import type { RoomStats, ServerEvent, ServerStats } from '../contract/stats.js';
 import { assessHealth, type Health } from './health.js';
 
 /**
@@ -24,6 +24,17 @@ export interface StationRow {
   lastSeenS: number;
   timeoutInS: number;
   connectedS: number;
+  /** Its room (absent from rows built by older callers: the one conference). */
+  room?: string;
+  /** The server-id of the interlinked server it is on; absent: on this server. */
+  server?: string;
+}
+
+/** A room's traffic per second over the last snapshot interval. */
+export interface RoomRates {
+  received: number;
+  forwarded: number;
+  fromInterlink: number;
 }
 
 /** Per-second rates over one snapshot interval, ending at `atMs`. */
@@ -70,6 +81,7 @@ export class DashboardModel {
   private latestAt = 0;
   private readonly marks = new Map<string, StationMark>();
   private readonly kbps = new Map<string, number>();
+  private readonly roomRates = new Map<string, RoomRates>();
   private readonly history: RateSample[] = [];
   private readonly totals: Totals[] = [];
   private readonly historyMs: number;
@@ -120,6 +132,7 @@ export class DashboardModel {
       });
       while (this.history.length > 0 && this.history[0]!.atMs < atMs - this.historyMs) this.history.shift();
     }
+    this.updateRooms(prev, stats, atMs, restarted);
     this.updateStations(stats, atMs);
     this.totals.push({ atMs, framesReceived: stats.frames_received, decodeErrors: stats.decode_errors, timedOut: stats.timed_out_stations });
     // Keep one entry at or before the window start, so the window's deltas span it all.
@@ -127,6 +140,77 @@ export class DashboardModel {
     this.latest = stats;
     this.latestAt = atMs;
     return { restarted };
+  }
+
+  private updateRooms(prev: ServerStats | null, stats: ServerStats, atMs: number, restarted: boolean): void {
+    this.roomRates.clear();
+    if (prev === null || restarted || atMs <= this.latestAt) return;
+    const dt = (atMs - this.latestAt) / 1000;
+    const before = new Map(prev.rooms.map((r) => [r.name, r]));
+    for (const r of stats.rooms) {
+      const b = before.get(r.name);
+      if (!b) continue;
+      const rate = (now: number, was: number): number => Math.max(0, now - was) / dt;
+      this.roomRates.set(r.name, { received: rate(r.frames_received, b.frames_received), forwarded: rate(r.frames_forwarded, b.frames_forwarded), fromInterlink: rate(r.frames_from_interlink, b.frames_from_interlink) });
+    }
+  }
+
+  /** A room's rates over the last interval (undefined until two snapshots have it). */
+  rates(room: string): RoomRates | undefined {
+    return this.roomRates.get(room);
+  }
+
+  /**
+   * The rooms to filter by, in the order `f` cycles them: the server's rooms, else
+   * (a server older than rooms) those its stations are in.
+   */
+  roomNames(): string[] {
+    const s = this.latest;
+    if (!s) return [];
+    if (s.rooms.length > 0) return s.rooms.map((r) => r.name);
+    return [...new Set([...s.stations.map((x) => x.room), ...s.remote_stations.map((x) => x.room)])].sort();
+  }
+
+  /** The server's rooms (empty from a server older than rooms). */
+  get rooms(): readonly RoomStats[] {
+    return this.latest?.rooms ?? [];
+  }
+
+  /** Whether rooms matter on this server: more than one, or stations on other servers. */
+  get multiRoom(): boolean {
+    const s = this.latest;
+    return s !== null && (this.roomNames().length > 1 || s.remote_stations.length > 0 || s.interlink !== null);
+  }
+
+  /**
+   * Whether an event belongs in a log filtered to `room`. Events naming a station but
+   * no room are placed by the station's room in the latest snapshot; those about no
+   * room (the interlink) always show.
+   */
+  eventInRoom(e: ServerEvent, room: string): boolean {
+    switch (e.type) {
+      case 'station_joined':
+      case 'ptt_start':
+      case 'ptt_stop':
+      case 'remote_joined':
+      case 'remote_left':
+        return e.room === room;
+      case 'room_changed':
+        return e.from === room || e.to === room;
+      case 'station_left':
+      case 'station_timeout':
+      case 'endpoint_changed':
+      case 'hijack_refused': {
+        // Leaving and timing out name their room on servers that have rooms.
+        const named = (e as { room?: unknown }).room;
+        if (typeof named === 'string') return named === room;
+        const here = this.latest?.stations.find((x) => x.callsign === e.callsign)?.room;
+        return here === undefined || here === room;
+      }
+      case 'interlink':
+      case 'stats':
+        return true;
+    }
   }
 
   private updateStations(stats: ServerStats, atMs: number): void {
@@ -149,9 +233,12 @@ export class DashboardModel {
     }
   }
 
-  /** The stations of the latest snapshot, ordered by `key` (ties by callsign). */
-  rows(key: SortKey = 'callsign', descending = false): StationRow[] {
-    const rows: StationRow[] = (this.latest?.stations ?? []).map((s) => ({
+  /**
+   * The stations of the latest snapshot, those on other servers included, ordered by
+   * `key` (ties by callsign); only those of `room` when one is given.
+   */
+  rows(key: SortKey = 'callsign', descending = false, room: string | null = null): StationRow[] {
+    const local: StationRow[] = (this.latest?.stations ?? []).map((s) => ({
       callsign: s.callsign,
       endpoint: s.endpoint,
       talking: s.talking,
@@ -162,8 +249,24 @@ export class DashboardModel {
       lastSeenS: s.last_seen_s,
       timeoutInS: s.timeout_in_s,
       connectedS: s.connected_s,
+      room: s.room,
     }));
-    return sortRows(rows, key, descending);
+    const remote: StationRow[] = (this.latest?.remote_stations ?? []).map((s) => ({
+      callsign: s.callsign,
+      endpoint: `@${s.server}`,
+      talking: s.talking,
+      frames: 0,
+      bytes: 0,
+      kbps: 0,
+      lastSeenS: s.last_seen_s,
+      // No local timeout: the other server drops it, and its presence says so.
+      timeoutInS: Number.POSITIVE_INFINITY,
+      connectedS: s.connected_s,
+      room: s.room,
+      server: s.server,
+    }));
+    const rows = [...local, ...remote];
+    return sortRows(room === null ? rows : rows.filter((r) => r.room === room), key, descending);
   }
 
   /** The last `points` values of one rate (oldest first). */
@@ -211,4 +314,12 @@ const comparators: Record<SortKey, (a: StationRow, b: StationRow) => number> = {
 
 export function nextSortKey(key: SortKey): SortKey {
   return SORT_KEYS[(SORT_KEYS.indexOf(key) + 1) % SORT_KEYS.length]!;
+}
+
+/** The room after `current` in the cycle All → each room → All (a vanished room goes back to All). */
+export function nextRoom(current: string | null, rooms: readonly string[]): string | null {
+  if (rooms.length === 0) return null;
+  if (current === null) return rooms[0]!;
+  const i = rooms.indexOf(current);
+  return i < 0 || i + 1 >= rooms.length ? null : rooms[i + 1]!;
 }

@@ -1,5 +1,7 @@
 import type { ServerStats } from '../contract/stats.js';
-import type { StatsClient } from './client.js';
+import { StatsClientError, type StatsClient } from './client.js';
+import { roomsAndLinkLines } from './panels/rooms.js';
+import { DEFAULT_ROOM } from '../protocol/ext.js';
 import { fit, fitRight, formatCount, formatDuration, stateText } from './format.js';
 import { assessHealth } from './health.js';
 import { sortRows } from './model.js';
@@ -11,7 +13,7 @@ import { inert } from '../util/inert-text.js';
  * the totals since the server started), or with `--json` the stats exactly as the
  * server sent them.
  */
-export function formatSnapshot(stats: ServerStats, url: string): string {
+export function formatSnapshot(stats: ServerStats, url: string, showRooms = false): string {
   const health = assessHealth({
     framesReceived: stats.frames_received,
     decodeErrors: stats.decode_errors,
@@ -20,12 +22,18 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
   });
   const out = [`opv server at ${url}`, ...figureLines(stats, health, undefined, 'since start')];
   out.push(...(health.warnings.length > 0 ? health.warnings.map((w) => `WARNING: ${w.message}`) : ['Health          ok']));
+  const rooms = roomsAndLinkLines(stats, () => undefined, showRooms);
+  if (rooms.length > 0) out.push('', ...rooms);
   out.push('');
   if (stats.stations.length === 0) {
     out.push('No stations.');
   } else {
     const w = Math.max(8, ...stats.stations.map((s) => s.endpoint.length));
-    out.push(`${fit('CALLSIGN', 10)} ${fit('ENDPOINT', w)} ${fit('STATE', 7)} ${'FRAMES'.padStart(11)} ${'BYTES'.padStart(14)} ${fitRight('HEARD', 10)} ${fitRight('TIMEOUT', 8)}`);
+    // The ROOM column only where rooms matter: one conference prints as it always did.
+    const roomCol = multiRoom(stats);
+    const rw = Math.max(4, ...stats.stations.map((s) => s.room.length));
+    const roomCell = (room: string): string[] => (roomCol ? [fit(room, rw)] : []);
+    out.push([fit('CALLSIGN', 10), fit('ENDPOINT', w), ...roomCell('ROOM'), fit('STATE', 7), 'FRAMES'.padStart(11), 'BYTES'.padStart(14), fitRight('HEARD', 10), fitRight('TIMEOUT', 8)].join(' '));
     const rows = sortRows(
       stats.stations.map((s) => ({
         callsign: s.callsign,
@@ -38,6 +46,7 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
         lastSeenS: s.last_seen_s,
         timeoutInS: s.timeout_in_s,
         connectedS: s.connected_s,
+        room: s.room,
       })),
       'callsign',
     );
@@ -46,6 +55,7 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
         [
           fit(r.callsign, 10),
           fit(r.endpoint, w),
+          ...roomCell(r.room ?? ''),
           fit(stateText(r), 7),
           formatCount(r.frames).padStart(11),
           formatCount(r.bytes).padStart(14),
@@ -55,12 +65,52 @@ export function formatSnapshot(stats: ServerStats, url: string): string {
       );
     }
   }
+  if (stats.remote_stations.length > 0) {
+    out.push('', 'On other servers:');
+    const sw = Math.max(6, ...stats.remote_stations.map((s) => s.server.length + 1));
+    const rw = Math.max(4, ...stats.remote_stations.map((s) => s.room.length));
+    out.push(`${fit('CALLSIGN', 10)} ${fit('SERVER', sw)} ${fit('ROOM', rw)} ${fit('STATE', 7)} ${fitRight('ON FOR', 8)} ${fitRight('HEARD', 10)}`);
+    const remote = [...stats.remote_stations].sort((a, b) => a.server.localeCompare(b.server) || a.callsign.localeCompare(b.callsign));
+    for (const r of remote) {
+      out.push(
+        [fit(r.callsign, 10), fit(`@${r.server}`, sw), fit(r.room, rw), fit(stateText(r), 7), fitRight(formatDuration(r.connected_s), 8), fitRight(`${formatDuration(r.last_seen_s)} ago`, 10)].join(' '),
+      );
+    }
+  }
   // Whatever the server relays is shown, never interpreted by the terminal or a pager.
   return out.map(inert).join('\n') + '\n';
 }
 
-/** Fetches once and writes the result; a failure throws a StatsClientError (one line). */
-export async function runOnce(client: StatsClient, json: boolean, write: (text: string) => void): Promise<void> {
+/** Several rooms, or stations on other servers: the room is worth a column. */
+function multiRoom(stats: ServerStats): boolean {
+  return stats.rooms.length > 1 || stats.remote_stations.length > 0 || new Set(stats.stations.map((s) => s.room)).size > 1;
+}
+
+/**
+ * The snapshot seen from one room (`--room`): its stations here and elsewhere and its
+ * rooms entry; the server's totals stay. A room the server does not have is an error.
+ */
+export function snapshotForRoom(stats: ServerStats, room: string): ServerStats {
+  const known = stats.rooms.length > 0 ? stats.rooms.map((r) => r.name) : [...new Set([DEFAULT_ROOM, ...stats.stations.map((s) => s.room)])];
+  if (!known.includes(room)) throw new StatsClientError('http', `no room ${room} on this server (rooms: ${known.join(' ')})`);
+  return {
+    ...stats,
+    stations: stats.stations.filter((s) => s.room === room),
+    remote_stations: stats.remote_stations.filter((s) => s.room === room),
+    rooms: stats.rooms.filter((r) => r.name === room),
+  };
+}
+
+/**
+ * Fetches once and writes the result; a failure throws a StatsClientError (one line).
+ * With `room`, only that room (JSON included: filtered here, so any server version works).
+ */
+export async function runOnce(client: StatsClient, json: boolean, write: (text: string) => void, room: string | null = null): Promise<void> {
   const { value, text } = await client.fetchStatsRaw();
-  write(json ? (text.endsWith('\n') ? text : text + '\n') : formatSnapshot(value, client.url));
+  if (room === null) {
+    write(json ? (text.endsWith('\n') ? text : text + '\n') : formatSnapshot(value, client.url));
+    return;
+  }
+  const view = snapshotForRoom(value, room);
+  write(json ? JSON.stringify(view) + '\n' : formatSnapshot(view, `${client.url} (room ${room})`, true));
 }

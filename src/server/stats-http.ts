@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { AdminActionResult, ServerEvent } from '../contract/stats.js';
+import type { AdminActionResult, ServerEvent, ServerStats } from '../contract/stats.js';
 import { STATS_API_PREFIX } from '../contract/stats.js';
 import { checkCallsign } from './acl.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import type { ConferenceServer } from './server.js';
 import { createMetrics } from './metrics.js';
 import { parseAnnouncement, type BanList } from './ext-http.js';
+import { eventInRoom, filterStatsByRoom, knownRooms, parseRoomQuery, StationRooms } from './stats-room-filter.js';
 
 type AdminAction = 'kick' | 'ban' | 'unban';
 
@@ -34,7 +35,7 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 interface Route {
   method: 'GET' | 'POST';
   match: (path: string) => string[] | null;
-  handle: (req: IncomingMessage, res: ServerResponse, params: string[], body: Buffer) => Promise<void> | void;
+  handle: (req: IncomingMessage, res: ServerResponse, params: string[], body: Buffer, query: URLSearchParams) => Promise<void> | void;
 }
 
 class HttpError extends Error {
@@ -53,7 +54,9 @@ class HttpError extends Error {
  */
 export class StatsHttp {
   private readonly http: Server;
-  private readonly clients = new Set<ServerResponse>();
+  /** Event streams, each with the room it is filtered to (null: all). */
+  private readonly clients = new Map<ServerResponse, string | null>();
+  private readonly stationRooms = new StationRooms();
   private tick: NodeJS.Timeout | null = null;
   private readonly metrics;
   private readonly onEvent = (e: ServerEvent): void => this.broadcast(e);
@@ -63,7 +66,8 @@ export class StatsHttp {
   droppedEventClients = 0;
   refusedEventClients = 0;
   private droppedSinceLog = 0;
-  private lastStats: { at: number; chunk: Buffer } | null = null;
+  /** The latest `stats` event: the snapshot, and its serialisations (whole and per room). */
+  private lastStats: { at: number; stats: ServerStats; chunks: Map<string | null, Buffer> } | null = null;
   private lastDropLog = 0;
   port = 0;
 
@@ -79,8 +83,9 @@ export class StatsHttp {
     );
     const actionPath = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban|unban)$`);
     this.routes = [
-      { method: 'GET', match: exact(`${STATS_API_PREFIX}/stats`), handle: (_q, res) => this.json(res, 200, this.server.snapshot()) },
-      { method: 'GET', match: exact(`${STATS_API_PREFIX}/events`), handle: (req, res) => this.events(req, res) },
+      { method: 'GET', match: exact(`${STATS_API_PREFIX}/stats`), handle: (_q, res, _p, _b, query) => this.stats(res, query) },
+      { method: 'GET', match: exact(`${STATS_API_PREFIX}/rooms`), handle: (_q, res) => this.json(res, 200, { rooms: this.server.snapshot().rooms }) },
+      { method: 'GET', match: exact(`${STATS_API_PREFIX}/events`), handle: (req, res, _p, _b, query) => this.events(req, res, query) },
       { method: 'GET', match: exact('/metrics'), handle: (_q, res) => this.prometheus(res) },
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/bans`), handle: (_q, res) => this.json(res, 200, { bans: this.server.bans() } satisfies BanList) },
       { method: 'POST', match: exact(`${STATS_API_PREFIX}/announce`), handle: (_q, res, _p, body) => this.announce(res, body) },
@@ -113,16 +118,17 @@ export class StatsHttp {
     });
     const a = this.http.address();
     this.port = a !== null && typeof a === 'object' ? a.port : port;
+    this.stationRooms.seed(this.server.snapshot());
     this.server.on('event', this.onEvent);
     this.tick = setInterval(() => {
-      if (this.clients.size > 0) this.broadcastChunk(this.statsChunk(true));
+      if (this.clients.size > 0) this.broadcastStats();
     }, 1000);
   }
 
   async close(): Promise<void> {
     if (this.tick) clearInterval(this.tick);
     this.server.off('event', this.onEvent);
-    for (const c of this.clients) c.destroy();
+    for (const c of this.clients.keys()) c.destroy();
     this.clients.clear();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -145,8 +151,11 @@ export class StatsHttp {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let path: string;
+    let query: URLSearchParams;
     try {
-      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      path = url.pathname;
+      query = url.searchParams;
     } catch {
       throw new HttpError(400, 'malformed request target');
     }
@@ -167,7 +176,31 @@ export class StatsHttp {
       this.json(res, 405, { error: `${req.method ?? 'this method'} is not allowed on ${path} (use ${allow})` });
       return;
     }
-    await hit.r.handle(req, res, hit.params!, body);
+    await hit.r.handle(req, res, hit.params!, body, query);
+  }
+
+  /**
+   * The room a request filters to (null: all), or the 400/404 answer already sent.
+   * `stats` is the snapshot the room is looked up in.
+   */
+  private roomOf(res: ServerResponse, query: URLSearchParams, stats: () => ServerStats): string | null | undefined {
+    const q = parseRoomQuery(query);
+    if (!q.ok) {
+      this.json(res, 400, { error: q.reason });
+      return undefined;
+    }
+    if (q.room !== null && !knownRooms(stats()).includes(q.room)) {
+      this.json(res, 404, { error: `no room ${q.room}` });
+      return undefined;
+    }
+    return q.room;
+  }
+
+  private stats(res: ServerResponse, query: URLSearchParams): void {
+    const snap = this.server.snapshot();
+    const room = this.roomOf(res, query, () => snap);
+    if (room === undefined) return;
+    this.json(res, 200, room === null ? snap : filterStatsByRoom(snap, room));
   }
 
   private async action(res: ServerResponse, rawCall: string, action: AdminAction): Promise<void> {
@@ -212,7 +245,9 @@ export class StatsHttp {
     res.end(body);
   }
 
-  private events(req: IncomingMessage, res: ServerResponse): void {
+  private events(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    const room = this.roomOf(res, query, () => this.latestStats());
+    if (room === undefined) return;
     if (this.clients.size >= this.maxEventClients) {
       this.refusedEventClients++;
       res.setHeader('retry-after', '10');
@@ -221,10 +256,10 @@ export class StatsHttp {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': opv stats channel\n\n');
-    this.clients.add(res);
+    this.clients.set(res, room);
     req.socket.setNoDelay(true);
     res.on('close', () => this.clients.delete(res));
-    this.send(res, this.statsChunk(false));
+    this.send(res, this.statsChunk(false, room));
   }
 
   private json(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -251,23 +286,49 @@ export class StatsHttp {
   }
 
   private broadcast(e: ServerEvent): void {
-    if (this.clients.size > 0) this.broadcastChunk(sse(e));
+    this.stationRooms.before(e);
+    if (this.clients.size > 0) {
+      const chunk = sse(e);
+      const roomOf = (c: string): string | undefined => this.stationRooms.get(c);
+      for (const [c, room] of [...this.clients]) {
+        if (room === null || eventInRoom(e, room, roomOf)) this.send(c, chunk);
+      }
+    }
+    this.stationRooms.after(e);
   }
 
-  private broadcastChunk(chunk: Buffer): void {
-    for (const c of [...this.clients]) this.send(c, chunk);
+  private broadcastStats(): void {
+    this.statsChunk(true, null);
+    for (const [c, room] of [...this.clients]) this.send(c, this.statsChunk(false, room));
+  }
+
+  /** The latest snapshot if under a second old, else a new one. */
+  private latestStats(): ServerStats {
+    return this.statsChunkEntry(false).stats;
+  }
+
+  private statsChunkEntry(fresh: boolean): NonNullable<StatsHttp['lastStats']> {
+    const now = Date.now();
+    if (fresh || this.lastStats === null || now - this.lastStats.at >= 1000) {
+      this.lastStats = { at: now, stats: this.server.snapshot(), chunks: new Map() };
+    }
+    return this.lastStats;
   }
 
   /**
-   * The `stats` event, serialised. A new client gets the latest one if it is under a
-   * second old, so clients connecting in a burst cost one snapshot, not one each.
+   * The `stats` event for streams of one room (null: all), serialised. A new client
+   * gets the latest one if it is under a second old, so clients connecting in a burst
+   * cost one snapshot, not one each; each room's view is serialised once per snapshot
+   * (rooms are few: the sysop configures them).
    */
-  private statsChunk(fresh: boolean): Buffer {
-    const now = Date.now();
-    if (fresh || this.lastStats === null || now - this.lastStats.at >= 1000) {
-      this.lastStats = { at: now, chunk: sse({ type: 'stats', at: now, stats: this.server.snapshot() }) };
+  private statsChunk(fresh: boolean, room: string | null): Buffer {
+    const entry = this.statsChunkEntry(fresh);
+    let chunk = entry.chunks.get(room);
+    if (chunk === undefined) {
+      chunk = sse({ type: 'stats', at: entry.at, stats: room === null ? entry.stats : filterStatsByRoom(entry.stats, room) });
+      entry.chunks.set(room, chunk);
     }
-    return this.lastStats.chunk;
+    return chunk;
   }
 }
 

@@ -107,6 +107,8 @@ test('fetchStats: parsed stats, the token sent, one-line errors for 401, junk an
 test('live stream: snapshots, events, junk reported as a problem, and reconnection after a restart', async () => {
   const fake = new FakeStatsServer();
   const port = await fake.listen();
+  // Closed here too, so a failed assertion below does not leave the test hanging.
+  cleanups.push(() => fake.close().catch(() => undefined));
   const client = new StatsClient({ url: `http://127.0.0.1:${port}`, initialBackoffMs: 50, maxBackoffMs: 200 });
   cleanups.push(() => client.close());
   const states: ConnectionState[] = [];
@@ -119,9 +121,13 @@ test('live stream: snapshots, events, junk reported as a problem, and reconnecti
   const ev = waitFor<ServerEvent>(client, 'event', (e) => e.type === 'ptt_start');
   const problem = waitFor<string>(client, 'problem', () => true);
   fake.send({ raw: 'event: ptt_start\ndata: {not json\n\n' });
-  fake.send({ type: 'ptt_start', at: 2000, callsign: 'W1ABC', room: 'MAIN' });
+  // A server older than rooms sends no room: the schema puts the one conference's name in.
+  fake.send({ raw: 'event: ptt_start\ndata: {"type":"ptt_start","at":2000,"callsign":"W1ABC"}\n\n' });
   assert.match(await problem, /ptt_start: data is not JSON/);
-  assert.deepEqual(await ev, { type: 'ptt_start', at: 2000, callsign: 'W1ABC' });
+  assert.deepEqual(await ev, { type: 'ptt_start', at: 2000, callsign: 'W1ABC', room: 'MAIN' });
+  const remote = waitFor<ServerEvent>(client, 'event', (e) => e.type === 'ptt_start' && e.callsign === 'K2XYZ');
+  fake.send({ type: 'ptt_start', at: 2100, callsign: 'K2XYZ', room: 'NET', server: 'hub-b' });
+  assert.deepEqual(await remote, { type: 'ptt_start', at: 2100, callsign: 'K2XYZ', room: 'NET', server: 'hub-b' });
 
   // The server goes away: the client says so and keeps trying …
   const down = waitFor<ConnectionState>(client, 'state', (s) => s.status === 'unreachable');

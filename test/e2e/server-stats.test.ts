@@ -4,7 +4,7 @@ import http from 'node:http';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
-import type { ServerEvent, AdminActionResult, ServerStats } from '../../src/contract/stats.js';
+import type { ServerEvent, AdminActionResult, RoomStats, ServerStats } from '../../src/contract/stats.js';
 
 const TOKEN = 'club-secret';
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -13,9 +13,9 @@ after(async () => {
 });
 
 /** Reads SSE events into an array until closed. */
-function subscribe(port: number, token: string): { events: ServerEvent[]; close: () => void; until: (p: (e: ServerEvent[]) => boolean, ms?: number) => Promise<void> } {
+function subscribe(port: number, token: string, path = '/api/v1/events'): { events: ServerEvent[]; close: () => void; until: (p: (e: ServerEvent[]) => boolean, ms?: number) => Promise<void> } {
   const events: ServerEvent[] = [];
-  const req = http.get({ host: '127.0.0.1', port, path: '/api/v1/events', headers: { authorization: `Bearer ${token}` } }, (res) => {
+  const req = http.get({ host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
     let buf = '';
     res.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -192,4 +192,70 @@ test('access lists: --deny, an ACL file re-read on SIGHUP, and the station cap',
   const ban = await fetch(`http://127.0.0.1:${statsPort}/api/v1/stations/VE3XYZ/ban`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(ban.status, 200);
   assert.doesNotMatch(readFileSync(acl, 'utf8'), /VE3XYZ/);
+});
+
+test('rooms on the stats channel: ?room= filters stats and events, /api/v1/rooms, per-room metrics; bad room queries are one-line 400/404', async () => {
+  const port = await freeUdpPort();
+  const netPort = await freeUdpPort();
+  const statsPort = await freeTcpPort();
+  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--room', `NET:${netPort}`, '--stats-port', String(statsPort), '--stats-token', TOKEN]);
+  cleanups.push(() => proc.stop());
+  await proc.waitForLine(/Server ready/);
+  const base = `http://127.0.0.1:${statsPort}`;
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const get = async (path: string): Promise<{ status: number; body: unknown }> => {
+    const r = await fetch(`${base}${path}`, { headers: auth });
+    return { status: r.status, body: await r.json() };
+  };
+
+  for (const [q, status, error] of [
+    ['room=bad_name', 400, /bad room name "bad_name"/],
+    ['room=NET&room=MAIN', 400, /room given more than once/],
+    [`room=${'A'.repeat(17)}`, 400, /over 16 characters/],
+    ['room=NOPE', 404, /^no room NOPE$/],
+  ] as const) {
+    for (const path of ['/api/v1/stats', '/api/v1/events']) {
+      const r = await get(`${path}?${q}`);
+      assert.equal(r.status, status, `${path}?${q}`);
+      assert.match((r.body as { error: string }).error, error);
+    }
+  }
+
+  const netEvents = subscribe(statsPort, TOKEN, '/api/v1/events?room=net');
+  cleanups.push(async () => netEvents.close());
+  await netEvents.until((e) => e.some((x) => x.type === 'stats'));
+  const a = new SimStation('W1ABC', { host: '127.0.0.1', port });
+  const b = new SimStation('VE3XYZ', { host: '127.0.0.1', port: netPort });
+  await Promise.all([a.bound, b.bound]);
+  cleanups.push(() => a.close(), () => b.close());
+  a.chat('main room');
+  b.chat('net room');
+  const talk = b.talk(10, 40);
+  await a.talk(10, 40);
+  await talk;
+  await netEvents.until((e) => e.some((x) => x.type === 'ptt_stop' && x.callsign === 'VE3XYZ'));
+  await netEvents.until((e) => e.some((x) => x.type === 'stats' && x.stats.stations.length === 1), 5000);
+  assert.ok(netEvents.events.every((x) => !('callsign' in x) || x.callsign !== 'W1ABC'), `no MAIN event on the NET stream: ${JSON.stringify(netEvents.events.filter((x) => x.type !== 'stats'))}`);
+  const netStats = netEvents.events.filter((x): x is Extract<ServerEvent, { type: 'stats' }> => x.type === 'stats').pop()!.stats;
+  assert.deepEqual(netStats.stations.map((x) => x.callsign), ['VE3XYZ']);
+  assert.deepEqual(netStats.rooms.map((r) => r.name), ['NET']);
+
+  const all = (await get('/api/v1/stats')).body as ServerStats;
+  assert.deepEqual(all.stations.map((x) => `${x.callsign}:${x.room}`).sort(), ['VE3XYZ:NET', 'W1ABC:MAIN']);
+  const main = (await get('/api/v1/stats?room=main')).body as ServerStats;
+  assert.deepEqual(main.stations.map((x) => x.callsign), ['W1ABC']);
+  assert.deepEqual(main.rooms.map((r) => r.name), ['MAIN']);
+  assert.equal(main.frames_received, all.frames_received, 'server totals stay server-wide');
+
+  const rooms = ((await get('/api/v1/rooms')).body as { rooms: RoomStats[] }).rooms;
+  assert.deepEqual(rooms.map((r) => [r.name, r.port, r.stations]), [['MAIN', port, 1], ['NET', netPort, 1]].sort());
+  const net = rooms.find((r) => r.name === 'NET')!;
+  assert.ok(net.frames_received >= 12, `NET received ${net.frames_received}`);
+
+  const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
+  assert.match(metrics, /^opv_room_stations\{room="NET"\} 1$/m);
+  assert.match(metrics, /^opv_room_stations\{room="MAIN"\} 1$/m);
+  assert.match(metrics, /^opv_room_frames_received_total\{room="NET"\} \d+$/m);
+  // A server running alone has no interlink series.
+  assert.doesNotMatch(metrics, /^opv_interlink_/m);
 });

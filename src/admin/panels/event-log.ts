@@ -4,6 +4,7 @@ import type contrib from 'blessed-contrib';
 import type { ServerEvent } from '../../contract/stats.js';
 import { inert } from '../../util/inert-text.js';
 import { formatClock } from '../format.js';
+import { DEFAULT_ROOM } from '../../protocol/ext.js';
 
 /**
  * One event as a log line (without the time), or null for events the log does not
@@ -13,7 +14,7 @@ import { formatClock } from '../format.js';
 export function describeEvent(e: ServerEvent): string | null {
   switch (e.type) {
     case 'station_joined':
-      return `+ ${e.callsign} joined from ${e.endpoint}`;
+      return `+ ${e.callsign} joined${e.room === DEFAULT_ROOM ? '' : ` ${e.room}`} from ${e.endpoint}`;
     case 'station_left':
       return `- ${e.callsign} left (${e.reason === 'bye' ? 'BYE' : e.reason}) from ${e.endpoint}`;
     case 'station_timeout':
@@ -23,9 +24,9 @@ export function describeEvent(e: ServerEvent): string | null {
     case 'hijack_refused':
       return `x ${e.callsign} refused from ${e.endpoint}: held by ${e.holder}`;
     case 'ptt_start':
-      return `> ${e.callsign} PTT start`;
+      return `> ${e.callsign}${where(e)} PTT start`;
     case 'ptt_stop':
-      return `. ${e.callsign} PTT stop`;
+      return `. ${e.callsign}${where(e)} PTT stop`;
     case 'room_changed':
       return `~ ${e.callsign} moved from room ${e.from} to ${e.to}`;
     case 'remote_joined':
@@ -39,12 +40,20 @@ export function describeEvent(e: ServerEvent): string | null {
   }
 }
 
+/** " @hub-b" for a talker on another server, " in NET" outside the main room. */
+function where(e: { room: string; server?: string }): string {
+  return `${e.server !== undefined ? ` @${e.server}` : ''}${e.room === DEFAULT_ROOM ? '' : ` in ${e.room}`}`;
+}
+
 const COLORS: Partial<Record<ServerEvent['type'], string>> = {
   station_joined: 'green',
   station_left: 'yellow',
   station_timeout: 'yellow',
   hijack_refused: 'red',
   endpoint_changed: 'cyan',
+  room_changed: 'cyan',
+  remote_joined: 'green',
+  remote_left: 'yellow',
 };
 
 /** The scrolling log of what happened: server events and the sysop's own actions. */

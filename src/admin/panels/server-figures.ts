@@ -5,6 +5,7 @@ import type { ServerStats } from '../../contract/stats.js';
 import { formatCount, formatDuration, formatPercent } from '../format.js';
 import type { Health } from '../health.js';
 import type { DashboardModel, RateSample } from '../model.js';
+import { interlinkShort, roomLines, roomsAndLinkLines } from './rooms.js';
 
 /** The server's vital figures and health warnings, as plain lines (also used by `--once`). */
 export function figureLines(stats: ServerStats, health: Health, rate: RateSample | undefined, windowLabel: string): string[] {
@@ -69,10 +70,14 @@ export class ServerFigures {
     const inner = Number(this.box.width) - 2;
     const rows = Number(this.box.height) - 2;
     // Ten figures and the verdict need 12 rows; a shorter panel (80×24) gets two columns.
+    const rates = (room: string): ReturnType<DashboardModel['rates']> => model.rates(room);
     if (Number.isFinite(inner) && Number.isFinite(rows) && rows < 12) {
       const warn = health.warnings.length > 0;
+      // Rows to spare (a taller terminal) show the interlink, then the rooms.
+      const extra = [...(stats.interlink ? [`Interlink ${stats.interlink.server_id} ${interlinkShort(stats.interlink)}`] : []), ...(model.multiRoom ? roomLines(stats.rooms, rates) : [])];
+      const cut = (t: string): string => (t.length > inner ? `${t.slice(0, inner - 1)}…` : t);
       this.box.setContent(
-        compactFigureLines(stats, health, model.samples[model.samples.length - 1], inner)
+        [...compactFigureLines(stats, health, model.samples[model.samples.length - 1], inner), ...extra.slice(0, Math.max(0, rows - 5)).map(cut)]
           .map((l) => blessed.escape(l))
           .map((l) => l.replace(/(Health +)(✓ healthy|⚠ .*)$/, warn ? '$1{red-fg}{bold}$2{/bold}{/red-fg}' : '$1{green-fg}$2{/green-fg}'))
           .join('\n'),
@@ -82,6 +87,7 @@ export class ServerFigures {
     const lines = figureLines(stats, health, model.samples[model.samples.length - 1], 'last 5 min').map((l) => blessed.escape(l));
     const warnings = health.warnings.map((w) => `{red-fg}{bold}⚠ ${blessed.escape(w.message)}{/bold}{/red-fg}`);
     const ok = '{green-fg}✓ healthy{/green-fg}';
-    this.box.setContent([...lines, '', ...(warnings.length > 0 ? warnings : [ok])].join('\n'));
+    const rooms = roomsAndLinkLines(stats, rates).map((l) => blessed.escape(l));
+    this.box.setContent([...lines, '', ...(warnings.length > 0 ? warnings : [ok]), ...(rooms.length > 0 ? ['', ...rooms] : [])].join('\n'));
   }
 }

@@ -11,7 +11,7 @@ import type { SortKey, StationRow } from '../model.js';
 
 interface Column {
   title: string;
-  key: SortKey;
+  key: SortKey | 'room';
   width: number;
   right?: boolean;
   cell: (r: StationRow) => string;
@@ -20,45 +20,63 @@ interface Column {
 /** "255.255.255.255:65535" fits; IPv6 endpoints take what the terminal has to spare. */
 const ENDPOINT_MIN = 21;
 const ENDPOINT_MAX = 47;
+/**
+ * With rooms the ROOM column takes its place from the endpoint, which then may be
+ * cut at 80 columns (a station on another server shows "@server" there instead).
+ */
+const ENDPOINT_MIN_WITH_ROOM = 15;
+const ROOM_WIDTH = 6;
 
 // Sized so the whole table fits the narrow layout of an 80-column terminal.
 const COLUMNS: Column[] = [
   { title: 'CALLSIGN', key: 'callsign', width: 9, cell: (r) => r.callsign },
   { title: 'ENDPOINT', key: 'endpoint', width: ENDPOINT_MIN, cell: (r) => r.endpoint },
+  { title: 'ROOM', key: 'room', width: ROOM_WIDTH, cell: (r) => r.room ?? '' },
   { title: 'STATE', key: 'state', width: 7, cell: stateText },
-  { title: 'FRAMES', key: 'frames', width: 7, right: true, cell: (r) => formatCompact(r.frames) },
-  { title: 'KBIT/S', key: 'kbps', width: 6, right: true, cell: (r) => formatKbps(r.kbps) },
+  // A station on another server: its traffic is counted there.
+  { title: 'FRAMES', key: 'frames', width: 7, right: true, cell: (r) => (r.server !== undefined ? '-' : formatCompact(r.frames)) },
+  { title: 'KBIT/S', key: 'kbps', width: 6, right: true, cell: (r) => (r.server !== undefined ? '-' : formatKbps(r.kbps)) },
   { title: 'HEARD', key: 'last_heard', width: 10, right: true, cell: (r) => `${formatDuration(r.lastSeenS)} ago` },
   { title: 'TIMEOUT', key: 'timeout', width: 7, right: true, cell: (r) => formatDuration(r.timeoutInS) },
 ];
 
-const FIXED = COLUMNS.reduce((n, c) => n + c.width + 1, 0) - ENDPOINT_MIN;
-
-function widths(total: number): number[] {
-  const endpoint = Math.max(ENDPOINT_MIN, Math.min(ENDPOINT_MAX, total - FIXED));
-  return COLUMNS.map((c) => (c.key === 'endpoint' ? endpoint : c.width));
+/** The columns shown: ROOM only where rooms matter (several, or an interlink). */
+function columns(withRoom: boolean): Column[] {
+  return withRoom ? COLUMNS : COLUMNS.filter((c) => c.key !== 'room');
 }
 
-function cells(values: string[], w: number[]): string[] {
-  return values.map((v, i) => (COLUMNS[i]!.right ? fitRight(v, w[i]!) : fit(v, w[i]!)));
+function widths(total: number, cols: Column[]): number[] {
+  const fixed = cols.reduce((n, c) => n + c.width + 1, 0) - ENDPOINT_MIN;
+  const min = cols.length === COLUMNS.length ? ENDPOINT_MIN_WITH_ROOM : ENDPOINT_MIN;
+  const endpoint = Math.max(min, Math.min(ENDPOINT_MAX, total - fixed));
+  return cols.map((c) => (c.key === 'endpoint' ? endpoint : c.width));
+}
+
+function cells(cols: Column[], values: string[], w: number[]): string[] {
+  return values.map((v, i) => (cols[i]!.right ? fitRight(v, w[i]!) : fit(v, w[i]!)));
 }
 
 /** The header line, the sort column marked with ▲/▼. */
-export function formatHeader(total: number, sortKey: SortKey, descending: boolean): string {
-  const w = widths(total);
+export function formatHeader(total: number, sortKey: SortKey, descending: boolean, withRoom = false): string {
+  const cols = columns(withRoom);
+  const w = widths(total, cols);
   // The sort mark replaces the title's last letters where both do not fit: a
   // right-aligned column would otherwise lose the title's first letter.
   return cells(
-    COLUMNS.map((c, i) => (c.key === sortKey ? `${c.title.slice(0, Math.max(1, w[i]! - 1))}${descending ? '▼' : '▲'}` : c.title)),
+    cols,
+    cols.map((c, i) => (c.key === sortKey ? `${c.title.slice(0, Math.max(1, w[i]! - 1))}${descending ? '▼' : '▲'}` : c.title)),
     w,
   ).join(' ');
 }
 
-/** One row as list text (blessed tags; TALKING highlighted). */
-export function formatRow(r: StationRow, total: number): string {
-  const w = widths(total);
-  const parts = cells(COLUMNS.map((c) => c.cell(r)), w);
-  const state = COLUMNS.findIndex((c) => c.key === 'state');
+/** One row as list text (blessed tags; TALKING highlighted; a station on another server in cyan). */
+export function formatRow(r: StationRow, total: number, withRoom = false): string {
+  const cols = columns(withRoom);
+  const w = widths(total, cols);
+  const parts = cells(cols, cols.map((c) => c.cell(r)), w);
+  const endpoint = cols.findIndex((c) => c.key === 'endpoint');
+  if (r.server !== undefined) parts[endpoint] = `{cyan-fg}${parts[endpoint] ?? ''}{/cyan-fg}`;
+  const state = cols.findIndex((c) => c.key === 'state');
   if (r.talking) parts[state] = `{white-fg}{red-bg}{bold}${parts[state] ?? ''}{/bold}{/red-bg}{/white-fg}`;
   return parts.join(' ');
 }
@@ -73,6 +91,8 @@ export class StationsTable {
   private updating = false;
   private sortKey: SortKey = 'callsign';
   private descending = false;
+  private withRoom = false;
+  private title = '';
 
   constructor(grid: contrib.Grid, at: [row: number, col: number, rowSpan: number, colSpan: number]) {
     this.box = grid.set(...at, blessed.box, { label: ' Stations ', tags: true });
@@ -119,17 +139,29 @@ export class StationsTable {
     return Number.isFinite(w) && w > 0 ? w - 1 : 80;
   }
 
+  /**
+   * Whether the ROOM column shows, and what the title adds after the count (the room
+   * filter, the rooms line); applied with the next setRows.
+   */
+  setRoomView(withRoom: boolean, title: string): void {
+    this.withRoom = withRoom;
+    this.title = title;
+  }
+
   /** Replaces the rows (already sorted), keeping the selection on the same station. */
   setRows(rows: StationRow[], sortKey: SortKey, descending: boolean): void {
     this.rows = rows;
     this.sortKey = sortKey;
     this.descending = descending;
     const total = this.innerWidth();
-    this.header.setContent(formatHeader(total, sortKey, descending));
-    this.box.setLabel(` Stations (${rows.length}) `);
+    this.header.setContent(formatHeader(total, sortKey, descending, this.withRoom));
+    const label = ` Stations (${rows.length})${this.title ? ` ${this.title}` : ''} `;
+    // The label stays on the top border: cut to the box's width.
+    const max = Math.max(12, Number(this.box.width) - 4);
+    this.box.setLabel(blessed.escape(label.length > max ? `${label.slice(0, max - 2)}… ` : label));
     this.updating = true;
     try {
-      this.list.setItems(rows.map((r) => formatRow(r, total)));
+      this.list.setItems(rows.map((r) => formatRow(r, total, this.withRoom)));
       if (rows.length === 0) return;
       const idx = this.selectedCallsign === null ? -1 : rows.findIndex((r) => r.callsign === this.selectedCallsign);
       if (idx >= 0) this.list.select(idx);
@@ -137,6 +169,11 @@ export class StationsTable {
     } finally {
       this.updating = false;
     }
+  }
+
+  /** The server of the station under the cursor when it is on another one. */
+  selectedServer(): string | undefined {
+    return this.rows[this.selectedIndex()]?.server;
   }
 
   /** The callsign under the cursor, if any. */
