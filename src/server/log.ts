@@ -44,6 +44,11 @@ export class OperatorLog {
     this.emit('station_joined', { callsign, endpoint, ...(room !== null ? { room } : {}) }, `🆕 NEW STATION: ${callsign} at ${endpoint}${room !== null ? ` in room ${room}` : ''}`);
   }
 
+  /** One callsign admitted on two servers at once: the other server keeps it (the network's rule). */
+  duplicate(callsign: string, endpoint: string, holder: string): void {
+    this.emit('duplicate_dropped', { callsign, endpoint, holder }, `🛡️  DUPLICATE: ${callsign} at ${endpoint} is also on server ${holder}, which joined it first: dropped here`, 'warn');
+  }
+
   roomChanged(callsign: string, from: string, to: string): void {
     this.emit('room_changed', { callsign, from, to }, `🚪 ROOM CHANGE: ${callsign} ${from} → ${to}`);
   }

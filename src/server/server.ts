@@ -619,8 +619,10 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     const nowMs = this.now();
     this.counters.hijacksRefused++;
     this.presence.tellStation(st, 'in_use', nowMs + this.config.hijackHoldDownS * 1000);
-    this.log.hijackRefused(callsign, st.endpoint.key, `server ${holder}`);
-    this.drop(st, 'kicked', nowMs);
+    this.forget(st);
+    this.event({ type: 'station_left', at: nowMs, callsign, endpoint: st.endpoint.key, reason: 'kicked', room: st.room.name }, () =>
+      this.log.duplicate(callsign, st.endpoint.key, holder),
+    );
   }
 
   /** This server's stations, for the network's presence snapshot. */
