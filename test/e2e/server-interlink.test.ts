@@ -125,3 +125,34 @@ test('presence is network-wide: remote stations in the roster, a callsign in use
   owner.chat('back again');
   await a.proc.waitForLine(/W1OWN .*kicked, kept out/);
 });
+
+test('one callsign admitted on two servers while NATS was down: when the link comes up, the later one is dropped and told why', async () => {
+  const { freeTcpPort } = await import('../helpers/paths.js');
+  const natsPort = await freeTcpPort();
+  const url = `nats://127.0.0.1:${natsPort}`;
+  const a = await startServer(['--nats', url, '--server-id', 'hub-a']);
+  cleanups.push(() => a.proc.stop());
+  const b = await startServer(['--nats', url, '--server-id', 'hub-b']);
+  cleanups.push(() => b.proc.stop());
+  await a.proc.waitForLine(/NATS: .*retrying/);
+  const first = await sim('W1DUP', a.port, a);
+  await sleep(1100); // a whole second apart: the rule compares join times
+  const second = new SimStation('W1DUP', { host: '127.0.0.1', port: b.port });
+  await second.bound;
+  cleanups.push(() => second.close());
+  second.control('OPV-EXT:1');
+  await b.proc.waitForLine(/NEW STATION: W1DUP at/);
+  await second.until(() => fromServer(second).some((c) => c.startsWith('OPV:WELCOME')), 5000, 'WELCOME at B');
+
+  const nats = await startNatsNode({ name: 'late', port: natsPort });
+  cleanups.push(() => nats.kill());
+  await b.proc.waitForLine(/DUPLICATE: W1DUP at 127\.0\.0\.1:\d+ is also on server hub-a, which joined it first: dropped here/, 20_000);
+  await second.until(() => fromServer(second).some((c) => c.startsWith('OPV:REFUSED in_use ')), 5000, 'REFUSED in_use at B');
+  await sleep(500);
+  assert.equal(a.proc.count(/DUPLICATE/), 0, 'the earlier one keeps it');
+  const sa = serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${a.statsPort}/api/v1/stats`)).json());
+  assert.deepEqual(sa.stations.map((s) => s.callsign), [first.callsign]);
+  const sb = serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${b.statsPort}/api/v1/stats`)).json());
+  assert.equal(sb.stations.length, 0);
+  assert.deepEqual(sb.remote_stations.map((r) => `${r.callsign}@${r.server}`), ['W1DUP@hub-a']);
+});
