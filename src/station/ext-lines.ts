@@ -1,6 +1,7 @@
 import type { StationEngine } from './engine.js';
 import { formatWho, StationsModel } from './roster.js';
 import { describeRefusal } from './server-ext.js';
+import { noRoomsText, noRoomText, roomChangeText, roomsText } from './room-text.js';
 
 /**
  * What the server's extension says, as line-mode lines. Sysop and server lines start
@@ -18,6 +19,15 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
     // A BYE is shown by the ordinary path already.
     if (l.reason !== 'bye') say(`👋 ${l.callsign} left the conference (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
   });
+  x.on('room', (r) => say(`🚪 ${roomChangeText(r)}`));
+  x.on('rooms', (r) => {
+    if (r.asked) say(`🚪 ${roomsText(r.rooms, x.roomInfo().current)}`);
+  });
+  x.on('noRoom', (n) => say(`🚪 ${noRoomText(n.room, n.rooms)}`));
+  // Said only to an operator who asked for a room: everyone else is simply on the conference.
+  x.on('noRooms', (n) => {
+    if (n.wanted !== null) say(`🚪 ${noRoomsText(n.reason)}`);
+  });
   engine.auth?.on('authenticated', (a) => say(`🔐 authenticated as ${a.callsign}`));
   // A server that does not protect this callsign (or does not authenticate at all) lets it in anyway: not an alarm.
   engine.auth?.on('failed', (f) =>
@@ -26,5 +36,5 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
   if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
   // The server may have refused us before this interface was listening.
   if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign)}`);
-  return { who: () => formatWho(model.rows(), x.active) };
+  return { who: () => formatWho(model.rows(), x.active, Date.now(), x.roomInfo().current) };
 }
