@@ -23,7 +23,7 @@ function harness(wanted: string | null): Harness {
   const ptt = { on: false };
   const x = new ServerExtension(() => SERVER, (t) => sent.push(t), Date.now, () => !ptt.on, wanted, FAST);
   const events: Harness['events'] = {};
-  const record = <K extends keyof ServerExtEvents & string>(k: K): void => {
+  const record = <K extends keyof ServerExtEvents>(k: K): void => {
     x.on(k, (p) => {
       const list = (events[k] ??= []) as ServerExtEvents[K][];
       list.push(p);

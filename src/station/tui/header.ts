@@ -8,7 +8,10 @@ export function createHeader(screen: blessed.Widgets.Screen, engine: StationEngi
   const render = (): void => {
     const tx = engine.pttActive ? '{red-bg}{white-fg} TX {/white-fg}{/red-bg}' : '';
     const rx = engine.heardStations().some((h) => h.talking) ? '{green-bg}{black-fg} RX {/black-fg}{/green-bg}' : '';
-    box.setContent(` {bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}  ${linkText(engine.linkState())} ${tx}${rx}${extra()}`);
+    const current = engine.roomInfo().current;
+    // The room right after the server it is on: which conference this is.
+    const room = current === null ? '' : ` {yellow-fg}{bold}[${escape(current)}]{/bold}{/yellow-fg}`;
+    box.setContent(` {bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}${room}  ${linkText(engine.linkState())} ${tx}${rx}${extra()}`);
   };
   render();
   return { render };
