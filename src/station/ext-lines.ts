@@ -1,7 +1,7 @@
 import type { StationEngine } from './engine.js';
 import { formatWho, StationsModel } from './roster.js';
 import { describeRefusal } from './server-ext.js';
-import { noRoomsText, noRoomText, roomChangeText, roomsText } from './room-text.js';
+import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, roomsText } from './room-text.js';
 
 /**
  * What the server's extension says, as line-mode lines. Sysop and server lines start
@@ -19,7 +19,9 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
     // A BYE is shown by the ordinary path already.
     if (l.reason !== 'bye') say(`👋 ${l.callsign} left the conference (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
   });
-  x.on('room', (r) => say(`🚪 ${roomChangeText(r)}`));
+  x.on('room', (r) => {
+    if (roomNoteWanted(r, x.roomInfo())) say(`🚪 ${roomChangeText(r)}`);
+  });
   x.on('rooms', (r) => {
     if (r.asked) say(`🚪 ${roomsText(r.rooms, x.roomInfo().current)}`);
   });
@@ -36,5 +38,5 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
   if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
   // The server may have refused us before this interface was listening.
   if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign)}`);
-  return { who: () => formatWho(model.rows(), x.active, Date.now(), x.roomInfo().current) };
+  return { who: () => formatWho(model.rows(), x.active, Date.now(), roomsMatter(x.roomInfo()) ? x.roomInfo().current : null) };
 }

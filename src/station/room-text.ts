@@ -1,4 +1,4 @@
-import type { RoomCount } from '../protocol/ext.js';
+import { DEFAULT_ROOM, type RoomCount } from '../protocol/ext.js';
 import { inert } from '../util/inert-text.js';
 import type { NoRoomsReason, RoomInfo } from './server-ext.js';
 
@@ -56,4 +56,18 @@ export function roomRequestText(room: string, outcome: 'sent' | 'queued' | 'here
     case 'unsupported':
       return noRoomsText('no_rooms');
   }
+}
+
+/**
+ * Whether rooms are worth showing: the server has more than one, or this station is in
+ * one other than the default. A server with rooms but only its main conference looks
+ * as one without rooms did (no room in the header, no "in room MAIN" at start).
+ */
+export function roomsMatter(info: RoomInfo): boolean {
+  return info.offered === true && ((info.rooms?.length ?? 0) > 1 || (info.current !== null && info.current !== DEFAULT_ROOM) || info.wanted !== null);
+}
+
+/** The first room the server names is news only where rooms matter; every change is. */
+export function roomNoteWanted(r: { previous: string | null }, info: RoomInfo): boolean {
+  return r.previous !== null || roomsMatter(info);
 }

@@ -284,7 +284,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     this.roomsSpoken();
     const previous = this.current;
     this.current = room;
-    if (previous !== room) {
+    if (previous !== null && previous !== room) {
       // The roster is per room: the server sends the new room's next.
       this.members.clear();
       this.pending = null;

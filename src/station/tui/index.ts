@@ -25,7 +25,7 @@ import { speechTag } from '../speech/describe.js';
 import { fitHints, keyHint, stateTag } from './key-hints.js';
 import { showRoomList, type RoomList } from './room-list.js';
 import { checkRoomName } from '../settings.js';
-import { currentRoomText, noRoomsText, noRoomText, roomChangeText, roomRequestText, roomsText } from '../room-text.js';
+import { currentRoomText, noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomRequestText, roomsMatter, roomsText } from '../room-text.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 import { exitWithError } from '../../errors.js';
 
@@ -124,7 +124,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
       keyHint('F1/?', 'help', 8),
       keyHint(STATUS_KEY, 'status', 2),
       // Only where the server has rooms: elsewhere the key would only say "no rooms".
-      ...(engine.roomInfo().offered === true ? [keyHint(roomKey, 'room', 4)] : []),
+      ...(roomsMatter(engine.roomInfo()) ? [keyHint(roomKey, 'room', 4)] : []),
       keyHint('^C', 'quit', 7),
     ];
     if (engine.bufferedCount) parts.push(stateTag(`{yellow-fg}${engine.bufferedCount} buffered{/yellow-fg}`, `${engine.bufferedCount} buffered`));
@@ -196,7 +196,9 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   // ---- rooms: the engine's room state is the one source; these are its words and the chooser ----
   let roomList: RoomList | null = null;
   const x = engine.ext;
-  x.on('room', (r) => say(roomChangeText(r), 'ok'));
+  x.on('room', (r) => {
+    if (roomNoteWanted(r, x.roomInfo())) say(roomChangeText(r), 'ok');
+  });
   x.on('rooms', (r) => {
     if (roomList !== null) roomList.update(r.rooms, x.roomInfo().current);
     else if (r.asked) say(roomsText(r.rooms, x.roomInfo().current), 'info');
@@ -206,7 +208,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     if (n.wanted !== null) say(noRoomsText(n.reason), 'warn');
   });
   engine.on('room', (r) => {
-    screen.title = r.current === null ? `opv ${engine.callsign}` : `opv ${engine.callsign} · ${r.current}`;
+    screen.title = r.current === null || !roomsMatter(r) ? `opv ${engine.callsign}` : `opv ${engine.callsign} · ${r.current}`;
     renderAll();
   });
   const askRoom = (name: string): void => {

@@ -3,6 +3,7 @@ import { BORDER } from './theme.js';
 import type { StationEngine } from '../engine.js';
 import { stationName, StationsModel, type StationRow } from '../roster.js';
 import { escape } from './format.js';
+import { roomsMatter } from '../room-text.js';
 import { clock, meter } from './format.js';
 
 /** "1:12" (m:ss), "1h05" past an hour. */
@@ -38,7 +39,7 @@ export function createStationsPanel(screen: blessed.Widgets.Screen, engine: Stat
     const rows = model.rows();
     const levels = new Map(engine.heardStations().map((h) => [h.callsign, h.level] as const));
     const on = rows.filter((r) => r.online === true).length;
-    const room = engine.roomInfo().current;
+    const room = roomsMatter(engine.roomInfo()) ? engine.roomInfo().current : null;
     const head = engine.ext.active ? [room === null ? `${on} on the server` : `${on} in room ${escape(room)}`] : [];
     box.setContent(rows.length === 0 && head.length === 0 ? 'nobody yet' : [...head, ...rows.map((r) => row(r, levels.get(r.callsign) ?? 0))].join('\n'));
   };
