@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, startStation, type RunningServer, type StationProc } from './support/stations.js';
 import { freeUdpPort, opvBin } from '../helpers/paths.js';
+import { SimStation } from '../helpers/sim-station.js';
 
 // Rooms from the station's side, in line mode, against real `opv server` processes on
 // loopback: --room, /room, /rooms, NO_ROOM, and chat that stays in its room.
@@ -130,4 +131,24 @@ test('a bad --room is a one-line error naming the rule, before anything starts',
   const lines = out.trim().split('\n');
   assert.equal(lines.length, 1, out);
   assert.match(lines[0]!, /room "no_underscores" is not a room name: letters, digits and "-" \(not first\), at most 16 characters/);
+});
+
+test('a reference server (never answers the extension): said once, in words, that it has no rooms; nothing of rooms is sent to it', async () => {
+  const listenPort = await freeUdpPort();
+  // Stands in for a reference server with one other station on it: relays, never answers.
+  const ref = new SimStation('K5XYZ', { host: '127.0.0.1', port: listenPort });
+  procs.push({ stop: () => ref.close() });
+  await ref.bound;
+  const a = await startStation('W1ABC', ref.port, ['--no-audio', '--room', 'NET'], { listenPort });
+  procs.push(a.proc);
+  ref.chat('CQ via the reference');
+  await a.proc.waitForLine(/^📨 \[K5XYZ\]: CQ via the reference$/);
+  await a.proc.waitForLine(/^🚪 this server does not offer rooms \(not an opv server, or it has not answered\): you are on its only conference$/, 40_000);
+  a.proc.sendLine('/room NET');
+  await a.proc.waitForLine(/^🚪 this server does not offer rooms: you are on its only conference$/);
+  a.proc.sendLine('/rooms');
+  a.proc.sendLine('still chatting');
+  await ref.until(() => ref.texts().includes('still chatting'), 5000, 'the chat line');
+  assert.equal(a.proc.count(/does not offer rooms \(not an opv server/), 1, 'said once');
+  assert.deepEqual(ref.controls().filter((t) => t.startsWith('OPV-EXT:ROOM')), [], 'no room request to a server that never answered');
 });
