@@ -55,7 +55,7 @@ export function checkRoomName(input: string): { ok: true; room: string } | { ok:
 
 const room = z
   .string({ error: `must be a room name: ${ROOM_NAME_RULE}` })
-  .refine((v) => normaliseRoom(v) !== null, { error: `must be a room name: ${ROOM_NAME_RULE}` })
+  .refine((v) => normaliseRoom(v) !== null, { error: (iss) => `${JSON.stringify(iss.input)} is not a room name: ${ROOM_NAME_RULE}` })
   .transform((v) => normaliseRoom(v)!);
 
 const audioSpec = z.discriminatedUnion(
