@@ -74,7 +74,7 @@ test('full-screen station: the room in the header, Ctrl+R lists rooms and moves 
 
   // Help names the key.
   tmux.sendKeys('F1');
-  await tmux.waitForScreen(/C-r +rooms: choose one/);
+  await tmux.waitForScreen(/C-r +rooms: the server's rooms to choose from/);
   tmux.sendKeys('Escape');
   tmux.sendKeys('C-c');
   assert.equal(await tmux.waitForExit(15_000), 0);
