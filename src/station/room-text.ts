@@ -39,9 +39,10 @@ export function noRoomsText(reason: NoRoomsReason): string {
 export function currentRoomText(info: RoomInfo): string {
   if (info.offered === false) return noRoomsText('no_rooms');
   if (info.current === null) return 'the server has not named a room yet';
-  const here = info.rooms?.find((r) => r.room === info.current);
+  // The roster is current; the list's counts are as old as the last list.
+  const n = info.stations ?? info.rooms?.find((r) => r.room === info.current)?.stations;
   const queued = info.queued !== null && info.queued !== info.current ? `; moving to ${inert(info.queued)} when you release PTT` : '';
-  return `in room ${inert(info.current)}${here ? ` (${stations(here.stations)})` : ''}${queued}`;
+  return `in room ${inert(info.current)}${n === undefined ? '' : ` (${stations(n)})`}${queued}`;
 }
 
 /** A room request's immediate outcome, or null when the answer will say it. */

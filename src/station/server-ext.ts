@@ -35,6 +35,8 @@ export interface RoomInfo {
   offered: boolean | null;
   /** A room request waits for PTT release (a control message never goes between voice frames). */
   queued: string | null;
+  /** Stations in the current room (us included), from its roster; null: no roster for it yet. */
+  stations: number | null;
 }
 
 /** Why a server is taken to have no rooms. */
@@ -169,6 +171,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   private queueTimer: NodeJS.Timeout | null = null;
   /** The room note waits for the new room's roster. */
   private note: { room: string; previous: string | null; at: number } | null = null;
+  /** The members are the current room's (a roster came since the last change). */
+  private rosterForRoom = false;
 
   roomInfo(): RoomInfo {
     return {
@@ -177,6 +181,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       rooms: this.roomList === null ? null : this.roomList.map((r) => ({ ...r })),
       offered: this.offered,
       queued: this.queued?.type === 'room' ? this.queued.room : null,
+      stations: this.current !== null && this.rosterForRoom ? this.members.size : null,
     };
   }
 
@@ -288,6 +293,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       // The roster is per room: the server sends the new room's next.
       this.members.clear();
       this.pending = null;
+      this.rosterForRoom = false;
       this.emitRoster();
     }
     if (this.asked === room) this.asked = null;
@@ -421,6 +427,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
           }
         }
         this.pending = null;
+        this.rosterForRoom = true;
         this.emitRoster();
         if (this.note !== null) this.emitNote(this.members.size);
         break;

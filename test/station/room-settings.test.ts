@@ -37,8 +37,9 @@ test('rooms in words', () => {
   assert.equal(roomChangeText({ room: 'NET', previous: 'MAIN', stations: null }), 'now in room NET');
   assert.equal(noRoomText('FOO', [{ room: 'MAIN', stations: 2 }, { room: 'NET', stations: 0 }]), 'no room FOO on this server; rooms: MAIN, NET');
   assert.equal(roomsText([{ room: 'MAIN', stations: 2 }, { room: 'NET', stations: 1 }], 'NET'), 'rooms: MAIN (2), NET (1) — you are in NET');
-  const info = { current: 'MAIN', wanted: null, rooms: [{ room: 'MAIN', stations: 1 }], offered: true, queued: null };
+  const info = { current: 'MAIN', wanted: null, rooms: [{ room: 'MAIN', stations: 1 }], offered: true, queued: null, stations: null };
   assert.equal(roomsMatter(info), false, 'one room, the default: nothing to show');
   assert.equal(roomsMatter({ ...info, rooms: [...info.rooms, { room: 'NET', stations: 0 }] }), true);
   assert.equal(currentRoomText({ ...info, queued: 'NET' }), 'in room MAIN (1 station); moving to NET when you release PTT');
+  assert.equal(currentRoomText({ ...info, stations: 4 }), 'in room MAIN (4 stations)', 'the roster over the older list');
 });
