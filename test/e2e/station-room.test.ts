@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, startStation, type RunningServer, type StationProc } from './support/stations.js';
-import { freeUdpPort, opvBin } from '../helpers/paths.js';
+import { freeUdpPort, opvBin, speechWav } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 
 // Rooms from the station's side, in line mode, against real `opv server` processes on
@@ -118,6 +118,23 @@ test('--room NAME that the server does not have: NO_ROOM in words, the station s
   await s.proc.waitForLine(/^🚪 no room ELSEWHERE on this server; rooms: .*MAIN/, 15_000);
   s.proc.sendLine('/room');
   await s.proc.waitForLine(/^🚪 in room MAIN/);
+});
+
+test('/room while transmitting waits for PTT release: no control message between voice frames', async () => {
+  const srv = await roomServer();
+  const a = await station('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio']);
+  a.proc.sendLine('/ptt on');
+  await a.proc.waitForLine(/^🎤 W1ABC: PTT was pressed$/);
+  a.proc.sendLine('/room NET');
+  await a.proc.waitForLine(/^🚪 room change to NET waits until you release PTT$/);
+  a.proc.sendLine('/room');
+  await a.proc.waitForLine(/^🚪 in room MAIN .*; moving to NET when you release PTT$/);
+  await settle(500);
+  assert.equal(srv.proc.count(/ROOM CHANGE: W1ABC/), 0, 'moved while transmitting');
+  a.proc.sendLine('/ptt off');
+  await a.proc.waitForLine(/^🔇 W1ABC: PTT was released$/);
+  await a.proc.waitForLine(/^🚪 now in room NET \(1 station\)$/, 10_000);
+  await srv.proc.waitForLine(/ROOM CHANGE: W1ABC MAIN → NET/);
 });
 
 test('a bad --room is a one-line error naming the rule, before anything starts', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveSettings } from '../../src/station/cli.js';
 import { checkRoomName, loadSettingsFile, saveSettings } from '../../src/station/settings.js';
+import { formatWho, stationName } from '../../src/station/roster.js';
 import { currentRoomText, noRoomText, roomChangeText, roomsMatter, roomsText } from '../../src/station/room-text.js';
 
 test('room names: any case in, upper case kept; a bad one is one line naming the rule', () => {
@@ -42,4 +43,21 @@ test('rooms in words', () => {
   assert.equal(roomsMatter({ ...info, rooms: [...info.rooms, { room: 'NET', stations: 0 }] }), true);
   assert.equal(currentRoomText({ ...info, queued: 'NET' }), 'in room MAIN (1 station); moving to NET when you release PTT');
   assert.equal(currentRoomText({ ...info, stations: 4 }), 'in room MAIN (4 stations)', 'the roster over the older list');
+});
+
+test('/who per room; a station on another interlinked server is shown with it', () => {
+  const row = { online: true, talking: false, authenticated: false, since: null, lastHeard: null, transmissions: 0, onAirMs: 0 };
+  const lines = formatWho(
+    [
+      { ...row, callsign: 'W1ABC', server: 'hub-b' },
+      { ...row, callsign: 'VE3XYZ', server: null },
+    ],
+    true,
+    Date.now(),
+    'NET',
+  );
+  assert.equal(lines[0], '👥 2 other stations in room NET');
+  assert.match(lines[1]!, /^ {3}W1ABC@hub-b /);
+  assert.match(lines[2]!, /^ {3}VE3XYZ {4}/);
+  assert.equal(stationName({ callsign: 'K1X', server: 'a\u001b[2Jb' }), 'K1X@a␛[2Jb', 'shown inert');
 });
