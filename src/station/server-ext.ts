@@ -87,9 +87,12 @@ export interface RoomTiming {
   rosterWaitMs: number;
   /** While transmitting, a queued request is retried this often. */
   queueRetryMs: number;
+  /** A room request unanswered this long is sent again (UDP may lose it). */
+  answerMs: number;
 }
 
-export const DEFAULT_ROOM_TIMING: RoomTiming = { noExtensionMs: 25_000, noRoomAfterWelcomeMs: 5_000, rosterWaitMs: 1_500, queueRetryMs: 250 };
+export const DEFAULT_ROOM_TIMING: RoomTiming = { noExtensionMs: 25_000, noRoomAfterWelcomeMs: 5_000, rosterWaitMs: 1_500, queueRetryMs: 250, answerMs: 3_000 };
+const ROOM_REQUEST_RETRIES = 3;
 
 /** Re-announcements while nothing has answered (a reference server never will). */
 const FIRST_RETRIES_MS = [5_000, 15_000];
@@ -149,8 +152,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const t of [this.roomTimer, this.noteTimer, this.queueTimer]) if (t) clearTimeout(t);
-    this.roomTimer = this.noteTimer = this.queueTimer = null;
+    for (const t of [this.roomTimer, this.noteTimer, this.queueTimer, this.askTimer]) if (t) clearTimeout(t);
+    this.roomTimer = this.noteTimer = this.queueTimer = this.askTimer = null;
   }
 
   // ---- rooms ----
@@ -216,8 +219,31 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       return 'queued';
     }
     this.sendControl(formatControl({ type: 'raw', text: formatStationExt(r) }));
+    if (r.type === 'room') this.awaitAnswer(r.room);
     this.emitRoomInfo();
     return 'sent';
+  }
+
+  private askTimer: NodeJS.Timeout | null = null;
+  private askTries = 0;
+
+  /** A request (or its answer) lost on the way: asked again a few times, then given up. */
+  private awaitAnswer(room: string): void {
+    if (this.askTimer) clearTimeout(this.askTimer);
+    this.askTimer = setTimeout(() => {
+      this.askTimer = null;
+      if (this.asked !== room) {
+        this.askTries = 0;
+        return;
+      }
+      if (this.askTries++ >= ROOM_REQUEST_RETRIES) {
+        this.askTries = 0;
+        this.asked = null;
+        return;
+      }
+      this.request({ type: 'room', room });
+    }, this.timing.answerMs);
+    this.askTimer.unref();
   }
 
   private retryQueued(): void {
@@ -300,6 +326,11 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     if (this.wanted !== null && room !== this.wanted && this.asked === null) {
       // Not where we want to be (after a WELCOME, a restart): ask, and say nothing of this stop.
       this.request({ type: 'room', room: this.wanted });
+      return;
+    }
+    // On the way elsewhere (a request in flight): this stop is not news.
+    if (this.asked !== null) {
+      this.emitRoomInfo();
       return;
     }
     if (previous !== room || this.note !== null) {

@@ -123,6 +123,7 @@ test('--room NAME that the server does not have: NO_ROOM in words, the station s
 test('/room while transmitting waits for PTT release: no control message between voice frames', async () => {
   const srv = await roomServer();
   const a = await station('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio']);
+  await a.proc.waitForLine(/^🚪 in room MAIN \(1 station\)$/, 15_000);
   a.proc.sendLine('/ptt on');
   await a.proc.waitForLine(/^🎤 W1ABC: PTT was pressed$/);
   a.proc.sendLine('/room NET');

@@ -8,7 +8,7 @@ import { ServerExtension, type ServerExtEvents } from '../../src/station/server-
 
 const SERVER = '127.0.0.1';
 const builder = new MessageBuilder({ source: [127, 0, 0, 1], destination: [127, 0, 0, 1], sourcePorts: { voice: 57372, text: 57372, control: 57372 }, initialIdentification: 0 });
-const FAST = { noExtensionMs: 150, noRoomAfterWelcomeMs: 150, rosterWaitMs: 100, queueRetryMs: 20 };
+const FAST = { noExtensionMs: 150, noRoomAfterWelcomeMs: 150, rosterWaitMs: 100, queueRetryMs: 20, answerMs: 60 };
 
 interface Harness {
   x: ServerExtension;
@@ -128,6 +128,21 @@ test('NO_ROOM: the station stays, is told which rooms there are, and a restart d
   h.x.stop();
 });
 
+test('a request made before the server answered goes after WELCOME; the stop on the way is not announced', async () => {
+  const h = harness(null);
+  h.x.start();
+  assert.equal(h.x.requestRoom('NET'), 'queued');
+  h.from({ type: 'welcome', version: 1, timeoutS: 300 });
+  assert.deepEqual(roomRequests(h), ['OPV-EXT:ROOM NET']);
+  h.from({ type: 'room', room: 'MAIN' });
+  h.from({ type: 'roster', snapshot: 1, part: 1, parts: 1, entries: [{ callsign: 'W1ABC', connectedS: 0, talking: false }] });
+  h.from({ type: 'room', room: 'NET' });
+  h.from({ type: 'roster', snapshot: 2, part: 1, parts: 1, entries: [{ callsign: 'W1ABC', connectedS: 0, talking: false }] });
+  assert.deepEqual(h.events.room?.map((r) => r.room), ['NET']);
+  assert.equal(roomRequests(h).length, 1);
+  h.x.stop();
+});
+
 test('a room request while transmitting waits for PTT release; a later one replaces it', async () => {
   const h = harness(null);
   h.x.start();
@@ -142,10 +157,10 @@ test('a room request while transmitting waits for PTT release; a later one repla
   h.ptt.on = false;
   h.x.flushQueued();
   assert.deepEqual(roomRequests(h), ['OPV-EXT:ROOM CHAT']);
-  await wait(100);
-  assert.equal(roomRequests(h).length, 1, 'sent once');
-  assert.equal(h.x.roomInfo().queued, null);
   h.from({ type: 'room', room: 'CHAT' });
+  await wait(100);
+  assert.equal(roomRequests(h).length, 1, 'sent once (answered: not again)');
+  assert.equal(h.x.roomInfo().queued, null);
   assert.equal(h.x.requestRoom('CHAT'), 'here');
   h.x.stop();
 });
@@ -171,6 +186,18 @@ test('a server that never answers (reference) is said, once, to offer no rooms; 
   assert.equal(old.x.roomInfo().offered, true);
   assert.deepEqual(roomRequests(old), ['OPV-EXT:ROOM NET']);
   old.x.stop();
+});
+
+test('a room request lost on the way is sent again a few times, then given up', async () => {
+  const h = harness(null);
+  h.x.start();
+  h.from({ type: 'welcome', version: 1, timeoutS: 300 });
+  h.from({ type: 'room', room: 'MAIN' });
+  h.x.requestRoom('NET');
+  await until(() => roomRequests(h).length >= 4, 'retries');
+  await wait(300);
+  assert.equal(roomRequests(h).length, 4, 'the first and three more');
+  h.x.stop();
 });
 
 test('room words from another address are not believed', () => {
