@@ -76,7 +76,7 @@ const p = server.presence;
 console.log(`bench:roster — ${N} stations with the extension, ${ROUNDS} rounds each (node ${process.version})`);
 const ext = (): number => p.framesSent;
 await time('TALK delta to all', (i) => p.onEvent({ type: i % 2 ? 'ptt_stop' : 'ptt_start', at: Date.now(), callsign: call(0), room: 'MAIN' }, Date.now()), ext);
-await time('LEAVE delta to all', () => p.onEvent({ type: 'station_timeout', at: Date.now(), callsign: 'GONE1', endpoint: '127.0.0.1:1', idle_s: 300 }, Date.now()), ext);
+await time('LEAVE delta to all', () => p.onEvent({ type: 'station_timeout', at: Date.now(), callsign: 'GONE1', endpoint: '127.0.0.1:1', idle_s: 300, room: 'MAIN' }, Date.now()), ext);
 await time('announcement (60 chars) to all', () => void server.announce('net starts in five minutes on this conference, 73 de sysop!'), ext);
 // A newcomer's snapshot of N entries: WELCOME + ROSTER messages of 24 entries each.
 await time(`roster snapshot (${N} entries) to one`, () => {

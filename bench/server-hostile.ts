@@ -6,6 +6,7 @@
  * comparison, the buffer-and-re-decode reassembler the inspector used before.
  * Run on its own: node dist/bench/server-hostile.js
  */
+import { Room } from '../src/server/room.js';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -101,7 +102,7 @@ function inspectOnly(name: string, frames: Buffer[]): HostileFigures {
   const ep = makeEndpoint('127.0.0.1', 1);
   const st: Station = {
     callsign: HOSTILE, stationId: encodeCallsign(HOSTILE), endpoint: ep, returnTo: ep, joinedAt: 0, lastSeen: 0, frames: 0, bytes: 0,
-    byKind: { voice: 0, text: 0, control: 0, data: 0 }, talking: false, lastVoiceAt: 0, framesInMessage: 0,
+    byKind: { voice: 0, text: 0, control: 0, data: 0 }, talking: false, lastVoiceAt: 0, framesInMessage: 0, room: new Room('MAIN', null),
   };
   for (let i = 0; i < 2000; i++) ins.inspect(st, frames[i % frames.length]!, 0);
   const times: number[] = [];

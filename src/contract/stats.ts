@@ -121,8 +121,8 @@ export type ServerEvent =
   | { type: 'remote_joined'; at: number; callsign: string; room: string; server: string }
   | { type: 'remote_left'; at: number; callsign: string; room: string; server: string }
   | { type: 'interlink'; at: number; connected: boolean; state: string }
-  | { type: 'station_left'; at: number; callsign: string; endpoint: string; reason: 'bye' | 'kicked' | 'banned' }
-  | { type: 'station_timeout'; at: number; callsign: string; endpoint: string; idle_s: number }
+  | { type: 'station_left'; at: number; callsign: string; endpoint: string; reason: 'bye' | 'kicked' | 'banned'; room: string }
+  | { type: 'station_timeout'; at: number; callsign: string; endpoint: string; idle_s: number; room: string }
   | { type: 'endpoint_changed'; at: number; callsign: string; from: string; to: string }
   /** `server`: the talker is on another interlinked server (its server-id). */
   | { type: 'ptt_start'; at: number; callsign: string; room: string; server?: string }

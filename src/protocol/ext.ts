@@ -29,8 +29,9 @@ export const ANNOUNCE_MAX_CHARS = 200;
 
 export type RefusalReason = 'in_use' | 'banned' | 'kicked' | 'full' | 'not_allowed' | 'auth_required';
 export const REFUSAL_REASONS: readonly RefusalReason[] = ['in_use', 'banned', 'kicked', 'full', 'not_allowed', 'auth_required'];
-export type LeaveReason = 'bye' | 'timeout' | 'kicked' | 'banned';
-const LEAVE_REASONS: readonly LeaveReason[] = ['bye', 'timeout', 'kicked', 'banned'];
+/** `moved`: it went to another room (it is still on the server). */
+export type LeaveReason = 'bye' | 'timeout' | 'kicked' | 'banned' | 'moved';
+const LEAVE_REASONS: readonly LeaveReason[] = ['bye', 'timeout', 'kicked', 'banned', 'moved'];
 
 export interface RosterEntry {
   callsign: string;
@@ -46,7 +47,8 @@ export interface RosterEntry {
 export type ExtMessage =
   | { type: 'welcome'; version: number; timeoutS: number }
   | { type: 'roster'; snapshot: number; part: number; parts: number; entries: RosterEntry[] }
-  | { type: 'join'; callsign: string }
+  /** server: the station is on another interlinked server (its server-id). */
+  | { type: 'join'; callsign: string; server?: string }
   | { type: 'leave'; callsign: string; reason: LeaveReason }
   | { type: 'talk'; callsign: string; talking: boolean }
   /** A station proved its callsign with a key (after its JOIN, or when it authenticates later). */
@@ -114,7 +116,7 @@ export function formatExt(m: ExtMessage): string {
     case 'roster':
       return `${EXT_PREFIX}ROSTER ${m.snapshot} ${m.part}/${m.parts}${m.entries.map(rosterField).join('')}`;
     case 'join':
-      return `${EXT_PREFIX}JOIN ${m.callsign}`;
+      return `${EXT_PREFIX}JOIN ${m.callsign}${m.server !== undefined ? ` ${m.server}` : ''}`;
     case 'leave':
       return `${EXT_PREFIX}LEAVE ${m.callsign} ${m.reason}`;
     case 'talk':
@@ -182,7 +184,9 @@ export function parseExt(text: string): ExtMessage | null {
       return { type: 'roster', snapshot, part, parts, entries };
     }
     case 'JOIN':
-      return CALL_RE.test(f[0] ?? '') && f.length === 1 ? { type: 'join', callsign: f[0]! } : null;
+      if (!CALL_RE.test(f[0] ?? '') || f.length > 2) return null;
+      if (f.length === 1) return { type: 'join', callsign: f[0]! };
+      return isServerId(f[1]!) ? { type: 'join', callsign: f[0]!, server: f[1]! } : null;
     case 'LEAVE': {
       const reason = LEAVE_REASONS.find((r) => r === f[1]);
       return CALL_RE.test(f[0] ?? '') && reason ? { type: 'leave', callsign: f[0]!, reason } : null;
@@ -206,7 +210,7 @@ export function parseExt(text: string): ExtMessage | null {
       for (const e of rest === '' ? [] : f) {
         const m = /^([A-Z0-9-]{1,16}):(\d{1,6})$/.exec(e);
         if (!m || normaliseRoom(m[1]!) !== m[1]) return null;
-        rooms.push({ room: m[1]!, stations: Number(m[2]) });
+        rooms.push({ room: m[1], stations: Number(m[2]) });
       }
       return { type: 'rooms', rooms };
     }

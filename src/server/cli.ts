@@ -1,9 +1,12 @@
-import { Command, Option } from 'commander';
+import { hostname } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_ROOM, isServerId, normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 import { STATS_TOKEN_ENV } from '../contract/stats.js';
 import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
 import { intInRange, list, oneOf, positiveNumber } from '../util/cli-parse.js';
-import { ConfigError, DEFAULT_SERVER_CONFIG, validateServerConfig, type LogFormat, type ServerConfig } from './config.js';
+import { ConfigError, DEFAULT_SERVER_CONFIG, validateServerConfig, type InterlinkConfig, type LogFormat, type RoomConfig, type ServerConfig } from './config.js';
 import { OperatorLog } from './log.js';
+import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
 
@@ -31,6 +34,40 @@ interface ServerFlags {
   statsPort: number;
   statsToken?: string;
   maxEventClients: number;
+  room: RoomConfig[];
+  nats?: string[];
+  serverId?: string;
+  natsCreds?: string;
+  natsTlsCa?: string;
+  natsTlsCert?: string;
+  natsTlsKey?: string;
+}
+
+/** `--room NAME` (chosen by name) or `--room NAME:PORT` (also reachable by its own UDP port), repeatable. */
+function roomFlag(v: string, prev: RoomConfig[] = []): RoomConfig[] {
+  const m = /^([^:]+)(?::(.*))?$/.exec(v.trim());
+  const name = m ? normaliseRoom(m[1]!) : null;
+  if (!m || name === null) throw new InvalidArgumentError(`--room "${v}": a room name is letters, digits and -, at most ${ROOM_NAME_MAX} characters (NAME or NAME:PORT)`);
+  if (m[2] === undefined) return [...prev, { name, port: null }];
+  const port = intInRange(`--room ${name}: the port`, 1024, 65535)(m[2]);
+  return [...prev, { name, port }];
+}
+
+/** `--nats` URLs: nats://, tls:// or ws-less host:port, comma-separated (one cluster's seeds). */
+function natsUrls(v: string): string[] {
+  const urls = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (urls.length === 0) throw new InvalidArgumentError('--nats needs at least one URL, e.g. nats://127.0.0.1:4222');
+  for (const u of urls) {
+    let ok = false;
+    try {
+      const p = new URL(u.includes('://') ? u : `nats://${u}`);
+      ok = ['nats:', 'tls:'].includes(p.protocol) && p.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new InvalidArgumentError(`--nats "${u}" is not a NATS URL (nats://host:port or tls://host:port)`);
+  }
+  return urls;
 }
 
 export function serverCommand(): Command {
@@ -67,6 +104,13 @@ export function serverCommand(): Command {
     .option('--stats-host <address>', 'stats channel bind address (non-loopback needs --stats-token)', d.stats.host)
     .option('--stats-port <port>', 'stats channel TCP port', intInRange('--stats-port', 1, 65535), d.stats.port)
     .option('--stats-token <token>', `bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
+    .option('--room <NAME[:PORT]>', `another room (conference) on this server, chosen by name; with :PORT also by that UDP port (for reference stations). Repeatable; the main port is room ${DEFAULT_ROOM}`, roomFlag, [])
+    .option('--nats <urls>', 'interlink with other opv servers over NATS (comma-separated URLs of one cluster, e.g. nats://127.0.0.1:4222)', natsUrls)
+    .option('--server-id <name>', "this server's name on the NATS network (letters, digits, -; default: the host name)")
+    .option('--nats-creds <file>', 'NATS credentials file (JWT + NKey)')
+    .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS server')
+    .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
+    .option('--nats-tls-key <file>', 'client key for NATS')
     .option('--max-event-clients <n>', 'live event streams (/api/v1/events) served at once; more are refused with 503', intInRange('--max-event-clients', 1, 10000), d.stats.maxEventClients)
     .action(async (flags: ServerFlags) => {
       const config: ServerConfig = {
@@ -88,6 +132,8 @@ export function serverCommand(): Command {
         kickHoldDownS: flags.kickHolddown,
         auth: flags.auth,
         authorizedKeys: flags.authorizedKeys ?? null,
+        rooms: flags.room,
+        interlink: interlinkConfig(flags),
         stats: {
           enabled: flags.stats,
           host: flags.statsHost,
@@ -104,6 +150,28 @@ export function serverCommand(): Command {
     });
 }
 
+function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
+  const natsOnly = ['serverId', 'natsCreds', 'natsTlsCa', 'natsTlsCert', 'natsTlsKey'] as const;
+  if (flags.nats === undefined) {
+    const stray = natsOnly.find((k) => flags[k] !== undefined);
+    if (stray !== undefined) throw new ConfigError(`--${stray.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} needs --nats`);
+    return null;
+  }
+  if ((flags.natsTlsCert === undefined) !== (flags.natsTlsKey === undefined)) throw new ConfigError('--nats-tls-cert and --nats-tls-key go together');
+  const serverId = flags.serverId ?? hostname().split('.')[0]!.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 32);
+  if (!isServerId(serverId)) {
+    throw new ConfigError(flags.serverId === undefined ? `the host name does not make a server id: set --server-id` : `--server-id "${serverId}": letters, digits and -, at most 32 characters, starting with a letter or digit`);
+  }
+  return {
+    servers: flags.nats,
+    serverId,
+    credsFile: flags.natsCreds ?? null,
+    tlsCa: flags.natsTlsCa ?? null,
+    tlsCert: flags.natsTlsCert ?? null,
+    tlsKey: flags.natsTlsKey ?? null,
+  };
+}
+
 export async function runServer(config: ServerConfig): Promise<void> {
   validateServerConfig(config);
   const log = new OperatorLog(config.logFormat, config.verbose);
@@ -113,6 +181,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
   try {
     await server.start();
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new ConfigError(
       err.code === 'EADDRINUSE' ? `UDP port ${config.port} is already in use (another server running?)` : `cannot listen on UDP ${config.host}:${config.port}: ${err.message}`,
@@ -141,6 +210,19 @@ export async function runServer(config: ServerConfig): Promise<void> {
     stats ? `http://${statsHost}:${stats.port}/api/v1/stats` : null,
     config.referenceReturnPort === null ? 'to each station\'s source address:port' : `to each station's IP at port ${config.referenceReturnPort} (reference mode)`,
   );
+  // After the stats channel: a bad creds or TLS file is still a one-line error, and NATS
+  // being down never stops the relay from starting (the link retries by itself).
+  let network: Network | null = null;
+  if (config.interlink !== null) {
+    try {
+      network = Network.create(server, config.interlink, log);
+    } catch (e) {
+      await Promise.all([server.close(), stats?.close()]);
+      throw e;
+    }
+    await network.start();
+  }
+  if (server.rooms.size > 1) log.rooms([...server.rooms.values()].map((r) => ({ room: r.name, port: server.roomPorts.find((p) => p.room === r.name)?.port ?? null })));
   server.watchKeys();
   log.ready();
 
@@ -151,7 +233,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
       log.shutdown(signal);
       log.statistics(server.snapshot(), true);
       server.unwatchKeys();
-      void Promise.all([server.close(), stats?.close()]).then(() => resolve());
+      void Promise.all([network?.close(), server.close(), stats?.close()]).then(() => resolve());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

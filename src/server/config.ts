@@ -1,6 +1,7 @@
 import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
 import { DEFAULT_STATS_PORT } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
+import { DEFAULT_ROOM } from '../protocol/ext.js';
 
 export type LogFormat = 'human' | 'json';
 
@@ -32,9 +33,32 @@ export interface ServerConfig {
   auth: 'off' | 'optional' | 'required';
   /** The authorized-keys file (CALL ed25519 <key> [comment]); null: no callsign is protected. */
   authorizedKeys: string | null;
+  /** Rooms besides the main port's (DEFAULT_ROOM): a port for reference stations, or null (chosen by name only). */
+  rooms: RoomConfig[];
+  /** Interlinking with other opv servers over NATS; null: this server runs alone. */
+  interlink: InterlinkConfig | null;
   /** maxEventClients: Server-Sent Events streams served at once; more get 503. */
   stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number };
 }
+
+export interface RoomConfig {
+  name: string;
+  port: number | null;
+}
+
+export interface InterlinkConfig {
+  /** NATS URLs (credentials or a token in the URL pass through to the client). */
+  servers: string[];
+  /** This server's name on the network: NATS subject token and what other servers show. */
+  serverId: string;
+  credsFile: string | null;
+  tlsCa: string | null;
+  tlsCert: string | null;
+  tlsKey: string | null;
+}
+
+/** Rooms per server: bounds the ROOMS message (docs/EXTENSIONS.md) and the metrics' label values. */
+export const MAX_ROOMS = 24;
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   host: '::',
@@ -55,6 +79,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   kickHoldDownS: 60,
   auth: 'optional',
   authorizedKeys: null,
+  rooms: [],
+  interlink: null,
   stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64 },
 };
 
@@ -76,5 +102,16 @@ export function validateServerConfig(c: ServerConfig): void {
   }
   if (c.stats.enabled && c.stats.port === c.port) {
     throw new ConfigError(`--stats-port ${c.stats.port} is the relay port; choose another`);
+  }
+  if (c.rooms.length + 1 > MAX_ROOMS) throw new ConfigError(`at most ${MAX_ROOMS} rooms per server (--room given ${c.rooms.length} times)`);
+  const names = new Set<string>([DEFAULT_ROOM]);
+  const ports = new Set<number>([c.port]);
+  for (const r of c.rooms) {
+    if (names.has(r.name)) throw new ConfigError(r.name === DEFAULT_ROOM ? `--room ${r.name}: ${DEFAULT_ROOM} is the main port's room` : `--room ${r.name} is given twice`);
+    names.add(r.name);
+    if (r.port === null) continue;
+    if (ports.has(r.port)) throw new ConfigError(`--room ${r.name}:${r.port}: port ${r.port} is ${r.port === c.port ? 'the main port' : 'already bound to another room'}`);
+    if (c.stats.enabled && r.port === c.stats.port) throw new ConfigError(`--room ${r.name}:${r.port}: port ${r.port} is the stats port`);
+    ports.add(r.port);
   }
 }

@@ -39,9 +39,23 @@ export class OperatorLog {
     this.emit('ready', {}, '🚀 Server ready for connections');
   }
 
-  newStation(callsign: string, endpoint: string): void {
-    this.emit('station_joined', { callsign, endpoint }, `🆕 NEW STATION: ${callsign} at ${endpoint}`);
+  /** room: null when the server has only its one conference (the reference's line, unchanged). */
+  newStation(callsign: string, endpoint: string, room: string | null): void {
+    this.emit('station_joined', { callsign, endpoint, ...(room !== null ? { room } : {}) }, `🆕 NEW STATION: ${callsign} at ${endpoint}${room !== null ? ` in room ${room}` : ''}`);
   }
+
+  roomChanged(callsign: string, from: string, to: string): void {
+    this.emit('room_changed', { callsign, from, to }, `🚪 ROOM CHANGE: ${callsign} ${from} → ${to}`);
+  }
+
+  rooms(list: { room: string; port: number | null }[]): void {
+    this.emit('rooms', { rooms: list }, `🚪 Rooms: ${list.map((r) => (r.port === null ? `${r.room} (by name)` : `${r.room} (port ${r.port})`)).join(', ')}`);
+  }
+
+  remoteStation(callsign: string, server: string, room: string, joined: boolean): void {
+    this.emit(joined ? 'remote_joined' : 'remote_left', { callsign, server, room }, joined ? `🌐 REMOTE STATION: ${callsign} on ${server} in room ${room}` : `🌐 REMOTE STATION LEFT: ${callsign} on ${server} (room ${room})`);
+  }
+
 
   endpointChanged(callsign: string, from: string, to: string): void {
     this.emit('endpoint_changed', { callsign, from, to }, `🔄 ENDPOINT CHANGE: ${callsign} ${from} → ${to}`);
@@ -117,9 +131,9 @@ export class OperatorLog {
     this.emit('acl_reloaded', { allow, deny }, `🔁 Access lists reloaded: ${allow} allowed, ${deny} denied`);
   }
 
-  ptt(callsign: string, state: 'start' | 'stop'): void {
+  ptt(callsign: string, state: 'start' | 'stop', room: string): void {
     if (!this.verboseOn) return;
-    this.emit(`ptt_${state}`, { callsign }, state === 'start' ? `🎤 ${callsign}: PTT start` : `🔇 ${callsign}: PTT stop`);
+    this.emit(`ptt_${state}`, { callsign, room }, state === 'start' ? `🎤 ${callsign}: PTT start (${room})` : `🔇 ${callsign}: PTT stop (${room})`);
   }
 
   frame(callsign: string, endpoint: string, kind: string, forwardedTo: number): void {
@@ -130,6 +144,10 @@ export class OperatorLog {
   rejected(endpoint: string, reason: string): void {
     if (!this.verboseOn) return;
     this.emit('rejected', { endpoint, reason }, `🗑️  Dropped datagram from ${endpoint}: ${reason}`);
+  }
+
+  info(text: string): void {
+    this.emit('info', { message: text }, `ℹ️  ${text}`);
   }
 
   warn(text: string): void {
@@ -152,6 +170,15 @@ export class OperatorLog {
       `   🚦 Rate limited: ${s.rate_limited}`,
       `   ⏰ Timed out stations: ${s.timed_out_stations}`,
     ];
+    if (s.rooms.length > 1 || s.interlink !== null) {
+      for (const r of s.rooms) {
+        lines.push(`   🚪 Room ${r.name}: ${r.stations} here${s.interlink !== null ? `, ${r.remote_stations} on other servers` : ''}, ${r.frames_received} frames in, ${r.frames_forwarded} out${s.interlink !== null ? `, ${r.frames_from_interlink} from the interlink` : ''}`);
+      }
+    }
+    if (s.interlink !== null) {
+      const l = s.interlink;
+      lines.push(`   🔗 Interlink ${l.server_id}: ${l.state}; ${l.frames_published} published, ${l.frames_received} received, ${l.frames_not_published} not published while down, ${l.peers.length} peer server${l.peers.length === 1 ? '' : 's'}`);
+    }
     if (s.stations.length > 0) {
       lines.push('   📋 Active stations:');
       for (const st of s.stations) {

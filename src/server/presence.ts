@@ -10,6 +10,8 @@ import {
   SERVER_STATION_ID,
   type ExtMessage,
   type RefusalReason,
+  type RoomCount,
+  type RosterEntry,
 } from '../protocol/ext.js';
 import type { Endpoint } from './endpoint.js';
 import type { Registry, Station } from './registry.js';
@@ -22,6 +24,10 @@ export interface PresenceDeps {
   timeoutS: number;
   /** Whether a registered station proved its callsign (station authentication). */
   authenticated(st: Station): boolean;
+  /** Stations of a room on other interlinked servers (none when the server runs alone). */
+  remoteRoster(room: string, nowMs: number): RosterEntry[];
+  /** Every room with its stations, here and on other servers. */
+  roomCounts(): RoomCount[];
 }
 
 interface Refusal {
@@ -86,12 +92,14 @@ export class Presence {
     this.framesSent += frames.length;
   }
 
-  private broadcast(m: ExtMessage, except?: string): void {
+  /** To every station with the extension, or only to those in `room`. */
+  private broadcast(m: ExtMessage, except?: string, room?: string): void {
     if (this.ext.size === 0) return;
-    const frames = this.frames(m);
+    let frames: Buffer[] | null = null;
     const done = new Set<string>();
     for (const st of this.ext.values()) {
-      if (st.callsign === except || done.has(st.returnTo.key)) continue;
+      if (st.callsign === except || done.has(st.returnTo.key) || (room !== undefined && st.room.name !== room)) continue;
+      frames ??= this.frames(m);
       done.add(st.returnTo.key);
       this.sendTo(frames, st.returnTo);
     }
@@ -114,16 +122,37 @@ export class Presence {
     this.announced.delete(sourceKey(st.endpoint, st.callsign));
     this.sendTo(this.frames({ type: 'welcome', version: EXT_VERSION, timeoutS: this.d.timeoutS }), st.returnTo);
     this.snapshotAt.set(st, nowMs);
+    this.sendTo(this.frames({ type: 'rooms', rooms: this.d.roomCounts() }), st.returnTo);
+    this.inRoom(st, nowMs);
+  }
+
+  /** Tells a station which room it is in, with that room's roster (after WELCOME and after each move). */
+  inRoom(st: Station, nowMs: number): void {
+    if (this.ext.get(st.callsign) !== st) return;
+    this.sendTo(this.frames({ type: 'room', room: st.room.name }), st.returnTo);
     this.sendRoster(st, nowMs);
   }
 
+  /** The rooms, in answer to `OPV-EXT:ROOMS`. */
+  sendRooms(st: Station, rooms: RoomCount[]): void {
+    if (this.ext.get(st.callsign) !== st) return;
+    this.sendTo(this.frames({ type: 'rooms', rooms }), st.returnTo);
+  }
+
+  /** A request named no room of this server. */
+  noRoom(st: Station, room: string): void {
+    if (this.ext.get(st.callsign) !== st) return;
+    this.sendTo(this.frames({ type: 'no_room', room }), st.returnTo);
+  }
+
   private sendRoster(st: Station, nowMs: number): void {
-    const entries = [...this.d.registry.all()].map((s) => ({
+    const entries: RosterEntry[] = [...st.room.all()].map((s) => ({
       callsign: s.callsign,
       connectedS: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)),
       talking: s.talking,
       authenticated: this.d.authenticated(s),
     }));
+    entries.push(...this.d.remoteRoster(st.room.name, nowMs));
     this.snapshotSeq = (this.snapshotSeq + 1) % 1_000_000;
     for (const m of rosterMessages(this.snapshotSeq, entries)) this.sendTo(this.frames(m), st.returnTo);
   }
@@ -134,8 +163,8 @@ export class Presence {
       case 'station_joined': {
         const st = this.d.registry.get(e.callsign);
         if (!st) return;
-        this.broadcast({ type: 'join', callsign: e.callsign }, e.callsign);
-        if (this.d.authenticated(st)) this.broadcast({ type: 'verified', callsign: e.callsign }, e.callsign);
+        this.broadcast({ type: 'join', callsign: e.callsign }, e.callsign, e.room);
+        if (this.d.authenticated(st)) this.broadcast({ type: 'verified', callsign: e.callsign }, e.callsign, e.room);
         // It announced while it was still being refused: it gets the extension now.
         if (this.announced.has(sourceKey(st.endpoint, st.callsign))) this.enable(st, nowMs);
         this.refusals.delete(sourceKey(st.endpoint, st.callsign));
@@ -147,9 +176,19 @@ export class Presence {
         this.ext.delete(e.callsign);
         // A kicked, banned or timed-out station that comes back keeps the extension (and hears why it is refused).
         if (st && !(e.type === 'station_left' && e.reason === 'bye')) this.remember(sourceKey(st.endpoint, st.callsign), nowMs);
-        this.broadcast({ type: 'leave', callsign: e.callsign, reason: e.type === 'station_timeout' ? 'timeout' : e.reason });
+        this.broadcast({ type: 'leave', callsign: e.callsign, reason: e.type === 'station_timeout' ? 'timeout' : e.reason }, undefined, e.room);
         break;
       }
+      case 'room_changed':
+        this.broadcast({ type: 'leave', callsign: e.callsign, reason: 'moved' }, e.callsign, e.from);
+        this.broadcast({ type: 'join', callsign: e.callsign }, e.callsign, e.to);
+        break;
+      case 'remote_joined':
+        this.broadcast({ type: 'join', callsign: e.callsign, server: e.server }, undefined, e.room);
+        break;
+      case 'remote_left':
+        this.broadcast({ type: 'leave', callsign: e.callsign, reason: 'bye' }, undefined, e.room);
+        break;
       case 'endpoint_changed': {
         // The callsign is now used from elsewhere, maybe by a reference station: nothing
         // more goes there until that source has announced the extension itself — unless
@@ -166,7 +205,7 @@ export class Presence {
       }
       case 'ptt_start':
       case 'ptt_stop':
-        this.broadcast({ type: 'talk', callsign: e.callsign, talking: e.type === 'ptt_start' }, e.callsign);
+        this.broadcast({ type: 'talk', callsign: e.callsign, talking: e.type === 'ptt_start' }, e.callsign, e.room);
         break;
       default:
         break;
@@ -227,7 +266,7 @@ export class Presence {
 
   /** A registered station proved its callsign again (e.g. it restarted on the same address). */
   verified(st: Station): void {
-    this.broadcast({ type: 'verified', callsign: st.callsign }, st.callsign);
+    this.broadcast({ type: 'verified', callsign: st.callsign }, st.callsign, st.room.name);
   }
 
   /** A sysop announcement to every station that announced the extension; returns how many. */

@@ -1,6 +1,7 @@
 import type { StationStats } from '../contract/stats.js';
 import type { MessageKind } from '../protocol/index.js';
 import type { Endpoint } from './endpoint.js';
+import type { Room } from './room.js';
 
 /** A registered station: where it is, what it has sent, whether it is talking. */
 export interface Station {
@@ -20,15 +21,16 @@ export interface Station {
   framesInMessage: number;
   /** The message in progress is the server's (an authentication message spans frames): its later frames are not relayed either. */
   inServerMessage?: boolean;
+  /** The conference it is in: frames go to this room's members only. */
+  room: Room;
 }
 
 /**
- * Stations by callsign, plus the list of distinct destinations the hot path walks.
- * The list is rebuilt only when membership or an endpoint changes.
+ * Stations by callsign, across all rooms: a callsign is one station on a server, in one
+ * room at a time. The rooms (./room.ts) hold the destination lists the hot path walks.
  */
 export class Registry {
   private readonly byCall = new Map<string, Station>();
-  private destinations: Station[] = [];
 
   get size(): number {
     return this.byCall.size;
@@ -40,40 +42,16 @@ export class Registry {
 
   add(s: Station): void {
     this.byCall.set(s.callsign, s);
-    this.rebuild();
   }
 
   remove(callsign: string): Station | undefined {
     const s = this.byCall.get(callsign);
-    if (s) {
-      this.byCall.delete(callsign);
-      this.rebuild();
-    }
+    if (s) this.byCall.delete(callsign);
     return s;
-  }
-
-  moved(): void {
-    this.rebuild();
-  }
-
-  /** One station per return endpoint, so no destination gets a frame twice. */
-  get targets(): readonly Station[] {
-    return this.destinations;
   }
 
   all(): IterableIterator<Station> {
     return this.byCall.values();
-  }
-
-  private rebuild(): void {
-    const seen = new Set<string>();
-    const out: Station[] = [];
-    for (const s of this.byCall.values()) {
-      if (seen.has(s.returnTo.key)) continue;
-      seen.add(s.returnTo.key);
-      out.push(s);
-    }
-    this.destinations = out;
   }
 }
 
@@ -92,6 +70,6 @@ export function stationStats(s: Station, nowMs: number, timeoutS: number, authen
     connected_s: Math.round((nowMs - s.joinedAt) / 1000),
     timeout_in_s: Math.max(0, Math.round(timeoutS - idle)),
     authenticated,
-    room: 'MAIN',
+    room: s.room.name,
   };
 }

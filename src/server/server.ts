@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { ServerEvent, ServerStats } from '../contract/stats.js';
+import type { RoomStats, ServerEvent, ServerStats } from '../contract/stats.js';
 import { FRAME_SIZE, HEADER_SIZE, hasToken, readStationId, tryDecodeCallsign } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { AccessList, checkCallsign } from './acl.js';
@@ -13,7 +13,11 @@ import { peekServerBound } from './message-scan.js';
 import { OperatorLog } from './log.js';
 import { RateLimiter } from './rate-limit.js';
 import { Registry, stationStats, type Station } from './registry.js';
-import { SERVER_STATION_ID, type RefusalReason } from '../protocol/ext.js';
+import { DEFAULT_ROOM, parseStationExt, SERVER_STATION_ID, type RefusalReason, type RoomCount, type StationExtRequest } from '../protocol/ext.js';
+import { ConfigError } from './config.js';
+import type { NetworkView, Uplink } from './network-port.js';
+import type { HoldAction, PresenceStation } from './interlink-presence.js';
+import { Room } from './room.js';
 import { defaultStateDir, Holds, type BanEntry } from './holds.js';
 import { Presence } from './presence.js';
 import { AUTH_PREFIX, formatServerAuth, parseStationAuth } from '../protocol/auth.js';
@@ -39,6 +43,24 @@ export interface ConferenceServerEvents {
 export type AdminOutcome = { ok: true; message: string } | { ok: false; status: number; message: string };
 
 const MAX_ID_CACHE = 100_000;
+
+interface Listener {
+  socket: Socket;
+  room: Room;
+}
+
+/** A room's port could not be bound: says which room and port, in words. */
+class PortError extends ConfigError {
+  constructor(room: Room, e: NodeJS.ErrnoException, main: boolean) {
+    const which = main ? '' : ` (room ${room.name})`;
+    const port = String(room.port);
+    super(
+      e.code === 'EADDRINUSE'
+        ? `UDP port ${port}${which} is already in use (another server running?)`
+        : `cannot listen on UDP port ${port}${which}: ${e.message}`,
+    );
+  }
+}
 
 /**
  * The conference relay: one UDP socket; validate → rate-limit → admit → forward →
@@ -71,7 +93,15 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   private readonly idCache = new Map<number, string | null>();
   /** Kind totals of stations that have left, so the server totals never go backwards. */
   private readonly departedByKind = { voice: 0, text: 0, control: 0, data: 0 };
-  private socket: Socket | null = null;
+  /** One UDP socket per port: [0] the main port (room MAIN), then one per room with a port. */
+  private listeners: Listener[] = [];
+  /** Rooms by name: the main port's first. */
+  readonly rooms = new Map<string, Room>();
+  private readonly mainRoom: Room;
+  /** Frames of local stations go out here too (the NATS interlink), after the local fan-out. */
+  private uplink: Uplink | null = null;
+  /** The other servers' stations (shared presence over NATS); null when this server runs alone. */
+  private network: NetworkView | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly startedAt: number;
@@ -87,6 +117,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.limiter = new RateLimiter(config.rateFps, config.burst);
     this.acl = new AccessList([...config.allow], [...config.deny], config.aclFile);
     this.startedAt = now();
+    this.mainRoom = new Room(DEFAULT_ROOM, config.port);
+    this.rooms.set(DEFAULT_ROOM, this.mainRoom);
+    for (const r of config.rooms) this.rooms.set(r.name, new Room(r.name, r.port));
     this.holds = new Holds(config.stateDir ?? defaultStateDir());
     this.auth = new StationAuthority(config.auth);
     this.presence = new Presence({
@@ -95,17 +128,33 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       returnTo: (from) => this.returnEndpoint(from),
       timeoutS: config.timeoutS,
       authenticated: (st) => this.auth.session(st.callsign)?.endpoint.key === st.endpoint.key,
+      remoteRoster: (room, nowMs) => this.network?.rosterOf(room, nowMs) ?? [],
+      roomCounts: () => this.roomCounts(),
     });
   }
 
   async start(): Promise<void> {
-    this.socket = await bindSocket(this.config.host, this.config.port);
-    const a = this.socket.address();
+    const bound: Listener[] = [];
+    try {
+      for (const room of this.rooms.values()) {
+        if (room.port === null) continue;
+        const via = bound.length;
+        const socket = await bindSocket(this.config.host, room.port).catch((e: NodeJS.ErrnoException) => {
+          throw new PortError(room, e, room === this.mainRoom);
+        });
+        bound.push({ socket, room });
+        socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo, via));
+        // A send error (e.g. ICMP unreachable reported on the socket) must never stop the relay.
+        socket.on('error', (err) => this.log.warn(`socket error (room ${room.name}): ${err.message}`));
+      }
+    } catch (e) {
+      for (const l of bound) l.socket.close();
+      throw e;
+    }
+    this.listeners = bound;
+    const a = bound[0]!.socket.address();
     this.boundPort = a.port;
     this.boundAddress = a.address;
-    this.socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
-    // A send error (e.g. ICMP unreachable reported on the socket) must never stop the relay.
-    this.socket.on('error', (err) => this.log.warn(`socket error: ${err.message}`));
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
     if (this.config.statsIntervalS > 0) {
       this.statsTimer = setInterval(() => this.log.statistics(this.snapshot(), false), this.config.statsIntervalS * 1000);
@@ -116,13 +165,25 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.sweepTimer = this.statsTimer = null;
-    const s = this.socket;
-    this.socket = null;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    const ls = this.listeners;
+    this.listeners = [];
+    await Promise.all(ls.map((l) => new Promise<void>((resolve) => l.socket.close(() => resolve()))));
+  }
+
+  /** Links this server with the others: frames out through the uplink, decisions by the shared presence. */
+  attachNetwork(uplink: Uplink, view: NetworkView): void {
+    this.uplink = uplink;
+    this.network = view;
+    for (const r of this.rooms.values()) if (r.size > 0) uplink.setInterest(r.name, true);
+  }
+
+  /** The UDP port bound to each room that has one (after start; the main port's room first). */
+  get roomPorts(): { room: string; port: number }[] {
+    return this.listeners.map((l) => ({ room: l.room.name, port: l.socket.address().port }));
   }
 
   /** The hot path (public so the benchmark can time it in-process). */
-  onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
+  onDatagram(buf: Buffer, rinfo: RemoteInfo, via = 0): void {
     const c = this.counters;
     c.framesReceived++;
     if (buf.length !== FRAME_SIZE || !hasToken(buf)) {
@@ -154,11 +215,11 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       return;
     }
     const st = this.registry.get(callsign);
-    if (st !== undefined && st.endpoint.port === rinfo.port && st.endpoint.address === rinfo.address) {
+    if (st !== undefined && st.endpoint.port === rinfo.port && st.endpoint.address === rinfo.address && st.endpoint.via === via) {
       this.relay(st, buf, nowMs);
       return;
     }
-    const admitted = this.gate.offer(callsign, id, makeEndpoint(rinfo.address, rinfo.port), buf);
+    const admitted = this.gate.offer(callsign, id, makeEndpoint(rinfo.address, rinfo.port, via), buf);
     if (admitted !== null) this.admit(admitted, nowMs);
   }
 
@@ -178,7 +239,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     const seen = this.inspector.inspect(st, buf, nowMs);
     st.inServerMessage = bound === 'ext' && !this.inspector.atBoundary(st);
     if (seen.ext !== null) {
+      const req = parseStationExt(seen.ext);
       if (seen.ext.startsWith(AUTH_PREFIX)) this.onAuth(st.callsign, st.stationId, seen.ext, st.endpoint, nowMs);
+      else if (req !== null) this.onStationRequest(st, req, nowMs);
       else this.presence.onExtMessage(st, seen.ext, nowMs);
       return;
     }
@@ -194,15 +257,20 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     // A frame that started like an extension message but is not one whole is dropped:
     // text that claims to be the server's never reaches another station.
     if (this.config.verbose) this.log.frame(st.callsign, st.endpoint.key, seen.pttStart ? 'ptt_start' : 'frame', n);
-    if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign, room: 'MAIN' }, () => this.log.ptt(st.callsign, 'start'));
-    if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign, room: 'MAIN' }, () => this.log.ptt(st.callsign, 'stop'));
+    if (seen.pttStart) this.event({ type: 'ptt_start', at: nowMs, callsign: st.callsign, room: st.room.name }, () => this.log.ptt(st.callsign, 'start', st.room.name));
+    if (seen.pttStop) this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign, room: st.room.name }, () => this.log.ptt(st.callsign, 'stop', st.room.name));
     if (seen.bye) this.drop(st, 'bye', nowMs);
   }
 
-  /** Sends the frame, unchanged, to every other destination; returns how many. */
+  /**
+   * Sends the frame, unchanged, to every other destination in the station's room, then
+   * (never before: local stations must not wait on the network) to the interlink.
+   * Returns how many local destinations.
+   */
   private forward(st: Station, buf: Buffer): number {
     let n = 0;
-    const targets = this.registry.targets;
+    const room = st.room;
+    const targets = room.targets;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       if (t === st || t.returnTo.key === st.returnTo.key) continue;
@@ -210,11 +278,29 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       n++;
     }
     this.counters.framesForwarded += n;
+    room.framesReceived++;
+    room.framesForwarded += n;
+    this.uplink?.publishFrame(room.name, buf);
     return n;
   }
 
+  /**
+   * A frame of another server's station (over NATS): to this server's stations in the room
+   * only, never back out (split horizon). Returns how many destinations.
+   */
+  deliverRemote(roomName: string, buf: Buffer): number {
+    const room = this.rooms.get(roomName);
+    if (room === undefined || buf.length !== FRAME_SIZE || !hasToken(buf)) return 0;
+    room.framesFromInterlink++;
+    const targets = room.targets;
+    for (let i = 0; i < targets.length; i++) this.send(buf, targets[i]!.returnTo);
+    room.framesForwarded += targets.length;
+    this.counters.framesForwarded += targets.length;
+    return targets.length;
+  }
+
   private send(buf: Buffer, to: Endpoint): void {
-    this.socket?.send(buf, to.port, to.address);
+    this.listeners[to.via]?.socket.send(buf, to.port, to.address);
   }
 
   private admit(a: Admitted, nowMs: number): void {
@@ -285,14 +371,29 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
         return;
       }
       const from = existing.endpoint.key;
+      const viaChanged = existing.endpoint.via !== a.endpoint.via;
       existing.endpoint = a.endpoint;
       existing.returnTo = this.returnEndpoint(a.endpoint);
-      this.registry.moved();
+      existing.room.moved();
+      // Coming in on another room's port is choosing that room (the only way a reference station can).
+      if (viaChanged) this.moveToRoom(existing, this.portRoom(a.endpoint), nowMs);
       this.event({ type: 'endpoint_changed', at: nowMs, callsign: a.callsign, from, to: a.endpoint.key }, () =>
         this.log.endpointChanged(a.callsign, from, a.endpoint.key),
       );
       st = existing;
     } else {
+      const remote = this.network?.holder(a.callsign);
+      if (remote !== undefined) {
+        // The network-wide hijack rule: the callsign is active on another server.
+        this.counters.hijacksRefused++;
+        if (this.refuse(a, 'in_use', nowMs + this.config.hijackHoldDownS * 1000, nowMs)) {
+          const holder = `server ${remote.server}`;
+          this.event({ type: 'hijack_refused', at: nowMs, callsign: a.callsign, endpoint: a.endpoint.key, holder }, () =>
+            this.log.hijackRefused(a.callsign, a.endpoint.key, holder),
+          );
+        }
+        return;
+      }
       if (this.registry.size >= this.config.maxStations) {
         if (this.refuse(a, 'full', null, nowMs)) this.log.stationLimit(a.callsign, a.endpoint.key, this.config.maxStations);
         return;
@@ -310,11 +411,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
         talking: false,
         lastVoiceAt: 0,
         framesInMessage: 0,
+        room: this.portRoom(a.endpoint),
       };
       this.inspector.forget(st.stationId);
       this.registry.add(st);
-      this.event({ type: 'station_joined', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, room: 'MAIN' }, () =>
-        this.log.newStation(st.callsign, st.endpoint.key),
+      this.join(st, st.room);
+      this.event({ type: 'station_joined', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, room: st.room.name }, () =>
+        this.log.newStation(st.callsign, st.endpoint.key, st.room === this.mainRoom && this.rooms.size === 1 ? null : st.room.name),
       );
     }
     // The admitting message is relayed like any other, so the first chat line arrives.
@@ -325,7 +428,58 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   }
 
   private returnEndpoint(from: Endpoint): Endpoint {
-    return this.config.referenceReturnPort === null ? from : makeEndpoint(from.address, this.config.referenceReturnPort);
+    return this.config.referenceReturnPort === null ? from : makeEndpoint(from.address, this.config.referenceReturnPort, from.via);
+  }
+
+  /** The room of the port a source came in on. */
+  private portRoom(e: Endpoint): Room {
+    return this.listeners[e.via]?.room ?? this.mainRoom;
+  }
+
+  private join(st: Station, room: Room): void {
+    st.room = room;
+    room.add(st);
+    if (room.size === 1) this.uplink?.setInterest(room.name, true);
+  }
+
+  private leaveRoom(st: Station): void {
+    const room = st.room;
+    room.remove(st);
+    if (room.size === 0) this.uplink?.setInterest(room.name, false);
+  }
+
+  /** Moves a station to another room: it hears only that room from its next frame on. */
+  private moveToRoom(st: Station, to: Room, nowMs: number): void {
+    const from = st.room;
+    if (from === to) return;
+    if (st.talking) {
+      st.talking = false;
+      this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign, room: from.name }, () => this.log.ptt(st.callsign, 'stop', from.name));
+    }
+    this.leaveRoom(st);
+    this.join(st, to);
+    this.event({ type: 'room_changed', at: nowMs, callsign: st.callsign, from: from.name, to: to.name }, () => this.log.roomChanged(st.callsign, from.name, to.name));
+  }
+
+  /** A station's extension request (docs/EXTENSIONS.md, Rooms): consumed, never relayed. */
+  private onStationRequest(st: Station, req: StationExtRequest, nowMs: number): void {
+    if (req.type === 'rooms') {
+      this.presence.sendRooms(st, this.roomCounts());
+      return;
+    }
+    const to = this.rooms.get(req.room);
+    if (to === undefined) {
+      this.presence.noRoom(st, req.room);
+      return;
+    }
+    this.moveToRoom(st, to, nowMs);
+    this.presence.inRoom(st, nowMs);
+  }
+
+  /** Rooms with their stations, here and (interlinked) elsewhere. */
+  roomCounts(): RoomCount[] {
+    const remote = this.network?.countByRoom() ?? new Map<string, number>();
+    return [...this.rooms.values()].map((r) => ({ room: r.name, stations: r.size + (remote.get(r.name) ?? 0) }));
   }
 
   /** Tells the source why (if it speaks the extension); true when the log should say it (a new state). */
@@ -335,6 +489,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   private forget(st: Station): void {
     this.registry.remove(st.callsign);
+    this.leaveRoom(st);
     this.auth.endSession(st.callsign);
     this.inspector.forget(st.stationId);
     for (const k of ['voice', 'text', 'control', 'data'] as const) this.departedByKind[k] += st.byKind[k];
@@ -342,7 +497,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   private drop(st: Station, reason: 'bye' | 'kicked' | 'banned', nowMs: number): void {
     this.forget(st);
-    this.event({ type: 'station_left', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, reason }, () =>
+    this.event({ type: 'station_left', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, reason, room: st.room.name }, () =>
       this.log.left(st.callsign, st.endpoint.key, reason),
     );
   }
@@ -355,11 +510,11 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
         this.forget(st);
         this.counters.timedOut++;
         const idleS = Math.round(idle / 1000);
-        this.event({ type: 'station_timeout', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, idle_s: idleS }, () =>
+        this.event({ type: 'station_timeout', at: nowMs, callsign: st.callsign, endpoint: st.endpoint.key, idle_s: idleS, room: st.room.name }, () =>
           this.log.timeout(st.callsign, st.endpoint.key, idleS),
         );
       } else if (this.inspector.silenced(st, nowMs)) {
-        this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign, room: 'MAIN' }, () => this.log.ptt(st.callsign, 'stop'));
+        this.event({ type: 'ptt_stop', at: nowMs, callsign: st.callsign, room: st.room.name }, () => this.log.ptt(st.callsign, 'stop', st.room.name));
       }
     }
     this.limiter.evictIdle(nowMs);
@@ -375,13 +530,19 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   kick(callsign: string): AdminOutcome {
     const st = this.registry.get(callsign);
-    if (!st) return { ok: false, status: 404, message: `${callsign} is not connected` };
+    const remote = st === undefined ? this.network?.holder(callsign) : undefined;
+    if (!st && remote === undefined) return { ok: false, status: 404, message: `${callsign} is not connected` };
     const nowMs = this.now();
     const until = nowMs + this.config.kickHoldDownS * 1000;
     this.holds.kick(callsign, until);
-    this.presence.tellStation(st, 'kicked', until);
-    this.drop(st, 'kicked', nowMs);
-    return { ok: true, message: `${callsign} kicked (kept out for ${this.config.kickHoldDownS} s)` };
+    // Every server keeps it out for the hold-down, so it cannot hop to the next one.
+    this.network?.shareHold('kick', callsign, until);
+    if (st) {
+      this.presence.tellStation(st, 'kicked', until);
+      this.drop(st, 'kicked', nowMs);
+    }
+    const where = remote !== undefined ? ` on server ${remote.server}` : '';
+    return { ok: true, message: `${callsign} kicked${where} (kept out for ${this.config.kickHoldDownS} s${this.network ? ' on every server' : ''})` };
   }
 
   /** Kept out until unbanned, across restarts (the state directory's bans.json). */
@@ -394,12 +555,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     } catch (e) {
       return { ok: false, status: 500, message: `ban not saved: ${(e as Error).message}` };
     }
+    this.network?.shareHold('ban', c.callsign, null);
     const st = this.registry.get(c.callsign);
     if (st) {
       this.presence.tellStation(st, 'banned', null);
       this.drop(st, 'banned', nowMs);
     }
-    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}` };
+    return { ok: true, message: `${c.callsign} banned${st ? ' and disconnected' : ''}${this.network ? ' on every server' : ''}` };
   }
 
   unban(callsign: string): AdminOutcome {
@@ -409,10 +571,62 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     } catch (e) {
       return { ok: false, status: 500, message: `unban not saved: ${(e as Error).message}` };
     }
-    if (!had) return { ok: false, status: 404, message: `${callsign} is not banned` };
+    // Unbanned everywhere, even if this server had no record of it (it may have missed the ban).
+    this.network?.shareHold('unban', callsign, null);
+    if (!had) return { ok: false, status: 404, message: `${callsign} is not banned${this.network ? ' here (unbanned on the other servers)' : ''}` };
     this.log.unbanned(callsign);
     const still = this.acl.permits(callsign) ? '' : ' (still denied by the access list)';
     return { ok: true, message: `${callsign} unbanned${still}` };
+  }
+
+  /** A kick, ban or unban decided on another server of the network: applied here, never passed on. */
+  applyHold(action: HoldAction, callsign: string, untilMs: number | null, fromServer: string): void {
+    const nowMs = this.now();
+    const st = this.registry.get(callsign);
+    try {
+      if (action === 'unban') {
+        if (this.holds.unban(callsign)) this.log.unbanned(`${callsign} (by server ${fromServer})`);
+        return;
+      }
+      if (action === 'kick') this.holds.kick(callsign, untilMs ?? nowMs + this.config.kickHoldDownS * 1000);
+      else this.holds.ban(callsign, nowMs);
+    } catch (e) {
+      this.log.warn(`${action} of ${callsign} from server ${fromServer} not saved: ${(e as Error).message}`);
+    }
+    if (st) {
+      this.presence.tellStation(st, action === 'kick' ? 'kicked' : 'banned', action === 'kick' ? untilMs : null);
+      this.drop(st, action === 'kick' ? 'kicked' : 'banned', nowMs);
+    }
+  }
+
+  /** An event the network learned (remote stations, the link's state): logged by the network, told to stations and the stats channel here. */
+  networkEvent(e: ServerEvent): void {
+    this.event(e, () => undefined);
+  }
+
+  /** When a local station joined (ms since epoch), or null when the callsign is not here. */
+  localJoin(callsign: string): number | null {
+    return this.registry.get(callsign)?.joinedAt ?? null;
+  }
+
+  /**
+   * The callsign was admitted on another server too, and the network's rule gives it
+   * to that one: the station here is told (in_use) and dropped.
+   */
+  dropDuplicate(callsign: string, holder: string): void {
+    const st = this.registry.get(callsign);
+    if (st === undefined) return;
+    const nowMs = this.now();
+    this.counters.hijacksRefused++;
+    this.presence.tellStation(st, 'in_use', nowMs + this.config.hijackHoldDownS * 1000);
+    this.log.hijackRefused(callsign, st.endpoint.key, `server ${holder}`);
+    this.drop(st, 'kicked', nowMs);
+  }
+
+  /** This server's stations, for the network's presence snapshot. */
+  localPresence(): PresenceStation[] {
+    const nowMs = this.now();
+    return [...this.registry.all()].map((s) => ({ callsign: s.callsign, room: s.room.name, talking: s.talking, connected_s: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)) }));
   }
 
   bans(): BanEntry[] {
@@ -484,6 +698,24 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.keysTimer = null;
   }
 
+  private roomStats(): RoomStats[] {
+    const remote = this.network?.countByRoom();
+    return [...this.rooms.values()].map((r) => {
+      const talking: string[] = [];
+      for (const s of r.all()) if (s.talking) talking.push(s.callsign);
+      return {
+        name: r.name,
+        port: this.listeners.find((l) => l.room === r)?.socket.address().port ?? r.port,
+        stations: r.size,
+        remote_stations: remote?.get(r.name) ?? 0,
+        frames_received: r.framesReceived,
+        frames_forwarded: r.framesForwarded,
+        frames_from_interlink: r.framesFromInterlink,
+        talking: [...talking, ...(this.network?.talkingIn(r.name) ?? [])],
+      };
+    });
+  }
+
   snapshot(): ServerStats {
     const nowMs = this.now();
     const c = this.counters;
@@ -511,9 +743,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       auth_tag_failures: this.auth.tagFailures,
       timeout_s: this.config.timeoutS,
       stations,
-      rooms: [],
-      remote_stations: [],
-      interlink: null,
+      rooms: this.roomStats(),
+      remote_stations: this.network?.remoteStations(nowMs) ?? [],
+      interlink: this.network?.stats(nowMs) ?? null,
     };
   }
 }

@@ -56,9 +56,9 @@ test('table rows line up with the header at any width; TALKING is highlighted', 
 test('every event type has a one-line description (stats has none)', () => {
   const at = 0;
   assert.equal(describeEvent({ type: 'station_joined', at, callsign: 'W1ABC', endpoint: '1.2.3.4:5', room: 'MAIN' }), '+ W1ABC joined from 1.2.3.4:5');
-  assert.equal(describeEvent({ type: 'station_left', at, callsign: 'W1ABC', endpoint: 'e', reason: 'bye' }), '- W1ABC left (BYE) from e');
-  assert.equal(describeEvent({ type: 'station_left', at, callsign: 'W1ABC', endpoint: 'e', reason: 'banned' }), '- W1ABC left (banned) from e');
-  assert.equal(describeEvent({ type: 'station_timeout', at, callsign: 'W1ABC', endpoint: 'e', idle_s: 300.4 }), '! W1ABC timed out after 300 s silent (e)');
+  assert.equal(describeEvent({ type: 'station_left', at, callsign: 'W1ABC', endpoint: 'e', reason: 'bye', room: 'MAIN' }), '- W1ABC left (BYE) from e');
+  assert.equal(describeEvent({ type: 'station_left', at, callsign: 'W1ABC', endpoint: 'e', reason: 'banned', room: 'MAIN' }), '- W1ABC left (banned) from e');
+  assert.equal(describeEvent({ type: 'station_timeout', at, callsign: 'W1ABC', endpoint: 'e', idle_s: 300.4, room: 'MAIN' }), '! W1ABC timed out after 300 s silent (e)');
   assert.equal(describeEvent({ type: 'endpoint_changed', at, callsign: 'W1ABC', from: 'a', to: 'b' }), '~ W1ABC moved a → b');
   assert.equal(describeEvent({ type: 'hijack_refused', at, callsign: 'W1ABC', endpoint: 'x', holder: 'h' }), 'x W1ABC refused from x: held by h');
   assert.equal(describeEvent({ type: 'ptt_start', at, callsign: 'W1ABC', room: 'MAIN' }), '> W1ABC PTT start');

@@ -4,6 +4,9 @@ import { checkFrame, FRAME_SIZE, MessageBuilder, Reassembler, decodeCallsign } f
 import {
   extFrames,
   formatExt,
+  formatStationExt,
+  normaliseRoom,
+  parseStationExt,
   isExtText,
   parseExt,
   parseExtAnnounce,
@@ -44,7 +47,16 @@ test('malformed, unknown and foreign texts are not extension messages', () => {
     'OPV:ROSTER 1 1/1 w1abc:1:0',
     'OPV:ROSTER 1 1/1 W1ABC:1:2',
     'OPV:JOIN',
-    'OPV:JOIN W1ABC extra',
+    'OPV:JOIN W1ABC hub-b extra',
+    'OPV:JOIN W1ABC -bad',
+    'OPV:ROOM net',
+    'OPV:ROOM NET MAIN',
+    'OPV:ROOM ' + 'X'.repeat(17),
+    'OPV:NO_ROOM bad_name',
+    'OPV:ROOMS NET',
+    'OPV:ROOMS NET:x',
+    'OPV:ROOMS net:1',
+    'OPV:ROSTER 1 1/1 W1ABC:1:0:0:bad_server',
     'OPV:LEAVE W1ABC vanished',
     'OPV:TALK W1ABC maybe',
     'OPV:REFUSED angry -',
@@ -97,4 +109,25 @@ test('a 500-station roster is chunked; every message is valid 134-byte frames fr
   const parsed = got.map(parseExt);
   assert.deepEqual(parsed.flatMap((m) => (m?.type === 'roster' ? m.entries : [])), entries);
   assert.deepEqual(rosterMessages(1, []), [{ type: 'roster', snapshot: 1, part: 1, parts: 1, entries: [] }]);
+});
+
+test('rooms: requests, answers and remote roster entries round-trip; names are canonical', () => {
+  assert.equal(normaliseRoom(' net '), 'NET');
+  assert.equal(normaliseRoom('rag-chew'), 'RAG-CHEW');
+  for (const bad of ['', '-NET', 'NE T', 'NET_1', 'X'.repeat(17), 'ÄRGER']) assert.equal(normaliseRoom(bad), null, bad);
+  assert.equal(formatStationExt({ type: 'room', room: 'NET' }), 'OPV-EXT:ROOM NET');
+  assert.deepEqual(parseStationExt('OPV-EXT:ROOM net'), { type: 'room', room: 'NET' });
+  assert.deepEqual(parseStationExt('OPV-EXT:ROOMS'), { type: 'rooms' });
+  for (const bad of ['OPV-EXT:ROOM', 'OPV-EXT:ROOM NET MAIN', 'OPV-EXT:ROOM bad_name', 'OPV-EXT:1', 'OPV-EXT:ROOMS x']) assert.equal(parseStationExt(bad), null, bad);
+  const msgs: ExtMessage[] = [
+    { type: 'room', room: 'NET' },
+    { type: 'no_room', room: 'NOPE' },
+    { type: 'rooms', rooms: [{ room: 'MAIN', stations: 3 }, { room: 'RAG-CHEW', stations: 0 }] },
+    { type: 'rooms', rooms: [] },
+    { type: 'join', callsign: 'W1ABC', server: 'hub-b' },
+    { type: 'leave', callsign: 'W1ABC', reason: 'moved' },
+    { type: 'roster', snapshot: 7, part: 1, parts: 1, entries: [{ callsign: 'W1ABC', connectedS: 5, talking: true, authenticated: true }, { callsign: 'K1XYZ', connectedS: 9, talking: false, server: 'hub-b' }] },
+  ];
+  for (const m of msgs) assert.deepEqual(parseExt(formatExt(m)), m, formatExt(m));
+  assert.equal(formatExt(msgs[6]!), 'OPV:ROSTER 7 1/1 W1ABC:5:1:1 K1XYZ:9:0:0:hub-b');
 });

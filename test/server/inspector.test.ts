@@ -1,3 +1,4 @@
+import { Room } from '../../src/server/room.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -34,7 +35,7 @@ function station(): Station {
   const ep = makeEndpoint('127.0.0.1', 4000);
   return {
     callsign: 'W1ABC', stationId: ID, endpoint: ep, returnTo: ep, joinedAt: 0, lastSeen: 0, frames: 0, bytes: 0,
-    byKind: { voice: 0, text: 0, control: 0, data: 0 }, talking: false, lastVoiceAt: 0, framesInMessage: 0,
+    byKind: { voice: 0, text: 0, control: 0, data: 0 }, talking: false, lastVoiceAt: 0, framesInMessage: 0, room: new Room('MAIN', null),
   };
 }
 

@@ -1,0 +1,562 @@
+/**
+ * The NATS interlink: one NATS connection per `opv server --nats`, carrying this
+ * server's rooms to the other servers of the network and theirs to it.
+ *
+ * - Voice: each valid local frame is published unchanged (134 bytes, no headers) on
+ *   `opv.room.<ROOM>.<server-id>`; the server subscribes `opv.room.<ROOM>.*` only while
+ *   it has a local station in ROOM, so NATS (and its gateways and leaf nodes, which route
+ *   by interest) carries a room only where someone listens. No echo: the client
+ *   connects with noEcho, and frames are never republished (the server only relays
+ *   received frames to local stations).
+ * - Stale voice is worse than none: nothing is published while the link is down or
+ *   stalled (nats.js would buffer it and replay it on reconnect), and a silently dead
+ *   TCP link is found by a liveness probe within about 600 ms and replaced.
+ * - Presence: JSON on `opv.presence.<server-id>` (./interlink-presence.ts), validated on
+ *   receipt; the server keeps the other servers' stations in a RemoteRoster.
+ *
+ * Local fan-out never waits on this: publishFrame is synchronous and cheap.
+ */
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, Events, type ConnectionOptions, type Msg, type NatsConnection, type Subscription, type TlsOptions } from 'nats';
+import type { InterlinkStats } from '../contract/stats.js';
+import { FRAME_SIZE } from '../protocol/constants.js';
+import { isServerId, normaliseRoom } from '../protocol/ext.js';
+import { hasToken } from '../protocol/header.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { ConfigError } from './config.js';
+import { decodePresence, encodePresence, PRESENCE_SUBJECT_ALL, PRESENCE_SUBJECT_PREFIX, presenceSubject, type PresenceMessage } from './interlink-presence.js';
+
+export const ROOM_SUBJECT_PREFIX = 'opv.room.';
+/** How often the liveness probe asks the NATS server for an answer (a PING/PONG). */
+export const LIVENESS_PROBE_MS = 250;
+/** No answer within this long: the link is stalled (silently dead), publishing stops and it is replaced. */
+export const LIVENESS_DEADLINE_MS = 600;
+/** Between reconnect attempts to one NATS server (plus up to the jitter), so a failover takes well under 0.5 s. */
+export const RECONNECT_WAIT_MS = 100;
+export const RECONNECT_JITTER_MS = 100;
+/** One connection attempt (TCP, TLS and the NATS handshake) gives up after this long. */
+export const CONNECT_TIMEOUT_MS = 2000;
+/** Before the first connection: retry delays grow from the first to the last, then stay there. */
+const FIRST_CONNECT_RETRY_MS = [250, 500, 1000, 2000] as const;
+/** Rooms whose publish subject is cached (a server has few rooms; this only bounds a bug). */
+const MAX_CACHED_SUBJECTS = 1024;
+/** Drain on close waits this long for the NATS server before closing anyway. */
+const CLOSE_DRAIN_MS = 2000;
+
+export interface InterlinkOptions {
+  /** NATS URLs (from --nats, comma-separated); user:pass@ or token@ in a URL are passed as credentials. */
+  servers: string[];
+  serverId: string;
+  /** A NATS .creds file (JWT and nkey seed). */
+  credsFile?: string | null;
+  tlsCa?: string | null;
+  tlsCert?: string | null;
+  tlsKey?: string | null;
+  log: { info(msg: string): void; warn(msg: string): void };
+}
+
+export interface InterlinkEvents {
+  /**
+   * A 134-byte frame with the token, from ANOTHER server, for a room this server is
+   * subscribed to. `frame` is a view into the bytes nats.js read: send it on at once,
+   * or copy it before keeping it (a kept view pins the whole socket chunk).
+   */
+  frame: { room: string; origin: string; frame: Buffer };
+  /** A validated presence message from another server (this server's own are never delivered). */
+  presence: PresenceMessage;
+  /** The link came up or went down; `state` says it in words. Send a presence snapshot on each `connected: true`. */
+  state: { connected: boolean; state: string };
+}
+
+/** `opv.room.<ROOM>.<serverId>`. */
+export function roomSubject(room: string, serverId: string): string {
+  return `${ROOM_SUBJECT_PREFIX}${room}.${serverId}`;
+}
+
+export interface NatsServerList {
+  /** The URLs without credentials (what nats.js dials, and what logs may show). */
+  servers: string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+}
+
+/**
+ * `--nats` URLs → the URLs nats.js dials and the credentials they carried. nats.js does
+ * not read user:pass@ from a URL itself. Throws ConfigError for an empty or malformed
+ * URL, or for URLs that carry different credentials (one connection has one identity).
+ */
+export function parseNatsServers(urls: string[]): NatsServerList {
+  const out: NatsServerList = { servers: [] };
+  let cred: string | null = null;
+  for (const raw of urls.map((u) => u.trim()).filter((u) => u !== '')) {
+    const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:([^@/]*)@)?([^@/\s]+)\/?$/i.exec(raw);
+    if (!m) throw new ConfigError(`--nats ${redact(raw)} is not a NATS URL (nats://host:port)`);
+    const [, scheme, userinfo, hostport] = m;
+    if (scheme !== undefined && !['nats', 'tls', 'ws', 'wss'].includes(scheme.toLowerCase())) {
+      throw new ConfigError(`--nats ${redact(raw)}: unknown scheme ${scheme}:// (use nats:// or tls://)`);
+    }
+    out.servers.push(`${scheme ?? 'nats'}://${hostport!}`);
+    if (userinfo === undefined || userinfo === '') continue;
+    if (cred !== null && cred !== userinfo) throw new ConfigError('--nats: the URLs carry different credentials; one server connects with one identity');
+    cred = userinfo;
+    const colon = userinfo.indexOf(':');
+    if (colon < 0) out.token = decodeURIComponent(userinfo);
+    else {
+      out.user = decodeURIComponent(userinfo.slice(0, colon));
+      out.pass = decodeURIComponent(userinfo.slice(colon + 1));
+    }
+  }
+  if (out.servers.length === 0) throw new ConfigError('--nats needs at least one URL (nats://host:port)');
+  return out;
+}
+
+/** A URL with any credentials replaced by `***`, for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@').replace(/^[^:/@]*@/, '***@');
+}
+
+function readConfigFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new ConfigError(`cannot read the ${what} ${file}: ${why}`);
+  }
+}
+
+/** A connection error in words for a sysop. */
+function reasonOf(e: unknown): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  switch (code) {
+    case 'CONNECTION_REFUSED':
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'TIMEOUT':
+    case 'CONNECTION_TIMEOUT':
+      return 'no answer';
+    case 'AUTHORIZATION_VIOLATION':
+    case 'BAD_AUTHENTICATION':
+      return 'authorization refused (check the user, password, token or creds file)';
+    case 'BAD_CREDS':
+      return 'the creds file is not valid';
+    default: {
+      const msg = e instanceof Error ? e.message : String(e);
+      return msg.split('\n')[0] ?? msg;
+    }
+  }
+}
+
+/** nats.js's protocol handler knows the socket state before its status events arrive (undocumented: guarded). */
+interface ProtocolState {
+  connected?: unknown;
+}
+
+export class Interlink extends TypedEmitter<InterlinkEvents> {
+  readonly serverId: string;
+  private readonly log: InterlinkOptions['log'];
+  private readonly connectOpts: ConnectionOptions;
+  /** For messages: the URLs without credentials. */
+  private readonly display: string;
+  private nc: NatsConnection | null = null;
+  private proto: ProtocolState | null = null;
+  private linkUp = false;
+  private stalled = false;
+  private closing = false;
+  private started = false;
+  private connectedWords = '';
+  private stateWords = 'not started';
+  private natsServer = '';
+  private lastLogged = '';
+  private firstConnectFailures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
+  /** performance.now() when the outstanding liveness probe was sent; null when none is. */
+  private probeSince: number | null = null;
+  private probeGen = 0;
+  private lastProbeTick = 0;
+  /** Rooms with a local station (wanted even while disconnected) and their live subscriptions. */
+  private readonly wanted = new Set<string>();
+  private readonly subs = new Map<string, Subscription>();
+  private readonly pubSubjects = new Map<string, string>();
+  private readonly ownPresenceSubject: string;
+  private warnedDuplicateId = false;
+  private framesPublished = 0;
+  private framesReceived = 0;
+  private framesNotPublished = 0;
+  private framesRejected = 0;
+  private reconnects = 0;
+  private stalls = 0;
+  private presenceRejected = 0;
+
+  /** Reads the creds and TLS files now: a missing one is a ConfigError naming it. */
+  constructor(opts: InterlinkOptions) {
+    super();
+    if (!isServerId(opts.serverId)) {
+      throw new ConfigError(`--server-id ${JSON.stringify(opts.serverId)} is not a server id: 1 to 32 letters, digits and "-", starting with a letter or digit`);
+    }
+    this.serverId = opts.serverId;
+    this.log = opts.log;
+    this.ownPresenceSubject = presenceSubject(opts.serverId);
+    const list = parseNatsServers(opts.servers);
+    this.display = list.servers.join(',');
+    const tls: TlsOptions = {};
+    if (opts.tlsCa) tls.ca = readConfigFile(opts.tlsCa, 'NATS TLS CA file');
+    if (opts.tlsCert) tls.cert = readConfigFile(opts.tlsCert, 'NATS TLS certificate file');
+    if (opts.tlsKey) tls.key = readConfigFile(opts.tlsKey, 'NATS TLS key file');
+    if ((tls.cert === undefined) !== (tls.key === undefined)) throw new ConfigError('--nats-tls-cert and --nats-tls-key go together (a client certificate needs its key)');
+    const creds = opts.credsFile ? readConfigFile(opts.credsFile, 'NATS creds file') : null;
+    this.connectOpts = {
+      servers: list.servers,
+      name: `opv-${opts.serverId}`,
+      noEcho: true,
+      // Reconnect forever, fast, to any server of the cluster (those it learns from the
+      // cluster too): a dead node costs one reconnect, not a timeout.
+      maxReconnectAttempts: -1,
+      reconnectDelayHandler: () => RECONNECT_WAIT_MS + Math.random() * RECONNECT_JITTER_MS,
+      timeout: CONNECT_TIMEOUT_MS,
+      // nats.js's own stale-connection check is the backstop; the liveness probe is faster.
+      pingInterval: 5000,
+      maxPingOut: 2,
+      ...(list.user !== undefined ? { user: list.user, pass: list.pass ?? '' } : {}),
+      ...(list.token !== undefined ? { token: list.token } : {}),
+      ...(creds !== null ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}),
+      ...(Object.keys(tls).length > 0 ? { tls } : {}),
+    };
+  }
+
+  /**
+   * Connects in the background and resolves after the first attempt, connected or not:
+   * a server never fails to start because NATS is down. Until it connects it retries
+   * forever (saying so once in the log), and afterwards nats.js reconnects by itself.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.setState(false, `connecting to ${this.display}`);
+    this.probeTimer = setInterval(() => this.probe(), LIVENESS_PROBE_MS);
+    this.probeTimer.unref();
+    await this.attempt();
+  }
+
+  get connected(): boolean {
+    return this.linkUp && !this.stalled;
+  }
+
+  /**
+   * Publishes one local frame of `room` to the other servers. Synchronous: when the
+   * link is down or stalled the frame is counted (frames_not_published) and dropped,
+   * never queued.
+   */
+  publishFrame(room: string, frame: Buffer): void {
+    const nc = this.nc;
+    if (nc === null || !this.linkUp || this.stalled || this.proto?.connected === false) {
+      this.framesNotPublished++;
+      return;
+    }
+    let subject = this.pubSubjects.get(room);
+    if (subject === undefined) {
+      if (normaliseRoom(room) !== room || this.pubSubjects.size >= MAX_CACHED_SUBJECTS) {
+        this.framesNotPublished++;
+        return;
+      }
+      subject = roomSubject(room, this.serverId);
+      this.pubSubjects.set(room, subject);
+    }
+    try {
+      nc.publish(subject, frame);
+      this.framesPublished++;
+    } catch {
+      this.framesNotPublished++;
+    }
+  }
+
+  /** Subscribes `room` while `on` (the server has a local station in it), unsubscribes when not. */
+  setInterest(room: string, on: boolean): void {
+    if (normaliseRoom(room) !== room) return;
+    if (on) {
+      this.wanted.add(room);
+      this.subscribeRoom(room);
+    } else {
+      this.wanted.delete(room);
+      const sub = this.subs.get(room);
+      this.subs.delete(room);
+      if (sub) {
+        try {
+          sub.unsubscribe();
+        } catch {
+          // Closed connection: nothing to unsubscribe from.
+        }
+      }
+    }
+  }
+
+  /** Publishes one presence message; false when the link is down (the next snapshot repairs the others' view). */
+  publishPresence(m: PresenceMessage): boolean {
+    const nc = this.nc;
+    if (nc === null || !this.linkUp || this.stalled) return false;
+    try {
+      nc.publish(this.ownPresenceSubject, encodePresence(m));
+      return true;
+    } catch (e) {
+      this.logOnce(`NATS: presence not published: ${reasonOf(e)}`);
+      return false;
+    }
+  }
+
+  /** `peers` is empty: the server fills it from its RemoteRoster. */
+  stats(): InterlinkStats {
+    return {
+      server_id: this.serverId,
+      connected: this.connected,
+      nats_server: this.natsServer,
+      state: this.stateWords,
+      frames_published: this.framesPublished,
+      frames_received: this.framesReceived,
+      frames_not_published: this.framesNotPublished,
+      frames_rejected: this.framesRejected,
+      reconnects: this.reconnects,
+      subscribed_rooms: [...this.wanted].sort(),
+      peers: [],
+    };
+  }
+
+  /** Counters beyond the stats contract (for logs and tests). */
+  extraStats(): { stalls: number; presence_rejected: number } {
+    return { stalls: this.stalls, presence_rejected: this.presenceRejected };
+  }
+
+  /** Says bye to the other servers, drains, and closes. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.retryTimer = this.probeTimer = null;
+    const nc = this.nc;
+    if (nc) {
+      if (this.connected) {
+        try {
+          nc.publish(this.ownPresenceSubject, encodePresence({ v: 1, kind: 'bye', server: this.serverId, at: Date.now() }));
+        } catch {
+          // Closing anyway.
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, CLOSE_DRAIN_MS);
+        });
+        await Promise.race([nc.drain().catch(() => undefined), timeout]);
+        clearTimeout(timer);
+      }
+      if (!nc.isClosed()) await nc.close().catch(() => undefined);
+    }
+    this.nc = null;
+    this.proto = null;
+    this.linkUp = false;
+    this.setState(false, 'closed');
+  }
+
+  private async attempt(): Promise<void> {
+    this.retryTimer = null;
+    if (this.closing) return;
+    let nc: NatsConnection;
+    try {
+      nc = await connect(this.connectOpts);
+    } catch (e) {
+      if (this.closing) return;
+      const delay = FIRST_CONNECT_RETRY_MS[Math.min(this.firstConnectFailures, FIRST_CONNECT_RETRY_MS.length - 1)]!;
+      this.firstConnectFailures++;
+      const words = `cannot connect to ${this.display}: ${reasonOf(e)}; retrying`;
+      this.logOnce(`NATS: ${words}`);
+      this.setState(false, words);
+      this.retryTimer = setTimeout(() => void this.attempt(), delay);
+      this.retryTimer.unref();
+      return;
+    }
+    if (this.closing) {
+      await nc.close().catch(() => undefined);
+      return;
+    }
+    this.adopt(nc);
+  }
+
+  private adopt(nc: NatsConnection): void {
+    this.nc = nc;
+    const proto = (nc as unknown as { protocol?: unknown }).protocol;
+    this.proto = typeof proto === 'object' && proto !== null ? proto : null;
+    this.firstConnectFailures = 0;
+    this.subs.clear();
+    nc.subscribe(PRESENCE_SUBJECT_ALL, { callback: (err, msg) => (err ? undefined : this.onPresence(msg)) });
+    for (const room of this.wanted) this.subscribeRoom(room);
+    void this.watchStatus(nc);
+    void nc.closed().then((err) => this.onClosed(nc, err));
+    this.linkUp = true;
+    this.stalled = false;
+    this.resetProbe();
+    this.natsServer = nc.getServer();
+    this.connectedWords = `connected to ${this.natsServer}`;
+    this.log.info(`NATS: ${this.connectedWords} as ${this.serverId}`);
+    this.lastLogged = '';
+    this.setState(true, this.connectedWords);
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (nc !== this.nc || this.closing) return;
+      const data = typeof s.data === 'string' || typeof s.data === 'number' ? String(s.data) : '';
+      switch (s.type) {
+        case Events.Disconnect: {
+          this.linkUp = false;
+          this.resetProbe();
+          const words = `disconnected from ${data || this.natsServer}; reconnecting`;
+          this.log.warn(`NATS: ${words}`);
+          this.setState(false, words);
+          break;
+        }
+        case Events.Reconnect: {
+          this.linkUp = true;
+          this.stalled = false;
+          this.resetProbe();
+          this.reconnects++;
+          this.natsServer = nc.getServer();
+          const words = `reconnected to ${this.natsServer}`;
+          this.log.info(`NATS: ${words}`);
+          this.setState(true, words);
+          break;
+        }
+        case Events.LDM:
+          this.log.warn(`NATS: ${data || this.natsServer} is shutting down (lame duck mode); will move to another server`);
+          break;
+        case Events.Error:
+          // Permission violations and the like: say each once, not per frame.
+          this.logOnce(`NATS: the server reports: ${data}${s.permissionContext ? ` (${s.permissionContext.operation} ${s.permissionContext.subject})` : ''}`);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** The connection closed for good (not by us): start over, as before the first connection. */
+  private onClosed(nc: NatsConnection, err: void | Error): void {
+    if (nc !== this.nc || this.closing) return;
+    this.nc = null;
+    this.proto = null;
+    this.linkUp = false;
+    this.subs.clear();
+    const words = `connection closed${err ? `: ${reasonOf(err)}` : ''}; retrying`;
+    this.log.warn(`NATS: ${words}`);
+    this.setState(false, words);
+    this.retryTimer = setTimeout(() => void this.attempt(), FIRST_CONNECT_RETRY_MS[FIRST_CONNECT_RETRY_MS.length - 1]);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * A PING/PONG round trip every LIVENESS_PROBE_MS. One unanswered for LIVENESS_DEADLINE_MS
+   * means the TCP link died without closing (a cable, a NAT, a frozen host): stop
+   * publishing at once and make nats.js drop the socket and dial again (the cluster's
+   * other servers included).
+   */
+  private probe(): void {
+    const nc = this.nc;
+    if (nc === null || !this.linkUp || this.closing) return;
+    const now = performance.now();
+    const lag = now - this.lastProbeTick;
+    this.lastProbeTick = now;
+    if (this.probeSince !== null && lag > 2 * LIVENESS_PROBE_MS) {
+      // This process was busy (a blocked event loop, a loaded machine): the answer may
+      // be sitting unread in the socket. Judge the link, not ourselves: a fresh deadline.
+      this.probeSince = now;
+      return;
+    }
+    if (this.probeSince !== null) {
+      if (!this.stalled && now - this.probeSince > LIVENESS_DEADLINE_MS) {
+        this.stalled = true;
+        this.stalls++;
+        const words = `no answer from ${this.natsServer} for ${LIVENESS_DEADLINE_MS} ms; reconnecting`;
+        this.log.warn(`NATS: ${words}`);
+        this.setState(false, words);
+        nc.reconnect().catch(() => undefined);
+      }
+      return;
+    }
+    const gen = ++this.probeGen;
+    this.probeSince = now;
+    const done = (): void => {
+      if (gen === this.probeGen) this.probeSince = null;
+    };
+    nc.flush().then(done, done);
+  }
+
+  private resetProbe(): void {
+    this.probeGen++;
+    this.probeSince = null;
+  }
+
+  private subscribeRoom(room: string): void {
+    const nc = this.nc;
+    if (nc === null || this.subs.has(room)) return;
+    const prefix = `${ROOM_SUBJECT_PREFIX}${room}.`;
+    try {
+      const sub: Subscription = nc.subscribe(`${prefix}*`, {
+        callback: (err, msg) => {
+          if (!err) this.onFrame(room, prefix, sub, msg);
+        },
+      });
+      this.subs.set(room, sub);
+    } catch (e) {
+      this.logOnce(`NATS: cannot subscribe to room ${room}: ${reasonOf(e)}`);
+    }
+  }
+
+  private onFrame(room: string, prefix: string, sub: Subscription, msg: Msg): void {
+    const data = msg.data;
+    // A late message of a room given up, or anything that is not one frame, is dropped.
+    if (this.subs.get(room) !== sub || data.byteLength !== FRAME_SIZE || !hasToken(data) || !msg.subject.startsWith(prefix)) {
+      this.framesRejected++;
+      return;
+    }
+    const origin = msg.subject.slice(prefix.length);
+    if (origin === this.serverId || !isServerId(origin)) {
+      if (origin === this.serverId) this.warnDuplicateId();
+      this.framesRejected++;
+      return;
+    }
+    this.framesReceived++;
+    this.emit('frame', { room, origin, frame: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
+  }
+
+  private onPresence(msg: Msg): void {
+    const origin = msg.subject.slice(PRESENCE_SUBJECT_PREFIX.length);
+    const m = decodePresence(msg.data);
+    if (m === null || m.server !== origin) {
+      this.presenceRejected++;
+      return;
+    }
+    if (origin === this.serverId) {
+      // noEcho keeps our own messages away: this is another server using our id.
+      this.warnDuplicateId();
+      this.presenceRejected++;
+      return;
+    }
+    this.emit('presence', m);
+  }
+
+  private warnDuplicateId(): void {
+    if (this.warnedDuplicateId) return;
+    this.warnedDuplicateId = true;
+    this.log.warn(`NATS: another server publishes as server-id ${this.serverId}; give each server its own --server-id`);
+  }
+
+  private logOnce(msg: string): void {
+    if (msg === this.lastLogged) return;
+    this.lastLogged = msg;
+    this.log.warn(msg);
+  }
+
+  private setState(connected: boolean, words: string): void {
+    this.stateWords = words;
+    this.emit('state', { connected, state: words });
+  }
+}

@@ -1,0 +1,127 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverStatsSchema } from '../../src/contract/stats-schema.js';
+import { freeUdpPort } from '../helpers/paths.js';
+import { startNatsNode } from '../helpers/nats.js';
+import { SimStation } from '../helpers/sim-station.js';
+import { startServer, type RunningServer } from './support/stations.js';
+
+// Two servers interlinked through one real nats-server on loopback: the relay's side of
+// it (fan-out by room across servers, split horizon, shared presence). The namespace
+// tests (interlink-*.test.ts) add clusters, leaf nodes and faults.
+
+const cleanups: (() => unknown)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const fromServer = (s: SimStation): string[] => s.controls('OPV-SRV');
+
+async function sim(call: string, port: number, srv: RunningServer): Promise<SimStation> {
+  const s = new SimStation(call, { host: '127.0.0.1', port });
+  await s.bound;
+  cleanups.push(() => s.close());
+  s.control(`KEEPALIVE:${Date.now() / 1000}`);
+  await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
+  return s;
+}
+
+async function stats(srv: RunningServer): Promise<ReturnType<typeof serverStatsSchema.parse>> {
+  return serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${srv.statsPort}/api/v1/stats`)).json());
+}
+
+test('two interlinked servers: one conference per room, each frame once and unchanged, nothing back to its server', async () => {
+  const nats = await startNatsNode({ name: 'solo' });
+  cleanups.push(() => nats.kill());
+  const netA = await freeUdpPort();
+  const netB = await freeUdpPort();
+  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a', '--room', `NET:${netA}`]);
+  cleanups.push(() => a.proc.stop());
+  const b = await startServer(['--nats', nats.url, '--server-id', 'hub-b', '--room', `NET:${netB}`]);
+  cleanups.push(() => b.proc.stop());
+  await a.proc.waitForLine(/NATS: connected to .* as hub-a/);
+  await b.proc.waitForLine(/NATS: connected to .* as hub-b/);
+
+  const a1 = await sim('W1AAA', a.port, a);
+  const a2 = await sim('W2AAA', a.port, a);
+  const b1 = await sim('K1BBB', b.port, b);
+  const aNet = await sim('W1NET', netA, a);
+  const bNet = await sim('K1NET', netB, b);
+  await b.proc.waitForLine(/REMOTE STATION: W1AAA on hub-a in room MAIN/);
+  await a.proc.waitForLine(/REMOTE STATION: K1BBB on hub-b in room MAIN/);
+
+  // Voice from A's MAIN: A's other MAIN station and B's MAIN station, once each, byte-identical.
+  // What A's own MAIN station gets is what W1AAA sent (the local relay is exact, tested elsewhere).
+  const got = (s: SimStation): Buffer[] => s.rawFrames.filter((f) => f.readUIntBE(0, 6) === a1.id);
+  const echoes = got(a1).length; // its keepalive came back (the server echoes keepalives)
+  await a1.talk(25);
+  await a2.until(() => a2.heard.some((h) => h.from === 'W1AAA' && h.message.kind === 'control' && h.message.text === 'PTT_STOP'), 8000, 'PTT_STOP at A');
+  const sent = got(a2);
+  assert.ok(sent.length >= 27, `${sent.length} frames`);
+  await b1.until(() => got(b1).length >= sent.length, 8000, 'all of W1AAA at B');
+  await sleep(300);
+  assert.deepEqual(got(b1).map((f) => f.toString('hex')), sent.map((f) => f.toString('hex')), 'B hears every frame once, unchanged, in order');
+  assert.equal(got(a1).length, echoes, 'never back to the sender, from either server');
+  assert.equal(got(aNet).length + got(bNet).length, 0, 'NET hears nothing of MAIN');
+
+  // NET across servers, both ways, and chat.
+  bNet.chat('net from b');
+  aNet.chat('net from a');
+  await aNet.until(() => aNet.texts('K1NET').includes('net from b'), 5000, 'NET chat at A');
+  await bNet.until(() => bNet.texts('W1NET').includes('net from a'), 5000, 'NET chat at B');
+  await sleep(300);
+  assert.equal(aNet.texts('K1NET').length, 1);
+  for (const s of [a1, a2, b1]) assert.ok(!s.texts().includes('net from b') && !s.texts().includes('net from a'), 'room isolation');
+
+  // Figures: each server published its own frames and received only the other's.
+  const sa = await stats(a);
+  const sb = await stats(b);
+  assert.equal(sa.interlink?.server_id, 'hub-a');
+  assert.equal(sa.interlink?.connected, true);
+  assert.deepEqual(sa.interlink?.subscribed_rooms, ['MAIN', 'NET']);
+  assert.ok((sb.interlink?.frames_received ?? 0) >= sent.length);
+  assert.deepEqual(
+    sb.remote_stations.map((r) => `${r.callsign}@${r.server}/${r.room}`).sort(),
+    ['W1AAA@hub-a/MAIN', 'W1NET@hub-a/NET', 'W2AAA@hub-a/MAIN'],
+  );
+  assert.equal(sb.rooms.find((r) => r.name === 'MAIN')?.remote_stations, 2);
+  assert.equal(sa.interlink?.peers[0]?.server_id, 'hub-b');
+});
+
+test('presence is network-wide: remote stations in the roster, a callsign in use elsewhere refused, a kick on one server obeyed on the other', async () => {
+  const nats = await startNatsNode({ name: 'solo2' });
+  cleanups.push(() => nats.kill());
+  const token = 'interlink-token';
+  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a', '--stats-token', token]);
+  cleanups.push(() => a.proc.stop());
+  const b = await startServer(['--nats', nats.url, '--server-id', 'hub-b', '--stats-token', token]);
+  cleanups.push(() => b.proc.stop());
+  await a.proc.waitForLine(/NATS: connected/);
+  await b.proc.waitForLine(/NATS: connected/);
+
+  const owner = await sim('W1OWN', a.port, a);
+  const watcher = await sim('VE3EXT', b.port, b);
+  watcher.control('OPV-EXT:1');
+  await watcher.until(() => fromServer(watcher).some((c) => /^OPV:ROSTER \d+ 1\/1 .*W1OWN:\d+:0:0:hub-a/.test(c) || c === 'OPV:JOIN W1OWN hub-a'), 8000, 'W1OWN on hub-a in the roster');
+
+  // The same callsign on B: refused while it is active on A.
+  const thief = new SimStation('W1OWN', { host: '127.0.0.1', port: b.port });
+  await thief.bound;
+  cleanups.push(() => thief.close());
+  thief.control('OPV-EXT:1');
+  thief.chat('it is me, honest');
+  await thief.until(() => fromServer(thief).some((c) => c.startsWith('OPV:REFUSED in_use ')), 5000, 'REFUSED in_use');
+  await b.proc.waitForLine(/HIJACK REFUSED: W1OWN from 127\.0\.0\.1:\d+ \(active at server hub-a\)/);
+  await sleep(200);
+  assert.ok(!watcher.texts().includes('it is me, honest'));
+  assert.ok(!owner.texts().includes('it is me, honest'));
+
+  // Kick W1OWN through B's stats channel: A drops it, and it is kept out on both.
+  const res = await fetch(`http://127.0.0.1:${b.statsPort}/api/v1/stations/W1OWN/kick`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200, await res.clone().text());
+  await a.proc.waitForLine(/KICKED: W1OWN at 127\.0\.0\.1:\d+/);
+  await watcher.until(() => fromServer(watcher).includes('OPV:LEAVE W1OWN bye'), 8000, 'LEAVE of the remote station');
+  owner.chat('back again');
+  await a.proc.waitForLine(/W1OWN .*kicked, kept out/);
+});
