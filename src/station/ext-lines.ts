@@ -1,5 +1,5 @@
 import type { StationEngine } from './engine.js';
-import { formatWho, StationsModel } from './roster.js';
+import { formatWho, stationName, StationsModel } from './roster.js';
 import { describeRefusal } from './server-ext.js';
 import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, roomsText } from './room-text.js';
 
@@ -14,10 +14,13 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
   x.on('announce', (a) => say(`📢 SYSOP: ${a.text}`));
   x.on('refused', (r) => say(`⛔ REFUSED by the server: ${describeRefusal(r, engine.callsign)}`));
   x.on('admitted', () => say('✅ admitted by the server'));
-  x.on('join', (j) => say(`➕ ${j.callsign} joined the conference`));
+  // Where rooms matter, "the room"; a station of another interlinked server is CALL@server.
+  const where = (): string => (roomsMatter(x.roomInfo()) ? 'the room' : 'the conference');
+  x.on('join', (j) => say(`➕ ${stationName({ callsign: j.callsign, server: j.server ?? null })} joined ${where()}`));
   x.on('leave', (l) => {
     // A BYE is shown by the ordinary path already.
-    if (l.reason !== 'bye') say(`👋 ${l.callsign} left the conference (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
+    if (l.reason === 'moved') say(`🚪 ${l.callsign} went to another room`);
+    else if (l.reason !== 'bye') say(`👋 ${l.callsign} left ${where()} (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
   });
   x.on('room', (r) => {
     if (roomNoteWanted(r, x.roomInfo())) say(`🚪 ${roomChangeText(r)}`);

@@ -53,7 +53,8 @@ export interface ServerExtEvents {
   /** The server speaks the extension and has admitted us. */
   welcome: { timeoutS: number; at: number };
   roster: RosterMember[];
-  join: { callsign: string; at: number };
+  /** server: it joined on another interlinked server (its server-id). */
+  join: { callsign: string; at: number; server?: string };
   leave: { callsign: string; reason: LeaveReason; at: number };
   /** The server refuses us, or refuses for a new reason. */
   refused: Refusal;
@@ -464,8 +465,9 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         break;
       }
       case 'join':
-        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign)) this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false, authenticated: false });
-        this.emit('join', { callsign: m.callsign, at });
+        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign))
+          this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false, authenticated: false, ...(m.server !== undefined ? { server: m.server } : {}) });
+        this.emit('join', { callsign: m.callsign, at, ...(m.server !== undefined ? { server: m.server } : {}) });
         this.emitRoster();
         break;
       case 'leave':

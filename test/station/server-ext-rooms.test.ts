@@ -106,6 +106,8 @@ test('a room change clears the roster; the new room\'s roster replaces it; remot
   assert.deepEqual(h.x.roster(), [], 'cleared at once: nobody from MAIN shows in NET');
   h.from({ type: 'roster', snapshot: 2, part: 1, parts: 1, entries: [{ callsign: 'W1ABC', connectedS: 0, talking: false }, { callsign: 'VE3REM', connectedS: 3, talking: false, server: 'hub-b' }] });
   assert.deepEqual(h.x.roster().map((m) => [m.callsign, m.server ?? null]), [['VE3REM', 'hub-b'], ['W1ABC', null]]);
+  h.from({ type: 'join', callsign: 'K1LATE', server: 'hub-c' });
+  assert.equal(h.x.roster().find((m) => m.callsign === 'K1LATE')?.server, 'hub-c', 'a JOIN from another server keeps it');
   const note = h.events.room?.at(-1);
   assert.deepEqual([note?.room, note?.previous, note?.stations], ['NET', 'MAIN', 2]);
   h.x.stop();
