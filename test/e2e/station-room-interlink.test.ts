@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Proc } from '../helpers/proc.js';
-import { freeTcpPort } from '../helpers/paths.js';
+import { freeTcpPort, freeUdpPort, opvBin } from '../helpers/paths.js';
+import { TmuxSession } from '../helpers/tmux.js';
+import { makeNullAlsaHome } from '../helpers/alsa.js';
 import { startServer, startStation, type RunningServer, type StationProc } from './support/stations.js';
 
 // Rooms across interlinked servers, from the station's side: the roster of the room
@@ -79,4 +81,18 @@ test('a room spans interlinked servers: /who shows the other server\'s station a
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(w1.proc.count(/from hub-b in MAIN/), 0, 'MAIN chat crossed into NET');
   assert.equal(k5.proc.count(/in NET/), 0, 'NET chat reached MAIN');
+
+  // The full-screen Stations panel shows the remote station with its server too.
+  const home = makeNullAlsaHome();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tui-link-'));
+  const tmux = new TmuxSession(
+    [process.execPath, opvBin, 'station', 'K1TUI', '-i', '127.0.0.1', '-p', String(a.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--no-audio', '--room', 'NET'],
+    { width: 100, height: 30, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
+  );
+  procs.push({ stop: async () => tmux.kill() });
+  await tmux.waitForScreen((s) => /\[NET\]/.test(s.split('\n')[0]!), 15_000);
+  const screen = await tmux.waitForScreen(/2 in room NET[\s\S]*VE3XYZ@hub-b/, 20_000);
+  assert.match(screen, /● W1ABC /);
+  tmux.sendKeys('C-c');
+  assert.equal(await tmux.waitForExit(15_000), 0);
 });
