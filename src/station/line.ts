@@ -12,7 +12,7 @@ import { speechLine, speechTag } from './speech/describe.js';
 import type { SpeechState } from './speech/speech-queue.js';
 import { attachExtLines } from './ext-lines.js';
 import { checkRoomName } from './settings.js';
-import { currentRoomText, noRoomsText, roomRequestText } from './room-text.js';
+import { currentRoomText, noRoomsText, roomRequestText, roomsMatter } from './room-text.js';
 
 const log = debugLog('line');
 
@@ -275,7 +275,7 @@ export class LineInterface {
     return [
       `📊 ${e.callsign} → ${inert(e.settings.server)}:${e.settings.port} (${link})`,
       `   PTT: ${e.pttActive ? 'ACTIVE' : 'off'}; buffered chat: ${e.bufferedCount}`,
-      ...(e.roomInfo().current !== null ? [`   room: ${currentRoomText(e.roomInfo())}`] : []),
+      ...(roomsMatter(e.roomInfo()) ? [`   room: ${currentRoomText(e.roomInfo())}`] : []),
       `   chat read aloud: ${e.speech.state.enabled ? speechTag(e.speech.state) || 'on' : 'off'}`,
       `   heard: ${heard.length ? heard.map((h) => `${inert(h.callsign)}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
       ...countersReport(e.stats()),
