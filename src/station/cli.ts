@@ -23,6 +23,7 @@ import {
   saveSettings,
   SettingsError,
   SETTING_RANGES as R,
+  checkRoomName,
   type PttMode,
   type StationSettings,
 } from './settings.js';
@@ -57,6 +58,7 @@ interface StationFlags {
   debugFile?: string;
   key?: string;
   frameTags?: 'on' | 'off';
+  room?: string;
 }
 
 const log = debugLog('station');
@@ -70,6 +72,12 @@ function callsignArg(v: string): string {
 function frameTagsArg(v: string): 'on' | 'off' {
   if (v !== 'on' && v !== 'off') throw new InvalidArgumentError('must be on or off');
   return v;
+}
+
+function roomArg(v: string): string {
+  const r = checkRoomName(v);
+  if (!r.ok) throw new InvalidArgumentError(r.error);
+  return r.room;
 }
 
 function pttKeyArg(v: string): string {
@@ -87,6 +95,7 @@ export function stationCommand(): Command {
     .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; at least one letter or digit; up to 9 characters)', callsignArg)
     .option('-i, --ip <server>', 'conference server address or hostname (IPv4/IPv6)')
     .option('-p, --port <port>', 'server UDP port', inRange('--port', R.port))
+    .option('--room <name>', 'the room to be in on an opv server with rooms (letters, digits, -; switch with /room)', roomArg)
     .option('--listen-port <port>', 'UDP port this station sends from and listens on', inRange('--listen-port', R.listenPort))
     .option('--audio-in <file.wav>', 'use a 48 kHz mono WAV file as the microphone (played while PTT is held)')
     .option('--audio-out <file.wav>', 'record what the station plays into a WAV file instead of the sound card')
@@ -166,6 +175,7 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     courtesyTone: f.courtesyTone,
     key: f.key,
     frameTags: f.frameTags,
+    room: f.room,
   });
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryOperatorCallsign(String(merged.callsign));

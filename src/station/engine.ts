@@ -16,7 +16,7 @@ import { HistoryStore, HistoryError } from './history.js';
 import { Link } from './link.js';
 import { FrameReceiver } from './receive.js';
 import { Scheduler } from './scheduler.js';
-import { ServerExtension } from './server-ext.js';
+import { ServerExtension, type RoomInfo } from './server-ext.js';
 import { StationAuth } from './auth.js';
 import { loadPrivateKey } from '../protocol/auth.js';
 import type { StationSettings } from './settings.js';
@@ -153,7 +153,13 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       (t) => this.transmitter.sendControl(t),
       now,
       () => !this.transmitter.pttActive,
+      settings.room ?? null,
     );
+    // Line mode and the TUI both read the room from here (stats().room and the `room` event).
+    this.ext.on('roomInfo', (r) => this.emit('room', r));
+    this.ext.on('room', (r) => {
+      if (r.previous !== null && r.previous !== r.room) this.forgetHeard();
+    });
     if (settings.key !== undefined) {
       const auth = new StationAuth(this.callsign, loadPrivateKey(readFileSync(settings.key, 'utf8')), (t) => this.transmitter.sendControl(t), now, settings.frameTags !== 'off');
       this.auth = auth;
@@ -294,6 +300,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
         this.emit('history', { ...this.txEntry });
       } else {
         this.txSince = null;
+        // A room request made while on air goes now.
+        queueMicrotask(() => this.ext.flushQueued());
         if (this.txEntry) {
           const e = this.store.endTransmission(this.txEntry.id);
           if (e && e.frames > 0) this.emit('history', { ...e });
@@ -398,6 +406,16 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     h.lastHeard = this.now();
     if (isNew) this.emitHeard();
     return h;
+  }
+
+  /** Another room: the stations heard in the last one are not here (those still playing out stay). */
+  private forgetHeard(): void {
+    for (const [call, h] of this.heard) {
+      if (h.talking) continue;
+      this.heard.delete(call);
+      this.frames.forget(call);
+    }
+    this.emitHeard();
   }
 
   private emitHeard(): void {
@@ -627,7 +645,12 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       chatHeld: this.held.length,
       chatUndelivered: this.chatUndelivered,
       storage: this.store.storage(),
+      room: this.ext.roomInfo(),
     };
+  }
+
+  roomInfo(): RoomInfo {
+    return this.ext.roomInfo();
   }
 
   get pttActive(): boolean {

@@ -11,6 +11,8 @@ import type { HistoryEntry, LinkState, Notice } from './types.js';
 import { speechLine, speechTag } from './speech/describe.js';
 import type { SpeechState } from './speech/speech-queue.js';
 import { attachExtLines } from './ext-lines.js';
+import { checkRoomName } from './settings.js';
+import { currentRoomText, noRoomsText, roomRequestText, roomsMatter } from './room-text.js';
 
 const log = debugLog('line');
 
@@ -24,7 +26,10 @@ const HELP = `Commands:
                       as .txt; a bare name goes to ${exportsDir()}
   /speak [on|off]     read incoming chat aloud (espeak-ng); toggles without an argument
   status, /status     link, PTT, stations heard and the receive counters
-  /who                who is on the server (opv servers), with what you heard from each
+  /who                who is on the server (or in your room), with what you heard from each
+  /room [NAME]        show your room, or move to room NAME (opv servers with rooms;
+                      asked when you release PTT if you are transmitting)
+  /rooms              list the server's rooms and how many stations are in each
   clear               clear the screen
   quit, /quit         leave cleanly (BYE to the server); Ctrl+C does the same`;
 
@@ -179,6 +184,25 @@ export class LineInterface {
         case '/who':
           this.say(this.ext?.who().join('\n') ?? '');
           break;
+        case '/room': {
+          if (args.length > 1) throw new Error('usage: /room [NAME] (one room name; /rooms lists them)');
+          const a = args[0];
+          if (a === undefined) {
+            this.say(`🚪 ${currentRoomText(e.roomInfo())}`);
+            break;
+          }
+          const r = checkRoomName(a);
+          if (!r.ok) throw new Error(r.error);
+          const text = roomRequestText(r.room, e.ext.requestRoom(r.room), e.pttActive);
+          if (text !== null) this.say(`🚪 ${text}`);
+          break;
+        }
+        case '/rooms': {
+          const out = e.ext.requestRooms();
+          if (out === 'unsupported') this.say(`🚪 ${noRoomsText('no_rooms')}`);
+          else if (out === 'queued' && e.pttActive) this.say('🚪 the list of rooms is asked for when you release PTT');
+          break;
+        }
         case '/ptt': {
           const a = args[0]?.toLowerCase();
           const want = a === 'on' ? true : a === 'off' ? false : a === undefined ? !e.pttActive : null;
@@ -251,6 +275,7 @@ export class LineInterface {
     return [
       `📊 ${e.callsign} → ${inert(e.settings.server)}:${e.settings.port} (${link})`,
       `   PTT: ${e.pttActive ? 'ACTIVE' : 'off'}; buffered chat: ${e.bufferedCount}`,
+      ...(roomsMatter(e.roomInfo()) ? [`   room: ${currentRoomText(e.roomInfo())}`] : []),
       `   chat read aloud: ${e.speech.state.enabled ? speechTag(e.speech.state) || 'on' : 'off'}`,
       `   heard: ${heard.length ? heard.map((h) => `${inert(h.callsign)}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
       ...countersReport(e.stats()),

@@ -2,6 +2,7 @@ import type { StationEngine } from './engine.js';
 import type { RosterMember } from './server-ext.js';
 import type { HeardStation, HistoryEntry } from './types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
+import { inert } from '../util/inert-text.js';
 
 /** One line of the Stations panel and of /who. */
 export interface StationRow {
@@ -11,6 +12,8 @@ export interface StationRow {
   talking: boolean;
   /** The server says it proved its callsign with a key. */
   authenticated: boolean;
+  /** On another interlinked server (its server-id); null: on this one, or not known. */
+  server: string | null;
   /** ms epoch when the server admitted it; null when unknown. */
   since: number | null;
   /** ms epoch of the last thing this station heard from it; null: never heard by me. */
@@ -45,6 +48,12 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
     engine.on('history', (h) => this.onHistory(h));
     engine.ext.on('roster', (r) => {
       this.roster = r;
+      this.changed();
+    });
+    // The roster is per room: what was heard in the last room is not about this one.
+    engine.ext.on('room', (r) => {
+      if (r.previous === null || r.previous === r.room) return;
+      this.heard.clear();
       this.changed();
     });
   }
@@ -96,6 +105,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
         online: ext ? false : null,
         talking: l?.talking ?? false,
         authenticated: false,
+        server: null,
         since: null,
         lastHeard: last > 0 ? last : null,
         transmissions: s?.transmissions.size ?? 0,
@@ -108,6 +118,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
       r.online = true;
       r.since = m.since;
       r.authenticated = m.authenticated;
+      r.server = m.server ?? null;
       r.talking = r.talking || m.talking;
       out.set(m.callsign, r);
     }
@@ -130,11 +141,16 @@ export function formatAgo(at: number | null, nowMs: number): string {
   return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)}m ago` : `${Math.floor(s / 3600)}h ago`;
 }
 
+/** "W1ABC", or "W1ABC@hub-b" for a station on another interlinked server (shown inert: it came from the wire). */
+export function stationName(r: { callsign: string; server: string | null }): string {
+  return r.server === null ? inert(r.callsign) : `${inert(r.callsign)}@${inert(r.server)}`;
+}
+
 /** The /who listing, one line per station, plus a head line. */
-export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date.now()): string[] {
+export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date.now(), room: string | null = null): string[] {
   const on = rows.filter((r) => r.online === true);
   const head = ext
-    ? `👥 ${on.length} other station${on.length === 1 ? '' : 's'} on the server`
+    ? `👥 ${on.length} other station${on.length === 1 ? '' : 's'} ${room === null ? 'on the server' : `in room ${inert(room)}`}`
     : '👥 the server does not report who is on (not an opv server, or not answered yet); stations heard:';
   const lines = [head];
   for (const r of ext ? on : rows) {
@@ -145,7 +161,7 @@ export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date
       `heard by me ${formatAgo(r.lastHeard, nowMs)}`,
       formatAirtime(r),
     ].filter((x) => x !== null);
-    lines.push(`   ${r.callsign.padEnd(9)} ${parts.join(', ')}`);
+    lines.push(`   ${stationName(r).padEnd(9)} ${parts.join(', ')}`);
   }
   if (ext) {
     const gone = rows.filter((r) => r.online === false);

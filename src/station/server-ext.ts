@@ -1,11 +1,14 @@
 import { checkFrame, formatControl, StationReassembler } from '../protocol/index.js';
 import {
   formatExtAnnounce,
+  formatStationExt,
   parseExt,
   SERVER_STATION_ID,
   type LeaveReason,
   type RefusalReason,
+  type RoomCount,
   type RosterEntry,
+  type StationExtRequest,
 } from '../protocol/ext.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 
@@ -16,7 +19,28 @@ export interface RosterMember {
   talking: boolean;
   /** The server says it proved its callsign with a key. */
   authenticated: boolean;
+  /** On another interlinked server (its server-id); absent for this server's own stations. */
+  server?: string;
 }
+
+/** Where this station is, as far as the server has said: one source for line mode and the TUI. */
+export interface RoomInfo {
+  /** The room the server last said we are in; null: it has not said (yet, or never: no rooms). */
+  current: string | null;
+  /** The room this station asks for (settings, --room, /room); null: wherever the server puts it. */
+  wanted: string | null;
+  /** The server's last list of rooms with their station counts; null: none received. */
+  rooms: RoomCount[] | null;
+  /** True once the server spoke of rooms; false once it is clear it will not; null: not known yet. */
+  offered: boolean | null;
+  /** A room request waits for PTT release (a control message never goes between voice frames). */
+  queued: string | null;
+  /** Stations in the current room (us included), from its roster; null: no roster for it yet. */
+  stations: number | null;
+}
+
+/** Why a server is taken to have no rooms. */
+export type NoRoomsReason = 'no_extension' | 'no_rooms';
 
 export interface Refusal {
   reason: RefusalReason;
@@ -29,7 +53,8 @@ export interface ServerExtEvents {
   /** The server speaks the extension and has admitted us. */
   welcome: { timeoutS: number; at: number };
   roster: RosterMember[];
-  join: { callsign: string; at: number };
+  /** server: it joined on another interlinked server (its server-id). */
+  join: { callsign: string; at: number; server?: string };
   leave: { callsign: string; reason: LeaveReason; at: number };
   /** The server refuses us, or refuses for a new reason. */
   refused: Refusal;
@@ -38,7 +63,37 @@ export interface ServerExtEvents {
   announce: { text: string; at: number };
   /** An authentication message from the server (`OPV:AUTH_…`), for the station's authenticator. */
   auth: string;
+  /**
+   * We are in a room: the first room the server names, and each change. `stations`: the
+   * size of the new room's roster (us included) when it came in time, else null.
+   */
+  room: { room: string; previous: string | null; stations: number | null; at: number };
+  /** The server's list of rooms; `asked`: in answer to this station's own request (/rooms). */
+  rooms: { rooms: RoomCount[]; asked: boolean };
+  /** A room we asked for does not exist there; we stay in `current`. */
+  noRoom: { room: string; current: string | null; rooms: RoomCount[] | null };
+  /** Said once: this server has no rooms (a reference server, or an opv server without them). */
+  noRooms: { reason: NoRoomsReason; wanted: string | null };
+  /** Anything in RoomInfo changed. */
+  roomInfo: RoomInfo;
 }
+
+/** Timing of the room exchange; tests shorten it. */
+export interface RoomTiming {
+  /** No word from the extension at all this long after start: a reference server, no rooms. */
+  noExtensionMs: number;
+  /** WELCOME came but no OPV:ROOM this long after: an opv server without rooms. */
+  noRoomAfterWelcomeMs: number;
+  /** How long the room note waits for the new room's roster (to say how many are there). */
+  rosterWaitMs: number;
+  /** While transmitting, a queued request is retried this often. */
+  queueRetryMs: number;
+  /** A room request unanswered this long is sent again (UDP may lose it). */
+  answerMs: number;
+}
+
+export const DEFAULT_ROOM_TIMING: RoomTiming = { noExtensionMs: 25_000, noRoomAfterWelcomeMs: 5_000, rosterWaitMs: 1_500, queueRetryMs: 250, answerMs: 3_000 };
+const ROOM_REQUEST_RETRIES = 3;
 
 /** Re-announcements while nothing has answered (a reference server never will). */
 const FIRST_RETRIES_MS = [5_000, 15_000];
@@ -48,6 +103,8 @@ const REANNOUNCE_MS = 60_000;
 const REANNOUNCE_REFUSED_MS = 10_000;
 const MAX_ROSTER_PARTS = 1000;
 const MAX_ROSTER = 100_000;
+/** Rooms kept from one OPV:ROOMS (the list is for people to choose from). */
+const MAX_ROOMS = 1000;
 
 /**
  * The station's side of the opv extension (docs/EXTENSIONS.md). Frames with the server's
@@ -80,17 +137,237 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     private readonly now: () => number = Date.now,
     /** False while transmitting: a control message then would sit between voice messages (as keepalives never do). */
     private readonly canSend: () => boolean = () => true,
+    /** The room to ask for after each WELCOME (null: stay where the server puts us). */
+    wantedRoom: string | null = null,
+    private readonly timing: RoomTiming = DEFAULT_ROOM_TIMING,
   ) {
     super();
+    this.wanted = wantedRoom;
   }
 
   start(): void {
     this.announce();
+    this.armRoomTimer(this.timing.noExtensionMs, 'no_extension');
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const t of [this.roomTimer, this.noteTimer, this.queueTimer, this.askTimer]) if (t) clearTimeout(t);
+    this.roomTimer = this.noteTimer = this.queueTimer = this.askTimer = null;
+  }
+
+  // ---- rooms ----
+
+  private current: string | null = null;
+  private wanted: string | null;
+  private roomList: RoomCount[] | null = null;
+  private offered: boolean | null = null;
+  /** The room asked for since the last WELCOME and not yet answered (no second request meanwhile). */
+  private asked: string | null = null;
+  /** A request that waits for PTT release. */
+  private queued: StationExtRequest | null = null;
+  /** The operator asked for the list (/rooms): the next list is shown. */
+  private roomsAsked = false;
+  private noRoomsSaid = false;
+  private roomTimer: NodeJS.Timeout | null = null;
+  private noteTimer: NodeJS.Timeout | null = null;
+  private queueTimer: NodeJS.Timeout | null = null;
+  /** The room note waits for the new room's roster. */
+  private note: { room: string; previous: string | null; at: number } | null = null;
+  /** The members are the current room's (a roster came since the last change). */
+  private rosterForRoom = false;
+
+  roomInfo(): RoomInfo {
+    return {
+      current: this.current,
+      wanted: this.wanted,
+      rooms: this.roomList === null ? null : this.roomList.map((r) => ({ ...r })),
+      offered: this.offered,
+      queued: this.queued?.type === 'room' ? this.queued.room : null,
+      stations: this.current !== null && this.rosterForRoom ? this.members.size : null,
+    };
+  }
+
+  /**
+   * The operator asks for a room (already normalised). 'queued': it goes when PTT is
+   * released; 'sent'; 'here': already there; 'unsupported': this server has no rooms.
+   */
+  requestRoom(room: string): 'sent' | 'queued' | 'here' | 'unsupported' {
+    if (this.offered === false) return 'unsupported';
+    this.wanted = room;
+    if (this.current === room && this.asked === null) {
+      this.emitRoomInfo();
+      return 'here';
+    }
+    return this.request({ type: 'room', room });
+  }
+
+  /** The operator asks for the list of rooms (shown when it comes). */
+  requestRooms(): 'sent' | 'queued' | 'unsupported' {
+    if (this.offered === false) return 'unsupported';
+    this.roomsAsked = true;
+    return this.request({ type: 'rooms' });
+  }
+
+  private request(r: StationExtRequest): 'sent' | 'queued' {
+    if (r.type === 'room') this.asked = r.room;
+    if (!this.canSend() || !this.active) {
+      // A later room request replaces an earlier one; a list request never displaces a room.
+      if (this.queued === null || r.type === 'room') this.queued = r;
+      this.retryQueued();
+      this.emitRoomInfo();
+      return 'queued';
+    }
+    this.sendControl(formatControl({ type: 'raw', text: formatStationExt(r) }));
+    if (r.type === 'room') this.awaitAnswer(r.room);
+    this.emitRoomInfo();
+    return 'sent';
+  }
+
+  private askTimer: NodeJS.Timeout | null = null;
+  private askTries = 0;
+
+  /** A request (or its answer) lost on the way: asked again a few times, then given up. */
+  private awaitAnswer(room: string): void {
+    if (this.askTimer) clearTimeout(this.askTimer);
+    this.askTimer = setTimeout(() => {
+      this.askTimer = null;
+      if (this.asked !== room) {
+        this.askTries = 0;
+        return;
+      }
+      if (this.askTries++ >= ROOM_REQUEST_RETRIES) {
+        this.askTries = 0;
+        this.asked = null;
+        return;
+      }
+      this.request({ type: 'room', room });
+    }, this.timing.answerMs);
+    this.askTimer.unref();
+  }
+
+  private retryQueued(): void {
+    if (this.queueTimer) return;
+    this.queueTimer = setTimeout(() => {
+      this.queueTimer = null;
+      const q = this.queued;
+      if (q === null) return;
+      if (!this.canSend() || !this.active) {
+        this.retryQueued();
+        return;
+      }
+      this.queued = null;
+      this.request(q);
+    }, this.timing.queueRetryMs);
+    this.queueTimer.unref();
+  }
+
+  /** PTT released: a queued request goes now. */
+  flushQueued(): void {
+    const q = this.queued;
+    if (q === null || !this.canSend() || !this.active) return;
+    this.queued = null;
+    this.request(q);
+  }
+
+  private armRoomTimer(ms: number, reason: NoRoomsReason): void {
+    if (this.roomTimer) clearTimeout(this.roomTimer);
+    this.roomTimer = null;
+    if (this.offered !== null) return;
+    this.roomTimer = setTimeout(() => {
+      this.roomTimer = null;
+      if (this.offered !== null) return;
+      // Refused: the server says nothing of rooms to a station it does not take; wait.
+      if (this.refusal !== null) {
+        this.armRoomTimer(ms, reason);
+        return;
+      }
+      this.offered = false;
+      this.queued = null;
+      this.asked = null;
+      if (!this.noRoomsSaid) {
+        this.noRoomsSaid = true;
+        this.emit('noRooms', { reason: this.active ? 'no_rooms' : reason, wanted: this.wanted });
+      }
+      this.emitRoomInfo();
+    }, ms);
+    this.roomTimer.unref();
+  }
+
+  private emitRoomInfo(): void {
+    this.emit('roomInfo', this.roomInfo());
+  }
+
+  private roomsSpoken(): void {
+    if (this.offered === true) return;
+    this.offered = true;
+    if (this.roomTimer) clearTimeout(this.roomTimer);
+    this.roomTimer = null;
+  }
+
+  private onWelcome(): void {
+    // A (re)started server puts us where it likes and says so next: ask again then if need be.
+    this.asked = null;
+    if (this.offered === null) this.armRoomTimer(this.timing.noRoomAfterWelcomeMs, 'no_rooms');
+  }
+
+  private onRoom(room: string, at: number): void {
+    this.roomsSpoken();
+    const previous = this.current;
+    this.current = room;
+    if (previous !== null && previous !== room) {
+      // The roster is per room: the server sends the new room's next.
+      this.members.clear();
+      this.pending = null;
+      this.rosterForRoom = false;
+      this.emitRoster();
+    }
+    if (this.asked === room) this.asked = null;
+    if (this.wanted !== null && room !== this.wanted && this.asked === null) {
+      // Not where we want to be (after a WELCOME, a restart): ask, and say nothing of this stop.
+      this.request({ type: 'room', room: this.wanted });
+      return;
+    }
+    // On the way elsewhere (a request in flight): this stop is not news.
+    if (this.asked !== null) {
+      this.emitRoomInfo();
+      return;
+    }
+    if (previous !== room || this.note !== null) {
+      if (this.noteTimer) clearTimeout(this.noteTimer);
+      this.note = { room, previous, at };
+      this.noteTimer = setTimeout(() => this.emitNote(null), this.timing.rosterWaitMs);
+      this.noteTimer.unref();
+    }
+    this.emitRoomInfo();
+  }
+
+  private emitNote(stations: number | null): void {
+    if (this.noteTimer) clearTimeout(this.noteTimer);
+    this.noteTimer = null;
+    const n = this.note;
+    if (n === null) return;
+    this.note = null;
+    this.emit('room', { room: n.room, previous: n.previous, stations, at: n.at });
+  }
+
+  private onNoRoom(room: string): void {
+    this.roomsSpoken();
+    if (this.asked === room) this.asked = null;
+    // Stay here; a restart must not bring the same refusal again.
+    if (this.wanted === room) this.wanted = this.current;
+    this.emit('noRoom', { room, current: this.current, rooms: this.roomList === null ? null : this.roomList.map((r) => ({ ...r })) });
+    this.emitRoomInfo();
+  }
+
+  private onRooms(rooms: RoomCount[]): void {
+    this.roomsSpoken();
+    this.roomList = rooms.slice(0, MAX_ROOMS);
+    const asked = this.roomsAsked;
+    this.roomsAsked = false;
+    this.emit('rooms', { rooms: this.roomList.map((r) => ({ ...r })), asked });
+    this.emitRoomInfo();
   }
 
   /** Sends OPV-EXT:1 and schedules the next announcement. */
@@ -164,7 +441,10 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
           if (this.refusalShown) this.emit('admitted', { at });
           this.refusalShown = false;
         }
+        this.onWelcome();
         this.emit('welcome', { timeoutS: m.timeoutS, at });
+        // A request made before the server answered goes now.
+        this.flushQueued();
         break;
       case 'roster': {
         if (m.parts > MAX_ROSTER_PARTS) return;
@@ -174,16 +454,20 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         this.members.clear();
         for (const list of this.pending.got.values()) {
           for (const e of list) {
-            if (this.members.size < MAX_ROSTER) this.members.set(e.callsign, { callsign: e.callsign, since: at - e.connectedS * 1000, talking: e.talking, authenticated: e.authenticated === true });
+            if (this.members.size < MAX_ROSTER)
+              this.members.set(e.callsign, { callsign: e.callsign, since: at - e.connectedS * 1000, talking: e.talking, authenticated: e.authenticated === true, ...(e.server !== undefined ? { server: e.server } : {}) });
           }
         }
         this.pending = null;
+        this.rosterForRoom = true;
         this.emitRoster();
+        if (this.note !== null) this.emitNote(this.members.size);
         break;
       }
       case 'join':
-        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign)) this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false, authenticated: false });
-        this.emit('join', { callsign: m.callsign, at });
+        if (this.members.size < MAX_ROSTER && !this.members.has(m.callsign))
+          this.members.set(m.callsign, { callsign: m.callsign, since: at, talking: false, authenticated: false, ...(m.server !== undefined ? { server: m.server } : {}) });
+        this.emit('join', { callsign: m.callsign, at, ...(m.server !== undefined ? { server: m.server } : {}) });
         this.emitRoster();
         break;
       case 'leave':
@@ -223,6 +507,15 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       }
       case 'announce':
         this.emit('announce', { text: m.text, at });
+        break;
+      case 'room':
+        this.onRoom(m.room, at);
+        break;
+      case 'rooms':
+        this.onRooms(m.rooms);
+        break;
+      case 'no_room':
+        this.onNoRoom(m.room);
         break;
     }
   }

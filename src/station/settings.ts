@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
+import { normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 import { describeRange, type Range } from '../util/cli-parse.js';
 import { describeIssues } from '../util/zod-issue.js';
 import { OpvError } from '../errors.js';
@@ -42,6 +43,20 @@ const callsign = text.refine((v) => tryEncodeCallsign(v).ok, {
     return r && !r.ok ? r.error.message : 'is not a callsign';
   },
 });
+
+/** The rule for room names, in the words of every error about one. */
+export const ROOM_NAME_RULE = `letters, digits and "-" (not first), at most ${ROOM_NAME_MAX} characters`;
+
+/** A room name as typed → its canonical form, or a one-line error naming the rule. */
+export function checkRoomName(input: string): { ok: true; room: string } | { ok: false; error: string } {
+  const room = normaliseRoom(input);
+  return room === null ? { ok: false, error: `room "${input}" is not a room name: ${ROOM_NAME_RULE}` } : { ok: true, room };
+}
+
+const room = z
+  .string({ error: `must be a room name: ${ROOM_NAME_RULE}` })
+  .refine((v) => normaliseRoom(v) !== null, { error: (iss) => `${JSON.stringify(iss.input)} is not a room name: ${ROOM_NAME_RULE}` })
+  .transform((v) => normaliseRoom(v)!);
 
 const audioSpec = z.discriminatedUnion(
   'kind',
@@ -88,6 +103,8 @@ export const stationSettingsSchema = z.strictObject({
   key: text.optional(),
   /** Per-frame authentication tags when authenticated with a key (docs/EXTENSIONS.md, "Frame tags"). */
   frameTags: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).optional(),
+  /** The room to be in on an opv server with rooms (asked for after each WELCOME); absent: the server's choice. */
+  room: room.optional(),
 });
 
 /** The settings file: any subset of the settings (and of `ptt`), nothing else. */

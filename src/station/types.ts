@@ -3,6 +3,7 @@
  * may call and listen to. UIs import only this file and `engine.ts`.
  */
 import type { StationVoiceStats } from './voice/receiver.js';
+import type { RoomInfo } from './server-ext.js';
 
 export type LinkState =
   | { kind: 'connecting' }
@@ -107,6 +108,8 @@ export interface StationStats {
   chatHeld: number;
   chatUndelivered: number;
   storage: StorageState;
+  /** The room this station is in and the server's rooms (opv servers with rooms). */
+  room: RoomInfo;
 }
 
 /** One remote station's jitter buffer and decoder counters. */
@@ -141,6 +144,8 @@ export interface StationEvents {
   notice: Notice;
   /** A station said BYE. */
   left: { callsign: string; at: number };
+  /** The room, the list of rooms or a queued room request changed. */
+  room: RoomInfo;
 }
 
 export interface StationCommands {

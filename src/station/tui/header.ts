@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import type { StationEngine } from '../engine.js';
 import { escape, linkText } from './format.js';
+import { roomsMatter } from '../room-text.js';
 
 /** Top line: who we are, where, the link, and whether we are transmitting or hearing. */
 export function createHeader(screen: blessed.Widgets.Screen, engine: StationEngine, extra: () => string = () => ''): { render: () => void } {
@@ -8,7 +9,11 @@ export function createHeader(screen: blessed.Widgets.Screen, engine: StationEngi
   const render = (): void => {
     const tx = engine.pttActive ? '{red-bg}{white-fg} TX {/white-fg}{/red-bg}' : '';
     const rx = engine.heardStations().some((h) => h.talking) ? '{green-bg}{black-fg} RX {/black-fg}{/green-bg}' : '';
-    box.setContent(` {bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}  ${linkText(engine.linkState())} ${tx}${rx}${extra()}`);
+    const info = engine.roomInfo();
+    const current = roomsMatter(info) ? info.current : null;
+    // The room right after the server it is on: which conference this is.
+    const room = current === null ? '' : ` {yellow-fg}{bold}[${escape(current)}]{/bold}{/yellow-fg}`;
+    box.setContent(` {bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}${room}  ${linkText(engine.linkState())} ${tx}${rx}${extra()}`);
   };
   render();
   return { render };

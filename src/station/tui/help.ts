@@ -1,7 +1,7 @@
 import { pttKeyLabel } from '../ptt/keys.js';
 
 /** `hold`: the terminal reports key release (kitty protocol), so PTT is held, not toggled. */
-export function helpLines(pttKey: string, pttTimeoutS: number, exportsDir: string, hold = false): string[] {
+export function helpLines(pttKey: string, pttTimeoutS: number, exportsDir: string, hold = false, roomKey = 'C-r'): string[] {
   const k = pttKey.padEnd(10);
   return [
     '{bold}opv station — keys{/bold}',
@@ -17,6 +17,8 @@ export function helpLines(pttKey: string, pttTimeoutS: number, exportsDir: strin
     `             ${exportsDir}`,
     '  F2         read incoming chat aloud on/off (espeak-ng)',
     '  C-o        status: link, counters of bad frames and lost voice',
+    `  ${roomKey.padEnd(10)} rooms: the server's rooms to choose from (↑/↓, Enter)`,
+    '  /room NAME in the chat line: move there (/room: where; /rooms: all)',
     '  F1         this help (? in the history)     Ctrl+C / Ctrl+Q  leave (BYE)',
     '',
     'Chat typed while transmitting is sent when you release PTT.',

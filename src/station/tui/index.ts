@@ -23,12 +23,17 @@ import { statusLines } from './status-view.js';
 import { kittyFilteredInput } from './kitty-input.js';
 import { speechTag } from '../speech/describe.js';
 import { fitHints, keyHint, stateTag } from './key-hints.js';
+import { showRoomList, type RoomList } from './room-list.js';
+import { checkRoomName } from '../settings.js';
+import { currentRoomText, noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomRequestText, roomsMatter, roomsText } from '../room-text.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 import { exitWithError } from '../../errors.js';
 
 const HEARD_WIDTH = 24;
 const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 const STATUS_KEY = 'C-o';
+/** Opens the room list; F4 when the operator made Ctrl+R the PTT key. */
+const roomKeyFor = (pttKey: string): string => (pttKey === 'C-r' ? 'f4' : 'C-r');
 const log = debugLog('tui');
 
 /**
@@ -37,6 +42,7 @@ const log = debugLog('tui');
  */
 export async function runTui(engine: StationEngine, settings: StationSettings, opts: { debugLog?: string | null } = {}): Promise<void> {
   const pttKey = settings.ptt.key;
+  const roomKey = roomKeyFor(pttKey);
   // Hold-to-talk where the terminal reports key release (kitty protocol), else toggle.
   const pttCode = kittyKeyFor(pttKey);
   let holdMode = false;
@@ -98,8 +104,11 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   const notices = new NoticeLine(noticeBox, () => screen.render());
   const chat = createChatLine(screen, {
     bottom: 1,
-    ignore: (k) => modal > 0 || [pttKey, STATUS_KEY, 'tab', 'f1', 'f2', 'C-c', 'C-q'].includes(k.full ?? ''),
-    onSubmit: (text) => engine.sendChat(text),
+    ignore: (k) => modal > 0 || [pttKey, STATUS_KEY, roomKey, 'tab', 'f1', 'f2', 'C-c', 'C-q'].includes(k.full ?? ''),
+    // /room and /rooms are commands here as in line mode; every other line is chat.
+    onSubmit: (text) => {
+      if (!roomCommand(text)) engine.sendChat(text);
+    },
   });
   const status = blessed.box({ parent: screen, left: 0, right: 0, bottom: 0, height: 1, tags: true, wrap: false, style: { bg: 'blue', fg: 'white' } });
   function setStatus(): void {
@@ -114,6 +123,8 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
       keyHint('Tab', 'history', 3),
       keyHint('F1/?', 'help', 8),
       keyHint(STATUS_KEY, 'status', 2),
+      // Only where the server has rooms: elsewhere the key would only say "no rooms".
+      ...(roomsMatter(engine.roomInfo()) ? [keyHint(roomKey, 'room', 4)] : []),
       keyHint('^C', 'quit', 7),
     ];
     if (engine.bufferedCount) parts.push(stateTag(`{yellow-fg}${engine.bufferedCount} buffered{/yellow-fg}`, `${engine.bufferedCount} buffered`));
@@ -181,6 +192,70 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     say(noticeText(n), levelKind(n.level));
   });
   engine.on('left', (l) => say(`${l.callsign} left the conference`, 'info', l.callsign));
+
+  // ---- rooms: the engine's room state is the one source; these are its words and the chooser ----
+  let roomList: RoomList | null = null;
+  const x = engine.ext;
+  x.on('room', (r) => {
+    if (roomNoteWanted(r, x.roomInfo())) say(roomChangeText(r), 'ok');
+  });
+  x.on('rooms', (r) => {
+    if (roomList !== null) roomList.update(r.rooms, x.roomInfo().current);
+    else if (r.asked) say(roomsText(r.rooms, x.roomInfo().current), 'info');
+  });
+  x.on('noRoom', (n) => say(noRoomText(n.room, n.rooms), 'warn'));
+  x.on('noRooms', (n) => {
+    if (n.wanted !== null) say(noRoomsText(n.reason), 'warn');
+  });
+  engine.on('room', (r) => {
+    screen.title = r.current === null || !roomsMatter(r) ? `opv ${engine.callsign}` : `opv ${engine.callsign} · ${r.current}`;
+    renderAll();
+  });
+  const askRoom = (name: string): void => {
+    const c = checkRoomName(name);
+    if (!c.ok) {
+      say(c.error, 'error');
+      return;
+    }
+    const text = roomRequestText(c.room, x.requestRoom(c.room), engine.pttActive);
+    if (text !== null) say(text, 'info');
+  };
+  /** A chat line that is a room command: done here (true), or chat (false). */
+  const roomCommand = (line: string): boolean => {
+    const [word = '', ...args] = line.trim().split(/\s+/);
+    const w = word.toLowerCase();
+    if (w === '/rooms' && args.length === 0) {
+      if (x.requestRooms() === 'unsupported') say(noRoomsText('no_rooms'), 'warn');
+      return true;
+    }
+    if (w !== '/room') return false;
+    if (args.length === 0) say(currentRoomText(engine.roomInfo()), 'info');
+    else if (args.length > 1) say('usage: /room [NAME] (one room name; /rooms lists them)', 'error');
+    else askRoom(args[0]!);
+    return true;
+  };
+  const openRooms = (): void => {
+    if (modal > 0) return;
+    const info = engine.roomInfo();
+    if (info.offered === false) {
+      say(noRoomsText('no_rooms'), 'warn');
+      return;
+    }
+    const back = screen.focused === history.box ? () => history.box.focus() : focusChat;
+    modal++;
+    roomList = showRoomList(screen, {
+      rooms: info.rooms,
+      current: info.current,
+      onClose: () => {
+        modal--;
+        roomList = null;
+        back();
+      },
+      onChoose: askRoom,
+    });
+    // The counts change: a fresh list replaces the one from the WELCOME.
+    x.requestRooms();
+  };
   const tick = setInterval(() => {
     if (engine.pttActive) renderAll();
   }, 250);
@@ -238,7 +313,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   const openHelp = (): void => {
     if (modal > 0) return;
     const back = screen.focused === history.box ? () => history.box.focus() : focusChat;
-    popup(' Help ', helpLines(pttKey, settings.ptt.timeoutS, exportsDir(), holdMode), back);
+    popup(' Help ', helpLines(pttKey, settings.ptt.timeoutS, exportsDir(), holdMode, roomKey), back);
   };
   const openStatus = (): void => {
     if (modal > 0) return;
@@ -256,6 +331,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     void engine.speech.setSpeakChat(on);
   });
   screen.key([STATUS_KEY], openStatus);
+  screen.key([roomKey], openRooms);
   history.box.key(['?'], openHelp);
   history.box.key(['s'], openStatus);
   history.box.key(['escape'], focusChat);

@@ -1,7 +1,9 @@
 import blessed from 'blessed';
 import { BORDER } from './theme.js';
 import type { StationEngine } from '../engine.js';
-import { StationsModel, type StationRow } from '../roster.js';
+import { stationName, StationsModel, type StationRow } from '../roster.js';
+import { escape } from './format.js';
+import { roomsMatter } from '../room-text.js';
 import { clock, meter } from './format.js';
 
 /** "1:12" (m:ss), "1h05" past an hour. */
@@ -13,8 +15,11 @@ function airtime(ms: number): string {
 function row(r: StationRow, level: number): string {
   // ● on the server, ○ heard earlier but gone, · the server does not say (no extension).
   const mark = r.online === true ? '{green-fg}●{/}' : r.online === false ? '○' : '·';
-  const call = r.talking ? `{green-fg}{bold}${r.callsign.padEnd(9)}{/}` : r.callsign.padEnd(9);
-  const heard = r.talking ? meter(level, 8) : r.lastHeard === null ? '—       ' : clock(r.lastHeard);
+  // A station on another interlinked server: W1ABC@hub-b, with the time on the next line.
+  const name = escape(stationName(r));
+  const call = r.talking ? `{green-fg}{bold}${name.padEnd(9)}{/}` : name.padEnd(9);
+  const heard0 = r.talking ? meter(level, 8) : r.lastHeard === null ? '—       ' : clock(r.lastHeard);
+  const heard = r.server !== null && name.length > 9 ? `\n  ${heard0}` : heard0;
   // What I heard from it on a second line, so the panel stays narrow.
   const tx = r.transmissions > 0 ? `\n  ${r.transmissions} tx, ${airtime(r.onAirMs)} on air` : '';
   // ✓: the server says it proved its callsign with a key (opv authentication).
@@ -34,9 +39,14 @@ export function createStationsPanel(screen: blessed.Widgets.Screen, engine: Stat
     const rows = model.rows();
     const levels = new Map(engine.heardStations().map((h) => [h.callsign, h.level] as const));
     const on = rows.filter((r) => r.online === true).length;
-    const head = engine.ext.active ? [`${on} on the server`] : [];
+    const room = roomsMatter(engine.roomInfo()) ? engine.roomInfo().current : null;
+    const head = engine.ext.active ? [room === null ? `${on} on the server` : `${on} in room ${escape(room)}`] : [];
     box.setContent(rows.length === 0 && head.length === 0 ? 'nobody yet' : [...head, ...rows.map((r) => row(r, levels.get(r.callsign) ?? 0))].join('\n'));
   };
+  engine.on('room', () => {
+    render();
+    screen.render();
+  });
   model.on('change', () => {
     render();
     screen.render();

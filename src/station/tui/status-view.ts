@@ -1,6 +1,7 @@
 import { countersReport } from '../counters.js';
 import type { StationEngine } from '../engine.js';
 import { escape, linkText } from './format.js';
+import { currentRoomText, roomsMatter } from '../room-text.js';
 
 /** The lines of the status view (C-o): link, PTT, stations heard and the receive counters. */
 export function statusLines(engine: StationEngine, extra: string[] = []): string[] {
@@ -8,6 +9,7 @@ export function statusLines(engine: StationEngine, extra: string[] = []): string
   return [
     `{bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}  ${linkText(engine.linkState())}`,
     `PTT: ${engine.pttActive ? '{red-fg}on the air{/red-fg}' : 'off'}   buffered chat: ${engine.bufferedCount}`,
+    ...(roomsMatter(engine.roomInfo()) ? [`room: ${escape(currentRoomText(engine.roomInfo()))}`] : []),
     `heard: ${heard.length ? heard.map((h) => `${escape(h.callsign)}${h.talking ? ' (talking)' : ''}`).join(', ') : 'nobody yet'}`,
     '',
     ...countersReport(engine.stats()).map((l) => escape(l.trimStart())),
