@@ -1,10 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Proc } from '../helpers/proc.js';
-import { freeTcpPort, freeUdpPort, opvBin } from '../helpers/paths.js';
+import { natsSkip, startNatsNode } from '../helpers/nats.js';
+import { freeUdpPort, opvBin } from '../helpers/paths.js';
 import { TmuxSession } from '../helpers/tmux.js';
 import { makeNullAlsaHome } from '../helpers/alsa.js';
 import { startServer, startStation, type RunningServer, type StationProc } from './support/stations.js';
@@ -13,21 +13,15 @@ import { startServer, startStation, type RunningServer, type StationProc } from 
 // holds stations of the other server, shown as CALL@server-id in /who, and chat in the
 // room crosses while chat in another room does not. A real nats-server on loopback.
 
-const NATS_BIN = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
 after(async () => {
   for (const p of procs.reverse()) await p.stop('SIGKILL');
 });
 
 async function natsServer(): Promise<string> {
-  const port = await freeTcpPort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'opv-nats-'));
-  const conf = path.join(dir, 'nats.conf');
-  writeFileSync(conf, `listen: "127.0.0.1:${port}"\n`);
-  const p = new Proc(NATS_BIN, ['-c', conf]);
-  procs.push(p);
-  await p.waitForLine(/Server is ready/, 15_000);
-  return `nats://127.0.0.1:${port}`;
+  const node = await startNatsNode({ name: 'rooms' });
+  procs.push({ stop: () => node.kill() });
+  return node.url;
 }
 
 async function linkedServer(url: string, id: string): Promise<RunningServer> {
@@ -48,7 +42,7 @@ async function station(call: string, port: number, extra: string[]): Promise<Sta
   return s;
 }
 
-test('a room spans interlinked servers: /who shows the other server\'s station as CALL@server, chat crosses in the room only', { skip: existsSync(NATS_BIN) ? false : `${NATS_BIN} is not installed` }, async () => {
+test('a room spans interlinked servers: /who shows the other server\'s station as CALL@server, chat crosses in the room only', { skip: natsSkip() }, async () => {
   const url = await natsServer();
   const a = await linkedServer(url, 'hub-a');
   const b = await linkedServer(url, 'hub-b');
