@@ -1,4 +1,5 @@
 import type { RoomStats, ServerEvent, ServerStats } from '../contract/stats.js';
+import { eventInRoom } from '../contract/stats-room.js';
 import { assessHealth, type Health } from './health.js';
 
 /**
@@ -188,30 +189,9 @@ export class DashboardModel {
    * room (the interlink) always show.
    */
   eventInRoom(e: ServerEvent, room: string): boolean {
-    switch (e.type) {
-      case 'station_joined':
-      case 'ptt_start':
-      case 'ptt_stop':
-      case 'remote_joined':
-      case 'remote_left':
-        return e.room === room;
-      case 'room_changed':
-        return e.from === room || e.to === room;
-      case 'station_left':
-      case 'station_timeout':
-      case 'endpoint_changed':
-      case 'hijack_refused': {
-        // Leaving and timing out name their room on servers that have rooms.
-        const named = (e as { room?: unknown }).room;
-        if (typeof named === 'string') return named === room;
-        const here = this.latest?.stations.find((x) => x.callsign === e.callsign)?.room;
-        return here === undefined || here === room;
-      }
-      case 'interlink':
-      case 'stats':
-        return true;
-    }
+    return eventInRoom(e, room, (call) => this.latest?.stations.find((x) => x.callsign === call)?.room);
   }
+
 
   private updateStations(stats: ServerStats, atMs: number): void {
     const present = new Set<string>();

@@ -1,7 +1,7 @@
 import type { ServerStats } from '../contract/stats.js';
 import { StatsClientError, type StatsClient } from './client.js';
 import { roomsAndLinkLines } from './panels/rooms.js';
-import { DEFAULT_ROOM } from '../protocol/ext.js';
+import { filterStatsByRoom, knownRooms } from '../contract/stats-room.js';
 import { fit, fitRight, formatCount, formatDuration, stateText } from './format.js';
 import { assessHealth } from './health.js';
 import { sortRows } from './model.js';
@@ -91,14 +91,9 @@ function multiRoom(stats: ServerStats): boolean {
  * rooms entry; the server's totals stay. A room the server does not have is an error.
  */
 export function snapshotForRoom(stats: ServerStats, room: string): ServerStats {
-  const known = stats.rooms.length > 0 ? stats.rooms.map((r) => r.name) : [...new Set([DEFAULT_ROOM, ...stats.stations.map((s) => s.room)])];
+  const known = knownRooms(stats);
   if (!known.includes(room)) throw new StatsClientError('http', `no room ${room} on this server (rooms: ${known.join(' ')})`);
-  return {
-    ...stats,
-    stations: stats.stations.filter((s) => s.room === room),
-    remote_stations: stats.remote_stations.filter((s) => s.room === room),
-    rooms: stats.rooms.filter((r) => r.name === room),
-  };
+  return filterStatsByRoom(stats, room);
 }
 
 /**

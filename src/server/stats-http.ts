@@ -7,7 +7,8 @@ import { DEFAULT_SERVER_CONFIG } from './config.js';
 import type { ConferenceServer } from './server.js';
 import { createMetrics } from './metrics.js';
 import { parseAnnouncement, type BanList } from './ext-http.js';
-import { eventInRoom, filterStatsByRoom, knownRooms, parseRoomQuery, StationRooms } from './stats-room-filter.js';
+import { eventInRoom, filterStatsByRoom, knownRooms } from '../contract/stats-room.js';
+import { parseRoomQuery, StationRooms } from './stats-room-filter.js';
 
 type AdminAction = 'kick' | 'ban' | 'unban';
 

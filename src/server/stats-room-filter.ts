@@ -1,10 +1,10 @@
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
-import { DEFAULT_ROOM, normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
+import { normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 
 /**
- * The stats channel's `?room=NAME`: which query strings are accepted, and what a
- * snapshot or an event looks like seen from one room. Pure, so the HTTP side only
- * wires it and the unit tests need no sockets.
+ * The stats channel's `?room=NAME`: which query strings are accepted, and where each
+ * station is (for events that name only a callsign). The room view itself is the
+ * contract's (src/contract/stats-room.ts), shared with `opv admin`. Pure.
  */
 
 export type RoomQuery = { ok: true; room: string | null } | { ok: false; reason: string };
@@ -24,62 +24,6 @@ export function parseRoomQuery(search: URLSearchParams): RoomQuery {
   const room = normaliseRoom(raw);
   if (room === null) return { ok: false, reason: `bad room name "${raw}": letters, digits and - (up to ${ROOM_NAME_MAX})` };
   return { ok: true, room };
-}
-
-/** The rooms a snapshot knows; a server older than rooms has the one conference. */
-export function knownRooms(stats: ServerStats): string[] {
-  return stats.rooms.length > 0 ? stats.rooms.map((r) => r.name) : [DEFAULT_ROOM];
-}
-
-/**
- * The snapshot seen from one room: its stations, remote stations and its entry of
- * `rooms`. The server-wide counters and the interlink stay as they are (they are the
- * server's, not the room's; the room's own traffic is in its `rooms` entry).
- */
-export function filterStatsByRoom(stats: ServerStats, room: string): ServerStats {
-  return {
-    ...stats,
-    stations: stats.stations.filter((s) => s.room === room),
-    remote_stations: stats.remote_stations.filter((s) => s.room === room),
-    rooms: stats.rooms.filter((r) => r.name === room),
-  };
-}
-
-/**
- * The rooms an event concerns: empty when it carries none (interlink state, and station
- * events whose room is unknown), which then reach every filtered stream. `roomOf`
- * supplies the room of a station for the events that name only a callsign.
- */
-export function eventRooms(e: ServerEvent, roomOf: (callsign: string) => string | undefined): string[] {
-  switch (e.type) {
-    case 'station_joined':
-    case 'ptt_start':
-    case 'ptt_stop':
-    case 'remote_joined':
-    case 'remote_left':
-      return [e.room];
-    case 'room_changed':
-      return [e.from, e.to];
-    case 'station_left':
-    case 'station_timeout':
-    case 'endpoint_changed':
-    case 'hijack_refused': {
-      // Leaving and timing out name their room on servers that have rooms.
-      const named = (e as { room?: unknown }).room;
-      if (typeof named === 'string') return [named];
-      const r = roomOf(e.callsign);
-      return r === undefined ? [] : [r];
-    }
-    case 'interlink':
-    case 'stats':
-      return [];
-  }
-}
-
-/** Whether a stream filtered to `room` gets this (non-stats) event. */
-export function eventInRoom(e: ServerEvent, room: string, roomOf: (callsign: string) => string | undefined): boolean {
-  const rooms = eventRooms(e, roomOf);
-  return rooms.length === 0 || rooms.includes(room);
 }
 
 /**

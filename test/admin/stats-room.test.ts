@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerEvent } from '../../src/contract/stats.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { eventInRoom, filterStatsByRoom, knownRooms, parseRoomQuery, StationRooms } from '../../src/server/stats-room-filter.js';
+import { eventInRoom, filterStatsByRoom, knownRooms } from '../../src/contract/stats-room.js';
+import { parseRoomQuery, StationRooms } from '../../src/server/stats-room-filter.js';
 import { linkedSnapshot, snapshot } from './fixtures.js';
 
 test('?room=: one parameter, a room name of at most 16 characters, any case', () => {

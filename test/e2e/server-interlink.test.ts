@@ -4,7 +4,7 @@ import { serverStatsSchema } from '../../src/contract/stats-schema.js';
 import { freeUdpPort } from '../helpers/paths.js';
 import { startNatsNode } from '../helpers/nats.js';
 import { SimStation } from '../helpers/sim-station.js';
-import { startServer, type RunningServer } from './support/stations.js';
+import { registeredSim, startServer, type RunningServer } from './support/stations.js';
 
 // Two servers interlinked through one real nats-server on loopback: the relay's side of
 // it (fan-out by room across servers, split horizon, shared presence). The namespace
@@ -18,14 +18,7 @@ after(async () => {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const fromServer = (s: SimStation): string[] => s.controls('OPV-SRV');
 
-async function sim(call: string, port: number, srv: RunningServer): Promise<SimStation> {
-  const s = new SimStation(call, { host: '127.0.0.1', port });
-  await s.bound;
-  cleanups.push(() => s.close());
-  s.control(`KEEPALIVE:${Date.now() / 1000}`);
-  await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
-  return s;
-}
+const sim = (call: string, port: number, srv: RunningServer): Promise<SimStation> => registeredSim(call, port, srv, cleanups);
 
 async function stats(srv: RunningServer): Promise<ReturnType<typeof serverStatsSchema.parse>> {
   return serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${srv.statsPort}/api/v1/stats`)).json());

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { serverStatsSchema } from '../../src/contract/stats-schema.js';
 import { freeUdpPort } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
-import { startServer, type RunningServer } from './support/stations.js';
+import { registeredSim, startServer, type RunningServer } from './support/stations.js';
 
 // Rooms on one server, at the frame level: by port (reference stations), by name (the
 // extension), and never a frame across rooms.
@@ -13,15 +13,7 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-/** A station on `port`, registered (its keepalive admitted it) before it returns. */
-async function sim(call: string, port: number, srv: RunningServer): Promise<SimStation> {
-  const s = new SimStation(call, { host: '127.0.0.1', port });
-  await s.bound;
-  cleanups.push(() => s.close());
-  s.control(`KEEPALIVE:${Date.now() / 1000}`);
-  await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
-  return s;
-}
+const sim = (call: string, port: number, srv: RunningServer): Promise<SimStation> => registeredSim(call, port, srv, cleanups);
 
 const fromServer = (s: SimStation): string[] => s.controls('OPV-SRV');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -5,6 +5,7 @@ import { Proc } from '../../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../../helpers/paths.js';
 import { alsaEnv, makeNullAlsaHome } from '../../helpers/alsa.js';
 import { DEFAULT_SERVER_PORT } from '../../../src/protocol/index.js';
+import { SimStation } from '../../helpers/sim-station.js';
 
 export interface RunningServer {
   proc: Proc;
@@ -53,4 +54,17 @@ export async function startStation(
  */
 export function startHostStation(callsign: string, server: { ip: string }, host: { ns: string }, extra: string[] = []): Promise<StationProc> {
   return startStation(callsign, DEFAULT_SERVER_PORT, extra, { host: server.ip, netns: host.ns, listenPort: DEFAULT_SERVER_PORT });
+}
+
+/**
+ * A SimStation on `port` of `srv`, already registered there (its keepalive admitted it)
+ * when it returns; `cleanups` gets its close.
+ */
+export async function registeredSim(call: string, port: number, srv: RunningServer, cleanups: (() => unknown)[]): Promise<SimStation> {
+  const s = new SimStation(call, { host: '127.0.0.1', port });
+  await s.bound;
+  cleanups.push(() => s.close());
+  s.control(`KEEPALIVE:${Date.now() / 1000}`);
+  await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
+  return s;
 }
