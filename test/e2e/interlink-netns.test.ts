@@ -38,7 +38,7 @@ after(async () => {
 before(async () => {
   if (skip) return;
   net = createTestNet([...HOSTS]);
-  h = net.hosts as Record<HostName, Host>;
+  h = net.hosts;
   const node = (name: 'n1' | 'n2' | 'n3') => ({ name, host: h[name].ip, netns: h[name].ns, port: 4222, clusterPort: 6222, leafPort: 7422, monitorPort: 8222 });
   hubs = await startNatsCluster([node('n1'), node('n2'), node('n3')]);
   leaf = await startNatsLeaf(hubs, { name: 'nl', host: h.nl.ip, netns: h.nl.ns, port: 4222, monitorPort: 8222 });

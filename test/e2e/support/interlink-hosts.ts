@@ -40,7 +40,7 @@ export class OpvServer {
   }
 
   stats(): ServerStats {
-    return serverStatsSchema.parse(this.api('GET', '/stats').json) as unknown as ServerStats;
+    return serverStatsSchema.parse(this.api('GET', '/stats').json);
   }
 
   /** The interlink figures (the server runs with --nats). */
