@@ -182,6 +182,8 @@ test('the NATS network of a server cut for 5 s: no frame older than 200 ms is de
     });
     const cutName = cut === A ? "the talker's server" : "a listener's server";
     assertLocalLostNothing(dumps.get('W1LOCAL')!, t, N);
+    const localAge = maxAge(dumps.get('W1LOCAL')!, t);
+    assert.ok(localAge < MAX_AGE_MS, `the local listener got every frame on time throughout the cut (oldest ${localAge.toFixed(0)} ms)`);
     // Every frame any listener got, before, during or after the cut, was fresh.
     for (const call of ['W2HEAR', 'K3HEAR']) {
       const d = dumps.get(call)!;
