@@ -228,3 +228,31 @@ test("a server's only NATS node (a leaf node) dies and comes back: the server re
   const mine = (conns.connections ?? []).find((c) => c.name === 'opv-charlie');
   assert.ok(mine?.subscriptions_list?.includes('opv.room.MAIN.*'), `charlie is subscribed on the leaf node again: ${JSON.stringify(conns)}`);
 });
+
+test('two servers admit one callsign at the same moment (each before it hears of the other): exactly one keeps it', { skip }, async () => {
+  const twins: Probe[] = [];
+  const frozen = [...new Set([nodeOf(A), nodeOf(B)])];
+  try {
+    twins.push(...(await Promise.all([startProbe(h.sa, 'W1TWIN', LO, 57372, 0), startProbe(h.sb, 'W1TWIN', LO, 57372, 0)])));
+    const [ta, tb] = twins as [Probe, Probe];
+    // The NATS nodes of both servers are frozen (SIGSTOP) while each admits its W1TWIN, so
+    // each admits it before it can hear of the other's, and their joins cross afterwards.
+    // Short (well under the 600 ms liveness deadline): a slow network, not a dead one.
+    for (const n of frozen) n.proc!.kill('SIGSTOP');
+    ta.proc.sendLine('ext');
+    tb.proc.sendLine('ext');
+    await Promise.all([A.proc.waitForLine(/NEW STATION: W1TWIN at/, 20_000), B.proc.waitForLine(/NEW STATION: W1TWIN at/, 20_000)]);
+    for (const n of frozen) n.proc!.kill('SIGCONT');
+    const holds = (s: OpvServer): boolean => s.stats().stations.some((x) => x.callsign === 'W1TWIN');
+    await pollAsync(async () => holds(A) !== holds(B), 'exactly one server keeps W1TWIN', 20_000, 250);
+    // And it stays so past the next presence snapshots (every 5 s).
+    await sleep(6000);
+    assert.notEqual(holds(A), holds(B), `W1TWIN on alpha: ${holds(A)}, on bravo: ${holds(B)}`);
+    const [loser, loserServer] = holds(A) ? [tb, B] : [ta, A];
+    await loser.proc.waitForLine(/^srv OPV:REFUSED in_use \d+$/, 20_000);
+    await loserServer.proc.waitForLine(/W1TWIN .*(also on server|active at server) (alpha|bravo)/, 20_000);
+  } finally {
+    for (const n of frozen) n.proc?.kill('SIGCONT');
+    for (const t of twins) await t.proc.stop('SIGKILL', 100);
+  }
+});
