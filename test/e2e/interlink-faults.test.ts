@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
 import { natsSkip, startNatsCluster, startNatsLeaf, pollAsync, type NatsNode } from '../helpers/nats.js';
 import type { Dump } from './support/interlink-probe.js';
-import { dumpsWhen, sleep, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
+import { dumpsWhen, MAIN_PORT, sleep, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
 
 // Faults under a talker at 25 frames/s: a nats-server node killed with SIGKILL, the NATS
 // network of a server's host cut for 5 s (its veth down), and a server's only NATS node
@@ -58,7 +58,7 @@ before(async () => {
     startOpvServer(net, h.sb, 'bravo', [n2.url, n1.url]),
     startOpvServer(net, h.sc, 'charlie', [leaf.url]),
   ]);
-  const onHost = (host: HostName, call: string): Promise<Probe> => startProbe(h[host], call, LO, 57372, 0);
+  const onHost = (host: HostName, call: string): Promise<Probe> => startProbe(h[host], call, LO, MAIN_PORT, 0);
   [T, LA, LB, LC] = await Promise.all([onHost('sa', 'W1TALK'), onHost('sa', 'W1LOCAL'), onHost('sb', 'W2HEAR'), onHost('sc', 'K3HEAR')]);
   const homes: [Probe, OpvServer][] = [
     [T, A],
@@ -233,7 +233,7 @@ test('two servers admit one callsign at the same moment (each before it hears of
   const twins: Probe[] = [];
   const frozen = [...new Set([nodeOf(A), nodeOf(B)])];
   try {
-    twins.push(...(await Promise.all([startProbe(h.sa, 'W1TWIN', LO, 57372, 0), startProbe(h.sb, 'W1TWIN', LO, 57372, 0)])));
+    twins.push(...(await Promise.all([startProbe(h.sa, 'W1TWIN', LO, MAIN_PORT, 0), startProbe(h.sb, 'W1TWIN', LO, MAIN_PORT, 0)])));
     const [ta, tb] = twins as [Probe, Probe];
     // The NATS nodes of both servers are frozen (SIGSTOP) while each admits its W1TWIN, so
     // each admits it before it can hear of the other's, and their joins cross afterwards.

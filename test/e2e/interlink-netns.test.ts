@@ -8,7 +8,7 @@ import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
 import { natsSkip, startNatsCluster, startNatsLeaf, pollAsync, type NatsNode } from '../helpers/nats.js';
 import type { ReferenceVectors } from '../protocol/vectors.js';
 import { frameHash, type Dump } from './support/interlink-probe.js';
-import { exactnessProblems, dumpsWhen, NET_PORT, sleep, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
+import { exactnessProblems, dumpsWhen, MAIN_PORT, NET_PORT, sleep, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
 
 // Interlinked opv servers on separate namespace hosts, over a real nats-server cluster of
 // three nodes (full mesh of routes) and a leaf node: servers alpha (on n1) and bravo (on
@@ -197,7 +197,7 @@ test('a callsign active on one server is refused on another; a kick on one serve
   await d2.cmd('ext');
   await d2.cmd('join');
   await d2.proc.waitForLine(/^srv OPV:REFUSED in_use \d+$/, 20_000);
-  await B.proc.waitForLine(new RegExp(`🛡️  HIJACK REFUSED: W1DUP from ${h.d2.ip.replace(/\./g, '\\.')}:57372 \\(active at server alpha\\)`), 20_000);
+  await B.proc.waitForLine(new RegExp(`🛡️  HIJACK REFUSED: W1DUP from ${h.d2.ip.replace(/\./g, '\\.')}:${MAIN_PORT} \\(active at server alpha\\)`), 20_000);
   await d2.cmd('chat stolen words');
   await d1.cmd('chat the real W1DUP');
   const pb = probes.find((p) => p.call === 'W2BBB')!;

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { serverStatsSchema } from '../../../src/contract/stats-schema.js';
-import type { ServerStats } from '../../../src/contract/stats.js';
+import { DEFAULT_STATS_PORT, type ServerStats } from '../../../src/contract/stats.js';
+import { DEFAULT_SERVER_PORT } from '../../../src/protocol/constants.js';
 import { Proc } from '../../helpers/proc.js';
 import { opvBin, repoRoot } from '../../helpers/paths.js';
 import type { TestNet } from '../../helpers/netns.js';
@@ -14,9 +15,8 @@ import type { Dump, Rx } from './interlink-probe.js';
 export type Host = { name: string; ns: string; ip: string };
 
 export const TOKEN = 'interlink-test-token';
-export const MAIN_PORT = 57372;
+export const MAIN_PORT = DEFAULT_SERVER_PORT;
 export const NET_PORT = 57373;
-const STATS_PORT = 57380;
 const probeJs = path.join(repoRoot, 'dist', 'test', 'e2e', 'support', 'interlink-probe.js');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -32,7 +32,7 @@ export class OpvServer {
   /** GET or POST on the stats channel, asked from the server's own host (the test process is outside the namespaces). */
   api(method: 'GET' | 'POST', route: string): { status: number; json: unknown } {
     const out = this.net
-      .run(this.host.name, 'curl', ['-s', '-o', '-', '-w', '\n%{http_code}', '-X', method, '-H', `authorization: Bearer ${TOKEN}`, `http://${this.host.ip}:${STATS_PORT}/api/v1${route}`])
+      .run(this.host.name, 'curl', ['-s', '-o', '-', '-w', '\n%{http_code}', '-X', method, '-H', `authorization: Bearer ${TOKEN}`, `http://${this.host.ip}:${DEFAULT_STATS_PORT}/api/v1${route}`])
       .trim()
       .split('\n');
     const status = Number(out.pop());
