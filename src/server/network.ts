@@ -103,17 +103,21 @@ export class Network implements NetworkView {
       this.server.applyHold(m.action, m.callsign, m.until, m.server);
       return;
     }
-    this.applyChanges(this.roster.apply(m, this.now()));
+    // A join carries the time its server admitted the station, by that server's clock.
+    // The duplicate rule needs it: both servers must compare the same two times, and the
+    // times of receipt differ by the transit each way (two joins that cross would each look
+    // later than the local one, and both servers would keep the callsign).
+    this.applyChanges(this.roster.apply(m, this.now()), m.kind === 'join' ? m.at : undefined);
   }
 
-  private applyChanges(changes: RosterChange[]): void {
+  private applyChanges(changes: RosterChange[], joinedAtMs?: number): void {
     const at = this.now();
     for (const c of changes) {
       switch (c.type) {
         case 'joined': {
           this.log.remoteStation(c.callsign, c.server, c.room, true);
           this.server.networkEvent({ type: 'remote_joined', at, callsign: c.callsign, room: c.room, server: c.server });
-          this.resolveDuplicate(c.callsign);
+          this.resolveDuplicate(c.callsign, c.server, joinedAtMs);
           break;
         }
         case 'left':
@@ -135,11 +139,12 @@ export class Network implements NetworkView {
    * Two servers admitted one callsign at about the same time (each before it heard of
    * the other): both apply the same rule, so exactly one keeps it.
    */
-  private resolveDuplicate(callsign: string): void {
+  private resolveDuplicate(callsign: string, server: string, joinedAtMs: number | undefined): void {
     const local = this.server.localJoin(callsign);
     const remote = this.roster.holder(callsign);
     if (local === null || remote === undefined) return;
-    if (!wins({ joinedAtMs: local, server: this.serverId }, remote)) this.server.dropDuplicate(callsign, remote.server);
+    const theirs = joinedAtMs !== undefined && remote.server === server ? joinedAtMs : remote.joinedAtMs;
+    if (!wins({ joinedAtMs: local, server: this.serverId }, { joinedAtMs: theirs, server: remote.server })) this.server.dropDuplicate(callsign, remote.server);
   }
 
   // NetworkView
