@@ -28,6 +28,11 @@ export interface PresenceStation {
   room: string;
   talking: boolean;
   connected_s: number;
+  /**
+   * When its server admitted it (ms since the epoch, that server's clock): the duplicate
+   * rule compares it exactly; connected_s is only to the second. Absent from older peers.
+   */
+  joined_at?: number;
 }
 
 export type PresenceMessage =
@@ -65,7 +70,7 @@ const schema = z.discriminatedUnion('kind', [
   z.object({
     ...base,
     kind: z.literal('snapshot'),
-    stations: z.array(z.object({ callsign, room, talking: z.boolean(), connected_s: seconds })).max(PRESENCE_MAX_STATIONS),
+    stations: z.array(z.object({ callsign, room, talking: z.boolean(), connected_s: seconds, joined_at: epochMs.optional() })).max(PRESENCE_MAX_STATIONS),
   }),
   z.object({ ...base, kind: z.literal('join'), callsign, room }),
   z.object({ ...base, kind: z.literal('leave'), callsign, room, reason: z.enum(['bye', 'timeout', 'kicked', 'banned']) }),

@@ -107,17 +107,20 @@ export class Network implements NetworkView {
     // The duplicate rule needs it: both servers must compare the same two times, and the
     // times of receipt differ by the transit each way (two joins that cross would each look
     // later than the local one, and both servers would keep the callsign).
-    this.applyChanges(this.roster.apply(m, this.now()), m.kind === 'join' ? m.at : undefined);
+    // A snapshot carries each station's exact admission time the same way.
+    const inSnapshot = m.kind === 'snapshot' ? new Map(m.stations.map((s) => [s.callsign, s.joined_at])) : null;
+    const joinedAt = (call: string): number | undefined => (m.kind === 'join' ? m.at : inSnapshot?.get(call));
+    this.applyChanges(this.roster.apply(m, this.now()), joinedAt);
   }
 
-  private applyChanges(changes: RosterChange[], joinedAtMs?: number): void {
+  private applyChanges(changes: RosterChange[], joinedAt: (callsign: string) => number | undefined = () => undefined): void {
     const at = this.now();
     for (const c of changes) {
       switch (c.type) {
         case 'joined': {
           this.log.remoteStation(c.callsign, c.server, c.room, true);
           this.server.networkEvent({ type: 'remote_joined', at, callsign: c.callsign, room: c.room, server: c.server });
-          this.resolveDuplicate(c.callsign, c.server, joinedAtMs);
+          this.resolveDuplicate(c.callsign, c.server, joinedAt(c.callsign));
           break;
         }
         case 'left':

@@ -628,7 +628,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   /** This server's stations, for the network's presence snapshot. */
   localPresence(): PresenceStation[] {
     const nowMs = this.now();
-    return [...this.registry.all()].map((s) => ({ callsign: s.callsign, room: s.room.name, talking: s.talking, connected_s: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)) }));
+    return [...this.registry.all()].map((s) => ({
+      callsign: s.callsign,
+      room: s.room.name,
+      talking: s.talking,
+      connected_s: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)),
+      joined_at: s.joinedAt,
+    }));
   }
 
   bans(): BanEntry[] {
