@@ -16,6 +16,7 @@
  *
  * Local fan-out never waits on this: publishFrame is synchronous and cheap.
  */
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, Events, type ConnectionOptions, type Msg, type NatsConnection, type Subscription, type TlsOptions } from 'nats';
 import type { InterlinkStats } from '../contract/stats.js';
@@ -111,6 +112,20 @@ export function parseNatsServers(urls: string[]): NatsServerList {
   return out;
 }
 
+/**
+ * With TLS, the URLs must name hosts: nats.js checks a certificate against the host
+ * name it dialled and, for an IP address, against "localhost", so an IP URL would fail
+ * on every connection with a message that hides why. Said once, at start.
+ */
+function requireHostNames(servers: string[]): void {
+  for (const u of servers) {
+    const host = u.replace(/^[a-z]+:\/\//i, '').replace(/:\d+$/, '');
+    if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
+      throw new ConfigError(`--nats ${u}: with TLS, give the NATS server's host name as in its certificate (the client cannot check a certificate against an IP address)`);
+    }
+  }
+}
+
 /** A URL with any credentials replaced by `***`, for messages. */
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@').replace(/^[^:/@]*@/, '***@');
@@ -201,6 +216,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     this.ownPresenceSubject = presenceSubject(opts.serverId);
     const list = parseNatsServers(opts.servers);
     this.display = list.servers.join(',');
+    if (opts.tlsCa || opts.tlsCert || list.servers.some((u) => u.startsWith('tls://'))) requireHostNames(list.servers);
     const tls: TlsOptions = {};
     if (opts.tlsCa) tls.ca = readConfigFile(opts.tlsCa, 'NATS TLS CA file');
     if (opts.tlsCert) tls.cert = readConfigFile(opts.tlsCert, 'NATS TLS certificate file');

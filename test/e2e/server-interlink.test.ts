@@ -1,5 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { serverStatsSchema } from '../../src/contract/stats-schema.js';
 import { freeUdpPort } from '../helpers/paths.js';
 import { startNatsNode } from '../helpers/nats.js';
@@ -148,4 +152,64 @@ test('one callsign admitted on two servers while NATS was down: when the link co
   const sb = serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${b.statsPort}/api/v1/stats`)).json());
   assert.equal(sb.stations.length, 0);
   assert.deepEqual(sb.remote_stations.map((r) => `${r.callsign}@${r.server}`), ['W1DUP@hub-a']);
+});
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
+function makeCerts(): { dir: string; ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opv-tls-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const f = (n: string): string => path.join(dir, n);
+  const ossl = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=opv test CA', '-keyout', f('ca.key'), '-out', f('ca.pem')]);
+  for (const [name, ext] of [
+    ['server', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    ['client', 'extendedKeyUsage=clientAuth'],
+  ] as const) {
+    ossl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=opv ${name}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`)]);
+    writeFileSync(f(`${name}.ext`), ext + '\n');
+    ossl(['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`)]);
+  }
+  return { dir, ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
+}
+
+test('TLS to NATS with client certificates: frames cross; without a certificate the link stays down and says why, and the relay serves its own stations', async () => {
+  const c = makeCerts();
+  const nats = await startNatsNode({ name: 'tls', tls: { cert: c.serverCert, key: c.serverKey, ca: c.ca } });
+  cleanups.push(() => nats.kill());
+  // By name: a certificate is checked against the host name dialled.
+  const url = `tls://localhost:${nats.port}`;
+  const tlsArgs = ['--nats-tls-ca', c.ca, '--nats-tls-cert', c.clientCert, '--nats-tls-key', c.clientKey];
+  const a = await startServer(['--nats', url, '--server-id', 'tls-a', ...tlsArgs]);
+  cleanups.push(() => a.proc.stop());
+  const b = await startServer(['--nats', url, '--server-id', 'tls-b', ...tlsArgs]);
+  cleanups.push(() => b.proc.stop());
+  await a.proc.waitForLine(/NATS: connected to .* as tls-a/);
+  await b.proc.waitForLine(/NATS: connected to .* as tls-b/);
+  const ta = await sim('W1TLS', a.port, a);
+  const tb = await sim('K1TLS', b.port, b);
+  await a.proc.waitForLine(/REMOTE STATION: K1TLS on tls-b/);
+  ta.chat('over TLS');
+  await tb.until(() => tb.texts('W1TLS').includes('over TLS'), 8000, 'chat across the TLS link');
+
+  // No client certificate: refused by the NATS server; the relay still relays locally.
+  const lone = await startServer(['--nats', url, '--server-id', 'no-cert', '--nats-tls-ca', c.ca]);
+  cleanups.push(() => lone.proc.stop());
+  await lone.proc.waitForLine(/NATS: .*(certificate|TLS|tls|handshake|closed|reset|refused).*/i, 20_000);
+  const l1 = await sim('W1LONE', lone.port, lone);
+  const l2 = await sim('W2LONE', lone.port, lone);
+  l1.chat('local still works');
+  await l2.until(() => l2.texts('W1LONE').includes('local still works'), 5000, 'local relay without the link');
+  const sl = serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${lone.statsPort}/api/v1/stats`)).json());
+  assert.equal(sl.interlink?.connected, false);
+  assert.ok(!tb.texts().includes('local still works'));
+
+  // A CA file that is not there: one line naming it, exit 1.
+  const { Proc } = await import('../helpers/proc.js');
+  const { opvBin } = await import('../helpers/paths.js');
+  const bad = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--nats', url, '--nats-tls-ca', path.join(c.dir, 'missing.pem')]);
+  assert.equal(await bad.waitForExit(30_000), 1);
+  assert.match(bad.stderrLines.join('\n'), /NATS TLS CA file .*missing\.pem/);
+  const byIp = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--nats', `tls://127.0.0.1:${nats.port}`, '--nats-tls-ca', c.ca]);
+  assert.equal(await byIp.waitForExit(30_000), 1);
+  assert.match(byIp.stderrLines.join('\n'), /--nats tls:\/\/127\.0\.0\.1:\d+: with TLS, give the NATS server's host name/);
 });

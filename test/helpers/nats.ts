@@ -45,6 +45,8 @@ export interface NatsNodeOptions {
   leafRemotes?: string[];
   /** Client credentials the node requires (user/password authorization). */
   auth?: { user: string; pass: string };
+  /** TLS on the client port (PEM files); with `ca`, clients must present a certificate it signed. */
+  tls?: { cert: string; key: string; ca?: string };
   /** Server pings to clients: how often, and how many unanswered before it drops the client. */
   pingInterval?: string;
   pingMax?: number;
@@ -65,6 +67,10 @@ export function natsConfig(o: Required<Pick<NatsNodeOptions, 'name' | 'host' | '
     'write_deadline: "1s"',
   ];
   if (o.auth) lines.push(`authorization { user: "${o.auth.user}", password: "${o.auth.pass}" }`);
+  if (o.tls) {
+    const ca = o.tls.ca !== undefined ? `, ca_file: "${o.tls.ca}", verify: true` : '';
+    lines.push(`tls { cert_file: "${o.tls.cert}", key_file: "${o.tls.key}"${ca} }`);
+  }
   if (o.cluster && o.clusterPort !== undefined) {
     lines.push(
       'cluster {',
