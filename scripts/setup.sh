@@ -19,7 +19,7 @@ die() {
   exit 1
 }
 
-DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox opus-tools espeak-ng nats-server build-essential python3)
+DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox opus-tools espeak-ng nats-server openssl build-essential python3)
 
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null \
   || die "this script needs Debian or Ubuntu (dpkg/apt-get); elsewhere install by hand: ${DEBS[*]}, Node.js >= 20"
