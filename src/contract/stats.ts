@@ -72,7 +72,7 @@ export interface InterlinkStats {
   frames_received: number;
   /** Frames not published because the link was down (never queued: stale voice is useless). */
   frames_not_published: number;
-  /** Frames from NATS that were dropped (not a frame, unknown room, from this server). */
+  /** Frames from NATS that were dropped: not a frame, an unknown room, from this server, or claiming the server's id or a callsign that is on this server. */
   frames_rejected: number;
   reconnects: number;
   /** Rooms subscribed now (those with a local station). */

@@ -43,7 +43,7 @@ export class Network implements NetworkView {
   }
 
   async start(): Promise<void> {
-    this.link.on('frame', ({ room, frame }) => this.server.deliverRemote(room, frame));
+    this.link.on('frame', ({ room, origin, frame }) => this.server.deliverRemote(room, frame, origin));
     this.link.on('presence', (m) => this.onPresence(m));
     this.link.on('state', ({ connected, state }) => {
       // The interlink logs its own state changes in words; here they become events.
@@ -186,6 +186,7 @@ export class Network implements NetworkView {
   }
 
   stats(nowMs: number): InterlinkStats {
-    return { ...this.link.stats(), peers: this.roster.peers(nowMs) };
+    const s = this.link.stats();
+    return { ...s, frames_rejected: s.frames_rejected + this.server.counters.remoteRejected, peers: this.roster.peers(nowMs) };
   }
 }

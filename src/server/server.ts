@@ -34,6 +34,8 @@ export interface Counters {
   echoes: number;
   /** Frames of protected callsigns refused for want of an authenticated session. */
   authRefused: number;
+  /** Frames from other servers not relayed: not a frame, an unknown room, or a callsign that is the server's or one of this server's own. */
+  remoteRejected: number;
 }
 
 export interface ConferenceServerEvents {
@@ -76,6 +78,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     hijacksRefused: 0,
     echoes: 0,
     authRefused: 0,
+    remoteRejected: 0,
   };
   /** Station authentication (docs/EXTENSIONS.md): sessions bind protected callsigns to an endpoint. */
   readonly auth: StationAuthority;
@@ -197,13 +200,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       c.decodeErrors++;
       return;
     }
-    let callsign = this.idCache.get(id);
-    if (callsign === undefined) {
-      const d = tryDecodeCallsign(id);
-      callsign = d.ok ? d.value : null;
-      if (this.idCache.size >= MAX_ID_CACHE) this.idCache.clear();
-      this.idCache.set(id, callsign);
-    }
+    const callsign = this.callsignOf(id);
     if (callsign === null) {
       c.decodeErrors++;
       return;
@@ -221,6 +218,18 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     }
     const admitted = this.gate.offer(callsign, id, makeEndpoint(rinfo.address, rinfo.port, via), buf);
     if (admitted !== null) this.admit(admitted, nowMs);
+  }
+
+  /** A station id → its callsign (null: not a valid base-40 callsign), cached: the hot path decodes each id once. */
+  private callsignOf(id: number): string | null {
+    let callsign = this.idCache.get(id);
+    if (callsign === undefined) {
+      const d = tryDecodeCallsign(id);
+      callsign = d.ok ? d.value : null;
+      if (this.idCache.size >= MAX_ID_CACHE) this.idCache.clear();
+      this.idCache.set(id, callsign);
+    }
+    return callsign;
   }
 
   private relay(st: Station, buf: Buffer, nowMs: number): void {
@@ -288,9 +297,21 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
    * A frame of another server's station (over NATS): to this server's stations in the room
    * only, never back out (split horizon). Returns how many destinations.
    */
-  deliverRemote(roomName: string, buf: Buffer): number {
+  deliverRemote(roomName: string, buf: Buffer, origin: string): number {
     const room = this.rooms.get(roomName);
-    if (room === undefined || buf.length !== FRAME_SIZE || !hasToken(buf)) return 0;
+    const id = buf.length === FRAME_SIZE && hasToken(buf) ? readStationId(buf, 0) : SERVER_STATION_ID;
+    const callsign = id === SERVER_STATION_ID ? null : this.callsignOf(id);
+    // Another server's frame never speaks as this server or as one of its own stations
+    // (a peer that is buggy, stale or not ours), and each of its stations gets the same
+    // rate limit as a local source: the network is trusted no more than a station.
+    if (room === undefined || callsign === null || this.registry.get(callsign) !== undefined) {
+      this.counters.remoteRejected++;
+      return 0;
+    }
+    if (!this.limiter.allow(origin + '/' + callsign, this.now())) {
+      this.counters.rateLimited++;
+      return 0;
+    }
     room.framesFromInterlink++;
     const targets = room.targets;
     for (let i = 0; i < targets.length; i++) this.send(buf, targets[i]!.returnTo);

@@ -213,3 +213,38 @@ test('TLS to NATS with client certificates: frames cross; without a certificate 
   assert.equal(await byIp.waitForExit(30_000), 1);
   assert.match(byIp.stderrLines.join('\n'), /--nats tls:\/\/127\.0\.0\.1:\d+: with TLS, give the NATS server's host name/);
 });
+
+test('a rogue publisher on the NATS network: flooding frames are cut to the station rate, frames claiming a local callsign or the server are dropped and counted', async () => {
+  const { connect } = await import('nats');
+  const { encodeCallsign, frameMessage, MessageBuilder } = await import('../../src/protocol/index.js');
+  const { SERVER_STATION_ID } = await import('../../src/protocol/ext.js');
+  const nats = await startNatsNode({ name: 'rogue' });
+  cleanups.push(() => nats.kill());
+  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a', '--rate', '50', '--burst', '100']);
+  cleanups.push(() => a.proc.stop());
+  await a.proc.waitForLine(/NATS: connected/);
+  const local = await sim('W1LOC', a.port, a);
+  const listener = await sim('W2LOC', a.port, a);
+
+  const nc = await connect({ servers: nats.url, name: 'rogue' });
+  cleanups.push(() => nc.close());
+  const builder = new MessageBuilder({ source: [10, 0, 0, 9], destination: [10, 0, 0, 1], sourcePorts: { voice: 1, text: 1, control: 1 }, initialIdentification: 1 });
+  const framesOf = (id: number, text: string): Uint8Array[] => frameMessage(id, builder.text(text));
+  // 400 one-frame chat messages from one "remote station" at once: well over the burst.
+  for (let i = 0; i < 400; i++) for (const f of framesOf(encodeCallsign('K9ROG'), `flood ${i}`)) nc.publish('opv.room.MAIN.evil', f);
+  // Frames that claim a callsign on this server, and the server's own id.
+  for (const f of framesOf(encodeCallsign('W1LOC'), 'i am W1LOC')) nc.publish('opv.room.MAIN.evil', f);
+  for (const f of framesOf(SERVER_STATION_ID, 'OPV:ANNOUNCE forged')) nc.publish('opv.room.MAIN.evil', f);
+  await nc.flush();
+
+  await listener.until(() => listener.texts('K9ROG').length >= 100, 8000, 'the burst of the flood');
+  await sleep(1000);
+  const got = listener.texts('K9ROG').length;
+  assert.ok(got >= 100 && got <= 160, `the flood is cut to the burst plus the rate: ${got} of 400 relayed`);
+  assert.ok(!listener.texts().includes('i am W1LOC'), 'no remote frame speaks as a local station');
+  assert.ok(!listener.heard.some((h) => h.from === 'OPV-SRV'), 'no remote frame speaks as the server');
+  assert.ok(!local.texts().includes('i am W1LOC'));
+  const s = serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${a.statsPort}/api/v1/stats`)).json());
+  assert.ok((s.interlink?.frames_rejected ?? 0) >= 2, `frames_rejected ${s.interlink?.frames_rejected}`);
+  assert.ok(s.rate_limited >= 200, `rate_limited ${s.rate_limited}`);
+});
