@@ -7,9 +7,9 @@
  * `measure-end` and a final JSON result line.
  * argv: HOST PORT[,PORT…] TALKERS WARMUP_S MEASURE_S
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
-import { encodeCallsign, frameMessage, MessageBuilder, RtpStream } from '../src/protocol/index.js';
+import type { Socket } from 'node:dgram';
+import { encodeCallsign, frameMessage } from '../src/protocol/index.js';
+import { keyOf, loadBuilder, loadSocket, runPaced, VARIANTS, voiceVariants } from './load-stations.js';
 
 const [host, portsS, kS, warmS, measS] = process.argv.slice(2);
 if (!host || !portsS || !kS || !warmS || !measS) {
@@ -20,11 +20,6 @@ const ports = portsS.split(',').map(Number);
 const K = Number(kS);
 const warmupMs = Number(warmS) * 1000;
 const measureMs = Number(measS) * 1000;
-/** Distinct frames per talker, cycled: a frame's key is unique for VARIANTS × 40 ms. */
-const VARIANTS = 250;
-
-/** A frame's identity: 4 + 4 bytes of its random Opus payload region. */
-const keyOf = (b: Buffer): number => b.readUInt32BE(60) ^ b.readUInt32BE(90);
 
 interface Talker {
   socket: Socket;
@@ -45,7 +40,7 @@ const other: number[] = [];
 const talkers: Talker[] = [];
 for (let i = 0; i < K; i++) {
   const server = i % ports.length;
-  const socket = createSocket('udp4');
+  const socket = await loadSocket('127.0.0.1');
   socket.on('message', (buf) => {
     if (counting) receivedAll++;
     if (!measuring) return;
@@ -60,27 +55,9 @@ for (let i = 0; i < K; i++) {
       other.push(us);
     }
   });
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  try {
-    socket.setRecvBufferSize(4 * 1024 * 1024);
-  } catch {
-    // Capped by net.core.rmem_max.
-  }
-  const builder = new MessageBuilder({
-    source: [10, 0, 0, 2],
-    destination: [10, 0, 0, 1],
-    sourcePorts: { voice: 40000, text: 40001, control: 40002 },
-    initialIdentification: i,
-  });
+  const builder = loadBuilder(i);
   const id = encodeCallsign(`I${i.toString(36).toUpperCase().padStart(3, '0')}ZZ`);
-  const rtp = new RtpStream(i + 1, 0, 0);
-  const payload = new Uint8Array(92);
-  const frames: Buffer[] = [];
-  for (let v = 0; v < VARIANTS; v++) {
-    rtp.writeNext(payload, 0);
-    payload.set(randomBytes(80), 12);
-    frames.push(Buffer.from(frameMessage(id, builder.build('voice', payload))[0]!));
-  }
+  const frames = voiceVariants(id, builder, i + 1);
   talkers.push({ socket, server, frames });
   for (const f of frameMessage(id, builder.text('joining'))) socket.send(f, ports[server], host);
 }
@@ -96,42 +73,23 @@ await new Promise<void>((resolve) => {
 
 let sent = 0;
 counting = true;
-// Talkers spread evenly over the 40 ms frame period, as independent stations are.
-const due = Array.from({ length: K }, (_, t) => (t * 40) / K);
-const count = new Array<number>(K).fill(0);
-const start = performance.now();
-await new Promise<void>((resolve) => {
-  const step = (): void => {
-    const elapsed = performance.now() - start;
-    for (let t = 0; t < K; t++) {
-      while (due[t]! <= elapsed) {
-        const s = talkers[t]!;
-        const f = s.frames[count[t]! % VARIANTS]!;
-        sentAt.set(keyOf(f), { t: process.hrtime.bigint(), server: s.server });
-        s.socket.send(f, ports[s.server], host);
-        count[t]!++;
-        due[t]! += 40;
-        sent++;
-      }
-    }
-    if (!measuring && elapsed >= warmupMs && elapsed < warmupMs + measureMs) {
-      measuring = true;
-      process.stdout.write('measure-start\n');
-    }
-    if (elapsed >= warmupMs + measureMs) {
-      measuring = false;
-      process.stdout.write('measure-end\n');
-      // Let the last frames arrive before counting the loss.
-      setTimeout(() => {
-        counting = false;
-        resolve();
-      }, 500);
-      return;
-    }
-    setTimeout(step, 1);
-  };
-  step();
+await runPaced({
+  talkers: K,
+  warmupMs,
+  measureMs,
+  drainMs: 500,
+  send: (t, n) => {
+    const s = talkers[t]!;
+    const f = s.frames[n % VARIANTS]!;
+    sentAt.set(keyOf(f), { t: process.hrtime.bigint(), server: s.server });
+    s.socket.send(f, ports[s.server], host);
+    sent++;
+  },
+  measuring: (on) => {
+    measuring = on;
+  },
 });
+counting = false;
 
 const pct = (a: number[], p: number): number => a[Math.min(a.length - 1, Math.floor((a.length * p) / 100))] ?? NaN;
 same.sort((a, b) => a - b);
