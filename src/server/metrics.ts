@@ -67,50 +67,15 @@ export function createMetrics(snapshot: () => ServerStats, channel?: () => Chann
       this.set(current().stations.filter((s) => s.talking).length);
     },
   });
-  // Per room. The `room` label takes only names the sysop configured (--room, at most
-  // 24 rooms plus MAIN), never a name a station sent, so the series stay few.
-  const perRoomGauge = (name: string, help: string, pick: (r: RoomStats) => number): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['room'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const r of current().rooms) this.set({ room: r.name }, pick(r));
-      },
-    });
-  };
-  const perRoomCounter = (name: string, help: string, pick: (r: RoomStats) => number): void => {
-    new Counter({
-      name,
-      help,
-      labelNames: ['room'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const r of current().rooms) this.inc({ room: r.name }, pick(r));
-      },
-    });
-  };
-  perRoomGauge('opv_room_stations', 'Stations of this server in the room', (r) => r.stations);
-  perRoomGauge('opv_room_remote_stations', 'Stations in the room on other interlinked servers', (r) => r.remote_stations);
-  perRoomGauge('opv_room_talking_stations', 'Stations talking in the room now (here and remote)', (r) => r.talking.length);
-  perRoomCounter('opv_room_frames_received_total', "Frames received from this server's stations in the room", (r) => r.frames_received);
-  perRoomCounter('opv_room_frames_forwarded_total', "Frames sent to this server's stations in the room", (r) => r.frames_forwarded);
-  perRoomCounter('opv_room_frames_from_interlink_total', 'Frames of the room received from other servers over NATS', (r) => r.frames_from_interlink);
-
-  // The NATS interlink, labelled with this server's --server-id (one value): a labelled
-  // metric with no sample is left out, so a server running alone has none of these.
-  const link = (name: string, help: string, pick: (l: InterlinkStats) => number, kind: 'gauge' | 'counter'): void => {
-    const opts = { name, help, labelNames: ['server_id'], registers: [registry] };
+  // One series per label value, read from the snapshot at each scrape.
+  const labelled = (kind: 'gauge' | 'counter', name: string, help: string, label: string, samples: () => [string, number][]): void => {
+    const opts = { name, help, labelNames: [label], registers: [registry] };
     if (kind === 'gauge') {
       new Gauge({
         ...opts,
         collect() {
           this.reset();
-          const l = current().interlink;
-          if (l) this.set({ server_id: l.server_id }, pick(l));
+          for (const [value, n] of samples()) this.set({ [label]: value }, n);
         },
       });
     } else {
@@ -118,19 +83,36 @@ export function createMetrics(snapshot: () => ServerStats, channel?: () => Chann
         ...opts,
         collect() {
           this.reset();
-          const l = current().interlink;
-          if (l) this.inc({ server_id: l.server_id }, pick(l));
+          for (const [value, n] of samples()) this.inc({ [label]: value }, n);
         },
       });
     }
   };
+  // Per room. The `room` label takes only names the sysop configured (--room, at most
+  // 24 rooms plus MAIN), never a name a station sent, so the series stay few.
+  const perRoom = (kind: 'gauge' | 'counter', name: string, help: string, pick: (r: RoomStats) => number): void =>
+    labelled(kind, name, help, 'room', () => current().rooms.map((r) => [r.name, pick(r)]));
+  perRoom('gauge', 'opv_room_stations', 'Stations of this server in the room', (r) => r.stations);
+  perRoom('gauge', 'opv_room_remote_stations', 'Stations in the room on other interlinked servers', (r) => r.remote_stations);
+  perRoom('gauge', 'opv_room_talking_stations', 'Stations talking in the room now (here and remote)', (r) => r.talking.length);
+  perRoom('counter', 'opv_room_frames_received_total', "Frames received from this server's stations in the room", (r) => r.frames_received);
+  perRoom('counter', 'opv_room_frames_forwarded_total', "Frames sent to this server's stations in the room", (r) => r.frames_forwarded);
+  perRoom('counter', 'opv_room_frames_from_interlink_total', 'Frames of the room received from other servers over NATS', (r) => r.frames_from_interlink);
+
+  // The NATS interlink, labelled with this server's --server-id (one value): a labelled
+  // metric with no sample is left out, so a server running alone has none of these.
+  const link = (name: string, help: string, pick: (l: InterlinkStats) => number, kind: 'gauge' | 'counter'): void =>
+    labelled(kind, name, help, 'server_id', () => {
+      const l = current().interlink;
+      return l ? [[l.server_id, pick(l)]] : [];
+    });
   link('opv_interlink_connected', 'Connected to NATS (1) or not (0)', (l) => (l.connected ? 1 : 0), 'gauge');
   link('opv_interlink_peers', 'Other servers heard from over NATS', (l) => l.peers.length, 'gauge');
   link('opv_interlink_subscribed_rooms', 'Rooms subscribed on NATS (those with a local station)', (l) => l.subscribed_rooms.length, 'gauge');
   link('opv_interlink_frames_published_total', 'Frames published to NATS', (l) => l.frames_published, 'counter');
   link('opv_interlink_frames_received_total', 'Frames received from NATS', (l) => l.frames_received, 'counter');
   link('opv_interlink_frames_not_published_total', 'Frames not published because the link was down', (l) => l.frames_not_published, 'counter');
-  link('opv_interlink_frames_rejected_total', 'Frames from NATS dropped (not a frame, unknown room, own server)', (l) => l.frames_rejected, 'counter');
+  link('opv_interlink_frames_rejected_total', 'Frames from NATS dropped (not a frame, unknown room, own server, or claiming the server or a local callsign)', (l) => l.frames_rejected, 'counter');
   link('opv_interlink_reconnects_total', 'Reconnections to NATS', (l) => l.reconnects, 'counter');
 
   if (channel) {

@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
-import { natsSkip, startNatsCluster, startNatsLeaf, pollAsync, type NatsNode } from '../helpers/nats.js';
+import { natsSkip, pollAsync, type NatsNode } from '../helpers/nats.js';
 import type { Dump } from './support/interlink-probe.js';
-import { dumpsWhen, MAIN_PORT, sleep, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
+import { dumpsWhen, MAIN_PORT, sleep, startNatsTopology, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
 
 // Faults under a talker at 25 frames/s: a nats-server node killed with SIGKILL, the NATS
 // network of a server's host cut for 5 s (its veth down), and a server's only NATS node
@@ -49,10 +49,8 @@ before(async () => {
   if (skip) return;
   net = createTestNet([...HOSTS]);
   h = net.hosts;
-  const node = (name: 'n1' | 'n2' | 'n3') => ({ name, host: h[name].ip, netns: h[name].ns, port: 4222, clusterPort: 6222, leafPort: 7422, monitorPort: 8222 });
-  hubs = await startNatsCluster([node('n1'), node('n2'), node('n3')]);
+  ({ hubs, leaf } = await startNatsTopology(net));
   const [n1, n2] = hubs as [NatsNode, NatsNode, NatsNode];
-  leaf = await startNatsLeaf(hubs, { name: 'nl', host: h.nl.ip, netns: h.nl.ns, port: 4222, monitorPort: 8222 });
   [A, B, C] = await Promise.all([
     startOpvServer(net, h.sa, 'alpha', [n1.url, n2.url]),
     startOpvServer(net, h.sb, 'bravo', [n2.url, n1.url]),

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { Proc } from '../helpers/proc.js';
 import { referenceFramesJson, repoRoot } from '../helpers/paths.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
-import { natsSkip, startNatsCluster, startNatsLeaf, pollAsync, type NatsNode } from '../helpers/nats.js';
+import { natsSkip, pollAsync, type NatsNode } from '../helpers/nats.js';
 import type { ReferenceVectors } from '../protocol/vectors.js';
 import { frameHash, type Dump } from './support/interlink-probe.js';
-import { exactnessProblems, dumpsWhen, MAIN_PORT, NET_PORT, sleep, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
+import { exactnessProblems, dumpsWhen, MAIN_PORT, NET_PORT, sleep, startNatsTopology, startOpvServer, startProbe, voiceOf, type Host, type OpvServer, type Probe } from './support/interlink-hosts.js';
 
 // Interlinked opv servers on separate namespace hosts, over a real nats-server cluster of
 // three nodes (full mesh of routes) and a leaf node: servers alpha (on n1) and bravo (on
@@ -39,9 +39,7 @@ before(async () => {
   if (skip) return;
   net = createTestNet([...HOSTS]);
   h = net.hosts;
-  const node = (name: 'n1' | 'n2' | 'n3') => ({ name, host: h[name].ip, netns: h[name].ns, port: 4222, clusterPort: 6222, leafPort: 7422, monitorPort: 8222 });
-  hubs = await startNatsCluster([node('n1'), node('n2'), node('n3')]);
-  leaf = await startNatsLeaf(hubs, { name: 'nl', host: h.nl.ip, netns: h.nl.ns, port: 4222, monitorPort: 8222 });
+  ({ hubs, leaf } = await startNatsTopology(net));
   [A, B] = await Promise.all([startOpvServer(net, h.sa, 'alpha', [hubs[0]!.url]), startOpvServer(net, h.sb, 'bravo', [hubs[1]!.url])]);
 });
 

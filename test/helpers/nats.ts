@@ -254,15 +254,7 @@ export async function startNatsNode(o: Partial<NatsNodeOptions> = {}): Promise<N
   return node;
 }
 
-export interface ClusterNodeSpec {
-  name: string;
-  host?: string;
-  netns?: string;
-  port?: number;
-  clusterPort?: number;
-  leafPort?: number;
-  monitorPort?: number;
-}
+export type ClusterNodeSpec = Pick<NatsNodeOptions, 'name' | 'host' | 'netns' | 'port' | 'clusterPort' | 'leafPort' | 'monitorPort'>;
 
 /**
  * A cluster (routes in a full mesh: every node lists every other), each node also

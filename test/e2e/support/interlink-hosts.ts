@@ -10,6 +10,7 @@ import { DEFAULT_SERVER_PORT } from '../../../src/protocol/constants.js';
 import { Proc } from '../../helpers/proc.js';
 import { opvBin, repoRoot } from '../../helpers/paths.js';
 import type { TestNet } from '../../helpers/netns.js';
+import { startNatsCluster, startNatsLeaf, type NatsNode } from '../../helpers/nats.js';
 import type { Dump, Rx } from './interlink-probe.js';
 
 export type Host = { name: string; ns: string; ip: string };
@@ -20,6 +21,23 @@ export const NET_PORT = 57373;
 const probeJs = path.join(repoRoot, 'dist', 'test', 'e2e', 'support', 'interlink-probe.js');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The NATS side of the namespace tests: hosts n1, n2 and n3 as one cluster (full mesh of
+ * routes) and host nl as a leaf node of it, every node on the standard ports.
+ */
+export async function startNatsTopology(net: TestNet): Promise<{ hubs: [NatsNode, NatsNode, NatsNode]; leaf: NatsNode }> {
+  const h = net.hosts;
+  const at = (name: 'n1' | 'n2' | 'n3' | 'nl'): { name: string; host: string; netns: string } => {
+    const host = h[name];
+    if (host === undefined) throw new Error(`startNatsTopology: the test net has no host ${name}`);
+    return { name, host: host.ip, netns: host.ns };
+  };
+  const node = (name: 'n1' | 'n2' | 'n3') => ({ ...at(name), port: 4222, clusterPort: 6222, leafPort: 7422, monitorPort: 8222 });
+  const hubs = (await startNatsCluster([node('n1'), node('n2'), node('n3')])) as [NatsNode, NatsNode, NatsNode];
+  const leaf = await startNatsLeaf(hubs, { ...at('nl'), port: 4222, monitorPort: 8222 });
+  return { hubs, leaf };
+}
 
 export class OpvServer {
   constructor(
