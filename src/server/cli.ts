@@ -222,7 +222,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
     }
     await network.start();
   }
-  if (server.rooms.size > 1) log.rooms([...server.rooms.values()].map((r) => ({ room: r.name, port: server.roomPorts.find((p) => p.room === r.name)?.port ?? null })));
+  if (server.rooms.size > 1) log.rooms([...server.rooms.values()].map((r) => ({ room: r.name, port: r.port })));
   server.watchKeys();
   log.ready();
 

@@ -17,8 +17,11 @@ export class Room {
 
   constructor(
     readonly name: string,
-    /** The UDP port bound to the room (reference stations choose a room by port); null: by name only. */
-    readonly port: number | null,
+    /**
+     * The UDP port of the room (reference stations choose a room by port); null: by name
+     * only. Once the server has started, the port actually bound (0 asks for any).
+     */
+    public port: number | null,
   ) {}
 
   get size(): number {

@@ -145,6 +145,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
         const socket = await bindSocket(this.config.host, room.port).catch((e: NodeJS.ErrnoException) => {
           throw new PortError(room, e, room === this.mainRoom);
         });
+        room.port = socket.address().port;
         bound.push({ socket, room });
         socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo, via));
         // A send error (e.g. ICMP unreachable reported on the socket) must never stop the relay.
@@ -178,11 +179,6 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.uplink = uplink;
     this.network = view;
     for (const r of this.rooms.values()) if (r.size > 0) uplink.setInterest(r.name, true);
-  }
-
-  /** The UDP port bound to each room that has one (after start; the main port's room first). */
-  get roomPorts(): { room: string; port: number }[] {
-    return this.listeners.map((l) => ({ room: l.room.name, port: l.socket.address().port }));
   }
 
   /** The hot path (public so the benchmark can time it in-process). */
@@ -248,9 +244,12 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     const seen = this.inspector.inspect(st, buf, nowMs);
     st.inServerMessage = bound === 'ext' && !this.inspector.atBoundary(st);
     if (seen.ext !== null) {
+      if (seen.ext.startsWith(AUTH_PREFIX)) {
+        this.onAuth(st.callsign, st.stationId, seen.ext, st.endpoint, nowMs);
+        return;
+      }
       const req = parseStationExt(seen.ext);
-      if (seen.ext.startsWith(AUTH_PREFIX)) this.onAuth(st.callsign, st.stationId, seen.ext, st.endpoint, nowMs);
-      else if (req !== null) this.onStationRequest(st, req, nowMs);
+      if (req !== null) this.onStationRequest(st, req, nowMs);
       else this.presence.onExtMessage(st, seen.ext, nowMs);
       return;
     }
@@ -734,7 +733,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       for (const s of r.all()) if (s.talking) talking.push(s.callsign);
       return {
         name: r.name,
-        port: this.listeners.find((l) => l.room === r)?.socket.address().port ?? r.port,
+        port: r.port,
         stations: r.size,
         remote_stations: remote?.get(r.name) ?? 0,
         frames_received: r.framesReceived,
