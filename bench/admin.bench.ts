@@ -102,6 +102,7 @@ function tick(stations: StationStats[], t: number): ServerStats {
     interlink: null,
     socket: null,
     alerts: [],
+    stats_channel: null,
   };
 }
 

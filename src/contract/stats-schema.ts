@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_ROOM } from '../protocol/ext.js';
-import type { ActiveAlert, AdminActionResult, AlertKind, InterlinkStats, RemoteStationStats, RoomStats, ServerEvent, ServerStats, SocketStats, StationStats } from './stats.js';
+import type { ActiveAlert, AdminActionResult, AlertKind, InterlinkStats, RemoteStationStats, RoomStats, ServerEvent, ServerStats, SocketStats, StationStats, StatsChannelStats } from './stats.js';
 
 const count = z.number({ error: 'must be a number' });
 const text = z.string({ error: 'must be a string' });
@@ -72,6 +72,18 @@ export const socketStatsSchema = z.looseObject({
   kernel_sndbuf_errors: count,
 }) satisfies z.ZodType<SocketStats>;
 
+export const statsChannelStatsSchema = z.looseObject({
+  connections: count,
+  connection_cap: count,
+  per_source_cap: count,
+  connections_refused: count,
+  connections_evicted: count,
+  connections_idle_closed: count,
+  event_clients: count,
+  event_clients_dropped: count,
+  event_clients_refused: count,
+}) satisfies z.ZodType<StatsChannelStats>;
+
 // Any string: a kind added by a newer server still parses and is shown as text.
 const alertKind = z.custom<AlertKind>((v) => typeof v === 'string', { error: 'must be a string' });
 
@@ -106,6 +118,7 @@ export const serverStatsSchema = z.looseObject(
     // Absent from servers older than the socket counters and alerts.
     socket: socketStatsSchema.nullable().default(null),
     alerts: z.array(activeAlertSchema, { error: 'must be a list' }).default([]),
+    stats_channel: statsChannelStatsSchema.nullable().default(null),
   },
   { error: 'must be a JSON object' },
 ) satisfies z.ZodType<ServerStats>;

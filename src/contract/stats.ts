@@ -93,6 +93,24 @@ export interface SocketStats {
   kernel_sndbuf_errors: number;
 }
 
+/** The stats channel's own connections (this HTTP port), for watching it under abuse. */
+export interface StatsChannelStats {
+  /** TCP connections open now, and the most allowed (in all, and from one address or IPv6 /64). */
+  connections: number;
+  connection_cap: number;
+  per_source_cap: number;
+  /** New connections closed at once (their source over its cap, or every held one busy). */
+  connections_refused: number;
+  /** Connections closed to make room for a newcomer (the oldest with no request in progress). */
+  connections_evicted: number;
+  /** Connections closed for sending nothing for too long. */
+  connections_idle_closed: number;
+  event_clients: number;
+  /** Event streams dropped for not reading, and refused at the --max-event-clients cap. */
+  event_clients_dropped: number;
+  event_clients_refused: number;
+}
+
 /** What an alert is about. A newer server may send kinds this list lacks: consumers show them as text. */
 export type AlertKind = 'decode_errors' | 'stuck_ptt' | 'flood' | 'auth_failures' | 'interlink_peer_lost' | 'socket_drops';
 
@@ -140,6 +158,8 @@ export interface ServerStats {
   socket: SocketStats | null;
   /** Alerts active now. */
   alerts: ActiveAlert[];
+  /** The stats channel's connections (null from older servers). */
+  stats_channel: StatsChannelStats | null;
 }
 
 /** Server-Sent Events on GET /api/v1/events: `event:` is the `type`, `data:` the JSON object. */

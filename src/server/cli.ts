@@ -9,6 +9,7 @@ import { OperatorLog } from './log.js';
 import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
+import { natsUrlsWithCredentials, statsToken } from './secrets.js';
 import { addOpsOptions, alertThresholds, reportBuffers, type OpsFlags } from './cli-ops.js';
 
 interface ServerFlags extends OpsFlags {
@@ -34,6 +35,8 @@ interface ServerFlags extends OpsFlags {
   statsHost: string;
   statsPort: number;
   statsToken?: string;
+  statsTokenFile?: string;
+  natsUserFile?: string;
   maxEventClients: number;
   room: RoomConfig[];
   nats?: string[];
@@ -104,16 +107,20 @@ export function serverCommand(): Command {
     .option('--no-stats', 'do not serve the stats channel')
     .option('--stats-host <address>', 'stats channel bind address (non-loopback needs --stats-token)', d.stats.host)
     .option('--stats-port <port>', 'stats channel TCP port', intInRange('--stats-port', 1, 65535), d.stats.port)
-    .option('--stats-token <token>', `bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
+    .option('--stats-token-file <file>', `file holding the bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
+    .option('--stats-token <token>', `the token itself (visible in ps: prefer --stats-token-file or ${STATS_TOKEN_ENV})`)
     .option('--room <NAME[:PORT]>', `another room (conference) on this server, chosen by name; with :PORT also by that UDP port (for reference stations). Repeatable; the main port is room ${DEFAULT_ROOM}`, roomFlag, [])
     .option('--nats <urls>', 'interlink with other opv servers over NATS (comma-separated URLs of one cluster, e.g. nats://127.0.0.1:4222)', natsUrls)
     .option('--server-id <name>', "this server's name on the NATS network (letters, digits, -; default: the host name)")
     .option('--nats-creds <file>', 'NATS credentials file (JWT + NKey)')
+    .option('--nats-user-file <file>', 'file with the NATS user:password (or a token) on one line, kept out of the command line')
     .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS server')
     .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
     .option('--nats-tls-key <file>', 'client key for NATS')
     .option('--max-event-clients <n>', 'live event streams (/api/v1/events) served at once; more are refused with 503', intInRange('--max-event-clients', 1, 10000), d.stats.maxEventClients)
     .action(async (flags: ServerFlags) => {
+      const token = statsToken(flags);
+      const warnings = [token.warning];
       const config: ServerConfig = {
         host: flags.host,
         port: flags.port,
@@ -141,7 +148,7 @@ export function serverCommand(): Command {
           enabled: flags.stats,
           host: flags.statsHost,
           port: flags.statsPort,
-          token: flags.statsToken ?? process.env[STATS_TOKEN_ENV] ?? null,
+          token: token.value,
           maxEventClients: flags.maxEventClients,
         },
       };
@@ -149,12 +156,16 @@ export function serverCommand(): Command {
         const r = tryEncodeCallsign(c);
         if (!r.ok) throw new ConfigError(`--allow/--deny: ${r.error.message}`);
       }
-      await runServer(config);
+      await runServer(config, warnings.concat(interlinkWarning(flags)).filter((w): w is string => w !== null));
     });
 }
 
+function interlinkWarning(flags: ServerFlags): string | null {
+  return flags.nats === undefined ? null : natsUrlsWithCredentials(flags.nats, undefined).warning;
+}
+
 function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
-  const natsOnly = ['serverId', 'natsCreds', 'natsTlsCa', 'natsTlsCert', 'natsTlsKey'] as const;
+  const natsOnly = ['serverId', 'natsCreds', 'natsUserFile', 'natsTlsCa', 'natsTlsCert', 'natsTlsKey'] as const;
   if (flags.nats === undefined) {
     const stray = natsOnly.find((k) => flags[k] !== undefined);
     if (stray !== undefined) throw new ConfigError(`--${stray.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} needs --nats`);
@@ -166,7 +177,7 @@ function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
     throw new ConfigError(flags.serverId === undefined ? `the host name does not make a server id: set --server-id` : `--server-id "${serverId}": letters, digits and -, at most 32 characters, starting with a letter or digit`);
   }
   return {
-    servers: flags.nats,
+    servers: natsUrlsWithCredentials(flags.nats, flags.natsUserFile).urls,
     serverId,
     credsFile: flags.natsCreds ?? null,
     tlsCa: flags.natsTlsCa ?? null,
@@ -175,9 +186,10 @@ function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
   };
 }
 
-export async function runServer(config: ServerConfig): Promise<void> {
+export async function runServer(config: ServerConfig, warnings: string[] = []): Promise<void> {
   validateServerConfig(config);
   const log = new OperatorLog(config.logFormat, config.verbose);
+  for (const w of warnings) log.warn(w);
   const server = new ConferenceServer(config, log);
   // A bad authorized-keys file at start is an error of one line; later, a bad edit keeps the old keys.
   server.loadKeys();

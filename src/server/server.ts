@@ -183,7 +183,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.boundPort = a.port;
     this.boundAddress = a.address;
     this.socketWatch = new SocketWatch(() => this.listeners.map((l) => l.room.port ?? 0), this.bufferGrant!);
-    if (this.socketWatch.start()) this.socketStats = this.socketWatch.read();
+    if (await this.socketWatch.start()) this.socketStats = await this.socketWatch.read();
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
     if (this.config.statsIntervalS > 0) {
       this.statsTimer = setInterval(() => this.log.statistics(this.snapshot(), false), this.config.statsIntervalS * 1000);
@@ -567,8 +567,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.limiter.evictIdle(nowMs);
     this.presence.tick(nowMs);
     this.auth.sweep(nowMs);
-    // Read here, once a second, never per frame or per stats request.
-    this.socketStats = this.socketWatch?.read() ?? null;
+    // Read here, once a second, never per frame or per stats request; the alerts see the last reading.
+    void this.socketWatch?.read().then((s) => (this.socketStats = s));
     this.alerts.tick(nowMs);
   }
 
@@ -806,6 +806,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       interlink: this.network?.stats(nowMs) ?? null,
       socket: this.socketStats,
       alerts: this.alerts.active(nowMs),
+      // The stats channel adds its own figures to what it serves.
+      stats_channel: null,
     };
   }
 }

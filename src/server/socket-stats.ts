@@ -4,7 +4,7 @@
  * away because the receive buffer was full, so the truth is read from /proc.
  */
 import type { Socket } from 'node:dgram';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { SocketStats } from '../contract/stats.js';
 
 /** Default buffer asked for each relay socket: a burst of one frame from each of 1 000 stations fits many times over. */
@@ -85,19 +85,20 @@ export function parseSnmpUdp(text: string): Map<string, number> {
   return out;
 }
 
+/** Where /proc is read from (a fake in tests). Asynchronous: the kernel builds these files in the thread pool, not on the relay's thread. */
 export interface ProcSource {
-  read(file: string): string;
+  read(file: string): Promise<string>;
   /** Inodes of this process's sockets (from /proc/self/fd). */
-  socketInodes(): Set<number>;
+  socketInodes(): Promise<Set<number>>;
 }
 
 const linuxProc: ProcSource = {
-  read: (file) => readFileSync(file, 'utf8'),
-  socketInodes: () => {
+  read: (file) => readFile(file, 'utf8'),
+  socketInodes: async () => {
     const out = new Set<number>();
-    for (const fd of readdirSync('/proc/self/fd')) {
+    for (const fd of await readdir('/proc/self/fd')) {
       try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+        const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/self/fd/${fd}`));
         if (m) out.add(Number(m[1]));
       } catch {
         // The fd closed between the listing and the readlink.
@@ -127,14 +128,14 @@ export class SocketWatch {
   ) {}
 
   /** Learns the relay's sockets and the counters' starting values; false when /proc cannot tell (not Linux). */
-  start(): boolean {
+  async start(): Promise<boolean> {
     try {
-      const snmp = parseSnmpUdp(this.proc.read('/proc/net/snmp'));
+      const snmp = parseSnmpUdp(await this.proc.read('/proc/net/snmp'));
       this.sndBase = snmp.get('SndbufErrors') ?? 0;
       this.rcvBase = snmp.get('RcvbufErrors') ?? 0;
-      const mine = this.proc.socketInodes();
+      const mine = await this.proc.socketInodes();
       const ports = new Set(this.ports());
-      for (const r of this.rows()) if (ports.has(r.port) && mine.has(r.inode)) this.inodes.add(r.inode);
+      for (const r of await this.rows()) if (ports.has(r.port) && mine.has(r.inode)) this.inodes.add(r.inode);
       this.perSocket = this.inodes.size > 0;
     } catch {
       this.available = false;
@@ -142,11 +143,11 @@ export class SocketWatch {
     return this.available;
   }
 
-  private rows(): UdpRow[] {
+  private async rows(): Promise<UdpRow[]> {
     const out: UdpRow[] = [];
     for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
       try {
-        out.push(...parseProcNetUdp(this.proc.read(f)));
+        out.push(...parseProcNetUdp(await this.proc.read(f)));
       } catch {
         // No IPv6 in this kernel: the other file has the sockets.
       }
@@ -154,15 +155,15 @@ export class SocketWatch {
     return out;
   }
 
-  /** Reads the counters now (a few small /proc reads: call it from the sweep, never per frame). */
-  read(): SocketStats | null {
+  /** Reads the counters now (a few /proc reads: call it from the sweep, never per frame). */
+  async read(): Promise<SocketStats | null> {
     if (!this.available) return null;
     try {
-      const snmp = parseSnmpUdp(this.proc.read('/proc/net/snmp'));
+      const snmp = parseSnmpUdp(await this.proc.read('/proc/net/snmp'));
       let rcv: number;
       if (this.perSocket) {
         rcv = 0;
-        for (const r of this.rows()) if (this.inodes.has(r.inode)) rcv += r.drops;
+        for (const r of await this.rows()) if (this.inodes.has(r.inode)) rcv += r.drops;
       } else {
         rcv = Math.max(0, (snmp.get('RcvbufErrors') ?? 0) - this.rcvBase);
       }

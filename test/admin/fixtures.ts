@@ -44,6 +44,7 @@ export function snapshot(over: Partial<ServerStats> = {}): ServerStats {
     interlink: null,
     socket: null,
     alerts: [],
+    stats_channel: null,
     ...over,
   };
 }
