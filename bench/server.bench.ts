@@ -134,7 +134,7 @@ if (only('tail')) {
   const net = createTestNet(['srv', 'gen']);
   const { srv, gen } = net.hosts as Record<'srv' | 'gen', { ns: string; ip: string }>;
   const token = 'bench-tail-token';
-  const server = new Proc('node', [path.join(root, 'bin/opv'), 'server', '-p', '57372', '--stats-host', '0.0.0.0', '--stats-port', '57380', '--stats-interval', '0', '--max-stations', String(TAIL_N + 10), '--max-event-clients', String(STALLED + 10)], {
+  const server = new Proc('node', [path.join(root, 'bin/opv'), 'server', '-p', '57372', '--stats-host', '0.0.0.0', '--stats-port', '57380', '--stats-interval', '0', '--max-stations', String(TAIL_N + 10), '--max-event-clients', String(STALLED + 10), '--stats-per-source', String(STALLED + 10)], {
     netns: srv.ns,
     env: { ...process.env, OPV_STATS_TOKEN: token },
   });

@@ -10,7 +10,7 @@ import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
 import { natsUrlsWithCredentials, statsToken } from './secrets.js';
-import { addOpsOptions, alertThresholds, reportBuffers, type OpsFlags } from './cli-ops.js';
+import { addOpsOptions, alertThresholds, guardLimits, reportBuffers, type OpsFlags } from './cli-ops.js';
 
 interface ServerFlags extends OpsFlags {
   host: string;
@@ -150,6 +150,7 @@ export function serverCommand(): Command {
           port: flags.statsPort,
           token: token.value,
           maxEventClients: flags.maxEventClients,
+          guard: guardLimits(flags),
         },
       };
       for (const c of [...config.allow, ...config.deny]) {
@@ -204,7 +205,7 @@ export async function runServer(config: ServerConfig, warnings: string[] = []): 
   }
   let stats: StatsHttp | null = null;
   if (config.stats.enabled) {
-    stats = new StatsHttp(server, config.stats.token, { maxEventClients: config.stats.maxEventClients });
+    stats = new StatsHttp(server, config.stats.token, { maxEventClients: config.stats.maxEventClients, guard: config.stats.guard });
     try {
       await stats.listen(config.stats.host, config.stats.port);
     } catch (e) {
