@@ -28,7 +28,7 @@ async function floorsLinter(): Promise<ESLint> {
     cwd: repoRoot,
     overrideConfigFile: true,
     overrideConfig: [
-      { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser } },
+      { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } },
       { files: ['src/**/*.ts'], plugins: withFloors.plugins!, rules: { 'opv/floors': ['error', { zones: FLOOR_ZONES }] } },
       { files: faces.files!, ignores: faces.ignores!, rules: faces.rules! },
     ],
