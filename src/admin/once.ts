@@ -20,7 +20,7 @@ export function formatSnapshot(stats: ServerStats, url: string, showRooms = fals
     timeouts: stats.timed_out_stations,
     activeStations: stats.active_stations,
   });
-  const out = [`opv server at ${url}`, ...figureLines(stats, health, undefined, 'since start')];
+  const out = [`opv server at ${url}`, ...figureLines(stats, health, undefined, null)];
   out.push(...(health.warnings.length > 0 ? health.warnings.map((w) => `WARNING: ${w.message}`) : ['Health          ok']));
   const rooms = roomsAndLinkLines(stats, () => undefined, showRooms);
   if (rooms.length > 0) out.push('', ...rooms);
