@@ -100,6 +100,8 @@ function tick(stations: StationStats[], t: number): ServerStats {
     rooms: [],
     remote_stations: [],
     interlink: null,
+    socket: null,
+    alerts: [],
   };
 }
 

@@ -81,6 +81,32 @@ export interface InterlinkStats {
   peers: { server_id: string; last_seen_s: number; stations: number }[];
 }
 
+/** The relay's UDP sockets as the kernel sees them (Linux; null in ServerStats where it cannot be read). */
+export interface SocketStats {
+  /** Receive buffer the kernel granted per socket (bytes; Linux reports twice the requested size, capped by net.core.rmem_max). */
+  rcvbuf_bytes: number;
+  /** Send buffer the kernel granted per socket (bytes; capped by net.core.wmem_max). */
+  sndbuf_bytes: number;
+  /** Datagrams the kernel dropped because the relay's receive buffers were full (since the server started). */
+  kernel_rcvbuf_errors: number;
+  /** Datagrams the kernel could not queue for sending from the relay's sockets (since the server started). */
+  kernel_sndbuf_errors: number;
+}
+
+/** What an alert is about. A newer server may send kinds this list lacks: consumers show them as text. */
+export type AlertKind = 'decode_errors' | 'stuck_ptt' | 'flood' | 'auth_failures' | 'interlink_peer_lost' | 'socket_drops';
+
+/** An alert raised by the server and not yet cleared. */
+export interface ActiveAlert {
+  kind: AlertKind;
+  /** What it is about (a callsign, a source address, a peer's server-id), or null for the server as a whole. */
+  subject: string | null;
+  /** Seconds since it was raised. */
+  since_s: number;
+  /** In words, for the sysop. */
+  message: string;
+}
+
 /** GET /api/v1/stats */
 export interface ServerStats {
   uptime_s: number;
@@ -110,6 +136,10 @@ export interface ServerStats {
   rooms: RoomStats[];
   remote_stations: RemoteStationStats[];
   interlink: InterlinkStats | null;
+  /** The relay's sockets: buffers granted and the kernel's drop counters; null when unknown (not Linux, or older servers). */
+  socket: SocketStats | null;
+  /** Alerts active now. */
+  alerts: ActiveAlert[];
 }
 
 /** Server-Sent Events on GET /api/v1/events: `event:` is the `type`, `data:` the JSON object. */
@@ -127,7 +157,9 @@ export type ServerEvent =
   /** `server`: the talker is on another interlinked server (its server-id). */
   | { type: 'ptt_start'; at: number; callsign: string; room: string; server?: string }
   | { type: 'ptt_stop'; at: number; callsign: string; room: string; server?: string }
-  | { type: 'hijack_refused'; at: number; callsign: string; endpoint: string; holder: string };
+  | { type: 'hijack_refused'; at: number; callsign: string; endpoint: string; holder: string }
+  | { type: 'alert_raised'; at: number; kind: AlertKind; subject: string | null; message: string }
+  | { type: 'alert_cleared'; at: number; kind: AlertKind; subject: string | null; message: string };
 
 export type ServerEventType = ServerEvent['type'];
 

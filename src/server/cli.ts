@@ -9,8 +9,9 @@ import { OperatorLog } from './log.js';
 import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
+import { addOpsOptions, alertThresholds, reportBuffers, type OpsFlags } from './cli-ops.js';
 
-interface ServerFlags {
+interface ServerFlags extends OpsFlags {
   host: string;
   port: number;
   timeout: number;
@@ -72,7 +73,7 @@ function natsUrls(v: string): string[] {
 
 export function serverCommand(): Command {
   const d = DEFAULT_SERVER_CONFIG;
-  return new Command('server')
+  return addOpsOptions(new Command('server'))
     .description('run the conference relay (UDP) with its stats channel (HTTP)')
     .option('-H, --host <address>', 'UDP bind address (:: is dual-stack IPv4+IPv6)', d.host)
     .option('-p, --port <port>', 'UDP port', intInRange('--port', 1024, 65535), d.port)
@@ -134,6 +135,8 @@ export function serverCommand(): Command {
         authorizedKeys: flags.authorizedKeys ?? null,
         rooms: flags.room,
         interlink: interlinkConfig(flags),
+        udpBufferBytes: flags.udpBuffer,
+        alerts: alertThresholds(flags),
         stats: {
           enabled: flags.stats,
           host: flags.statsHost,
@@ -210,6 +213,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
     stats ? `http://${statsHost}:${stats.port}/api/v1/stats` : null,
     config.referenceReturnPort === null ? 'to each station\'s source address:port' : `to each station's IP at port ${config.referenceReturnPort} (reference mode)`,
   );
+  reportBuffers(log, server.bufferGrant);
   // After the stats channel: a bad creds or TLS file is still a one-line error, and NATS
   // being down never stops the relay from starting (the link retries by itself).
   let network: Network | null = null;

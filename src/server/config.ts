@@ -2,6 +2,8 @@ import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
 import { DEFAULT_STATS_PORT } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
 import { DEFAULT_ROOM } from '../protocol/ext.js';
+import { DEFAULT_UDP_BUFFER_BYTES } from './socket-stats.js';
+import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alerts.js';
 
 export type LogFormat = 'human' | 'json';
 
@@ -37,6 +39,10 @@ export interface ServerConfig {
   rooms: RoomConfig[];
   /** Interlinking with other opv servers over NATS; null: this server runs alone. */
   interlink: InterlinkConfig | null;
+  /** Alert thresholds (alerts.ts). */
+  alerts: AlertThresholds;
+  /** Receive and send buffer asked for each relay UDP socket (bytes). */
+  udpBufferBytes: number;
   /** maxEventClients: Server-Sent Events streams served at once; more get 503. */
   stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number };
 }
@@ -81,6 +87,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   authorizedKeys: null,
   rooms: [],
   interlink: null,
+  udpBufferBytes: DEFAULT_UDP_BUFFER_BYTES,
+  alerts: DEFAULT_ALERT_THRESHOLDS,
   stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64 },
 };
 

@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { RoomStats, ServerEvent, ServerStats } from '../contract/stats.js';
+import type { RoomStats, ServerEvent, ServerStats, SocketStats } from '../contract/stats.js';
 import { FRAME_SIZE, HEADER_SIZE, hasToken, readStationId, tryDecodeCallsign } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { AccessList, checkCallsign } from './acl.js';
@@ -23,6 +23,8 @@ import { Presence } from './presence.js';
 import { AUTH_PREFIX, formatServerAuth, parseStationAuth } from '../protocol/auth.js';
 import { StationAuthority } from './auth.js';
 import { readAuthorizedKeys } from './authorized-keys.js';
+import { SocketWatch, sizeBuffers, type BufferGrant } from './socket-stats.js';
+import { ServerAlerts } from './alerts.js';
 
 export interface Counters {
   framesReceived: number;
@@ -110,6 +112,12 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   private readonly startedAt: number;
   boundPort = 0;
   boundAddress = '';
+  /** What the kernel granted for the relay's sockets (the first socket's; all are sized alike). */
+  bufferGrant: BufferGrant | null = null;
+  private socketWatch: SocketWatch | null = null;
+  private socketStats: SocketStats | null = null;
+  /** Raised and cleared from the sweep: decode errors, stuck PTT, floods, auth failures, lost peers, socket drops. */
+  readonly alerts: ServerAlerts;
 
   constructor(
     readonly config: ServerConfig,
@@ -134,6 +142,20 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       remoteRoster: (room, nowMs) => this.network?.rosterOf(room, nowMs) ?? [],
       roomCounts: () => this.roomCounts(),
     });
+    this.alerts = new ServerAlerts(
+      config.alerts,
+      {
+        decodeErrors: () => this.counters.decodeErrors + this.gate.rejectedMessages + this.inspector.decodeErrors,
+        authFailures: () => this.auth.failures + this.auth.tagFailures,
+        socketDrops: () => (this.socketStats === null ? null : this.socketStats.kernel_rcvbuf_errors + this.socketStats.kernel_sndbuf_errors),
+        talking: () => talkingCallsigns(this.registry),
+        peers: (nowMs) => {
+          const s = this.network?.stats(nowMs);
+          return s ? { connected: s.connected, peers: s.peers } : null;
+        },
+      },
+      (e) => this.event(e, () => this.log.alert(e)),
+    );
   }
 
   async start(): Promise<void> {
@@ -146,6 +168,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
           throw new PortError(room, e, room === this.mainRoom);
         });
         room.port = socket.address().port;
+        this.bufferGrant = sizeBuffers(socket, this.config.udpBufferBytes);
         bound.push({ socket, room });
         socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo, via));
         // A send error (e.g. ICMP unreachable reported on the socket) must never stop the relay.
@@ -159,6 +182,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     const a = bound[0]!.socket.address();
     this.boundPort = a.port;
     this.boundAddress = a.address;
+    this.socketWatch = new SocketWatch(() => this.listeners.map((l) => l.room.port ?? 0), this.bufferGrant!);
+    if (this.socketWatch.start()) this.socketStats = this.socketWatch.read();
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
     if (this.config.statsIntervalS > 0) {
       this.statsTimer = setInterval(() => this.log.statistics(this.snapshot(), false), this.config.statsIntervalS * 1000);
@@ -205,6 +230,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     const key = rinfo.port + '@' + rinfo.address;
     if (!this.limiter.allow(key, nowMs)) {
       c.rateLimited++;
+      this.alerts.noteRefused(key);
       return;
     }
     const st = this.registry.get(callsign);
@@ -309,6 +335,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     }
     if (!this.limiter.allow(origin + '/' + callsign, this.now())) {
       this.counters.rateLimited++;
+      this.alerts.noteRefused(origin + '/' + callsign);
       return 0;
     }
     room.framesFromInterlink++;
@@ -540,6 +567,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.limiter.evictIdle(nowMs);
     this.presence.tick(nowMs);
     this.auth.sweep(nowMs);
+    // Read here, once a second, never per frame or per stats request.
+    this.socketStats = this.socketWatch?.read() ?? null;
+    this.alerts.tick(nowMs);
   }
 
   private event(e: ServerEvent, logIt: () => void): void {
@@ -774,8 +804,14 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       rooms: this.roomStats(),
       remote_stations: this.network?.remoteStations(nowMs) ?? [],
       interlink: this.network?.stats(nowMs) ?? null,
+      socket: this.socketStats,
+      alerts: this.alerts.active(nowMs),
     };
   }
+}
+
+function* talkingCallsigns(registry: Registry): Iterable<string> {
+  for (const s of registry.all()) if (s.talking) yield s.callsign;
 }
 
 async function bindSocket(host: string, port: number): Promise<Socket> {

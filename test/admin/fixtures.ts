@@ -42,6 +42,8 @@ export function snapshot(over: Partial<ServerStats> = {}): ServerStats {
     rooms: [],
     remote_stations: [],
     interlink: null,
+    socket: null,
+    alerts: [],
     ...over,
   };
 }
