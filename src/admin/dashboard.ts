@@ -173,6 +173,7 @@ export class Dashboard {
     if (!Number.isFinite(cols) || !Number.isFinite(rows) || cols <= 0 || rows <= 0) return;
     const stats = this.model.stats;
     this.status.setLink(stats?.interlink ? { text: interlinkShort(stats.interlink), ok: stats.interlink.connected } : null);
+    this.status.setAlerts(stats?.alerts.length ?? 0);
     this.status.setContext(this.context());
     const statusRows = this.status.refresh(cols);
     const bodyRows = Math.max(1, rows - statusRows);

@@ -5,6 +5,7 @@ import { formatCompact, formatCount, formatDuration, formatPercent } from '../fo
 import type { Health } from '../health.js';
 import type { DashboardModel, RateSample } from '../model.js';
 import { roomsAndLinkLines } from './rooms.js';
+import { inert } from '../../util/inert-text.js';
 
 /**
  * The server's vital figures as plain lines (the wide panel and `--once`). `windowLabel`
@@ -30,6 +31,29 @@ export function figureLines(stats: ServerStats, health: Health, rate: RateSample
   ];
 }
 
+/** KiB, for socket buffers ("208 KiB"). */
+function kib(bytes: number): string {
+  return `${formatCount(Math.round(bytes / 1024))} KiB`;
+}
+
+/**
+ * The kernel's side of the relay's sockets: datagrams dropped because a buffer was full
+ * (receive, send) and the buffers it granted. Empty when the server does not report them.
+ */
+export function socketLines(stats: ServerStats): string[] {
+  const k = stats.socket;
+  if (!k) return [];
+  return [
+    `Kernel drops    rcv ${formatCount(k.kernel_rcvbuf_errors)} snd ${formatCount(k.kernel_sndbuf_errors)}`,
+    `Socket buffers  rcv ${kib(k.rcvbuf_bytes)} snd ${kib(k.sndbuf_bytes)}`,
+  ];
+}
+
+/** The server's active alerts, one line each (plain text; what stations sent is made inert by the caller). */
+export function alertLines(stats: ServerStats): string[] {
+  return stats.alerts.map((a) => `⚠ ${a.message} (${a.kind}${a.subject !== null ? ` ${a.subject}` : ''}, for ${formatDuration(a.since_s)})`);
+}
+
 /** The width from which the stacked layout's figures panel shows two columns. */
 const TWO_COLUMNS_FROM = 78;
 
@@ -53,8 +77,13 @@ export function compactFigureLines(stats: ServerStats, health: Health, rate: Rat
     `Rate-limited  ${formatCompact(stats.rate_limited)}${perS(rate?.rateLimited)}`,
     `Timed out     ${formatCompact(stats.timed_out_stations)} (${(health.timeoutRate * 100).toFixed(0)}% 5 min)`,
     `Hijacks refused ${formatCompact(stats.hijacks_refused)}`,
-    health.warnings.length === 0 ? 'Health        ✓ healthy' : `Health        ⚠ ${health.warnings.length} warning${health.warnings.length === 1 ? '' : 's'}`,
+    health.warnings.length + stats.alerts.length === 0 ? 'Health        ✓ healthy' : 'Health        ⚠ see below',
   ];
+  const k = stats.socket;
+  if (k) {
+    left.push(`Kernel drops  rcv ${formatCompact(k.kernel_rcvbuf_errors)} snd ${formatCompact(k.kernel_sndbuf_errors)}`);
+    right.push(`Socket bufs   rcv ${kib(k.rcvbuf_bytes)} snd ${kib(k.sndbuf_bytes)}`);
+  }
   const col = Math.max(20, Math.floor((width - 1) / 2));
   return left.map((l, i) => `${l.padEnd(col)} ${right[i] ?? ''}`.trimEnd());
 }
@@ -75,15 +104,19 @@ export function figurePanelLines(model: DashboardModel, inner: number): string[]
   const health = model.health();
   const rate = model.samples[model.samples.length - 1];
   const rates = (room: string): ReturnType<DashboardModel['rates']> => model.rates(room);
-  const warnings = health.warnings.map((w) => `{red-fg}{bold}⚠ ${blessed.escape(w.message)}{/bold}{/red-fg}`);
+  const warnings = [
+    ...health.warnings.map((w) => `⚠ ${w.message}`),
+    // What the server says about stations (callsigns, addresses) is shown, never interpreted.
+    ...alertLines(stats).map(inert),
+  ].map((w) => `{red-fg}{bold}${blessed.escape(w)}{/bold}{/red-fg}`);
   const rooms = roomsAndLinkLines(stats, rates, false, inner).map((l) => blessed.escape(l));
   if (inner >= TWO_COLUMNS_FROM) {
-    const verdict = health.warnings.length > 0 ? '{red-fg}{bold}$2{/bold}{/red-fg}' : '{green-fg}$2{/green-fg}';
+    const verdict = warnings.length > 0 ? '{red-fg}{bold}$2{/bold}{/red-fg}' : '{green-fg}$2{/green-fg}';
     const figures = compactFigureLines(stats, health, rate, inner).map((l) => blessed.escape(l).replace(/(Health +)(✓ healthy|⚠ .*)$/, `$1${verdict}`));
     return [...figures, ...warnings, ...rooms];
   }
   const ok = '{green-fg}✓ healthy{/green-fg}';
-  const lines = figureLines(stats, health, rate, 'last 5 min').map((l) => blessed.escape(l));
+  const lines = [...figureLines(stats, health, rate, 'last 5 min'), ...socketLines(stats)].map((l) => blessed.escape(l));
   return [...lines, ...(warnings.length > 0 ? warnings : [ok]), ...(rooms.length > 0 ? ['', ...rooms] : [])];
 }
 
