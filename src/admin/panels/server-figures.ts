@@ -82,7 +82,7 @@ export function compactFigureLines(stats: ServerStats, health: Health, rate: Rat
   const k = stats.socket;
   if (k) {
     left.push(`Kernel drops  rcv ${formatCompact(k.kernel_rcvbuf_errors)} snd ${formatCompact(k.kernel_sndbuf_errors)}`);
-    right.push(`Socket bufs   rcv ${kib(k.rcvbuf_bytes)} snd ${kib(k.sndbuf_bytes)}`);
+    right.push(`Buffers KiB   rcv ${formatCount(Math.round(k.rcvbuf_bytes / 1024))} snd ${formatCount(Math.round(k.sndbuf_bytes / 1024))}`);
   }
   const col = Math.max(20, Math.floor((width - 1) / 2));
   return left.map((l, i) => `${l.padEnd(col)} ${right[i] ?? ''}`.trimEnd());
