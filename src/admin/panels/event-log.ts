@@ -96,6 +96,8 @@ export class EventLog {
     log.childBase = Math.max(0, lines - visible);
     log.childOffset = Math.max(0, Math.min(visible, lines) - 1);
     log._userScrolled = false;
+    // blessed keeps the label of a scrolled box on its border by listening to this.
+    this.log.emit('scroll');
   }
 
   /** A line of the dashboard's own (connection changes, action results). */

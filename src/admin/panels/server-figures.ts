@@ -1,7 +1,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { ServerStats } from '../../contract/stats.js';
-import { formatCompact, formatCount, formatDuration, formatPercent } from '../format.js';
+import { formatCompact, formatCount, formatDuration, formatPercent, wrapText } from '../format.js';
 import type { Health } from '../health.js';
 import type { DashboardModel, RateSample } from '../model.js';
 import { roomsAndLinkLines } from './rooms.js';
@@ -90,7 +90,7 @@ export function compactFigureLines(stats: ServerStats, health: Health, rate: Rat
 
 /** Lines `text` takes in `width` columns when wrapped. */
 function wrappedRows(text: string, width: number): number {
-  return Math.max(1, Math.ceil([...text].length / Math.max(1, width)));
+  return wrapText(text, width).length;
 }
 
 /**
