@@ -87,7 +87,12 @@ export class Dashboard {
       this.relayout();
     };
     this.actions = new StationActions(this.screen, sender, report, () => this.scheduleRender());
-    this.ext = opts.ext ? new BansAndAnnounce(this.screen, opts.ext, report, () => this.render(), () => this.table.focus()) : null;
+    const backToTable = (): void => {
+      this.table.focus();
+      // The footer shows the dashboard's keys again.
+      this.relayout();
+    };
+    this.ext = opts.ext ? new BansAndAnnounce(this.screen, opts.ext, report, () => this.render(), backToTable) : null;
     this.help = new HelpOverlay(this.screen, opts.ext !== undefined);
     this.bindKeys(opts.onQuit ?? (() => undefined));
     this.screen.on('resize', () => {

@@ -193,6 +193,7 @@ test('the log shows hijack refusals and endpoint changes; the screen survives a 
   await t.waitForScreen((s) => new RegExp(`127\\.0\\.0\\.1:${thief.port}\\s`).test(rowOf(s, 'W1ABC') ?? ''));
 
   // An 80×24 SSH window: the stacked layout without graphs, every table column still there.
+  t.resize(80, 24);
   screen = await t.waitForScreen((s) => /CALLSIGN▲.*TIMEOUT/.test(s) && rowOf(s, 'W1ABC') !== undefined && !/Traffic\/s/.test(s) && /Events/.test(s));
   assert.match(rowOf(screen, 'W1ABC')!, /idle\s+\d+\s+[\d.]+\s+\d+\S* ago\s+\S+\s*.$/);
   assert.ok(screen.split('\n').every((l) => [...l].length <= 80));
