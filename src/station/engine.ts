@@ -149,7 +149,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     });
     this.speech.on('notice', (text) => this.notice('warn', text));
     this.ext = new ServerExtension(
-      () => this.link.serverAddress,
+      () => this.link.serverEndpoint,
       (t) => this.transmitter.sendControl(t),
       now,
       () => !this.transmitter.pttActive,
@@ -171,7 +171,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
         if (!auth.pending) auth.onAuthRequired();
         return auth.pending;
       };
-      auth.on('failed', () => this.ext.showHeldRefusal());
+      // A passing refusal (busy…) is retried with back-off: the key may yet be accepted.
+      auth.on('failed', (f) => {
+        if (f.retryAt === null) this.ext.showHeldRefusal();
+      });
     }
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
     const st = this.store.storage();
@@ -500,6 +503,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private linkTick(): void {
     const now = this.now();
+    this.auth?.tick();
     const interval = this.settings.keepaliveIntervalS * 1000;
     const wasConnected = this.lastEchoAt !== null;
     // Fast while an outage is young (a restarting server registers us again at once),

@@ -97,10 +97,14 @@ const ROOM_REQUEST_RETRIES = 3;
 
 /** Re-announcements while nothing has answered (a reference server never will). */
 const FIRST_RETRIES_MS = [5_000, 15_000];
-/** While the server speaks the extension: re-announce this often, so a restarted server learns it again. */
-const REANNOUNCE_MS = 60_000;
-/** While refused: sooner, so a server restarted meanwhile says again why (it forgot we announced). */
-const REANNOUNCE_REFUSED_MS = 10_000;
+/**
+ * While the server speaks the extension: "still here" (OPV-EXT:1+) at the keepalive's pace,
+ * so a restarted server learns within one interval that we speak it (and says why it refuses
+ * us, e.g. "needs a key"): back on the extension within 3 s. A server that knows us ignores it.
+ */
+const REANNOUNCE_MS = 2_000;
+/** While refused: the same pace (a server restarted meanwhile says again why). */
+const REANNOUNCE_REFUSED_MS = 2_000;
 const MAX_ROSTER_PARTS = 1000;
 const MAX_ROSTER = 100_000;
 /** Rooms kept from one OPV:ROOMS (the list is for people to choose from). */
@@ -109,8 +113,8 @@ const MAX_ROOMS = 1000;
 /**
  * The station's side of the opv extension (docs/EXTENSIONS.md). Frames with the server's
  * station id are taken out of the ordinary receive path here; they are believed only
- * when they come from the server's address (the server never relays its own id, so no
- * station can forge one through it).
+ * when they come from the exact address and port the station sends to (the server never
+ * relays its own id, so no station can forge one through it).
  */
 export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   private readonly reassembler = new StationReassembler(16 * 1024);
@@ -132,7 +136,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   private refusalShown = false;
 
   constructor(
-    private readonly serverAddress: () => string,
+    /** The address and port this station sends to: the only source its messages are believed from. */
+    private readonly serverEndpoint: () => { address: string; port: number },
     private readonly sendControl: (text: string) => void,
     private readonly now: () => number = Date.now,
     /** False while transmitting: a control message then would sit between voice messages (as keepalives never do). */
@@ -405,10 +410,12 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
    * A datagram from the socket: true when it carried the server's id (consumed here,
    * whether believed or not), false for ordinary traffic.
    */
-  take(buf: Buffer, from: string | null): boolean {
+  take(buf: Buffer, from: { address: string; port: number } | null): boolean {
     const chk = checkFrame(buf);
     if (!chk.ok || chk.stationId !== SERVER_STATION_ID) return false;
-    if (from === null || !sameAddress(from, this.serverAddress())) {
+    const server = this.serverEndpoint();
+    // Any local user on the server's host can send from its address: the port must match too.
+    if (from === null || from.port !== server.port || !sameAddress(from.address, server.address)) {
       this.forged++;
       return true;
     }
@@ -542,7 +549,7 @@ function sameAddress(a: string, b: string): boolean {
 }
 
 /** What a refusal means for the operator, and what to do about it. */
-export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Date.now()): string {
+export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Date.now(), hasKey = false): string {
   const at = r.retryAt === null ? '' : new Date(r.retryAt).toLocaleTimeString('en-GB', { hour12: false });
   const wait = r.retryAt === null ? 0 : Math.max(0, Math.ceil((r.retryAt - nowMs) / 1000));
   switch (r.reason) {
@@ -557,6 +564,8 @@ export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Da
     case 'not_allowed':
       return `${callsign} is not on this server's allow list — contact the server operator`;
     case 'auth_required':
+      // With a key of our own, making another would not help: the server does not know this one.
+      if (hasKey) return `${callsign} is protected on this server and it does not accept this station's key — ask the sysop to add this key's line (opv keygen printed it) to the server's authorized keys`;
       return `${callsign} is protected on this server: only a station with its key may use it (opv keygen ${callsign}, and the sysop adds the printed line)`;
   }
 }
