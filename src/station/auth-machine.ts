@@ -41,14 +41,12 @@ export type AuthAction =
   | { type: 'failed'; reason: AuthFailReason; retryAt: number | null };
 
 /** An unanswered request or response is sent again after these waits; then the server is taken not to speak of keys. */
-export const AUTH_UNANSWERED_MS = [2_000, 5_000, 15_000] as const;
+export const AUTH_UNANSWERED_MS = [3_000, 6_000, 15_000] as const;
 /** Back-off after a passing refusal: first wait, doubling, capped. */
 export const AUTH_BACKOFF_MS = 1_000;
 export const AUTH_BACKOFF_MAX_MS = 30_000;
 /** "Too many failures from this address" asks for a minute's patience. */
 const RATE_LIMITED_MS = 15_000;
-/** A "needs a key" this soon after asking is the answer already on its way. */
-const ASKED_RECENTLY_MS = 1_000;
 /** After a lasting failure, asked again on "needs a key" at most this often. */
 export const REFAIL_MS = 30_000;
 
@@ -107,8 +105,10 @@ export function authStep(s: AuthState, e: AuthEvent, now: number): Step {
       switch (s.kind) {
         case 'asking':
         case 'answering':
-          // The answer is on its way; a later one means the request was lost.
-          return now - s.sentAt < ASKED_RECENTLY_MS ? same(s) : ask(0, now);
+          // The answer is on its way (the server repeats "needs a key" until it comes). A new
+          // request now would void the response in flight, and its OK would then seal the
+          // wrong key: a lost request is asked again by the tick instead.
+          return same(s);
         case 'backoff':
           // The server is busy: asking sooner would only add to it.
           return same(s);

@@ -1,6 +1,7 @@
 import type { StationEngine } from './engine.js';
 import { formatWho, stationName, StationsModel } from './roster.js';
 import { describeRefusal } from './server-ext.js';
+import { linkIsDown, linkViewText } from './link-view.js';
 import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, roomsText } from './room-text.js';
 
 /**
@@ -46,5 +47,10 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
   if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
   // The server may have refused us before this interface was listening.
   if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign, Date.now(), hasKey)}`);
-  return { who: () => formatWho(model.rows(), x.active, Date.now(), roomsMatter(x.roomInfo()) ? x.roomInfo().current : null) };
+  return {
+    who: () => {
+      const v = engine.linkView();
+      return formatWho(model.rows(), x.active, Date.now(), roomsMatter(x.roomInfo()) ? x.roomInfo().current : null, linkIsDown(v) ? linkViewText(v) : null);
+    },
+  };
 }

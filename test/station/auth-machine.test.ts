@@ -73,17 +73,28 @@ test('server restart: "needs a key" while authenticated voids the session and as
   r.on({ type: 'required' });
   assert.deepEqual(r.actions.slice(-2), ['forget', 'request']);
   assert.equal(r.state.kind, 'asking');
-  // The answer to our request is on its way: a second "needs a key" right after is not a new request.
+  // The answer to our request is on its way: a second "needs a key" is not a new request.
   r.after(250).on({ type: 'required' });
   assert.equal(r.count('request'), 2);
   r.on({ type: 'challenge' }).on({ type: 'ok' });
   assert.equal(r.state.kind, 'authenticated');
 });
 
-test('rebinding the server did not follow: a request lost on the way is asked again on the next "needs a key"', () => {
+test('"needs a key" repeated while the response is in flight asks nothing new (its OK must seal the key it answered with)', () => {
+  const r = new Run().on({ type: 'start' }).on({ type: 'challenge' });
+  r.after(1_500).on({ type: 'required' }).on({ type: 'required' });
+  assert.equal(r.count('request'), 1);
+  r.on({ type: 'ok' });
+  assert.equal(r.state.kind, 'authenticated');
+});
+
+test('rebinding the server did not follow: a request lost on the way is asked again by the clock', () => {
   const r = authenticate(new Run()).on({ type: 'required' });
-  r.after(1_000).on({ type: 'required' });
+  assert.equal(r.count('request'), 2);
+  r.after(AUTH_UNANSWERED_MS[0]);
   assert.equal(r.count('request'), 3);
+  r.on({ type: 'challenge' }).on({ type: 'ok' });
+  assert.equal(r.state.kind, 'authenticated');
 });
 
 test('time-out: unanswered requests are sent again a few times, then the server is taken not to authenticate', () => {
