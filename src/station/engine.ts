@@ -554,6 +554,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       if (a.type === 'probe') this.sendProbe(this.now());
       else if (a.type === 'keepalive') this.transmitter.sendControl(this.keepaliveText(this.now() / 1000));
       else this.setLink(a.link);
+      if (a.type !== 'link') this.ext.alongKeepalive();
     }
   }
 

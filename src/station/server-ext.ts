@@ -98,13 +98,16 @@ const ROOM_REQUEST_RETRIES = 3;
 /** Re-announcements while nothing has answered (a reference server never will). */
 const FIRST_RETRIES_MS = [5_000, 15_000];
 /**
- * While the server speaks the extension: "still here" (OPV-EXT:1+) at the keepalive's pace,
- * so a restarted server learns within one interval that we speak it (and says why it refuses
- * us, e.g. "needs a key"): back on the extension within 3 s. A server that knows us ignores it.
+ * While the server speaks the extension: "still here" (OPV-EXT:1+) alongside each keepalive
+ * (see alongKeepalive), so a restarted server learns within one keepalive interval that we
+ * speak it (and says why it refuses us, e.g. "needs a key"): back on the extension within
+ * 3 s. A server that knows us ignores it. Never more often than this:
  */
-const REANNOUNCE_MS = 2_000;
-/** While refused: the same pace (a server restarted meanwhile says again why). */
-const REANNOUNCE_REFUSED_MS = 2_000;
+const ALONG_KEEPALIVE_MIN_MS = 1_500;
+/** Without keepalives (traffic keeps the registration fresh), still this often. */
+const REANNOUNCE_MS = 10_000;
+/** While refused: the same (a server restarted meanwhile says again why). */
+const REANNOUNCE_REFUSED_MS = 10_000;
 const MAX_ROSTER_PARTS = 1000;
 const MAX_ROSTER = 100_000;
 /** Rooms kept from one OPV:ROOMS (the list is for people to choose from). */
@@ -375,6 +378,17 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     this.emitRoomInfo();
   }
 
+  private announcedAt = -Infinity;
+
+  /**
+   * A keepalive just went out: once the server has answered, "still here" goes with it
+   * (right after it, so it never delays the keepalive that keeps the link monitor honest).
+   */
+  alongKeepalive(): void {
+    if (!this.active || this.now() - this.announcedAt < ALONG_KEEPALIVE_MIN_MS || !this.canSend()) return;
+    this.announce();
+  }
+
   /** Sends OPV-EXT:1 and schedules the next announcement. */
   announce(): void {
     if (!this.canSend()) {
@@ -385,6 +399,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     }
     // Until the server has answered, ask for everything; then just say "still here".
     this.sendControl(formatControl({ type: 'raw', text: formatExtAnnounce(this.active && !this.resync) }));
+    this.announcedAt = this.now();
     this.resync = false;
     if (this.timer) clearTimeout(this.timer);
     const next = this.active ? (this.refusal !== null ? REANNOUNCE_REFUSED_MS : REANNOUNCE_MS) : FIRST_RETRIES_MS[this.tries++];

@@ -191,3 +191,37 @@ for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
     assert.equal(await a.proc.wait(), 0);
   });
 }
+
+async function admin(srv: Srv, call: string, action: 'kick' | 'ban'): Promise<void> {
+  const r = await fetch(`http://127.0.0.1:${srv.statsPort}/api/v1/stations/${call}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(r.status, 200, `${action} ${call}`);
+}
+
+test('truthful state: banned and kicked say so in /status (not "no reply"); while the server is down /who marks the others unknown', async () => {
+  const srv = await server();
+  const a = await station('W1ABC', srv);
+  const b = await station('VE3XYZ', srv);
+  const c = await station('K1BAN', srv);
+  for (const s of [a, b, c]) await s.proc.waitForLine(/🔗 connected to server/);
+  a.proc.sendLine('/who');
+  await a.proc.waitForLine(/👥 2 other stations on the server/, 10_000);
+
+  await admin(srv, 'K1BAN', 'ban');
+  await c.proc.waitForLine(/⛔ REFUSED by the server: banned/, 10_000);
+  c.proc.sendLine('/status');
+  await c.proc.waitForLine(/📊 K1BAN → .*\(banned by the sysop\)/, 10_000);
+
+  await admin(srv, 'VE3XYZ', 'kick');
+  await b.proc.waitForLine(/⛔ REFUSED by the server: kicked/, 10_000);
+  b.proc.sendLine('/status');
+  await b.proc.waitForLine(/📊 VE3XYZ → .*\(kicked by the sysop until \d\d:\d\d:\d\d\)/, 10_000);
+
+  await srv.proc.stop('SIGKILL');
+  await a.proc.waitForLine(/📭 no reply from server for \d+ s/, 10_000);
+  const mark = a.proc.lines.length;
+  a.proc.sendLine('/who');
+  await a.proc.waitForLine(/👥 no reply for \d+ s: who is on now is unknown; last known/, 5000, mark);
+  assert.equal(a.proc.lines.slice(mark).filter((l) => /^ {3}\S+ .*connected/.test(l) && !/❔ unknown/.test(l)).length, 0, 'nobody shown as on the air');
+  a.proc.sendLine('/status');
+  await a.proc.waitForLine(/📊 W1ABC → .*\(no reply for \d+ s\)/, 5000, mark);
+});
