@@ -141,6 +141,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       settings.room ?? null,
     );
     for (const ev of ['refused', 'admitted', 'welcome'] as const) this.ext.on(ev, () => this.emitLinkView());
+    this.ext.on('welcome', (w) => {
+      if (w.forgot) this.serverForgotUs();
+    });
     // Line mode and the TUI both read the room from here (stats().room and the `room` event).
     this.ext.on('roomInfo', (r) => this.emit('room', r));
     this.ext.on('room', (r) => {
@@ -326,6 +329,8 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
         this.unanswered.push(line);
         if (this.unanswered.length > MAX_HELD_LINES) this.unanswered.shift();
       } else if (this.mon.link.kind === 'connected') {
+        this.recentSent.push(line);
+        if (this.recentSent.length > MAX_HELD_LINES) this.recentSent.shift();
         this.unconfirmed.push({ ...line, probe: null });
         // Bounded: with echoes coming back, the oldest line has long been relayed.
         if (this.unconfirmed.length > MAX_HELD_LINES) this.unconfirmed.shift();
@@ -336,6 +341,26 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private probePending = false;
+  /** Chat sent lately while connected: if the server turns out to have forgotten us (a short restart), these are reported. */
+  private recentSent: HeldLine[] = [];
+
+  /**
+   * The server answered "still here" with a WELCOME: it forgot us, most likely restarted so
+   * briefly that no keepalive went unanswered. A line sent in the last keepalive intervals
+   * may have been relayed to nobody (the others re-register at their next keepalive):
+   * said in words and marked unconfirmed in history, never silently counted as delivered.
+   */
+  private serverForgotUs(): void {
+    const now = this.now();
+    const window = 2 * this.settings.keepaliveIntervalS * 1000 + 1000;
+    const lines = this.recentSent.filter((l) => now - l.at <= window);
+    this.recentSent = [];
+    for (const l of lines) {
+      const e = this.store.setDelivery(l.entryId, 'unconfirmed');
+      if (e) this.emit('history', { ...e });
+      this.notice('warn', `the server restarted just now: this line may not have reached everyone (send it again if it matters): ${l.text}`);
+    }
+  }
 
   /** One keepalive behind the chat just queued: its echo proves the server relayed the chat. */
   private probeSoon(): void {

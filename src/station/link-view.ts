@@ -47,15 +47,19 @@ const REFUSED_WORDS: Record<Extract<StationLinkView, { kind: 'refused' }>['reaso
 
 const clock = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
 
-/** One short phrase, plain text (inert), for the header, /status and logs. */
-export function linkViewText(v: StationLinkView, nowMs: number = Date.now()): string {
+/**
+ * One phrase, plain text (inert): `full` for /status, /who and logs (line mode's words),
+ * `compact` for the one-line header of the full-screen UI.
+ */
+export function linkViewText(v: StationLinkView, nowMs: number = Date.now(), style: 'full' | 'compact' = 'full'): string {
+  const compact = style === 'compact';
   switch (v.kind) {
     case 'connecting':
-      return 'connecting…';
+      return compact ? 'connecting…' : 'connecting';
     case 'connected':
-      return `connected, round trip ${v.rttMs} ms`;
+      return compact ? `connected ${v.rttMs} ms` : `connected, round trip ${v.rttMs} ms`;
     case 'reference':
-      return 'reference server (no keepalive echo)';
+      return compact ? 'reference server (no keepalive echo)' : 'reference server, no keepalive echo';
     case 'authenticating':
       return 'authenticating with the key…';
     case 'refused':
@@ -64,10 +68,12 @@ export function linkViewText(v: StationLinkView, nowMs: number = Date.now()): st
       return 'banned by the sysop';
     case 'kicked':
       return `kicked by the sysop${v.until === null ? '' : ` until ${clock(v.until)}`}`;
-    case 'no_reply':
-      return v.wasConnected ? `no reply for ${Math.max(0, Math.round((nowMs - v.sinceMs) / 1000))} s` : 'no reply from server';
+    case 'no_reply': {
+      const what = compact ? 'no reply' : 'no reply from server';
+      return v.wasConnected ? `${what} for ${Math.max(0, Math.round((nowMs - v.sinceMs) / 1000))} s` : what;
+    }
     case 'unreachable':
-      return `unreachable: ${inert(v.error)}`;
+      return compact ? `unreachable ${inert(v.error)}` : `unreachable: ${inert(v.error)}`;
   }
 }
 

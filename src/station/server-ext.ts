@@ -50,8 +50,12 @@ export interface Refusal {
 }
 
 export interface ServerExtEvents {
-  /** The server speaks the extension and has admitted us. */
-  welcome: { timeoutS: number; at: number };
+  /**
+   * The server speaks the extension and has admitted us. `forgot`: it had already, and this
+   * one answers a mere "still here" while we were not refused: it forgot us (restarted, or
+   * timed us out), so what we sent just before may have reached nobody.
+   */
+  welcome: { timeoutS: number; at: number; forgot: boolean };
   roster: RosterMember[];
   /** server: it joined on another interlinked server (its server-id). */
   join: { callsign: string; at: number; server?: string };
@@ -379,6 +383,9 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   }
 
   private announcedAt = -Infinity;
+  /** The last announcement was "still here" (OPV-EXT:1+), which a server that knows us does not answer. */
+  private lastAnnounceRefresh = false;
+  private welcomed = false;
 
   /**
    * A keepalive just went out: once the server has answered, "still here" goes with it
@@ -398,7 +405,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       return;
     }
     // Until the server has answered, ask for everything; then just say "still here".
-    this.sendControl(formatControl({ type: 'raw', text: formatExtAnnounce(this.active && !this.resync) }));
+    this.lastAnnounceRefresh = this.active && !this.resync;
+    this.sendControl(formatControl({ type: 'raw', text: formatExtAnnounce(this.lastAnnounceRefresh) }));
     this.announcedAt = this.now();
     this.resync = false;
     if (this.timer) clearTimeout(this.timer);
@@ -457,17 +465,20 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       this.timer.unref();
     }
     switch (m.type) {
-      case 'welcome':
+      case 'welcome': {
+        const forgot = this.welcomed && this.refusal === null && this.lastAnnounceRefresh;
+        this.welcomed = true;
         if (this.refusal !== null) {
           this.refusal = null;
           if (this.refusalShown) this.emit('admitted', { at });
           this.refusalShown = false;
         }
         this.onWelcome();
-        this.emit('welcome', { timeoutS: m.timeoutS, at });
+        this.emit('welcome', { timeoutS: m.timeoutS, at, forgot });
         // A request made before the server answered goes now.
         this.flushQueued();
         break;
+      }
       case 'roster': {
         if (m.parts > MAX_ROSTER_PARTS) return;
         if (this.pending === null || this.pending.snapshot !== m.snapshot) this.pending = { snapshot: m.snapshot, parts: m.parts, got: new Map() };

@@ -48,7 +48,7 @@ test('busy never gives up for good: back-off doubles to a cap and the station as
   for (let i = 0; i < 12; i++) {
     r.on({ type: 'fail', reason: 'busy' });
     assert.equal(r.state.kind, 'backoff');
-    const s = r.state as Extract<AuthState, { kind: 'backoff' }>;
+    const s = r.state;
     waits.push(s.retryAt - r.now);
     const before = r.count('request');
     r.after(s.retryAt - r.now);

@@ -131,5 +131,7 @@ test('the link view: a refusal outranks "no reply", "needs a key" while authenti
   assert.ok(!linkIsDown(linkView({ kind: 'connected', rttMs: 3 }, null, false)));
   assert.match(linkViewText({ kind: 'banned' }), /banned by the sysop/);
   assert.match(linkViewText({ kind: 'refused', reason: 'in_use', until: Date.UTC(2026, 0, 1, 12, 0, 0) }), /refused: callsign in use until \d\d:\d\d:\d\d/);
-  assert.equal(linkViewText({ kind: 'no_reply', sinceMs: 0, wasConnected: true }, 7400), 'no reply for 7 s');
+  assert.equal(linkViewText({ kind: 'no_reply', sinceMs: 0, wasConnected: true }, 7400), 'no reply from server for 7 s');
+  assert.equal(linkViewText({ kind: 'no_reply', sinceMs: 0, wasConnected: true }, 7400, 'compact'), 'no reply for 7 s');
+  assert.equal(linkViewText({ kind: 'connected', rttMs: 12 }, 0, 'compact'), 'connected 12 ms');
 });
