@@ -161,7 +161,13 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
         return auth.pending;
       };
       // A passing refusal (busy…) is retried with back-off: the key may yet be accepted.
-      auth.on('state', () => this.emitLinkView());
+      let wasIn = false;
+      auth.on('state', (st) => {
+        // The server forgot our session (a restart): the others re-register only at their next keepalive.
+        if (wasIn && st.kind !== 'authenticated') this.settle();
+        wasIn = st.kind === 'authenticated';
+        this.emitLinkView();
+      });
       auth.on('failed', (f) => {
         if (f.retryAt === null) this.ext.showHeldRefusal();
       });
@@ -341,6 +347,14 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private probePending = false;
+  /** Until then chat is held: the server has just forgotten us, and the others are not back on it yet. */
+  private settleUntil = -Infinity;
+
+  /** The server restarted: the other stations re-register within one keepalive interval; chat waits that long. */
+  private settle(): void {
+    this.settleUntil = this.now() + this.settings.keepaliveIntervalS * 1000 + RESEND_SETTLE_MS / 3;
+  }
+
   /** Chat sent lately while connected: if the server turns out to have forgotten us (a short restart), these are reported. */
   private recentSent: HeldLine[] = [];
 
@@ -352,6 +366,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
    */
   private serverForgotUs(): void {
     const now = this.now();
+    this.settle();
     const window = 2 * this.settings.keepaliveIntervalS * 1000 + 1000;
     const lines = this.recentSent.filter((l) => now - l.at <= window);
     this.recentSent = [];
@@ -520,7 +535,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       lastSendOkAt: this.link.lastSendOkAt,
     });
     if (this.linkDown()) this.holdUnconfirmed();
-    else if (this.held.length > 0 && (this.mon.link.kind !== 'connected' || now - this.mon.connectedSince >= RESEND_SETTLE_MS)) this.resendHeld();
+    else if (this.held.length > 0 && now >= this.settleUntil && (this.mon.link.kind !== 'connected' || now - this.mon.connectedSince >= RESEND_SETTLE_MS)) this.resendHeld();
     this.expireHeld(now);
   }
 
@@ -598,7 +613,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   sendChat(text: string): void {
     const line = text.trim();
     if (!line) return;
-    if (this.linkDown()) {
+    if (this.linkDown() || this.now() < this.settleUntil) {
       // Held, not lost: it goes out (marked delayed) when the server answers again.
       const e = this.store.addChat('out', this.callsign, line, this.now(), 'held');
       this.emit('chat', e);
