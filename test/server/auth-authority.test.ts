@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { CHALLENGE_TTL_MS, ephemeralX25519, signTranscript, transcript, } from '../../src/protocol/auth.js';
+import { CHALLENGE_TTL_MS, transcript } from '../../src/protocol/auth.js';
+import { ephemeralX25519, signTranscript } from '../../src/auth/crypto.js';
 import { StationAuthority, type AuthOutcome } from '../../src/server/auth.js';
 import { makeEndpoint } from '../../src/server/endpoint.js';
 
