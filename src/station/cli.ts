@@ -201,8 +201,20 @@ function checkKey(file: string): void {
   try {
     loadPrivateKey(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SettingsError(`key ${file}: ${(e as Error).message.split('\n')[0] ?? 'unreadable'}`);
+    throw new SettingsError(`key ${file}: ${keyFileProblem(e)}`);
   }
+}
+
+/** Why a key file cannot be used, in words (OpenSSL's decoder codes mean nothing to an operator). */
+export function keyFileProblem(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return 'no such file';
+  if (err.code === 'EACCES') return 'not readable by this user';
+  if (err.code === 'EISDIR') return 'is a directory, not a key file';
+  if (typeof err.code === 'string' && err.code.startsWith('ERR_OSSL')) {
+    return 'not a readable private key (damaged, or not the PEM file `opv keygen` writes, which begins "-----BEGIN PRIVATE KEY-----")';
+  }
+  return (err.message ?? String(e)).split('\n')[0] ?? 'unreadable';
 }
 
 /** A file the operator named must be there: a one-line error now, not a notice later. */
@@ -227,6 +239,8 @@ function resolvePttKey(key: string, fromFlag: boolean): string {
   }
   throw new SettingsError(fromFlag ? r.error : `settings file: ${r.error}`);
 }
+
+const LEAVE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
 export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null): Promise<void> {
@@ -259,9 +273,8 @@ async function runInterface(engine: StationEngine, settings: StationSettings, tu
   }
   const line = new LineInterface(engine, process.stdin, process.stdout);
   const onSignal = (): void => void line.quit();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // A dropped SSH session is SIGHUP: the station signs off (BYE) as on SIGTERM, instead of dying silently.
+  for (const sig of LEAVE_SIGNALS) process.once(sig, onSignal);
   await line.run();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
 }
