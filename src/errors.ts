@@ -16,11 +16,14 @@ export const OPV_ERROR_CODES = [
   'OPV_WAV_FORMAT',
   'OPV_OPUS_PACKET_SIZE',
   'OPV_EXPORT_FORMAT',
+  'OPV_EXPORT',
+  'OPV_SPEECH_UNAVAILABLE',
+  'OPV_SPEECH_RENDER',
+  'OPV_HTTP_REQUEST',
   'OPV_HISTORY',
   'OPV_LINK',
   'OPV_GPIO',
   'OPV_STATS_CLIENT',
-  'OPV_STATS_CONTRACT',
 ] as const;
 export type OpvErrorCode = (typeof OPV_ERROR_CODES)[number];
 

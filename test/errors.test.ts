@@ -13,6 +13,9 @@ import { LinkError } from '../src/station/link.js';
 import { OpusPacketSizeError } from '../src/station/voice/encoder.js';
 import { ExportFormatError } from '../src/station/voice/files.js';
 import { GpioError } from '../src/station/ptt/gpio.js';
+import { ExportError } from '../src/station/exports.js';
+import { SpeechRenderError, SpeechUnavailable } from '../src/station/speech/espeak.js';
+import { HttpError } from '../src/server/stats-http.js';
 
 test('every error opv raises on purpose is an OpvError with its own stable code, and keeps its name', () => {
   const errors: [Error, string, string][] = [
@@ -26,6 +29,10 @@ test('every error opv raises on purpose is an OpvError with its own stable code,
     [new OpusPacketSizeError('x'), 'OpusPacketSizeError', 'OPV_OPUS_PACKET_SIZE'],
     [new ExportFormatError('x'), 'ExportFormatError', 'OPV_EXPORT_FORMAT'],
     [new GpioError('x'), 'GpioError', 'OPV_GPIO'],
+    [new ExportError('x'), 'ExportError', 'OPV_EXPORT'],
+    [new SpeechUnavailable('x'), 'SpeechUnavailable', 'OPV_SPEECH_UNAVAILABLE'],
+    [new SpeechRenderError('x'), 'SpeechRenderError', 'OPV_SPEECH_RENDER'],
+    [new HttpError(400, 'x'), 'HttpError', 'OPV_HTTP_REQUEST'],
   ];
   for (const [e, name, code] of errors) {
     assert.ok(e instanceof OpvError && isOpvError(e), name);
@@ -34,6 +41,11 @@ test('every error opv raises on purpose is an OpvError with its own stable code,
     assert.ok((OPV_ERROR_CODES as readonly string[]).includes(code));
   }
   assert.equal(new Set(errors.map(([, , c]) => c)).size, errors.length, 'codes are distinct');
+  // Every code in the list is raised by one of these classes or by errors.ts itself
+  // (OPV_MISSING_MODULE from loadCommand) or the command line (OPV_BAD_FLAG, OPV_NO_TERMINAL):
+  // a code nothing raises is dead weight in the contract.
+  const raised = new Set([...errors.map(([, , c]) => c), 'OPV_MISSING_MODULE', 'OPV_BAD_FLAG', 'OPV_NO_TERMINAL']);
+  assert.deepEqual([...OPV_ERROR_CODES].filter((c) => !raised.has(c)), [], 'every code is raised somewhere');
   // The protocol floor imports nothing of ours, errors.ts included: its throwing helpers
   // throw its own CallsignError, which is not an OpvError (input from a person goes
   // through the try* helpers and is refused in the caller's own words).

@@ -11,6 +11,7 @@ import { eventInRoom, filterStatsByRoom, knownRooms } from '../contract/stats-ro
 import { parseRoomQuery, StationRooms } from './stats-room-filter.js';
 import { ConnectionGuard, DEFAULT_GUARD_LIMITS, type GuardLimits } from './stats-guard.js';
 import { EventFanOut } from './stats-fanout.js';
+import { OpvError } from '../errors.js';
 
 type AdminAction = 'kick' | 'ban' | 'unban';
 
@@ -39,12 +40,14 @@ interface Route {
   handle: (req: IncomingMessage, res: ServerResponse, params: string[], body: Buffer, query: URLSearchParams) => Promise<void> | void;
 }
 
-class HttpError extends Error {
+/** A request the stats channel refuses, with the HTTP status it answers with. */
+export class HttpError extends OpvError {
+  override readonly name = 'HttpError';
   constructor(
     readonly status: number,
     message: string,
   ) {
-    super(message);
+    super('OPV_HTTP_REQUEST', message);
   }
 }
 

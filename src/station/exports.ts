@@ -4,6 +4,7 @@ import path from 'node:path';
 import { inert } from '../util/inert-text.js';
 import type { HistoryEntry } from './types.js';
 import { callsignForPath } from '../util/callsign-path.js';
+import { OpvError } from '../errors.js';
 
 export { callsignForPath };
 
@@ -56,8 +57,11 @@ export function chatExportText(e: HistoryEntry & { type: 'chat' }): string {
   return `${new Date(e.at).toISOString()} ${e.direction === 'in' ? 'from' : 'to'} ${e.callsign}: ${inert(e.text)}\n`;
 }
 
-export class ExportError extends Error {
+export class ExportError extends OpvError {
   override readonly name = 'ExportError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_EXPORT', message, options);
+  }
 }
 
 /**

@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { AUDIO_SAMPLE_RATE } from '../../audio/types.js';
 import { resample } from '../../audio/resample.js';
+import { OpvError } from '../../errors.js';
 
 export const ESPEAK_COMMAND = 'espeak-ng';
 /** Longest chat text spoken; the rest is cut (the screen still shows all of it). */
@@ -27,12 +28,18 @@ const RENDER_TIMEOUT_MS = 10_000;
 /** 60 s of 22 050 Hz 16-bit mono; espeak never needs that much for MAX_SPOKEN_CHARS. */
 const MAX_OUTPUT_BYTES = 60 * 22050 * 2 + 4096;
 
-export class SpeechUnavailable extends Error {
+export class SpeechUnavailable extends OpvError {
   override readonly name = 'SpeechUnavailable';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_SPEECH_UNAVAILABLE', message, options);
+  }
 }
 
-export class SpeechRenderError extends Error {
+export class SpeechRenderError extends OpvError {
   override readonly name = 'SpeechRenderError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('OPV_SPEECH_RENDER', message, options);
+  }
 }
 
 /** What espeak-ng is given for `text`: read literally, never as markup or phonemes. */
