@@ -4,11 +4,15 @@
  * no files, no crypto; the cryptography behind it is in src/auth/crypto.ts, a floor above.
  */
 
+import { KEEPALIVE_PREFIX } from './control.js';
+
 /** The word that asks for (in OPV-AUTH:RESPONSE) and confirms (in OPV:AUTH_OK) per-frame tags. */
 export const FRAME_TAGS_WORD = 'tags';
 
 /** Station → server: every authentication message starts with this. */
 export const AUTH_PREFIX = 'OPV-AUTH:';
+/** Server → station: every authentication message starts with this (`OPV:AUTH_CHALLENGE`, `_OK`, `_FAIL`). */
+export const SERVER_AUTH_PREFIX = 'OPV:AUTH_';
 /** Domain separation of the signed transcript (a signature for anything else never verifies here). */
 export const AUTH_DOMAIN = 'opv-auth-v1';
 /** A challenge is answered within this long or it is stale. */
@@ -93,27 +97,27 @@ export function parseStationAuth(text: string): StationAuthMessage | null {
 export function formatServerAuth(m: ServerAuthMessage): string {
   switch (m.type) {
     case 'challenge':
-      return `OPV:AUTH_CHALLENGE ${b64(m.nonce)} ${b64(m.serverId)} ${m.time} ${b64(m.serverPub)}`;
+      return `${SERVER_AUTH_PREFIX}CHALLENGE ${b64(m.nonce)} ${b64(m.serverId)} ${m.time} ${b64(m.serverPub)}`;
     case 'ok':
-      return `OPV:AUTH_OK ${m.sessionId}${m.tags ? ` ${FRAME_TAGS_WORD}` : ''}`;
+      return `${SERVER_AUTH_PREFIX}OK ${m.sessionId}${m.tags ? ` ${FRAME_TAGS_WORD}` : ''}`;
     case 'fail':
-      return `OPV:AUTH_FAIL ${m.reason}`;
+      return `${SERVER_AUTH_PREFIX}FAIL ${m.reason}`;
   }
 }
 
 export function parseServerAuth(text: string): ServerAuthMessage | null {
   const f = text.split(' ');
   switch (f[0]) {
-    case 'OPV:AUTH_CHALLENGE': {
+    case `${SERVER_AUTH_PREFIX}CHALLENGE`: {
       const nonce = unb64(f[1], 16);
       const serverId = unb64(f[2], 16);
       const time = f[3] !== undefined && /^\d{1,12}$/.test(f[3]) ? Number(f[3]) : null;
       const serverPub = unb64(f[4], 32);
       return nonce && serverId && time !== null && serverPub && f.length === 5 ? { type: 'challenge', nonce, serverId, time, serverPub } : null;
     }
-    case 'OPV:AUTH_OK':
+    case `${SERVER_AUTH_PREFIX}OK`:
       return (f.length === 2 || (f.length === 3 && f[2] === FRAME_TAGS_WORD)) && /^[A-Za-z0-9_-]{1,32}$/.test(f[1]!) ? { type: 'ok', sessionId: f[1]!, tags: f.length === 3 } : null;
-    case 'OPV:AUTH_FAIL': {
+    case `${SERVER_AUTH_PREFIX}FAIL`: {
       const reason = AUTH_FAIL_REASONS.find((r) => r === f[1]);
       return reason && f.length === 2 ? { type: 'fail', reason } : null;
     }
@@ -139,8 +143,10 @@ export function transcript(callsign: string, c: Challenge, stationPub: Buffer, t
   return Buffer.concat(out);
 }
 
+const KEEPALIVE_TAGGED = new RegExp(`^${KEEPALIVE_PREFIX}(\\d{1,12}(?:\\.\\d{1,6})?) ([A-Za-z0-9_-]{22})$`);
+
 /** `KEEPALIVE:<time> <tag>` → its parts; null for an untagged or malformed keepalive. */
 export function parseTaggedKeepalive(text: string): { timeText: string; time: number; tag: string } | null {
-  const m = /^KEEPALIVE:(\d{1,12}(?:\.\d{1,6})?) ([A-Za-z0-9_-]{22})$/.exec(text);
+  const m = KEEPALIVE_TAGGED.exec(text);
   return m ? { timeText: m[1]!, time: Number(m[1]), tag: m[2]! } : null;
 }

@@ -7,6 +7,9 @@ export type ControlWord =
   | { type: 'station_id'; callsign: string }
   | { type: 'raw'; text: string };
 
+/** The keepalive's word: `KEEPALIVE:<unix seconds>` (an authenticated opv station appends ` <tag>`). */
+export const KEEPALIVE_PREFIX = 'KEEPALIVE:';
+
 export function parseControl(text: string): ControlWord {
   switch (text) {
     case 'PTT_START':
@@ -16,10 +19,10 @@ export function parseControl(text: string): ControlWord {
     case 'BYE':
       return { type: 'bye' };
   }
-  if (text.startsWith('KEEPALIVE:')) {
+  if (text.startsWith(KEEPALIVE_PREFIX)) {
     // An authenticated opv station appends " <tag>" (docs/EXTENSIONS.md): the time is the first word.
-    const t = Number(text.slice('KEEPALIVE:'.length).split(' ')[0]);
-    return { type: 'keepalive', time: Number.isFinite(t) && text.length > 10 ? t : null };
+    const t = Number(text.slice(KEEPALIVE_PREFIX.length).split(' ')[0]);
+    return { type: 'keepalive', time: Number.isFinite(t) && text.length > KEEPALIVE_PREFIX.length ? t : null };
   }
   if (text.startsWith('STATION_ID:')) return { type: 'station_id', callsign: text.slice('STATION_ID:'.length) };
   return { type: 'raw', text };
@@ -34,7 +37,7 @@ export function formatControl(word: ControlWord): string {
     case 'bye':
       return 'BYE';
     case 'keepalive':
-      return `KEEPALIVE:${word.time ?? ''}`;
+      return `${KEEPALIVE_PREFIX}${word.time ?? ''}`;
     case 'station_id':
       return `STATION_ID:${word.callsign}`;
     case 'raw':

@@ -71,6 +71,8 @@ export interface RoomCount {
 /** Room names: letters, digits and `-`, stored upper-case (they are also NATS subject tokens). */
 export const ROOM_NAME_MAX = 16;
 const ROOM_RE = /^[A-Z0-9](?:[A-Z0-9-]{0,15})$/;
+/** Rooms one server hosts, its main room included (docs/EXTENSIONS.md): bounds the ROOMS message and the metrics' room labels. */
+export const MAX_SERVER_ROOMS = 24;
 /** The room of the main port when the sysop names none. */
 export const DEFAULT_ROOM = 'MAIN';
 

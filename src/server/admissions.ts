@@ -1,4 +1,5 @@
 import { AUTH_PREFIX, formatServerAuth, parseStationAuth } from '../protocol/auth.js';
+import { KEEPALIVE_PREFIX } from '../protocol/control.js';
 import type { Admitted } from './admission.js';
 import { decideAdmission, type AdmissionDecision } from './admission-policy.js';
 import type { ServerParts } from './core.js';
@@ -28,7 +29,7 @@ export class Admissions {
       return;
     }
     // NAT rebinding: the session's tag on a keepalive from a new address:port moves the binding.
-    if (text !== null && text.startsWith('KEEPALIVE:') && this.d.auth.rebind(a.callsign, text, a.endpoint, nowMs) !== null) {
+    if (text !== null && text.startsWith(KEEPALIVE_PREFIX) && this.d.auth.rebind(a.callsign, text, a.endpoint, nowMs) !== null) {
       this.d.log.sessionMoved(a.callsign, a.endpoint.key);
     }
     this.enter(a, nowMs);

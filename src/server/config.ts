@@ -1,7 +1,7 @@
 import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
 import { DEFAULT_STATS_PORT } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
-import { DEFAULT_ROOM } from '../protocol/ext.js';
+import { DEFAULT_ROOM, MAX_SERVER_ROOMS } from '../protocol/ext.js';
 import { DEFAULT_UDP_BUFFER_BYTES } from './socket-stats.js';
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from './stats-guard.js';
 import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alerts.js';
@@ -64,9 +64,6 @@ export interface InterlinkConfig {
   tlsKey: string | null;
 }
 
-/** Rooms per server: bounds the ROOMS message (docs/EXTENSIONS.md) and the metrics' label values. */
-export const MAX_ROOMS = 24;
-
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   host: '::',
   port: DEFAULT_SERVER_PORT,
@@ -112,7 +109,7 @@ export function validateServerConfig(c: ServerConfig): void {
   if (c.stats.enabled && c.stats.port === c.port) {
     throw new ConfigError(`--stats-port ${c.stats.port} is the relay port; choose another`);
   }
-  if (c.rooms.length + 1 > MAX_ROOMS) throw new ConfigError(`at most ${MAX_ROOMS} rooms per server (--room given ${c.rooms.length} times)`);
+  if (c.rooms.length + 1 > MAX_SERVER_ROOMS) throw new ConfigError(`at most ${MAX_SERVER_ROOMS} rooms per server (--room given ${c.rooms.length} times)`);
   const names = new Set<string>([DEFAULT_ROOM]);
   const ports = new Set<number>([c.port]);
   for (const r of c.rooms) {

@@ -12,6 +12,7 @@ import {
 } from '../protocol/index.js';
 import { EXT_ANNOUNCE_PREFIX, EXT_PREFIX } from '../protocol/ext.js';
 import { AUTH_PREFIX } from '../protocol/auth.js';
+import { KEEPALIVE_PREFIX } from '../protocol/control.js';
 
 /**
  * What the relay needs to know about a message: its kind, and for control messages
@@ -30,7 +31,7 @@ const ascii = (s: string): Uint8Array => new Uint8Array([...s].map((c) => c.char
 const WORD_PTT_START = ascii('PTT_START');
 const WORD_PTT_STOP = ascii('PTT_STOP');
 const WORD_BYE = ascii('BYE');
-const PREFIX_KEEPALIVE = ascii('KEEPALIVE:');
+const PREFIX_KEEPALIVE = ascii(KEEPALIVE_PREFIX);
 const PREFIX_EXT_ANNOUNCE = ascii(EXT_ANNOUNCE_PREFIX);
 const PREFIX_EXT = ascii(EXT_PREFIX);
 const PREFIX_AUTH = ascii(AUTH_PREFIX);

@@ -10,7 +10,7 @@ import {
 import { authPending, authStep, type AuthAction, type AuthEvent, type AuthState } from './auth-machine.js';
 import { ephemeralX25519, keepaliveTag, sessionKey, signTranscript } from '../auth/crypto.js';
 import { FrameTagger, frameKey } from '../auth/frame-tag.js';
-import { formatControl } from '../protocol/index.js';
+import { formatControl, KEEPALIVE_PREFIX } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 
 export interface StationAuthEvents {
@@ -148,7 +148,7 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
   keepalive(time: number): string {
     const text = formatControl({ type: 'keepalive', time });
     if (this.sessionKey === null) return text;
-    const t = text.slice('KEEPALIVE:'.length);
+    const t = text.slice(KEEPALIVE_PREFIX.length);
     return `${text} ${keepaliveTag(this.sessionKey, this.callsign, t)}`;
   }
 

@@ -10,6 +10,7 @@ import {
   type RosterEntry,
   type StationExtRequest,
 } from '../protocol/ext.js';
+import { SERVER_AUTH_PREFIX } from '../protocol/auth.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 
 export interface RosterMember {
@@ -114,8 +115,11 @@ const REANNOUNCE_MS = 10_000;
 const REANNOUNCE_REFUSED_MS = 10_000;
 const MAX_ROSTER_PARTS = 1000;
 const MAX_ROSTER = 100_000;
-/** Rooms kept from one OPV:ROOMS (the list is for people to choose from). */
-const MAX_ROOMS = 1000;
+/**
+ * Entries kept from one OPV:ROOMS (the list is for people to choose from). Far above an opv
+ * server's MAX_SERVER_ROOMS on purpose: it bounds what any server may send, not what opv sends.
+ */
+const MAX_ROOM_LIST_ENTRIES = 1000;
 
 /**
  * The station's side of the opv extension (docs/EXTENSIONS.md). Frames with the server's
@@ -375,7 +379,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
 
   private onRooms(rooms: RoomCount[]): void {
     this.roomsSpoken();
-    this.roomList = rooms.slice(0, MAX_ROOMS);
+    this.roomList = rooms.slice(0, MAX_ROOM_LIST_ENTRIES);
     const asked = this.roomsAsked;
     this.roomsAsked = false;
     this.emit('rooms', { rooms: this.roomList.map((r) => ({ ...r })), asked });
@@ -450,7 +454,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   }
 
   private handle(text: string): void {
-    if (text.startsWith('OPV:AUTH_')) {
+    if (text.startsWith(SERVER_AUTH_PREFIX)) {
       this.emit('auth', text);
       return;
     }

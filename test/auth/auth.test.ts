@@ -7,6 +7,7 @@ import {
   parseServerAuth,
   parseStationAuth,
   parseTaggedKeepalive,
+  SERVER_AUTH_PREFIX,
   transcript,
   type Challenge,
 } from '../../src/protocol/auth.js';
@@ -36,6 +37,8 @@ test('messages round-trip; malformed ones parse to null', () => {
   assert.deepEqual(parseServerAuth('OPV:AUTH_OK abc_DEF-1 tags'), { type: 'ok', sessionId: 'abc_DEF-1', tags: true });
   assert.equal(parseServerAuth('OPV:AUTH_OK abc_DEF-1 tagz'), null);
   assert.deepEqual(parseServerAuth('OPV:AUTH_FAIL expired'), { type: 'fail', reason: 'expired' });
+  // The station tells the server's authentication messages apart by this one prefix.
+  for (const m of [text, formatServerAuth({ type: 'ok', sessionId: 'a', tags: false }), formatServerAuth({ type: 'fail', reason: 'expired' })]) assert.ok(m.startsWith(SERVER_AUTH_PREFIX), m);
   for (const bad of ['OPV:AUTH_FAIL nope', 'OPV:AUTH_OK', `${text} extra`, text.replace(/ \d+ /, ' -1 '), 'OPV:AUTH_CHALLENGE a b c d']) assert.equal(parseServerAuth(bad), null, bad);
   const r = { type: 'response' as const, stationPub: Buffer.alloc(32, 3), signature: Buffer.alloc(64, 4), tags: false };
   const rt = formatStationAuth(r);
