@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { serviceStateDir } from '../util/xdg.js';
 import { tryEncodeCallsign } from '../protocol/index.js';
 import { ConfigError } from './config.js';
 
@@ -21,10 +21,7 @@ const MAX_KICKS = 10_000;
  * of a colon-separated list), else $XDG_STATE_HOME/opv or ~/.local/state/opv.
  */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const sd = env.STATE_DIRECTORY?.split(':')[0];
-  if (sd) return sd;
-  const xdg = env.XDG_STATE_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.local', 'state'), 'opv');
+  return serviceStateDir(env);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { dataDir, homeDir } from '../util/xdg.js';
 import { inert } from '../util/inert-text.js';
 import type { HistoryEntry } from './types.js';
 import { callsignForPath } from '../util/callsign-path.js';
@@ -15,11 +15,11 @@ export { callsignForPath };
  * as given. Messages always show the full path.
  */
 export function exportsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_DATA_HOME || path.join(env.HOME || homedir(), '.local', 'share'), 'opv', 'exports');
+  return path.join(dataDir(env), 'exports');
 }
 
 export function exportPath(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.HOME || homedir();
+  const home = homeDir(env);
   if (name === '~' || name.startsWith('~/')) return path.join(home, name.slice(1));
   if (path.isAbsolute(name)) return path.normalize(name);
   return path.resolve(exportsDir(env), name);

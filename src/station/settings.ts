@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
@@ -7,7 +6,7 @@ import { normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 import { describeRange, type Range } from '../util/cli-parse.js';
 import { describeIssues } from '../util/zod-issue.js';
 import { OpvError } from '../errors.js';
-import { configDir } from '../util/xdg.js';
+import { configDir, dataDir } from '../util/xdg.js';
 
 export { configDir };
 
@@ -134,7 +133,7 @@ export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'serve
 };
 
 export function dataDirFor(callsign: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_DATA_HOME || path.join(env.HOME || homedir(), '.local', 'share'), 'opv', callsign);
+  return path.join(dataDir(env), callsign);
 }
 
 export function configFile(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { stateDir } from './xdg.js';
 import { formatWithOptions } from 'node:util';
 import createDebug from 'debug';
 
@@ -29,8 +29,7 @@ export function debugLog(namespace: string): DebugLog {
 
 /** `$XDG_STATE_HOME/opv/<app>-debug.log` (default ~/.local/state/opv/…). */
 export function defaultDebugFile(app: string, env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME || path.join(env.HOME || homedir(), '.local', 'state');
-  return path.join(state, 'opv', `${app}-debug.log`);
+  return path.join(stateDir(env), `${app}-debug.log`);
 }
 
 export interface DebugSetup {
