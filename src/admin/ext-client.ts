@@ -1,9 +1,8 @@
 import { STATS_API_PREFIX } from '../contract/stats.js';
+import { banListSchema, type AnnounceRequest, type BanEntry } from '../contract/ext.js';
+import { describeIssues } from '../util/zod-issue.js';
 
-export interface BanRow {
-  callsign: string;
-  since: number;
-}
+export type BanRow = BanEntry;
 
 export type ExtResult = { ok: true; message: string } | { ok: false; message: string };
 
@@ -62,15 +61,10 @@ export class ExtAdminClient implements ExtAdminSender {
   async bans(): Promise<{ ok: true; bans: BanRow[] } | { ok: false; message: string }> {
     const r = await this.call('GET', '/bans');
     if ('error' in r || r.status !== 200) return { ok: false, message: this.result(r).message };
-    const list = (r.json as { bans?: unknown } | null)?.bans;
-    if (!Array.isArray(list)) return { ok: false, message: 'the server has no ban list (an older opv server?)' };
-    const bans: BanRow[] = [];
-    for (const b of list as unknown[]) {
-      const c = (b as { callsign?: unknown } | null)?.callsign;
-      const s = (b as { since?: unknown } | null)?.since;
-      if (typeof c === 'string') bans.push({ callsign: c, since: typeof s === 'number' ? s : 0 });
-    }
-    return { ok: true, bans };
+    if ((r.json as { bans?: unknown } | null)?.bans === undefined) return { ok: false, message: 'the server has no ban list (an older opv server?)' };
+    const list = banListSchema.safeParse(r.json);
+    if (!list.success) return { ok: false, message: `the server's ban list is malformed: ${describeIssues(list.error.issues)}` };
+    return { ok: true, bans: list.data.bans };
   }
 
   async unban(callsign: string): Promise<ExtResult> {
@@ -78,6 +72,6 @@ export class ExtAdminClient implements ExtAdminSender {
   }
 
   async announce(text: string): Promise<ExtResult> {
-    return this.result(await this.call('POST', '/announce', { text }));
+    return this.result(await this.call('POST', '/announce', { text } satisfies AnnounceRequest));
   }
 }

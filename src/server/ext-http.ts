@@ -1,10 +1,6 @@
-import { ANNOUNCE_MAX_CHARS } from '../protocol/ext.js';
-import type { BanEntry } from './holds.js';
+import { announceRequestSchema, ANNOUNCE_TOO_LONG } from '../contract/ext.js';
 
-/** GET /api/v1/bans */
-export interface BanList {
-  bans: BanEntry[];
-}
+export type { BanList } from '../contract/ext.js';
 
 /** The body of POST /api/v1/announce: {"text": "..."} (the stats channel bounds its size), bounded in characters. */
 export function parseAnnouncement(body: Buffer): { ok: true; text: string } | { ok: false; status: number; message: string } {
@@ -14,8 +10,8 @@ export function parseAnnouncement(body: Buffer): { ok: true; text: string } | { 
   } catch {
     return { ok: false, status: 400, message: 'body is not JSON; expected {"text": "..."}' };
   }
-  const text = (parsed as { text?: unknown } | null)?.text;
-  if (typeof text !== 'string' || text.trim() === '') return { ok: false, status: 400, message: 'expected {"text": "..."} with a non-empty text' };
-  if ([...text].length > ANNOUNCE_MAX_CHARS) return { ok: false, status: 400, message: `text longer than ${ANNOUNCE_MAX_CHARS} characters` };
-  return { ok: true, text };
+  const r = announceRequestSchema.safeParse(parsed);
+  if (r.success) return { ok: true, text: r.data.text };
+  if (r.error.issues.some((i) => i.message === ANNOUNCE_TOO_LONG)) return { ok: false, status: 400, message: `text ${ANNOUNCE_TOO_LONG}` };
+  return { ok: false, status: 400, message: 'expected {"text": "..."} with a non-empty text' };
 }

@@ -3,12 +3,19 @@ import path from 'node:path';
 import { serviceStateDir } from '../util/xdg.js';
 import { tryEncodeCallsign } from '../protocol/index.js';
 import { ConfigError } from './config.js';
+import { z } from 'zod';
+import { banEntrySchema, type BanEntry } from '../contract/ext.js';
+import { describeIssues } from '../util/zod-issue.js';
 
-export interface BanEntry {
-  callsign: string;
-  /** ms since the Unix epoch */
-  since: number;
-}
+export type { BanEntry };
+
+/** bans.json: {"version": 1, "bans": [{"callsign", "since"}]}; the entries are the contract's. */
+const bansFileSchema = z.looseObject({
+  bans: z.array(
+    banEntrySchema.refine((b) => tryEncodeCallsign(b.callsign).ok, { error: 'is not a callsign' }),
+    { error: 'must be a list' },
+  ),
+});
 
 export type Hold = { reason: 'banned'; until: null } | { reason: 'kicked'; until: number };
 
@@ -53,14 +60,9 @@ export class Holds {
     } catch (e) {
       throw new ConfigError(`${this.file} is not valid JSON (${(e as Error).message}); fix or remove it`);
     }
-    const list = (parsed as { bans?: unknown } | null)?.bans;
-    if (!Array.isArray(list)) throw new ConfigError(`${this.file}: expected {"bans": [...]}`);
-    for (const b of list as unknown[]) {
-      const call = (b as { callsign?: unknown } | null)?.callsign;
-      const since = (b as { since?: unknown } | null)?.since;
-      if (typeof call !== 'string' || !tryEncodeCallsign(call).ok) throw new ConfigError(`${this.file}: bad callsign entry ${JSON.stringify(b)}`);
-      this.bans.set(call, { callsign: call, since: typeof since === 'number' && Number.isFinite(since) ? since : 0 });
-    }
+    const r = bansFileSchema.safeParse(parsed);
+    if (!r.success) throw new ConfigError(`${this.file}: bad ban list: ${describeIssues(r.error.issues)}; expected {"bans": [{"callsign": "W1ABC", "since": 0}]}`);
+    for (const b of r.data.bans) this.bans.set(b.callsign, { callsign: b.callsign, since: b.since });
   }
 
   private save(): void {

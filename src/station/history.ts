@@ -25,6 +25,7 @@ import { FRAME_INTERVAL_MS } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { ChatDelivery, ChatEntry, Direction, HistoryEntry, StorageState, TransmissionEntry } from './types.js';
 import { OpvError } from '../errors.js';
+import { parseHistoryLine } from './history-schema.js';
 
 export interface HistoryLimits {
   maxEntries: number;
@@ -188,19 +189,15 @@ export class HistoryStore extends TypedEmitter<HistoryEvents> {
     for (const line of readFileSync(this.indexFile, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       this.lines++;
-      try {
-        const e = JSON.parse(line) as HistoryEntry | { id: number; type: 'removed' };
-        if (typeof e.id !== 'number') continue;
-        if (e.type === 'removed') {
-          this.entries.delete(e.id);
-          continue;
-        }
-        if (e.type !== 'chat' && e.type !== 'transmission') continue;
-        this.entries.set(e.id, e);
-        this.nextId = Math.max(this.nextId, e.id + 1);
-      } catch {
-        /* a torn line from a power cut */
+      // A torn line from a power cut, or one that is not an entry, is skipped.
+      const e = parseHistoryLine(line);
+      if (e === null) continue;
+      if (e.type === 'removed') {
+        this.entries.delete(e.id);
+        continue;
       }
+      this.entries.set(e.id, e);
+      this.nextId = Math.max(this.nextId, e.id + 1);
     }
   }
 

@@ -29,7 +29,7 @@ test('a damaged ban list is a one-line error, not an empty list', () => {
   writeFileSync(path.join(dir, 'bans.json'), '{"bans": [');
   assert.throws(() => new Holds(dir), /bans\.json is not valid JSON .*fix or remove it/);
   writeFileSync(path.join(dir, 'bans.json'), '{"bans": [{"callsign": "NOT VALID!"}]}');
-  assert.throws(() => new Holds(dir), /bad callsign entry/);
+  assert.throws(() => new Holds(dir), /bans\.json: bad ban list: bans\[0\]: is not a callsign/);
   assert.equal(readFileSync(path.join(dir, 'bans.json'), 'utf8'), '{"bans": [{"callsign": "NOT VALID!"}]}', 'left untouched');
 });
 
