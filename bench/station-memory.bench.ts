@@ -11,7 +11,8 @@
  * (issue 20): over 60 minutes each station stays within +10 MiB of its 5-minute value.
  *
  * Flags: --minutes M (default 3), --stations N (default 20), --chat-every-ms MS
- * (default 1500: one chat line from a random station), --sample-s S (default 10).
+ * (default 1500: one chat line from a random station), --sample-s S (default 10),
+ * --playback none (no sound output, to tell the ALSA playback's share of the memory).
  * Extra node flags for the stations (e.g. --heapsnapshot-signal=SIGUSR2) go in
  * OPV_BENCH_STATION_NODE_OPTIONS.
  */
@@ -43,6 +44,7 @@ const MINUTES = flag('--minutes', 3);
 const STATIONS = Math.round(flag('--stations', 20));
 const CHAT_EVERY_MS = flag('--chat-every-ms', 1500);
 const SAMPLE_S = flag('--sample-s', 10);
+const PLAYBACK_NONE = process.argv.includes('--playback') && process.argv[process.argv.indexOf('--playback') + 1] === 'none';
 const MiB = 1024 * 1024;
 
 /** A child whose output is watched line by line but not kept (a long soak prints a lot). */
@@ -144,7 +146,7 @@ for (const call of calls) {
   const listen = await freeUdpPort();
   const child = new Child(
     process.execPath,
-    [opv, 'station', call, '-i', '127.0.0.1', '-p', String(port), '--listen-port', String(listen), '--data-dir', path.join(work, call), '--no-tui', '--audio-in', speechWav],
+    [opv, 'station', call, '-i', '127.0.0.1', '-p', String(port), '--listen-port', String(listen), '--data-dir', path.join(work, call), '--no-tui', '--audio-in', speechWav, ...(PLAYBACK_NONE ? ['--no-audio'] : [])],
     stationEnv,
   );
   children.push(child);
