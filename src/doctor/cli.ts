@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { defaultKeyFile } from '../auth/keygen.js';
-import { loadPrivateKey } from '../protocol/auth.js';
+import { defaultKeyFile } from '../auth/key-file.js';
+import { loadPrivateKey } from '../auth/crypto.js';
 import { tryOperatorCallsign } from '../protocol/index.js';
 import { flagLayer, stationCommand, type StationFlags } from '../station/cli.js';
 import { configFile, DEFAULT_STATION_SETTINGS, mergeSettings } from '../station/settings.js';

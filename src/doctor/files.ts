@@ -3,7 +3,7 @@
  * is a key, and is readable by its owner only.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { loadPrivateKey } from '../protocol/auth.js';
+import { loadPrivateKey } from '../auth/crypto.js';
 import { loadSettingsFile, type SettingsLayer } from '../station/settings.js';
 import { fail, pass, skip, warn, type CheckResult } from './check.js';
 import { firstLine } from './runtime.js';
