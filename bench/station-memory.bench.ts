@@ -134,6 +134,10 @@ async function stopAll(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
 }
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+// A bench that fails half-way must not leave 20 stations running.
+process.on('exit', () => {
+  for (const c of children) c.proc.kill('SIGKILL');
+});
 
 const port = await freeUdpPort();
 const server = new Child(process.execPath, [opv, 'server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(await freeTcpPort()), '--stats-interval', '0'], { ...env, STATE_DIRECTORY: path.join(work, 'server-state') });
