@@ -25,10 +25,11 @@ import {
   SETTING_RANGES as R,
   checkRoomName,
   type PttMode,
+  type SettingsLayer,
   type StationSettings,
 } from './settings.js';
 
-interface StationFlags {
+export interface StationFlags {
   ip?: string;
   port?: number;
   listenPort?: number;
@@ -154,17 +155,15 @@ function audioSpec(file: string | undefined, device: string | undefined, audio: 
   return audio ? undefined : { kind: 'none' };
 }
 
-export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
-  const file = loadSettingsFile(f.config ?? configFile());
-  const audioIn = audioSpec(f.audioIn, f.audioInDevice, f.audio);
-  const audioOut = audioSpec(f.audioOut, f.audioOutDevice, f.audio);
-  const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, {
+/** The settings the flags set (undefined: not given), a layer over the settings file's. */
+export function flagLayer(callsign: string | undefined, f: StationFlags): SettingsLayer {
+  return {
     callsign,
     server: f.ip,
     port: f.port,
     listenPort: f.listenPort,
-    audioIn,
-    audioOut,
+    audioIn: audioSpec(f.audioIn, f.audioInDevice, f.audio),
+    audioOut: audioSpec(f.audioOut, f.audioOutDevice, f.audio),
     jitterFrames: f.jitter,
     historyMaxEntries: f.historyMax,
     historyMaxAgeDays: f.historyDays,
@@ -176,7 +175,12 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     key: f.key,
     frameTags: f.frameTags,
     room: f.room,
-  });
+  };
+}
+
+export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
+  const file = loadSettingsFile(f.config ?? configFile());
+  const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, flagLayer(callsign, f));
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryOperatorCallsign(String(merged.callsign));
   if (!call.ok) throw new SettingsError(call.error.message);
