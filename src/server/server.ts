@@ -654,7 +654,19 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
       talking: s.talking,
       connected_s: Math.max(0, Math.round((nowMs - s.joinedAt) / 1000)),
       joined_at: s.joinedAt,
+      auth: this.isAuthenticated(s.callsign),
     }));
+  }
+
+  /** The local station `callsign` proved its key here (the network believes a protected callsign only from such a server). */
+  isAuthenticated(callsign: string): boolean {
+    const st = this.registry.get(callsign);
+    return st !== undefined && this.auth.session(callsign)?.endpoint.key === st.endpoint.key;
+  }
+
+  /** `callsign` has a key in this server's authorized-keys file. */
+  isProtected(callsign: string): boolean {
+    return this.auth.protects(callsign);
   }
 
   bans(): BanEntry[] {
