@@ -222,6 +222,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   readonly refusals: LogLimiter;
   private readonly presenceRate = new RateLimiter(PRESENCE_RATE_PER_S, PRESENCE_BURST, 1024);
   private redials = 0;
+  /** URLs of the cluster's other nodes, told by the nats-server (its connect_urls): dialled after the configured ones. */
+  private readonly discovered = new Set<string>();
+  private readonly configured: string[];
+  private readonly tls: boolean;
   private everConnected = false;
   private framesPublished = 0;
   private framesReceived = 0;
@@ -243,6 +247,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     this.refusals = new LogLimiter((line) => this.log.warn(line), Date.now);
     this.ownPresenceSubject = presenceSubject(opts.serverId);
     const list = parseNatsServers(opts.servers);
+    this.configured = list.servers;
     this.display = list.servers.join(',');
     if (opts.tlsCa || opts.tlsCert || list.servers.some((u) => u.startsWith('tls://'))) requireHostNames(list.servers);
     const tls: TlsOptions = {};
@@ -251,6 +256,8 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     if (opts.tlsKey) tls.key = readConfigFile(opts.tlsKey, 'NATS TLS key file');
     if ((tls.cert === undefined) !== (tls.key === undefined)) throw new ConfigError('--nats-tls-cert and --nats-tls-key go together (a client certificate needs its key)');
     const creds = opts.credsFile ? readConfigFile(opts.credsFile, 'NATS creds file') : null;
+    // Told URLs are addresses; a certificate names a host: with TLS only the configured URLs are dialled.
+    this.tls = Object.keys(tls).length > 0 || list.servers.some((u) => u.startsWith('tls://'));
     this.connectOpts = {
       servers: list.servers,
       name: `opv-${opts.serverId}`,
@@ -407,7 +414,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     if (this.closing) return;
     let nc: NatsConnection;
     try {
-      nc = await connect(this.connectOpts);
+      nc = await connect({ ...this.connectOpts, servers: [...this.configured, ...[...this.discovered].filter((u) => !this.configured.includes(u))] });
     } catch (e) {
       if (this.closing) return;
       const delay = FIRST_CONNECT_RETRY_MS[Math.min(this.firstConnectFailures, FIRST_CONNECT_RETRY_MS.length - 1)]!;
@@ -463,6 +470,12 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     this.stalled = false;
     this.resetProbe();
     this.natsServer = nc.getServer();
+    if (!this.tls) {
+      for (const u of nc.info?.connect_urls ?? []) {
+        if (this.discovered.size >= 32) break;
+        if (typeof u === 'string' && /^[\w.:[\]-]+$/.test(u)) this.discovered.add(`nats://${u}`);
+      }
+    }
     this.connectedWords = `${again ? 'reconnected' : 'connected'} to ${this.natsServer}`;
     this.log.info(`NATS: ${this.connectedWords} as ${this.serverId}`);
     this.lastLogged = '';
