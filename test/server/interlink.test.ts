@@ -443,13 +443,17 @@ test('full mesh plus a leaf node: every frame reaches every other server exactly
   }
 });
 
-test('packaging/nats: the example hub and leaf configs form a cluster with a leaf that carries rooms between servers', { skip, timeout: 120_000 }, async () => {
+test('packaging/nats: the example hub and leaf configs form a cluster with a leaf that carries rooms between servers; each server\'s NATS user publishes on its own subjects only', { skip, timeout: 120_000 }, async () => {
   // The examples use their hosts' addresses; here every address:port becomes a free loopback port.
   const dir = mkdtempSync(path.join(tmpdir(), 'opv-nats-pkg-'));
   const ports = new Map<string, number>();
   const procs: Proc[] = [];
   const monitor: Record<string, number> = {};
   const client: Record<string, number> = {};
+  // users.conf takes the passwords from nats-server's environment.
+  const pass = { 'club-east': 'pw-east', 'club-west': 'pw-west', 'region-1': 'pw-region' };
+  const env = { ...process.env, OPV_NATS_PASS_CLUB_EAST: pass['club-east'], OPV_NATS_PASS_CLUB_WEST: pass['club-west'], OPV_NATS_PASS_REGION_1: pass['region-1'] };
+  writeFileSync(path.join(dir, 'users.conf'), readFileSync(path.join(repoRoot, 'packaging', 'nats', 'users.conf')));
   try {
     for (const name of ['hub-a', 'hub-b', 'hub-c', 'leaf']) {
       let text = readFileSync(path.join(repoRoot, 'packaging', 'nats', `${name}.conf`), 'utf8');
@@ -465,7 +469,7 @@ test('packaging/nats: the example hub and leaf configs form a cluster with a lea
       client[name] = Number(listen![1]);
       const file = path.join(dir, `${name}.conf`);
       writeFileSync(file, text);
-      const p = new Proc(NATS_SERVER_BIN, ['-c', file]);
+      const p = new Proc(NATS_SERVER_BIN, ['-c', file], { env });
       procs.push(p);
       await p.waitForLine(/Server is ready/, 15_000);
     }
@@ -474,11 +478,15 @@ test('packaging/nats: the example hub and leaf configs form a cluster with a lea
     for (const hub of ['hub-a', 'hub-b', 'hub-c']) await pollAsync(async () => (await get(hub, 'routez')).num_routes === 2, `${hub} has both routes`, 30_000);
     await pollAsync(async () => (await get('leaf', 'leafz')).leafnodes === 1, 'the leaf is connected to a hub', 30_000);
 
-    const a = makeLink('srv-a', [`nats://127.0.0.1:${client['hub-a']!}`]);
-    const c = makeLink('srv-c', [`nats://127.0.0.1:${client.leaf!}`]);
+    const a = makeLink('club-east', [`nats://club-east:${pass['club-east']}@127.0.0.1:${client['hub-a']!}`]);
+    const c = makeLink('region-1', [`nats://region-1:${pass['region-1']}@127.0.0.1:${client.leaf!}`]);
+    // club-east's NATS user posing as club-west: the hub refuses its publications.
+    const posing = makeLink('club-west', [`nats://club-east:${pass['club-east']}@127.0.0.1:${client['hub-b']!}`]);
     try {
       await a.link.start();
       await c.link.start();
+      await posing.link.start();
+      await eventually(() => a.link.connected && c.link.connected && posing.link.connected, 'all three connected with their users');
       c.link.setInterest('NET', true);
       const sent = frame(1, 9);
       // Interest crosses the leaf connection and the routes in a moment; publish until it arrives.
@@ -487,9 +495,16 @@ test('packaging/nats: the example hub and leaf configs form a cluster with a lea
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(c.frames.length > 0 && c.frames[0]!.frame.equals(sent), 'a frame from a hub server reached the leaf server');
+      const before = c.frames.length;
+      for (let i = 0; i < 10; i++) posing.link.publishFrame('NET', frame(2, 9));
+      await posing.link.close();
+      a.link.publishFrame('NET', frame(3, 9));
+      await eventually(() => c.frames.length > before, 'a later frame of club-east arrives');
+      assert.deepEqual(c.frames.slice(before).map((f) => f.origin), ['club-east'], 'nothing published under another server\'s subject');
     } finally {
       await a.link.close();
       await c.link.close();
+      await posing.link.close().catch(() => undefined);
     }
   } finally {
     for (const p of procs) p.kill('SIGKILL');
