@@ -366,3 +366,42 @@ test('signed interlink: a NATS client without a server key (frames, presence, jo
   // The log says it in a few lines, not one per forged message.
   assert.ok(b.proc.lines.filter((l) => /refused a message claiming/.test(l)).length <= 9);
 });
+
+test('a presence storm from a genuine peer (snapshots of 1 000 invented stations twice a second): local voice loses nothing, the roster stays bounded, the log says it in a few lines', async () => {
+  const { connect } = await import('nats');
+  const { InterlinkTrust } = await import('../../src/server/interlink-trust.js');
+  const { encodePresence } = await import('../../src/server/interlink-presence.js');
+  const { testKeyring } = await import('../helpers/interlink-keys.js');
+  const nats = await startNatsNode({ name: 'storm' });
+  cleanups.push(() => nats.kill());
+  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a']);
+  cleanups.push(() => a.proc.stop());
+  await a.proc.waitForLine(/NATS: connected/);
+  const talker = await sim('W1TLK', a.port, a);
+  const listener = await sim('W2LST', a.port, a);
+
+  // The storm comes from a peer whose key is in the peers file (net-a): signatures pass.
+  const nc = await connect({ servers: nats.url, name: 'storm' });
+  cleanups.push(() => nc.close());
+  const storm = new InterlinkTrust({ serverId: 'net-a', mode: 'signed', key: testKeyring().privateKey('net-a'), peers: new Map() });
+  const subject = 'opv.presence.net-a';
+  let gen = 0;
+  const timer = setInterval(() => {
+    const g = gen++;
+    const stations = Array.from({ length: 1000 }, (_, i) => ({ callsign: `W${g % 10}${i}S`, room: 'MAIN', talking: false, connected_s: 1 }));
+    nc.publish(subject, storm.sealControl(subject, encodePresence({ v: 1, kind: 'snapshot', server: 'net-a', at: Date.now(), stations })));
+  }, 500);
+  cleanups.push(() => clearInterval(timer));
+  await a.proc.waitForLine(/REMOTE STATION: W0\d+S on net-a/);
+  const frames = 250;
+  await talker.talk(frames);
+  clearInterval(timer);
+  await sleep(500);
+  const voice = listener.heard.filter((h) => h.from === 'W1TLK' && h.message.kind === 'voice').length;
+  assert.equal(voice, frames, `local voice heard ${voice} of ${frames} frames during the storm`);
+  const s = await stats(a);
+  assert.ok(s.remote_stations.length <= 1000, `remote stations ${s.remote_stations.length}`);
+  assert.ok((s.interlink?.presence_rejected ?? 0) >= 5, `presence_rejected ${s.interlink?.presence_rejected}`);
+  const lines = a.proc.lines.filter((l) => /REMOTE STATION/.test(l)).length;
+  assert.ok(lines <= 20, `${lines} remote-station log lines for ${gen * 1000} invented stations`);
+});
