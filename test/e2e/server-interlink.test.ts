@@ -206,10 +206,10 @@ test('TLS to NATS with client certificates: frames cross; without a certificate 
   // A CA file that is not there: one line naming it, exit 1.
   const { Proc } = await import('../helpers/proc.js');
   const { opvBin } = await import('../helpers/paths.js');
-  const bad = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--nats', url, '--nats-tls-ca', path.join(c.dir, 'missing.pem')]);
+  const bad = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--interlink-trust', 'open', '--nats', url, '--nats-tls-ca', path.join(c.dir, 'missing.pem')]);
   assert.equal(await bad.waitForExit(30_000), 1);
   assert.match(bad.stderrLines.join('\n'), /NATS TLS CA file .*missing\.pem/);
-  const byIp = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--nats', `tls://127.0.0.1:${nats.port}`, '--nats-tls-ca', c.ca]);
+  const byIp = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--interlink-trust', 'open', '--nats', `tls://127.0.0.1:${nats.port}`, '--nats-tls-ca', c.ca]);
   assert.equal(await byIp.waitForExit(30_000), 1);
   assert.match(byIp.stderrLines.join('\n'), /--nats tls:\/\/127\.0\.0\.1:\d+: with TLS, give the NATS server's host name/);
 });
