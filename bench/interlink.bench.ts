@@ -17,7 +17,7 @@ import { FRAME_SIZE } from '../src/protocol/constants.js';
 import { encodePresence } from '../src/server/interlink-presence.js';
 import { InterlinkTrust } from '../src/server/interlink-trust.js';
 import { parsePeers } from '../src/server/peers.js';
-import { authorizedKeyLine } from '../src/protocol/auth.js';
+import { authorizedKeyLine } from '../src/auth/crypto.js';
 import { testKeyring } from '../test/helpers/interlink-keys.js';
 import { natsSkip, pollAsync, startNatsNode } from '../test/helpers/nats.js';
 import { freeTcpPort, freeUdpPort } from '../test/helpers/paths.js';

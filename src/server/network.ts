@@ -1,5 +1,3 @@
-import { watch, type FSWatcher } from 'node:fs';
-import path from 'node:path';
 import type { InterlinkStats, RemoteStationStats, ServerEvent } from '../contract/stats.js';
 import type { RosterEntry } from '../protocol/ext.js';
 import { readStationId, tryDecodeCallsign } from '../protocol/index.js';
@@ -10,6 +8,7 @@ import { InterlinkTrust } from './interlink-trust.js';
 import type { OperatorLog } from './log.js';
 import { LogLimiter } from './log-limit.js';
 import { checkOwnLine, readPeers, readServerKey } from './peers.js';
+import { WatchedFile } from './watched-file.js';
 import type { NetworkView, RemoteHolder } from './network-port.js';
 import { RemoteRoster, wins, type RosterChange } from './remote-roster.js';
 import type { ConferenceServer } from './server.js';
@@ -57,8 +56,7 @@ export class Network implements NetworkView {
   private framesUnlisted = 0;
   private readonly idCache = new Map<number, string | null>();
   private peersFile: string | null = null;
-  private peersWatcher: FSWatcher | null = null;
-  private peersTimer: NodeJS.Timeout | null = null;
+  private peersWatch: WatchedFile | null = null;
 
   constructor(
     private readonly server: ConferenceServer,
@@ -123,21 +121,16 @@ export class Network implements NetworkView {
     }
   }
 
-  /** Re-reads the peers file when it changes (its directory is watched, as for the authorized-keys file: editors replace files). */
+  /** Re-reads the peers file when it changes (the watcher of the authorized-keys file; SIGHUP reloads too). */
   watchPeers(): void {
     const file = this.peersFile;
-    if (file === null || this.peersWatcher !== null) return;
-    const base = path.basename(file);
-    try {
-      this.peersWatcher = watch(path.dirname(path.resolve(file)), (_ev, name) => {
-        if (name !== null && name !== base) return;
-        if (this.peersTimer) clearTimeout(this.peersTimer);
-        this.peersTimer = setTimeout(() => this.reloadPeers(), 200);
-      });
-      this.peersWatcher.on('error', (e) => this.log.warn(`peers file no longer watched: ${e.message} (SIGHUP still reloads)`));
-    } catch (e) {
-      this.log.warn(`peers file not watched: ${(e as Error).message} (SIGHUP reloads)`);
-    }
+    if (file === null || this.peersWatch !== null) return;
+    this.peersWatch = new WatchedFile({
+      file,
+      onChange: () => this.reloadPeers(),
+      onError: (when, e) => this.log.warn(when === 'start' ? `peers file not watched: ${e.message} (SIGHUP reloads)` : `peers file no longer watched: ${e.message} (SIGHUP still reloads)`),
+    });
+    this.peersWatch.start();
   }
 
   async start(): Promise<void> {
@@ -160,10 +153,8 @@ export class Network implements NetworkView {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.peersWatcher?.close();
-    this.peersWatcher = null;
-    if (this.peersTimer) clearTimeout(this.peersTimer);
-    this.peersTimer = null;
+    this.peersWatch?.close();
+    this.peersWatch = null;
     await this.link.close();
   }
 

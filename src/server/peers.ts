@@ -7,7 +7,7 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { publicKeyFromRaw, rawPublicKey } from '../protocol/auth.js';
+import { publicKeyFromRaw, rawPublicKey } from '../auth/crypto.js';
 import { isServerId } from '../protocol/ext.js';
 import { ConfigError } from './config.js';
 

@@ -8,7 +8,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { authorizedKeyLine } from '../../src/protocol/auth.js';
+import { authorizedKeyLine } from '../../src/auth/crypto.js';
 
 /** Ids the tests use, made up front so most servers start knowing all their peers. */
 const USUAL_IDS = ['hub-a', 'hub-b', 'hub-c', 'alpha', 'bravo', 'charlie', 'srv-a', 'srv-b', 'srv-c', 'tls-a', 'tls-b', 'net-a', 'net-b'];

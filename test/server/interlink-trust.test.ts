@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FRAME_SIZE } from '../../src/protocol/constants.js';
-import { authorizedKeyLine } from '../../src/protocol/auth.js';
+import { authorizedKeyLine } from '../../src/auth/crypto.js';
 import { SeenWindow } from '../../src/server/dedupe.js';
 import { FRESH_MS, InterlinkTrust, SEALED_FRAME_SIZE } from '../../src/server/interlink-trust.js';
 import { LogLimiter } from '../../src/server/log-limit.js';
