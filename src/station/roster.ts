@@ -1,4 +1,4 @@
-import type { StationEngine } from './engine.js';
+import type { StationView } from './commands/types.js';
 import type { RosterMember } from './server-ext.js';
 import type { HeardStation, HistoryEntry } from './types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
@@ -21,6 +21,8 @@ export interface StationRow {
   /** Received transmissions this session, and their total length. */
   transmissions: number;
   onAirMs: number;
+  /** This station's own row (counts include the operator, as the server's do). */
+  self?: boolean;
 }
 
 interface HeardStats {
@@ -40,7 +42,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
   private readonly heard = new Map<string, HeardStats>();
   private roster: RosterMember[] = [];
 
-  constructor(private readonly engine: StationEngine) {
+  constructor(private readonly engine: StationView) {
     super();
     // The server's first roster may have come while the interface was still opening.
     this.roster = engine.ext.roster();
@@ -113,7 +115,10 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
       };
     };
     for (const m of this.roster) {
-      if (m.callsign === this.engine.callsign) continue;
+      if (m.callsign === this.engine.callsign) {
+        out.set(m.callsign, { ...row(m.callsign), online: true, self: true, since: m.since, authenticated: m.authenticated, talking: this.engine.pttActive, lastHeard: null });
+        continue;
+      }
       const r = row(m.callsign);
       r.online = true;
       r.since = m.since;
@@ -123,8 +128,10 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
       out.set(m.callsign, r);
     }
     for (const c of new Set([...this.heard.keys(), ...live.keys()])) if (!out.has(c)) out.set(c, row(c));
-    // On the server first, then by callsign.
-    return [...out.values()].sort((a, b) => Number(b.online === true) - Number(a.online === true) || a.callsign.localeCompare(b.callsign));
+    // Yourself first, then who is on the server, then by callsign.
+    return [...out.values()].sort(
+      (a, b) => Number(b.self === true) - Number(a.self === true) || Number(b.online === true) - Number(a.online === true) || a.callsign.localeCompare(b.callsign),
+    );
   }
 }
 
@@ -149,11 +156,16 @@ export function stationName(r: { callsign: string; server: string | null }): str
 /** The /who listing, one line per station, plus a head line. */
 export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date.now(), room: string | null = null): string[] {
   const on = rows.filter((r) => r.online === true);
+  // Counted as the server counts (the room list, "moved to NET (3 stations)"): you included.
   const head = ext
-    ? `👥 ${on.length} other station${on.length === 1 ? '' : 's'} ${room === null ? 'on the server' : `in room ${inert(room)}`}`
+    ? `👥 ${on.length} station${on.length === 1 ? '' : 's'} ${room === null ? 'on the server' : `in room ${inert(room)}`}${on.some((r) => r.self === true) ? ', you included' : ''}`
     : '👥 the server does not report who is on (not an opv server, or not answered yet); stations heard:';
   const lines = [head];
   for (const r of ext ? on : rows) {
+    if (r.self === true) {
+      lines.push(`   ${stationName(r).padEnd(9)} you${r.authenticated ? ', 🔐 verified' : ''}`);
+      continue;
+    }
     const parts = [
       r.talking ? '🎤 talking' : null,
       r.authenticated ? '🔐 verified' : null,

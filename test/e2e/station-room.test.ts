@@ -59,7 +59,7 @@ test('--room chooses the room; chat stays in its room; /room moves at run time; 
 
   // /who is per room.
   a.proc.sendLine('/who');
-  await a.proc.waitForLine(/^👥 1 other station in room NET$/);
+  await a.proc.waitForLine(/^👥 2 stations in room NET, you included$/);
   await a.proc.waitForLine(/^ {3}VE3XYZ /);
 
   // /room moves C at run time; then it hears NET and is in NET's roster.

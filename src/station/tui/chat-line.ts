@@ -14,6 +14,8 @@ export interface ChatLine {
   clear(): void;
   setLabel(label: string): void;
   render(): void;
+  /** Text at the cursor, as if typed (a key typed elsewhere, a pasted line). */
+  insert(text: string): void;
 }
 
 interface Key {
@@ -190,6 +192,13 @@ export function createChatLine(
     },
     setLabel: (label) => box.setLabel(label),
     render,
+    insert: (text) => {
+      // Printable only, as typed keys are; a paste keeps its tabs as spaces.
+      const add = [...text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '')];
+      if (add.length === 0 || chars.length + add.length > MAX_CHARS) return;
+      set([...chars.slice(0, cursor), ...add, ...chars.slice(cursor)], cursor + add.length);
+      renderSoon();
+    },
   };
 }
 

@@ -1,10 +1,10 @@
 import { countersReport } from '../counters.js';
-import type { StationEngine } from '../engine.js';
+import type { StationView } from '../commands/types.js';
 import { escape, linkText } from './format.js';
 import { currentRoomText, roomsMatter } from '../room-text.js';
 
 /** The lines of the status view (C-o): link, PTT, stations heard and the receive counters. */
-export function statusLines(engine: StationEngine, extra: string[] = []): string[] {
+export function statusLines(engine: StationView, extra: string[] = []): string[] {
   const heard = engine.heardStations();
   return [
     `{bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}  ${linkText(engine.linkState())}`,
