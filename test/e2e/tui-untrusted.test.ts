@@ -171,7 +171,7 @@ test('the diagnostic log (DEBUG=opv:*) never writes into the full-screen UI: it 
   );
   cleanups.push(() => tmux.kill());
   await tmux.waitForScreen(/connected \d+ ms/);
-  await tmux.waitForScreen(/f5 PTT +Enter send/);
+  await tmux.waitForScreen(/F5 PTT +Enter send/);
   tmux.sendKeys('F5');
   await tmux.waitForScreen(/● TRANSMITTING/);
   tmux.sendKeys('F5');
