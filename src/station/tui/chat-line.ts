@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import { inert } from '../../util/inert-text.js';
-import { layoutWidth } from '../../util/cell-width.js';
+import { cellSafe, layoutWidth } from '../../util/cell-width.js';
 import { BORDER, FOCUS_BORDER } from './theme.js';
 
 /** The longest line the editor holds (a chat message's own bound is the protocol's). */
@@ -68,7 +68,7 @@ export function createChatLine(
     while (start > 0 && used + cw(start - 1) <= width - 1) used += cw(--start);
     let end = cursor + 1;
     while (end < chars.length && used + cw(end) <= width) used += cw(end++);
-    const esc = (s: string): string => inert(s).replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
+    const esc = (s: string): string => cellSafe(inert(s)).replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
     const before = esc(chars.slice(start, cursor).join(''));
     const at = cursor < chars.length ? esc(chars[cursor]!) : ' ';
     const after = esc(chars.slice(cursor + 1, Math.max(cursor + 1, end)).join(''));

@@ -302,7 +302,12 @@ export async function runTui(core: StationCore, settings: StationSettings, opts:
     const back = screen.focused === history.box ? () => history.box.focus() : focusChat;
     // The commands' own help lines (the same table as line mode), wrapped to the screen.
     const w = Math.max(30, Math.min((screen.width as number) - 6, 90));
-    const commands = commandHelp().flatMap((l) => wrapCells(l, w).map((p, i) => (i === 0 ? p : `      ${p.trimStart()}`)));
+    const commands = commandHelp().flatMap((l) => {
+      // Continuation lines hang under the help text, past the command column.
+      const indent = /^\s*\S+(?: \S+)*\s{2,}/.exec(l)?.[0].length ?? 6;
+      const [first = ''] = wrapCells(l, w);
+      return [first, ...wrapCells(l.slice(first.length).trimStart(), w - indent).filter((p) => p !== '').map((p) => ' '.repeat(indent) + p)];
+    });
     popup(' Help ', helpLines(pttKey, settings.ptt.timeoutS, exportsDir(), holdMode, roomKey, commands), back);
   };
   const openStatus = (): void => {

@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import { escape } from './format.js';
-import { truncateCells, wrapCells } from '../../util/cell-width.js';
+import { cellSafe, truncateCells, wrapCells } from '../../util/cell-width.js';
 
 /** A notice longer than this many lines is cut (the diagnostic log has it whole). */
 const MAX_ROWS = 3;
@@ -39,7 +39,7 @@ export class NoticeLine {
   show(text: string, kind: NoticeKind = 'info', about: string | null = null): void {
     // Wrapped by cells, not cut at the edge: a notice says what to do at its end.
     const width = Math.max(10, Number(this.box.width) || 78);
-    let lines = wrapCells(text, width);
+    let lines = wrapCells(cellSafe(text), width);
     if (lines.length > MAX_ROWS) lines = [...lines.slice(0, MAX_ROWS - 1), truncateCells(lines[MAX_ROWS - 1]!, width, '…')];
     this.resize(lines.length);
     this.box.setContent(lines.map((l) => `{${COLOUR[kind]}-fg}${escape(l)}{/${COLOUR[kind]}-fg}`).join('\n'));
