@@ -31,7 +31,7 @@ export function codePointWidth(cp: number): number {
  * agree on; the parts of a sequence are shown side by side. Stored text is unchanged.
  */
 export function cellSafe(s: string): string {
-  return s.replace(/[\u200d\ufe0e\ufe0f]/g, '');
+  return s.replace(/\u200d|\ufe0e|\ufe0f/g, '');
 }
 
 export function cellWidth(s: string): number {
