@@ -112,11 +112,11 @@ export class OperatorLog {
   }
 
   /** Logged once per change of state of a source, not at each retry. */
-  held(callsign: string, endpoint: string, reason: 'banned' | 'kicked', until: number | null): void {
+  held(callsign: string, endpoint: string, reason: 'banned' | 'kicked', until: number | null, nowMs = Date.now()): void {
     const human =
       reason === 'banned'
         ? `⛔ DENIED: ${callsign} at ${endpoint} (banned)`
-        : `⛔ DENIED: ${callsign} at ${endpoint} (kicked, kept out for ${Math.max(0, Math.ceil(((until ?? Date.now()) - Date.now()) / 1000))} s more)`;
+        : `⛔ DENIED: ${callsign} at ${endpoint} (kicked, kept out for ${Math.max(0, Math.ceil(((until ?? nowMs) - nowMs) / 1000))} s more)`;
     this.emit('station_refused', { callsign, endpoint, reason, until }, human, 'warn');
   }
 
