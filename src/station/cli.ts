@@ -6,7 +6,7 @@ import { tryOperatorCallsign } from '../protocol/index.js';
 import { debugLog, setupDebugLog } from '../util/debug-log.js';
 import { listAudioDevices } from '../audio/index.js';
 import { inRange, oneOf } from '../util/cli-parse.js';
-import type { StationEngine } from './engine.js';
+import type { StationCore } from './commands/core.js';
 import { attachGpio } from './ptt/attach.js';
 import { checkPttKey } from './ptt/keys.js';
 import { attachDiagnostics } from './diagnostics.js';
@@ -179,6 +179,8 @@ export function flagLayer(callsign: string | undefined, f: StationFlags): Settin
 }
 
 export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
+  // A settings file the operator named must be there (--save-config is what creates one).
+  if (f.config !== undefined && f.saveConfig !== true) requireFile(f.config, '--config');
   const file = loadSettingsFile(f.config ?? configFile());
   const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, flagLayer(callsign, f));
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
@@ -253,29 +255,32 @@ export async function runStation(settings: StationSettings, tui: boolean, debugL
   const engine = await createStation(settings);
   engine.startupNotices.push(...settingsNotices.splice(0));
   const detachDiagnostics = attachDiagnostics(engine);
+  // The faces reach the station through this one command layer (commands/core.ts).
+  const { StationCore } = await import('./commands/core.js');
+  const core = new StationCore(engine);
   // Problems found while attaching are shown by the interface when it opens; later ones live.
   let attached = false;
-  const detachGpio = attachGpio(engine, settings, (m) =>
+  const detachGpio = attachGpio(core.ptt, settings, (m) =>
     attached ? engine.emitNotice('error', m) : engine.startupNotices.push({ level: 'error', text: m }),
   );
   attached = true;
   try {
-    await runInterface(engine, settings, tui, debugLogTo);
+    await runInterface(core, settings, tui, debugLogTo);
   } finally {
     detachGpio();
     detachDiagnostics();
   }
 }
 
-async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean, debugLogTo: string | null): Promise<void> {
+async function runInterface(core: StationCore, settings: StationSettings, tui: boolean, debugLogTo: string | null): Promise<void> {
   const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (useTui) {
     // The same engine under either interface.
     const { runTui } = await import('./tui/index.js');
-    await runTui(engine, settings, { debugLog: debugLogTo });
+    await runTui(core, settings, { debugLog: debugLogTo });
     return;
   }
-  const line = new LineInterface(engine, process.stdin, process.stdout);
+  const line = new LineInterface(core, process.stdin, process.stdout);
   const onSignal = (): void => void line.quit();
   // A dropped SSH session is SIGHUP: the station signs off (BYE) as on SIGTERM, instead of dying silently.
   for (const sig of LEAVE_SIGNALS) process.once(sig, onSignal);

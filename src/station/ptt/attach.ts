@@ -1,12 +1,13 @@
-import type { StationEngine } from '../engine.js';
 import type { StationSettings } from '../settings.js';
-import { checkGpioChip, GpioError, GpiomonButton, GpioPtt, GpiosetLed, type LineSink } from './gpio.js';
+import type { PttController } from './controller.js';
+import { checkGpioChip, GpioError, GpiomonButton, GpioPtt, GpiosetLed } from './gpio.js';
 
 /**
- * Wires GPIO PTT and the TX LED to an engine when the settings ask for them. A missing
- * chip is a notice (`report`), never a failure: keyboard PTT and chat keep working.
+ * Wires a GPIO PTT button and the TX LED to the station's PTT controller (the same one
+ * the keyboard and /ptt use, so the time-out and the refusals hold for the button too).
+ * A missing chip is a notice (`report`), never a failure: keyboard PTT and chat keep working.
  */
-export function attachGpio(engine: StationEngine, settings: StationSettings, report: (message: string) => void): () => void {
+export function attachGpio(ptt: PttController, settings: StationSettings, report: (message: string) => void): () => void {
   const { gpio, led, gpioChip } = settings.ptt;
   if (gpio === null && led === null) return () => undefined;
   try {
@@ -15,21 +16,20 @@ export function attachGpio(engine: StationEngine, settings: StationSettings, rep
     report(e instanceof GpioError ? e.message : String(e));
     return () => undefined;
   }
-  let ptt: GpioPtt | null = null;
-  let sink: LineSink | null = null;
+  let button: GpioPtt | null = null;
   if (gpio !== null) {
-    ptt = new GpioPtt(new GpiomonButton(gpioChip, gpio, report), (on) => engine.setPtt(on));
-    ptt.start();
+    button = new GpioPtt(new GpiomonButton(gpioChip, gpio, report), (down) => void ptt.hold(down, 'gpio'));
+    button.start();
   }
+  let detachLed: (() => void) | null = null;
+  let sink: GpiosetLed | null = null;
   if (led !== null) {
-    const l = new GpiosetLed(gpioChip, led);
-    sink = l;
-    l.set(false);
-    engine.on('tx', (t) => l.set(t.active));
+    sink = new GpiosetLed(gpioChip, led);
+    detachLed = ptt.attachLed(sink);
   }
   return () => {
-    ptt?.close();
-    sink?.set(false);
+    button?.close();
+    detachLed?.();
     sink?.close();
   };
 }
