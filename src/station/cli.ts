@@ -26,7 +26,9 @@ import {
   checkRoomName,
   type PttMode,
   type StationSettings,
+  GPIO_LINE_NAME,
 } from './settings.js';
+import { GPIO_BIASES, type GpioBias } from './ptt/gpio-tools.js';
 
 interface StationFlags {
   ip?: string;
@@ -48,9 +50,12 @@ interface StationFlags {
   pttKey?: string;
   pttMode?: PttMode;
   pttTimeout?: number;
-  pttGpio?: number;
-  ledGpio?: number;
+  pttGpio?: number | string;
+  ledGpio?: number | string;
   gpioChip?: string;
+  pttActiveHigh?: boolean;
+  gpioBias?: GpioBias;
+  gpioDebounce?: number;
   speakChat?: boolean;
   chatCue?: boolean;
   courtesyTone?: boolean;
@@ -78,6 +83,16 @@ function roomArg(v: string): string {
   const r = checkRoomName(v);
   if (!r.ok) throw new InvalidArgumentError(r.error);
   return r.room;
+}
+
+/** `--ptt-gpio 23` (an offset; on a Pi the GPIO number) or `--ptt-gpio GPIO23` (a line name). */
+function gpioLineArg(name: string): (v: string) => number | string {
+  const asNumber = inRange(name, R.gpioLine);
+  return (v: string) => {
+    if (/^\d+$/.test(v)) return asNumber(v);
+    if (GPIO_LINE_NAME.test(v)) return v;
+    throw new InvalidArgumentError(`${name} must be a line number (${R.gpioLine.min}–${R.gpioLine.max}) or a line name such as GPIO23, got "${v}"`);
+  };
 }
 
 function pttKeyArg(v: string): string {
@@ -113,9 +128,12 @@ export function stationCommand(): Command {
     .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI: Ctrl+letter (default C-t) or F3–F12', pttKeyArg)
     .addOption(new Option('--ptt-mode <mode>', 'auto (hold where the terminal can), toggle or hold').argParser(oneOf('--ptt-mode', PTT_MODES)))
     .option('--ptt-timeout <seconds>', 'end a transmission left on this long', inRange('--ptt-timeout', R.pttTimeoutS))
-    .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', inRange('--ptt-gpio', R.gpioLine))
-    .option('--led-gpio <line>', 'GPIO line of a TX LED (Raspberry Pi: 17)', inRange('--led-gpio', R.gpioLine))
-    .option('--gpio-chip <chip>', 'GPIO chip for --ptt-gpio/--led-gpio', undefined)
+    .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button: a number (Raspberry Pi: 23) or a name (GPIO23)', gpioLineArg('--ptt-gpio'))
+    .option('--led-gpio <line>', 'GPIO line of a TX LED: a number (Raspberry Pi: 17) or a name (GPIO17)', gpioLineArg('--led-gpio'))
+    .option('--gpio-chip <chip>', 'GPIO chip of --ptt-gpio/--led-gpio (default: found by the line name or the Pi\'s pinctrl chip)')
+    .option('--ptt-active-high', 'the PTT button pulls the line high when pressed (default: to ground)')
+    .addOption(new Option('--gpio-bias <bias>', 'bias of the PTT line: pull-up (default), pull-down, disabled, as-is').argParser(oneOf('--gpio-bias', GPIO_BIASES)))
+    .option('--gpio-debounce <ms>', 'PTT button debounce in ms (default 30)', inRange('--gpio-debounce', R.gpioDebounceMs))
     .option('--speak-chat', 'read incoming chat aloud with espeak-ng ("Whiskey One Alpha Bravo Charlie says: …")')
     .option('--no-speak-chat', 'do not read chat aloud (overrides the settings file)')
     .option('--chat-cue', 'two short pips when a chat line arrives (default on)')
@@ -169,7 +187,17 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     historyMaxEntries: f.historyMax,
     historyMaxAgeDays: f.historyDays,
     dataDir: f.dataDir,
-    ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip },
+    ptt: {
+      key: f.pttKey,
+      mode: f.pttMode,
+      timeoutS: f.pttTimeout,
+      gpio: f.pttGpio,
+      led: f.ledGpio,
+      gpioChip: f.gpioChip,
+      gpioActiveHigh: f.pttActiveHigh,
+      gpioBias: f.gpioBias,
+      gpioDebounceMs: f.gpioDebounce,
+    },
     speakChat: f.speakChat,
     chatCue: f.chatCue,
     courtesyTone: f.courtesyTone,
@@ -237,8 +265,8 @@ export async function runStation(settings: StationSettings, tui: boolean, debugL
   const detachDiagnostics = attachDiagnostics(engine);
   // Problems found while attaching are shown by the interface when it opens; later ones live.
   let attached = false;
-  const detachGpio = attachGpio(engine, settings, (m) =>
-    attached ? engine.emitNotice('error', m) : engine.startupNotices.push({ level: 'error', text: m }),
+  const detachGpio = attachGpio(engine, settings, (level, m) =>
+    attached ? engine.emitNotice(level, m) : engine.startupNotices.push({ level, text: m }),
   );
   attached = true;
   try {
