@@ -12,6 +12,9 @@ import { checkPttKey } from './ptt/keys.js';
 import { attachDiagnostics } from './diagnostics.js';
 import { callsignForPath } from './exports.js';
 import { LineInterface } from './line.js';
+import { controlSocketFor, openLineIO, underJournald } from './control/line-io.js';
+import { controlSocketPath } from './control/socket-path.js';
+import { attachTarget, runAttach } from './control/attach-client.js';
 import type { Notice } from './types.js';
 import {
   DEFAULT_STATION_SETTINGS,
@@ -64,6 +67,8 @@ interface StationFlags {
   key?: string;
   frameTags?: 'on' | 'off';
   room?: string;
+  controlSocket?: string | boolean;
+  attach?: boolean;
 }
 
 const log = debugLog('station');
@@ -142,12 +147,18 @@ export function stationCommand(): Command {
     .option('--no-courtesy-tone', 'no end-of-transmission beep')
     .option('--frame-tags <on|off>', 'per-frame authentication tags when authenticating with a key (default on)', frameTagsArg)
     .option('--key <file>', 'Ed25519 key to authenticate with (opv keygen; default ~/.config/opv/keys/CALL.pem when it exists)')
+    .option('--control-socket [path]', `line mode: open a local control socket that --attach joins (default ${controlSocketPath('CALL')})`)
+    .option('--attach', 'join the station CALL already running on this machine (a service) through its control socket: read and send chat, /history…')
     .option('--debug', 'write the diagnostic log (all opv:* namespaces; DEBUG=opv:link,opv:rx picks some)')
     .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI)')
     .action(async (callsign: string | undefined, flags: StationFlags) => {
       if (flags.listAudio) {
         const d = await listAudioDevices();
         process.stdout.write(`Capture devices:\n${d.inputs.map((x) => `  ${x}`).join('\n') || '  (none)'}\nPlayback devices:\n${d.outputs.map((x) => `  ${x}`).join('\n') || '  (none)'}\n`);
+        return;
+      }
+      if (flags.attach) {
+        process.exitCode = await runAttach(attachTarget(callsign, flags));
         return;
       }
       const settings = resolveSettings(callsign, flags);
@@ -161,7 +172,7 @@ export function stationCommand(): Command {
       const logTo = setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen, app: 'station' });
       if (logTo && logTo !== 'stderr') settingsNotices.push({ level: 'info', text: `diagnostic log: ${logTo}` });
       log('settings %o', { ...settings, callsign: settings.callsign });
-      await runStation(settings, flags.tui, logTo);
+      await runStation(settings, flags.tui, logTo, controlSocketFor(flags.controlSocket, settings.callsign));
     });
 }
 
@@ -257,7 +268,7 @@ function resolvePttKey(key: string, fromFlag: boolean): string {
 }
 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
-export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null): Promise<void> {
+export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null, controlSocket: string | null = null): Promise<void> {
   // Loaded here, not above: the engine brings the Opus addon, which `--help` must not need.
   const { createStation } = await import('./engine.js');
   const engine = await createStation(settings);
@@ -270,26 +281,33 @@ export async function runStation(settings: StationSettings, tui: boolean, debugL
   );
   attached = true;
   try {
-    await runInterface(engine, settings, tui, debugLogTo);
+    await runInterface(engine, settings, tui, debugLogTo, controlSocket);
   } finally {
     detachGpio();
     detachDiagnostics();
   }
 }
 
-async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean, debugLogTo: string | null): Promise<void> {
+async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean, debugLogTo: string | null, controlSocket: string | null): Promise<void> {
   const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (useTui) {
+    if (controlSocket !== null) engine.startupNotices.push({ level: 'warn', text: '--control-socket works in line mode (--no-tui, or as a service): not opened' });
     // The same engine under either interface.
     const { runTui } = await import('./tui/index.js');
     await runTui(engine, settings, { debugLog: debugLogTo });
     return;
   }
-  const line = new LineInterface(engine, process.stdin, process.stdout);
+  // A service (journald, attached sessions) gets line mode through the control module's streams.
+  const io = controlSocket !== null || underJournald() ? await openLineIO(engine, process.stdin, { controlSocket }) : null;
+  const line = new LineInterface(engine, io?.input ?? process.stdin, io?.output ?? process.stdout);
   const onSignal = (): void => void line.quit();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  await line.run();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  // SIGHUP: the SSH session of a station started by hand has gone; BYE as for the others.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.once(s, onSignal);
+  try {
+    await line.run();
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    io?.close();
+  }
 }
