@@ -72,9 +72,8 @@ const audioSpec = z.discriminatedUnion(
 
 /** A GPIO line by number (offset; on a Pi its GPIO number) or by name ("GPIO23"). */
 export const GPIO_LINE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
-const gpioLine = z.union([ranged(SETTING_RANGES.gpioLine), z.string().regex(GPIO_LINE_NAME)], {
-  error: `must be a line number (${SETTING_RANGES.gpioLine.min}–${SETTING_RANGES.gpioLine.max}) or a line name such as "GPIO23"`,
-});
+const GPIO_LINE_RULE = `must be a line number (${SETTING_RANGES.gpioLine.min}–${SETTING_RANGES.gpioLine.max}) or a line name such as "GPIO23"`;
+const gpioLine = z.union([ranged(SETTING_RANGES.gpioLine), z.string().regex(GPIO_LINE_NAME, { error: GPIO_LINE_RULE })], { error: GPIO_LINE_RULE });
 
 const pttSchema = z.strictObject({
   key: text,

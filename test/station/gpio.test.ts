@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { GpioPtt, type LineSource } from '../../src/station/ptt/gpio.js';
 import { holdArgs, monitorArgs, parseEdge, toolFailure } from '../../src/station/ptt/gpio-tools.js';
 import { chipName } from '../../src/station/ptt/gpio-resolve.js';
+import { loadSettingsFile, SettingsError } from '../../src/station/settings.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** The test's own GPIO line: it sets the level, as a finger on a button would. */
 class FakeLine implements LineSource {
@@ -65,4 +69,19 @@ test('each libgpiod generation gets its own grammar and its events are read its 
   assert.deepEqual(['4', 'gpiochip4', '/dev/gpiochip4'].map(chipName), ['gpiochip4', 'gpiochip4', 'gpiochip4']);
   assert.match(toolFailure('gpiomon', 'the PTT button', 'gpiomon: unable to request lines on chip /dev/gpiochip0: Device or resource busy\n', 1), /in use by another program/);
   assert.match(toolFailure('gpiomon', 'the PTT button', 'gpiomon: error waiting for events: Device or resource busy\n', 1), /in use by another program/);
+});
+
+test('the settings file names GPIO lines by number or name; anything else is one line naming the key', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opv-gpio-settings-'));
+  try {
+    const f = path.join(dir, 'station.json');
+    writeFileSync(f, JSON.stringify({ ptt: { gpio: 'GPIO23', led: 17, gpioChip: null, gpioBias: 'pull-down', gpioActiveHigh: true, gpioDebounceMs: 5 } }));
+    assert.deepEqual(loadSettingsFile(f).ptt, { gpio: 'GPIO23', led: 17, gpioChip: null, gpioBias: 'pull-down', gpioActiveHigh: true, gpioDebounceMs: 5 });
+    writeFileSync(f, JSON.stringify({ ptt: { gpio: '23; rm -rf /' } }));
+    assert.throws(() => loadSettingsFile(f), (e: unknown) => e instanceof SettingsError && /ptt\.gpio must be a line number \(0–1023\) or a line name such as "GPIO23"/.test(e.message));
+    writeFileSync(f, JSON.stringify({ ptt: { gpioBias: 'up' } }));
+    assert.throws(() => loadSettingsFile(f), /ptt\.gpioBias must be one of pull-up, pull-down, disabled, as-is/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
