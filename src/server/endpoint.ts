@@ -16,3 +16,8 @@ export function makeEndpoint(address: string, port: number, via = 0): Endpoint {
   const shown = displayAddress(address);
   return { address, port, key: shown.includes(':') ? `[${shown}]:${port}` : `${shown}:${port}`, via };
 }
+
+/** Where frames for a source go: the source itself, or (reference mode) its IP at the fixed return port. */
+export function returnEndpoint(from: Endpoint, referenceReturnPort: number | null): Endpoint {
+  return referenceReturnPort === null ? from : makeEndpoint(from.address, referenceReturnPort, from.via);
+}

@@ -8,6 +8,10 @@
 import { z } from 'zod';
 import { tryOperatorCallsign } from '../protocol/callsign.js';
 import { isServerId, normaliseRoom } from '../protocol/ext.js';
+import type { HoldAction, PresenceStation } from './network-port.js';
+
+// The relay's side of these types lives with the relay's port (./network-port.ts): the relay imports nothing of the interlink.
+export type { HoldAction, PresenceStation };
 
 export const PRESENCE_VERSION = 1;
 /** Stations in one snapshot: a server with more is not a conference server. */
@@ -21,20 +25,6 @@ export const PRESENCE_SUBJECT_PREFIX = 'opv.presence.';
 export const PRESENCE_SUBJECT_ALL = `${PRESENCE_SUBJECT_PREFIX}*`;
 
 export type PresenceLeaveReason = 'bye' | 'timeout' | 'kicked' | 'banned';
-export type HoldAction = 'kick' | 'ban' | 'unban';
-
-export interface PresenceStation {
-  callsign: string;
-  room: string;
-  talking: boolean;
-  connected_s: number;
-  /**
-   * When its server admitted it (ms since the epoch, that server's clock): the duplicate
-   * rule compares it exactly; connected_s is only to the second. Absent from older peers.
-   */
-  joined_at?: number;
-}
-
 export type PresenceMessage =
   /** Every PRESENCE_SNAPSHOT_INTERVAL_MS and at (re)connect: all of the sender's stations. */
   | { v: 1; kind: 'snapshot'; server: string; at: number; stations: PresenceStation[] }

@@ -1,6 +1,21 @@
 import type { InterlinkStats, RemoteStationStats } from '../contract/stats.js';
 import type { RosterEntry } from '../protocol/ext.js';
-import type { HoldAction } from './interlink-presence.js';
+
+/** A sysop's action shared with every server of the network. */
+export type HoldAction = 'kick' | 'ban' | 'unban';
+
+/** One of this server's stations as the other servers of the network see it. */
+export interface PresenceStation {
+  callsign: string;
+  room: string;
+  talking: boolean;
+  connected_s: number;
+  /**
+   * When its server admitted it (ms since the epoch, that server's clock): the duplicate
+   * rule compares it exactly; connected_s is only to the second. Absent from older peers.
+   */
+  joined_at?: number;
+}
 
 /**
  * What the relay needs from the NATS interlink, kept narrow so the relay neither knows
