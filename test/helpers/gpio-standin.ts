@@ -234,7 +234,6 @@ function gpiomon1(): void {
   const offset = offsets[0]!;
   if (offset >= chip.lines) die('error waiting for events: Invalid argument');
   if (!request(chip, offset, 'gpiomon')) die('error waiting for events: Device or resource busy');
-  writeFileSync(linePath(chip, offset, 'req'), JSON.stringify({ tool: 'gpiomon', gen, activeLow, bias }));
   // Without -b, stdout into a pipe is block-buffered by stdio: events would sit in the buffer.
   let pending = '';
   const emit = (s: string): void => {
@@ -249,6 +248,8 @@ function gpiomon1(): void {
     if (fmt === undefined) emit(`event: ${rising ? ' RISING EDGE' : 'FALLING EDGE'} offset: ${offset} timestamp: [${(performance.now() / 1000).toFixed(9)}]\n`);
     else emit(fmt.replace(/%(.)/g, (_m, c: string) => (c === 'e' ? e : c === 'o' ? String(offset) : c === '%' ? '%' : `%${c}`)) + '\n');
   });
+  // Written once the line's level is being watched: a test that waits for it may then change the level.
+  writeFileSync(linePath(chip, offset, 'req'), JSON.stringify({ tool: 'gpiomon', gen, activeLow, bias }));
   // 1.6 watches SIGINT/SIGTERM through a signalfd and returns 0.
   onSignals(() => process.exit(0));
 }
@@ -325,7 +326,6 @@ function gpiomon2(): void {
   const [line] = resolve2(rest, chipId, byName || chipId === undefined);
   const { chip, offset } = line!;
   if (!request(chip, offset, 'gpiomon')) die(`unable to request lines on chip /dev/${chip.name}: Device or resource busy`);
-  writeFileSync(linePath(chip, offset, 'req'), JSON.stringify({ tool: 'gpiomon', gen, activeLow, bias, debounceUs }));
   monitor(chip, offset, activeLow, bias, (rising) => {
     if (fmt === undefined) out(`${(performance.now() / 1000).toFixed(9)}\t${rising ? 'rising' : 'falling'}\t"${line!.name ?? offset}"\n`);
     else
@@ -335,6 +335,7 @@ function gpiomon2(): void {
         ) + '\n',
       );
   });
+  writeFileSync(linePath(chip, offset, 'req'), JSON.stringify({ tool: 'gpiomon', gen, activeLow, bias, debounceUs }));
   onSignals(dieBySignal);
 }
 
