@@ -3,10 +3,97 @@
 // Correctness rules only; formatting is left to the authors (no stylistic rules).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import floors from './scripts/eslint-floors.mjs';
 
 const nodeGlobals = Object.fromEntries(
   ['process', 'console', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'performance'].map((g) => [g, 'readonly']),
 );
+
+// The floors of docs/ARCHITECTURE.md: who may import whom. Each zone forbids every file of
+// the repository but the floors beneath it (`allow`); a wrong arrow fails `npm run lint`.
+const errors = 'src/errors.ts';
+const below = {
+  protocol: ['src/protocol/**'],
+  util: ['src/util/**'],
+};
+const base = [...below.protocol, ...below.util, errors];
+// The station's engine, which its faces (tui/, line.ts) reach only through the engine's
+// public face (engine.ts, types.ts and the view helpers beside them).
+const engineInternals = [
+  'src/station/server-ext.ts',
+  'src/station/auth.ts',
+  'src/station/link.ts',
+  'src/station/transmit.ts',
+  'src/station/scheduler.ts',
+  'src/station/receive.ts',
+  'src/station/history.ts',
+  'src/station/speech/**',
+  'src/station/voice/**',
+  'src/station/ptt/gpio.ts',
+  'src/protocol/**',
+  'src/audio/**',
+  'src/auth/**',
+];
+export const FLOOR_ZONES = [
+  {
+    name: 'protocol floor',
+    files: ['src/protocol/**'],
+    forbid: ['**'],
+    allow: below.protocol,
+    packages: ['**'],
+    why: 'the wire format is pure (bytes in, values out): it imports nothing of ours, no package and no Node module; crypto lives in src/auth, errors above',
+  },
+  { name: 'util floor', files: ['src/util/**'], forbid: ['**'], allow: below.util, why: 'small helpers shared by every floor import nothing of ours' },
+  { name: 'error model', files: [errors], forbid: ['**'], why: 'the one error model imports nothing of ours' },
+  { name: 'contract floor', files: ['src/contract/**'], forbid: ['**'], allow: ['src/contract/**', ...base], why: 'the stats contract is shared by the server and opv admin: it knows neither' },
+  { name: 'auth floor', files: ['src/auth/**'], forbid: ['**'], allow: ['src/auth/**', ...base], why: 'authentication crypto and keys serve both the server and the station: it imports neither' },
+  { name: 'audio floor', files: ['src/audio/**'], forbid: ['**'], allow: ['src/audio/**', ...base], why: 'audio back-ends know nothing of stations' },
+  {
+    name: 'server floor',
+    files: ['src/server/**'],
+    forbid: ['**'],
+    allow: ['src/server/**', 'src/contract/**', 'src/auth/**', ...base],
+    packages: ['blessed', 'blessed-contrib', 'speaker', 'mic', '@discordjs/opus'],
+    why: 'the server imports no station, admin, audio or screen code',
+  },
+  {
+    name: 'relay without the interlink',
+    files: ['src/server/**'],
+    // The interlink itself, and the server command that composes the two.
+    ignores: ['src/server/interlink*.ts', 'src/server/network.ts', 'src/server/remote-roster.ts', 'src/server/cli.ts'],
+    forbid: ['src/server/interlink*.ts', 'src/server/network.ts', 'src/server/remote-roster.ts'],
+    packages: ['nats'],
+    why: 'the relay talks to other servers only through network-port.ts (Uplink, NetworkView), which the interlink implements',
+  },
+  {
+    name: 'station floor',
+    files: ['src/station/**'],
+    forbid: ['**'],
+    allow: ['src/station/**', 'src/auth/**', 'src/audio/**', ...base],
+    packages: ['blessed-contrib', 'nats', 'prom-client'],
+    why: 'the station imports no server or admin code',
+  },
+  {
+    name: "the station's faces",
+    files: ['src/station/tui/**', 'src/station/line.ts'],
+    forbid: engineInternals,
+    // Known exceptions (today's reach-ins): the lead tightens these as the station's
+    // command layer takes them over. Remove a line when its import is gone.
+    exceptions: {
+      'src/station/line.ts': ['src/station/speech/describe.ts', 'src/station/speech/speech-queue.ts'],
+      'src/station/tui/index.ts': ['src/station/speech/describe.ts'],
+      'src/station/tui/sysop-bar.ts': ['src/station/server-ext.ts'],
+      'src/station/tui/room-list.ts': ['src/protocol/ext.ts'],
+    },
+    why: "the full-screen and line interfaces use the engine's commands and events, not its parts",
+  },
+  { name: 'admin floor', files: ['src/admin/**'], forbid: ['**'], allow: ['src/admin/**', 'src/contract/**', ...base], why: 'opv admin speaks to a server over HTTP only: it shares the stats contract, never server internals' },
+];
+
+/** Member reach-ins past the engine's face (engine.ext, engine.speech, engine.auth) in the UIs. */
+const reachIn = "MemberExpression[property.name=/^(ext|speech|auth)$/]:matches([object.name='engine'], [object.property.name='engine'])";
+// Known exceptions (files that reach in today); the lead tightens this list.
+const reachInExceptions = ['src/station/line.ts', 'src/station/tui/index.ts', 'src/station/tui/stations-panel.ts', 'src/station/tui/sysop-bar.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'packaging/**'] },
@@ -35,6 +122,18 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
       // Terminal escape sequences (ESC, CSI) are matched with regexes on purpose.
       'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { opv: floors },
+    rules: { 'opv/floors': ['error', { zones: FLOOR_ZONES }] },
+  },
+  {
+    files: ['src/station/tui/**/*.ts', 'src/station/line.ts'],
+    ignores: reachInExceptions,
+    rules: {
+      'no-restricted-syntax': ['error', { selector: reachIn, message: "the station's faces use the engine's commands and events, not engine.ext/speech/auth (docs/ARCHITECTURE.md)" }],
     },
   },
   {

@@ -100,6 +100,9 @@ function tick(stations: StationStats[], t: number): ServerStats {
     rooms: [],
     remote_stations: [],
     interlink: null,
+    socket: null,
+    alerts: [],
+    stats_channel: null,
   };
 }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Proc } from '../test/helpers/proc.js';
 import { createTestNet, netnsAvailable } from '../test/helpers/netns.js';
-import { authorizedKeyLine } from '../src/protocol/auth.js';
+import { authorizedKeyLine } from '../src/auth/crypto.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');

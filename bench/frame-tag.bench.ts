@@ -4,7 +4,7 @@
  * in-order frame, and the server rejecting a forged one (a full 64-counter window).
  */
 import { randomBytes } from 'node:crypto';
-import { FRAME_TAG_WINDOW, FrameTagger, FrameTagVerifier, frameKey } from '../src/protocol/frame-tag.js';
+import { FRAME_TAG_WINDOW, FrameTagger, FrameTagVerifier, frameKey } from '../src/auth/frame-tag.js';
 import { FRAME_SIZE } from '../src/protocol/constants.js';
 
 const key = frameKey(randomBytes(32));

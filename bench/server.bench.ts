@@ -1,10 +1,15 @@
 /**
- * npm run bench:server [-- --stations 100 --talkers 40 --seconds 20] [--hostile-only]
+ * npm run bench:server [-- --stations 100 --talkers 40 --seconds 20] [--rates 25000,50000]
+ *                      [--tail-stations 500 --stalled 200] [--hostile-only] [--tail-only] [--relay-only]
  * First the worst case per frame: a registered station sending hostile frames,
  * timed in-process (server-hostile.ts). Then the load of a busy conference through
- * opv's relay and through a minimal dgram fan-out, in one run, stations and server on
- * separate namespace hosts. Prints forwarded frames/s, loss, relay latency and the
- * server's CPU per forwarded frame.
+ * opv's relay and through a minimal dgram fan-out, stations and server on separate
+ * namespace hosts: at the given stations/talkers, and at each of --rates frames/s to
+ * forward (101 stations), so the latency tail is compared at equal load. Prints
+ * forwarded frames/s, loss, relay latency and the server's CPU per forwarded frame.
+ * Last, the latency tail under the stats channel's worst case: --tail-stations
+ * registered stations and --stalled event streams that never read, while a probe
+ * times its keepalive echo (server-tail.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +24,15 @@ const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
+const list = (name: string, def: number[]): number[] => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]!.split(',').map(Number) : def;
+};
 const N = arg('stations', 100);
+const RATES = list('rates', [25_000, 50_000]);
+const TAIL_N = arg('tail-stations', 500);
+const STALLED = arg('stalled', 200);
+const only = (what: string): boolean => !['--hostile-only', '--tail-only', '--relay-only'].some((f) => process.argv.includes(f)) || process.argv.includes(`--${what}-only`);
 const K = arg('talkers', 40);
 const SECONDS = arg('seconds', 20);
 const WARMUP = 3;
@@ -46,23 +59,25 @@ interface Result {
   rssSeries: number[];
 }
 
-printHostile(await hostileBench());
-if (process.argv.includes('--hostile-only')) process.exit(0);
-console.log('');
+if (only('hostile')) {
+  printHostile(await hostileBench());
+  console.log('');
+}
+if (!only('relay') && !only('tail')) process.exit(0);
 
 if (!netnsAvailable()) {
   console.error('bench:server needs root and iproute2 (network namespaces) to put stations and server on separate hosts');
   process.exit(1);
 }
 
-async function run(name: string, serverArgv: string[]): Promise<Result> {
+async function run(name: string, serverArgv: string[], n = N, k = K): Promise<Result> {
   const net = createTestNet(['srv', 'gen']);
   const { srv, gen } = net.hosts as Record<'srv' | 'gen', { ns: string; ip: string }>;
   const server = new Proc(serverArgv[0]!, serverArgv.slice(1), { netns: srv.ns });
   try {
     await server.waitForLine(/Server ready for connections/);
     const pid = server.child.pid!;
-    const load = new Proc('node', [path.join(root, 'dist/bench/server-load.js'), srv.ip, '57372', String(N), String(K), String(WARMUP), String(SECONDS)], { netns: gen.ns });
+    const load = new Proc('node', [path.join(root, 'dist/bench/server-load.js'), srv.ip, '57372', String(n), String(k), String(WARMUP), String(SECONDS)], { netns: gen.ns });
     await load.waitForLine(/^measure-start$/, 30_000);
     const cpu0 = cpuSeconds(pid);
     const rss0 = rssMiB(pid);
@@ -91,12 +106,51 @@ async function run(name: string, serverArgv: string[]): Promise<Result> {
   }
 }
 
-console.log(`bench:server — ${N} stations, ${K} talking at 25 frames/s (${K * 25 * (N - 1)} frames/s to forward), ${SECONDS} s measured, namespace hosts`);
-const opv = await run('opv server', ['node', path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0']);
-const base = await run('minimal fan-out', ['node', path.join(root, 'dist/bench/minimal-fanout.js'), '57372']);
-for (const r of [opv, base]) {
-  console.log(
-    `${r.name.padEnd(16)} forwarded ${Math.round(r.fps).toLocaleString('en-US').padStart(8)}/s  loss ${r.lossPct.toFixed(3)}%  latency p50 ${r.p50ms.toFixed(2)} ms p99 ${r.p99ms.toFixed(2)} ms  CPU ${r.cpuUsPerFrame.toFixed(2)} µs/frame  RSS ${[r.rssStart, ...r.rssSeries, r.rssEnd].map((x) => x.toFixed(0)).join('→')} MiB`,
-  );
+const opvArgv = ['node', path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0'];
+const baseArgv = ['node', path.join(root, 'dist/bench/minimal-fanout.js'), '57372'];
+const line = (r: Result): string =>
+  `${r.name.padEnd(16)} forwarded ${Math.round(r.fps).toLocaleString('en-US').padStart(8)}/s  loss ${r.lossPct.toFixed(3)}%  latency p50 ${r.p50ms.toFixed(2)} ms p99 ${r.p99ms.toFixed(2)} ms  CPU ${r.cpuUsPerFrame.toFixed(2)} µs/frame  RSS ${[r.rssStart, ...r.rssSeries, r.rssEnd].map((x) => x.toFixed(0)).join('→')} MiB`;
+
+if (only('relay')) {
+  console.log(`bench:server — ${N} stations, ${K} talking at 25 frames/s (${K * 25 * (N - 1)} frames/s to forward), ${SECONDS} s measured, namespace hosts`);
+  const opv = await run('opv server', opvArgv);
+  const base = await run('minimal fan-out', baseArgv);
+  for (const r of [opv, base]) console.log(line(r));
+  console.log(`CPU per forwarded frame, opv ÷ minimal fan-out: ${(opv.cpuUsPerFrame / base.cpuUsPerFrame).toFixed(2)}×`);
+  for (const rate of RATES) {
+    // 101 stations: each talker's frame goes to 100 others.
+    const k = Math.max(1, Math.round(rate / (25 * 100)));
+    console.log('');
+    console.log(`at ${(k * 2500).toLocaleString('en-US')} frames/s to forward (101 stations, ${k} talking):`);
+    const o = await run('opv server', opvArgv, 101, k);
+    const b = await run('minimal fan-out', baseArgv, 101, k);
+    for (const r of [o, b]) console.log(line(r));
+    console.log(`latency p99, opv ÷ minimal fan-out: ${(o.p99ms / b.p99ms).toFixed(2)}× (target ≤ 1.5×)`);
+  }
+  console.log('');
 }
-console.log(`CPU per forwarded frame, opv ÷ minimal fan-out: ${(opv.cpuUsPerFrame / base.cpuUsPerFrame).toFixed(2)}×`);
+
+if (only('tail')) {
+  const net = createTestNet(['srv', 'gen']);
+  const { srv, gen } = net.hosts as Record<'srv' | 'gen', { ns: string; ip: string }>;
+  const token = 'bench-tail-token';
+  const server = new Proc('node', [path.join(root, 'bin/opv'), 'server', '-p', '57372', '--stats-host', '0.0.0.0', '--stats-port', '57380', '--stats-interval', '0', '--max-stations', String(TAIL_N + 10), '--max-event-clients', String(STALLED + 10), '--stats-per-source', String(STALLED + 10)], {
+    netns: srv.ns,
+    env: { ...process.env, OPV_STATS_TOKEN: token },
+  });
+  try {
+    await server.waitForLine(/Server ready for connections/);
+    const load = new Proc('node', [path.join(root, 'dist/bench/server-tail.js'), srv.ip, '57372', '57380', String(TAIL_N), String(STALLED), String(WARMUP + 5), String(SECONDS)], {
+      netns: gen.ns,
+      env: { ...process.env, OPV_STATS_TOKEN: token },
+    });
+    await load.waitForLine(/^measure-end$/, (SECONDS + 60) * 1000);
+    const r = JSON.parse(await load.waitForLine(/^\{/, 10_000)) as { samples: number; late: number; p50ms: number; p99ms: number; maxms: number; stalledOpen: number };
+    await load.wait();
+    console.log(`latency tail — ${TAIL_N} stations, ${STALLED} stalled event streams, a keepalive every 20 ms, ${SECONDS} s measured:`);
+    console.log(`  keepalive echo p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  max ${r.maxms.toFixed(1)} ms  (${r.samples} echoes, ${r.late} missing; target p99 < 25 ms)  stalled streams still open at the end: ${r.stalledOpen}`);
+  } finally {
+    await server.stop('SIGTERM');
+    net.close();
+  }
+}

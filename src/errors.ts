@@ -7,7 +7,6 @@
  */
 
 export const OPV_ERROR_CODES = [
-  'OPV_BAD_CALLSIGN',
   'OPV_BAD_FLAG',
   'OPV_CONFIG',
   'OPV_SETTINGS',

@@ -4,15 +4,9 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { OpvError } from '../errors.js';
-import { authorizedKeyLine } from '../protocol/auth.js';
+import { authorizedKeyLine } from './crypto.js';
 import { tryOperatorCallsign } from '../protocol/index.js';
-import { callsignForPath } from '../station/exports.js';
-import { configDir } from '../station/settings.js';
-
-/** Where a station's key lives unless told otherwise: ~/.config/opv/keys/<CALL>.pem. */
-export function defaultKeyFile(callsign: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(configDir(env), 'keys', `${callsignForPath(callsign)}.pem`);
-}
+import { defaultKeyFile } from './key-file.js';
 
 function callsignArg(v: string): string {
   const r = tryOperatorCallsign(v);

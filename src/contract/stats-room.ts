@@ -49,6 +49,8 @@ export function eventRooms(e: ServerEvent, roomOf: (callsign: string) => string 
     }
     case 'interlink':
     case 'stats':
+    case 'alert_raised':
+    case 'alert_cleared':
       return [];
   }
 }

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_ROOM } from '../protocol/ext.js';
-import type { AdminActionResult, InterlinkStats, RemoteStationStats, RoomStats, ServerEvent, ServerStats, StationStats } from './stats.js';
+import type { ActiveAlert, AdminActionResult, AlertKind, InterlinkStats, RemoteStationStats, RoomStats, ServerEvent, ServerStats, SocketStats, StationStats, StatsChannelStats } from './stats.js';
 
 const count = z.number({ error: 'must be a number' });
 const text = z.string({ error: 'must be a string' });
@@ -65,6 +65,35 @@ export const interlinkStatsSchema = z.looseObject({
   peers: z.array(z.looseObject({ server_id: text, last_seen_s: count, stations: count })),
 }) satisfies z.ZodType<InterlinkStats>;
 
+export const socketStatsSchema = z.looseObject({
+  rcvbuf_bytes: count,
+  sndbuf_bytes: count,
+  kernel_rcvbuf_errors: count,
+  kernel_sndbuf_errors: count,
+}) satisfies z.ZodType<SocketStats>;
+
+export const statsChannelStatsSchema = z.looseObject({
+  connections: count,
+  connection_cap: count,
+  per_source_cap: count,
+  connections_refused: count,
+  connections_evicted: count,
+  connections_idle_closed: count,
+  event_clients: count,
+  event_clients_dropped: count,
+  event_clients_refused: count,
+}) satisfies z.ZodType<StatsChannelStats>;
+
+// Any string: a kind added by a newer server still parses and is shown as text.
+const alertKind = z.custom<AlertKind>((v) => typeof v === 'string', { error: 'must be a string' });
+
+export const activeAlertSchema = z.looseObject({
+  kind: alertKind,
+  subject: text.nullable(),
+  since_s: count,
+  message: text,
+}) satisfies z.ZodType<ActiveAlert>;
+
 export const serverStatsSchema = z.looseObject(
   {
     uptime_s: count,
@@ -86,6 +115,10 @@ export const serverStatsSchema = z.looseObject(
     rooms: z.array(roomStatsSchema, { error: 'must be a list' }).default([]),
     remote_stations: z.array(remoteStationStatsSchema, { error: 'must be a list' }).default([]),
     interlink: interlinkStatsSchema.nullable().default(null),
+    // Absent from servers older than the socket counters and alerts.
+    socket: socketStatsSchema.nullable().default(null),
+    alerts: z.array(activeAlertSchema, { error: 'must be a list' }).default([]),
+    stats_channel: statsChannelStatsSchema.nullable().default(null),
   },
   { error: 'must be a JSON object' },
 ) satisfies z.ZodType<ServerStats>;
@@ -107,6 +140,8 @@ export const serverEventSchema = z.discriminatedUnion(
     z.looseObject({ type: z.literal('ptt_start'), at, callsign: text, room: text.default(DEFAULT_ROOM), server: text.optional() }),
     z.looseObject({ type: z.literal('ptt_stop'), at, callsign: text, room: text.default(DEFAULT_ROOM), server: text.optional() }),
     z.looseObject({ type: z.literal('hijack_refused'), at, callsign: text, endpoint: text, holder: text }),
+    z.looseObject({ type: z.literal('alert_raised'), at, kind: alertKind, subject: text.nullable(), message: text }),
+    z.looseObject({ type: z.literal('alert_cleared'), at, kind: alertKind, subject: text.nullable(), message: text }),
   ],
   { error: 'is not an event type this admin knows' },
 ) satisfies z.ZodType<ServerEvent>;

@@ -81,6 +81,50 @@ export interface InterlinkStats {
   peers: { server_id: string; last_seen_s: number; stations: number }[];
 }
 
+/** The relay's UDP sockets as the kernel sees them (Linux; null in ServerStats where it cannot be read). */
+export interface SocketStats {
+  /** Receive buffer the kernel granted per socket (bytes; Linux reports twice the requested size, capped by net.core.rmem_max). */
+  rcvbuf_bytes: number;
+  /** Send buffer the kernel granted per socket (bytes; capped by net.core.wmem_max). */
+  sndbuf_bytes: number;
+  /** Datagrams the kernel dropped because the relay's receive buffers were full (since the server started). */
+  kernel_rcvbuf_errors: number;
+  /** Datagrams the kernel could not queue for sending from the relay's sockets (since the server started). */
+  kernel_sndbuf_errors: number;
+}
+
+/** The stats channel's own connections (this HTTP port), for watching it under abuse. */
+export interface StatsChannelStats {
+  /** TCP connections open now, and the most allowed (in all, and from one address or IPv6 /64). */
+  connections: number;
+  connection_cap: number;
+  per_source_cap: number;
+  /** New connections closed at once (their source over its cap, or every held one busy). */
+  connections_refused: number;
+  /** Connections closed to make room for a newcomer (the oldest with no request in progress). */
+  connections_evicted: number;
+  /** Connections closed for sending nothing for too long. */
+  connections_idle_closed: number;
+  event_clients: number;
+  /** Event streams dropped for not reading, and refused at the --max-event-clients cap. */
+  event_clients_dropped: number;
+  event_clients_refused: number;
+}
+
+/** What an alert is about. A newer server may send kinds this list lacks: consumers show them as text. */
+export type AlertKind = 'decode_errors' | 'stuck_ptt' | 'flood' | 'auth_failures' | 'interlink_peer_lost' | 'socket_drops';
+
+/** An alert raised by the server and not yet cleared. */
+export interface ActiveAlert {
+  kind: AlertKind;
+  /** What it is about (a callsign, a source address, a peer's server-id), or null for the server as a whole. */
+  subject: string | null;
+  /** Seconds since it was raised. */
+  since_s: number;
+  /** In words, for the sysop. */
+  message: string;
+}
+
 /** GET /api/v1/stats */
 export interface ServerStats {
   uptime_s: number;
@@ -110,6 +154,12 @@ export interface ServerStats {
   rooms: RoomStats[];
   remote_stations: RemoteStationStats[];
   interlink: InterlinkStats | null;
+  /** The relay's sockets: buffers granted and the kernel's drop counters; null when unknown (not Linux, or older servers). */
+  socket: SocketStats | null;
+  /** Alerts active now. */
+  alerts: ActiveAlert[];
+  /** The stats channel's connections (null from older servers). */
+  stats_channel: StatsChannelStats | null;
 }
 
 /** Server-Sent Events on GET /api/v1/events: `event:` is the `type`, `data:` the JSON object. */
@@ -127,7 +177,9 @@ export type ServerEvent =
   /** `server`: the talker is on another interlinked server (its server-id). */
   | { type: 'ptt_start'; at: number; callsign: string; room: string; server?: string }
   | { type: 'ptt_stop'; at: number; callsign: string; room: string; server?: string }
-  | { type: 'hijack_refused'; at: number; callsign: string; endpoint: string; holder: string };
+  | { type: 'hijack_refused'; at: number; callsign: string; endpoint: string; holder: string }
+  | { type: 'alert_raised'; at: number; kind: AlertKind; subject: string | null; message: string }
+  | { type: 'alert_cleared'; at: number; kind: AlertKind; subject: string | null; message: string };
 
 export type ServerEventType = ServerEvent['type'];
 

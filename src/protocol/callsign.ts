@@ -2,8 +2,6 @@
  * Base-40 station identifiers. The first character is the least significant digit,
  * as in the reference `StationIdentifier`, so `W1AW` and `W1AW-1` share low digits.
  */
-import { OpvError } from '../errors.js';
-
 const ALPHABET = '\0ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/.';
 const MAX_ID = 0xffffffffffff; // 48 bits, exact in a double
 const DIGIT: ReadonlyMap<string, number> = new Map(
@@ -12,8 +10,14 @@ const DIGIT: ReadonlyMap<string, number> = new Map(
 
 export type CallsignErrorReason = 'empty' | 'bad_character' | 'overflow' | 'zero' | 'bad_digit' | 'no_letter_or_digit';
 
-/** Thrown by the throwing helpers; the `try*` helpers return it as a value instead. */
-export class CallsignError extends OpvError {
+/**
+ * Why a callsign cannot be carried. The `try*` helpers return it as a value; the throwing
+ * helpers (for callsigns already checked, or built by the program) throw it. The protocol
+ * floor has no error model of its own: a layer above that takes a callsign from a person
+ * uses the `try*` helpers and says what is wrong in its own OpvError (a ConfigError, a
+ * SettingsError), so a CallsignError reaching the top of `opv` is a bug.
+ */
+export class CallsignError extends Error {
   override readonly name = 'CallsignError';
   constructor(
     readonly reason: CallsignErrorReason,
@@ -21,7 +25,7 @@ export class CallsignError extends OpvError {
     /** The offending character, for `bad_character`. */
     readonly character?: string,
   ) {
-    super('OPV_BAD_CALLSIGN', message);
+    super(message);
   }
 }
 

@@ -89,7 +89,7 @@ export class Admissions {
       const ep = a.endpoint.key;
       switch (decision.rule) {
         case 'hold':
-          log.held(a.callsign, ep, decision.reason, decision.retryAtMs);
+          log.held(a.callsign, ep, decision.reason, decision.retryAtMs, nowMs);
           return;
         case 'acl':
           log.denied(a.callsign, ep);

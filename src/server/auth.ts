@@ -1,17 +1,14 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import {
   CHALLENGE_TTL_MS,
-  checkKeepaliveTag,
-  ephemeralX25519,
   parseTaggedKeepalive,
-  sessionKey,
   transcript,
-  verifyTranscript,
   type AuthFailReason,
   type ServerAuthMessage,
   type StationAuthMessage,
 } from '../protocol/auth.js';
-import { FrameTagVerifier, frameKey } from '../protocol/frame-tag.js';
+import { checkKeepaliveTag, ephemeralX25519, sessionKey, verifyTranscript } from '../auth/crypto.js';
+import { FrameTagVerifier, frameKey } from '../auth/frame-tag.js';
 import type { AuthorizedKey } from './authorized-keys.js';
 import type { Endpoint } from './endpoint.js';
 

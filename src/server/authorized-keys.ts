@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { publicKeyFromRaw } from '../protocol/auth.js';
+import { publicKeyFromRaw } from '../auth/crypto.js';
 import { checkCallsign } from './acl.js';
 import { ConfigError } from './config.js';
 

@@ -9,8 +9,10 @@ import { OperatorLog } from './log.js';
 import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
+import { natsUrlsWithCredentials, statsToken } from './secrets.js';
+import { addOpsOptions, alertThresholds, guardLimits, reportBuffers, type OpsFlags } from './cli-ops.js';
 
-interface ServerFlags {
+interface ServerFlags extends OpsFlags {
   host: string;
   port: number;
   timeout: number;
@@ -33,6 +35,8 @@ interface ServerFlags {
   statsHost: string;
   statsPort: number;
   statsToken?: string;
+  statsTokenFile?: string;
+  natsUserFile?: string;
   maxEventClients: number;
   room: RoomConfig[];
   nats?: string[];
@@ -72,7 +76,7 @@ function natsUrls(v: string): string[] {
 
 export function serverCommand(): Command {
   const d = DEFAULT_SERVER_CONFIG;
-  return new Command('server')
+  return addOpsOptions(new Command('server'))
     .description('run the conference relay (UDP) with its stats channel (HTTP)')
     .option('-H, --host <address>', 'UDP bind address (:: is dual-stack IPv4+IPv6)', d.host)
     .option('-p, --port <port>', 'UDP port', intInRange('--port', 1024, 65535), d.port)
@@ -103,16 +107,20 @@ export function serverCommand(): Command {
     .option('--no-stats', 'do not serve the stats channel')
     .option('--stats-host <address>', 'stats channel bind address (non-loopback needs --stats-token)', d.stats.host)
     .option('--stats-port <port>', 'stats channel TCP port', intInRange('--stats-port', 1, 65535), d.stats.port)
-    .option('--stats-token <token>', `bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
+    .option('--stats-token-file <file>', `file holding the bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
+    .option('--stats-token <token>', `the token itself (visible in ps: prefer --stats-token-file or ${STATS_TOKEN_ENV})`)
     .option('--room <NAME[:PORT]>', `another room (conference) on this server, chosen by name; with :PORT also by that UDP port (for reference stations). Repeatable; the main port is room ${DEFAULT_ROOM}`, roomFlag, [])
     .option('--nats <urls>', 'interlink with other opv servers over NATS (comma-separated URLs of one cluster, e.g. nats://127.0.0.1:4222)', natsUrls)
     .option('--server-id <name>', "this server's name on the NATS network (letters, digits, -; default: the host name)")
     .option('--nats-creds <file>', 'NATS credentials file (JWT + NKey)')
+    .option('--nats-user-file <file>', 'file with the NATS user:password (or a token) on one line, kept out of the command line')
     .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS server')
     .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
     .option('--nats-tls-key <file>', 'client key for NATS')
     .option('--max-event-clients <n>', 'live event streams (/api/v1/events) served at once; more are refused with 503', intInRange('--max-event-clients', 1, 10000), d.stats.maxEventClients)
     .action(async (flags: ServerFlags) => {
+      const token = statsToken(flags);
+      const warnings = [token.warning];
       const config: ServerConfig = {
         host: flags.host,
         port: flags.port,
@@ -134,24 +142,31 @@ export function serverCommand(): Command {
         authorizedKeys: flags.authorizedKeys ?? null,
         rooms: flags.room,
         interlink: interlinkConfig(flags),
+        udpBufferBytes: flags.udpBuffer,
+        alerts: alertThresholds(flags),
         stats: {
           enabled: flags.stats,
           host: flags.statsHost,
           port: flags.statsPort,
-          token: flags.statsToken ?? process.env[STATS_TOKEN_ENV] ?? null,
+          token: token.value,
           maxEventClients: flags.maxEventClients,
+          guard: guardLimits(flags),
         },
       };
       for (const c of [...config.allow, ...config.deny]) {
         const r = tryEncodeCallsign(c);
         if (!r.ok) throw new ConfigError(`--allow/--deny: ${r.error.message}`);
       }
-      await runServer(config);
+      await runServer(config, warnings.concat(interlinkWarning(flags)).filter((w): w is string => w !== null));
     });
 }
 
+function interlinkWarning(flags: ServerFlags): string | null {
+  return flags.nats === undefined ? null : natsUrlsWithCredentials(flags.nats, undefined).warning;
+}
+
 function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
-  const natsOnly = ['serverId', 'natsCreds', 'natsTlsCa', 'natsTlsCert', 'natsTlsKey'] as const;
+  const natsOnly = ['serverId', 'natsCreds', 'natsUserFile', 'natsTlsCa', 'natsTlsCert', 'natsTlsKey'] as const;
   if (flags.nats === undefined) {
     const stray = natsOnly.find((k) => flags[k] !== undefined);
     if (stray !== undefined) throw new ConfigError(`--${stray.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} needs --nats`);
@@ -163,7 +178,7 @@ function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
     throw new ConfigError(flags.serverId === undefined ? `the host name does not make a server id: set --server-id` : `--server-id "${serverId}": letters, digits and -, at most 32 characters, starting with a letter or digit`);
   }
   return {
-    servers: flags.nats,
+    servers: natsUrlsWithCredentials(flags.nats, flags.natsUserFile).urls,
     serverId,
     credsFile: flags.natsCreds ?? null,
     tlsCa: flags.natsTlsCa ?? null,
@@ -172,9 +187,10 @@ function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
   };
 }
 
-export async function runServer(config: ServerConfig): Promise<void> {
+export async function runServer(config: ServerConfig, warnings: string[] = []): Promise<void> {
   validateServerConfig(config);
   const log = new OperatorLog(config.logFormat, config.verbose);
+  for (const w of warnings) log.warn(w);
   const server = new ConferenceServer(config, log);
   // A bad authorized-keys file at start is an error of one line; later, a bad edit keeps the old keys.
   server.loadKeys();
@@ -189,7 +205,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
   }
   let stats: StatsHttp | null = null;
   if (config.stats.enabled) {
-    stats = new StatsHttp(server, config.stats.token, { maxEventClients: config.stats.maxEventClients });
+    stats = new StatsHttp(server, config.stats.token, { maxEventClients: config.stats.maxEventClients, guard: config.stats.guard });
     try {
       await stats.listen(config.stats.host, config.stats.port);
     } catch (e) {
@@ -210,6 +226,7 @@ export async function runServer(config: ServerConfig): Promise<void> {
     stats ? `http://${statsHost}:${stats.port}/api/v1/stats` : null,
     config.referenceReturnPort === null ? 'to each station\'s source address:port' : `to each station's IP at port ${config.referenceReturnPort} (reference mode)`,
   );
+  reportBuffers(log, server.bufferGrant);
   // After the stats channel: a bad creds or TLS file is still a one-line error, and NATS
   // being down never stops the relay from starting (the link retries by itself).
   let network: Network | null = null;

@@ -2,6 +2,9 @@ import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
 import { DEFAULT_STATS_PORT } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
 import { DEFAULT_ROOM } from '../protocol/ext.js';
+import { DEFAULT_UDP_BUFFER_BYTES } from './socket-stats.js';
+import { DEFAULT_GUARD_LIMITS, type GuardLimits } from './stats-guard.js';
+import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alerts.js';
 
 export type LogFormat = 'human' | 'json';
 
@@ -37,8 +40,12 @@ export interface ServerConfig {
   rooms: RoomConfig[];
   /** Interlinking with other opv servers over NATS; null: this server runs alone. */
   interlink: InterlinkConfig | null;
+  /** Alert thresholds (alerts.ts). */
+  alerts: AlertThresholds;
+  /** Receive and send buffer asked for each relay UDP socket (bytes). */
+  udpBufferBytes: number;
   /** maxEventClients: Server-Sent Events streams served at once; more get 503. */
-  stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number };
+  stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number; guard: GuardLimits };
 }
 
 export interface RoomConfig {
@@ -81,7 +88,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   authorizedKeys: null,
   rooms: [],
   interlink: null,
-  stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64 },
+  udpBufferBytes: DEFAULT_UDP_BUFFER_BYTES,
+  alerts: DEFAULT_ALERT_THRESHOLDS,
+  stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64, guard: DEFAULT_GUARD_LIMITS },
 };
 
 export class ConfigError extends OpvError {

@@ -68,4 +68,6 @@ export interface ServerParts {
   transport: UdpTransport;
   net: NetworkLink;
   event: EmitEvent;
+  /** A frame from `source` refused by the rate limit (the flood alert counts them; alerts.ts). */
+  refused: (source: string) => void;
 }

@@ -7,7 +7,7 @@ import type { HoldAction, PresenceStation } from './network-port.js';
 import type { Rooms } from './rooms.js';
 import type { CallsignCache } from './station-ids.js';
 
-type InboundDeps = Pick<ServerParts, 'config' | 'log' | 'now' | 'counters' | 'registry' | 'limiter' | 'holds' | 'presence' | 'transport' | 'event'> & {
+type InboundDeps = Pick<ServerParts, 'config' | 'log' | 'now' | 'counters' | 'registry' | 'limiter' | 'holds' | 'presence' | 'transport' | 'event' | 'refused'> & {
   rooms: Rooms;
   lifecycle: Lifecycle;
   ids: CallsignCache;
@@ -39,6 +39,7 @@ export class Inbound {
     }
     if (!d.limiter.allow(origin + '/' + callsign, d.now())) {
       d.counters.rateLimited++;
+      d.refused(origin + '/' + callsign);
       return 0;
     }
     room.framesFromInterlink++;

@@ -1,4 +1,4 @@
-import type { ServerStats } from '../contract/stats.js';
+import type { AlertKind, ServerStats } from '../contract/stats.js';
 import type { LogFormat } from './config.js';
 import { localIsoTime, wantsTimestamps } from './log-time.js';
 
@@ -112,11 +112,11 @@ export class OperatorLog {
   }
 
   /** Logged once per change of state of a source, not at each retry. */
-  held(callsign: string, endpoint: string, reason: 'banned' | 'kicked', until: number | null): void {
+  held(callsign: string, endpoint: string, reason: 'banned' | 'kicked', until: number | null, nowMs = Date.now()): void {
     const human =
       reason === 'banned'
         ? `⛔ DENIED: ${callsign} at ${endpoint} (banned)`
-        : `⛔ DENIED: ${callsign} at ${endpoint} (kicked, kept out for ${Math.max(0, Math.ceil(((until ?? Date.now()) - Date.now()) / 1000))} s more)`;
+        : `⛔ DENIED: ${callsign} at ${endpoint} (kicked, kept out for ${Math.max(0, Math.ceil(((until ?? nowMs) - nowMs) / 1000))} s more)`;
     this.emit('station_refused', { callsign, endpoint, reason, until }, human, 'warn');
   }
 
@@ -159,6 +159,12 @@ export class OperatorLog {
     this.emit('warning', { message: text }, `⚠️  ${text}`, 'warn');
   }
 
+  /** One line per alert raised or cleared (never one per occurrence of what it is about). */
+  alert(a: { type: 'alert_raised' | 'alert_cleared'; kind: AlertKind; subject: string | null; message: string }): void {
+    const raised = a.type === 'alert_raised';
+    this.emit(a.type, { kind: a.kind, subject: a.subject, message: a.message }, `${raised ? '🚨 ALERT' : '✅ ALERT CLEARED'} ${a.kind}${a.subject !== null ? ` (${a.subject})` : ''}: ${a.message}`, raised ? 'warn' : 'info');
+  }
+
   statistics(s: ServerStats, final: boolean): void {
     if (this.format === 'json') {
       const { stations, ...totals } = s;
@@ -175,6 +181,10 @@ export class OperatorLog {
       `   🚦 Rate limited: ${s.rate_limited}`,
       `   ⏰ Timed out stations: ${s.timed_out_stations}`,
     ];
+    if (s.socket !== null) {
+      lines.push(`   🧺 UDP socket: kernel dropped ${s.socket.kernel_rcvbuf_errors} received, ${s.socket.kernel_sndbuf_errors} sent (buffers ${s.socket.rcvbuf_bytes} / ${s.socket.sndbuf_bytes} bytes)`);
+    }
+    for (const a of s.alerts) lines.push(`   🚨 Alert ${a.kind}${a.subject !== null ? ` (${a.subject})` : ''} for ${formatDuration(a.since_s)}: ${a.message}`);
     if (s.rooms.length > 1 || s.interlink !== null) {
       for (const r of s.rooms) {
         lines.push(`   🚪 Room ${r.name}: ${r.stations} here${s.interlink !== null ? `, ${r.remote_stations} on other servers` : ''}, ${r.frames_received} frames in, ${r.frames_forwarded} out${s.interlink !== null ? `, ${r.frames_from_interlink} from the interlink` : ''}`);

@@ -5,14 +5,7 @@ import type { InterlinkStats, RoomStats, ServerStats } from '../contract/stats.j
  * Prometheus exposition. Values are read from the server's own counters at scrape
  * time (collect callbacks), so the hot path never touches prom-client.
  */
-/** The stats channel's own figures (its event clients). */
-export interface ChannelFigures {
-  eventClients: number;
-  droppedEventClients: number;
-  refusedEventClients: number;
-}
-
-export function createMetrics(snapshot: () => ServerStats, channel?: () => ChannelFigures): PromRegistry {
+export function createMetrics(snapshot: () => ServerStats): PromRegistry {
   const registry = new PromRegistry();
   collectDefaultMetrics({ register: registry, prefix: 'opv_process_' });
   let last: ServerStats | null = null;
@@ -115,18 +108,81 @@ export function createMetrics(snapshot: () => ServerStats, channel?: () => Chann
   link('opv_interlink_frames_rejected_total', 'Frames from NATS dropped (not a frame, unknown room, own server, or claiming the server or a local callsign)', (l) => l.frames_rejected, 'counter');
   link('opv_interlink_reconnects_total', 'Reconnections to NATS', (l) => l.reconnects, 'counter');
 
-  if (channel) {
-    new Gauge({
-      name: 'opv_stats_event_clients',
-      help: 'Live event streams open on the stats channel',
-      registers: [registry],
-      collect() {
-        this.set(channel().eventClients);
-      },
-    });
-    counter('opv_stats_event_clients_dropped_total', 'Event clients dropped for not reading (unsent data over the bound)', () => channel().droppedEventClients);
-    counter('opv_stats_event_clients_refused_total', 'Event streams refused (503) at the --max-event-clients cap', () => channel().refusedEventClients);
-  }
+  // The relay's sockets as the kernel sees them (absent where /proc cannot tell).
+  const sock = (kind: 'gauge' | 'counter', name: string, help: string, pick: (x: NonNullable<ServerStats['socket']>) => number): void => {
+    const opts = { name, help, registers: [registry] };
+    const value = (): number | null => {
+      const x = current().socket;
+      return x === null ? null : pick(x);
+    };
+    if (kind === 'gauge') {
+      new Gauge({
+        ...opts,
+        collect() {
+          const v = value();
+          if (v !== null) this.set(v);
+        },
+      });
+    } else {
+      new Counter({
+        ...opts,
+        collect() {
+          const v = value();
+          this.reset();
+          if (v !== null) this.inc(v);
+        },
+      });
+    }
+  };
+  sock('gauge', 'opv_socket_rcvbuf_bytes', "Receive buffer the kernel granted each relay UDP socket", (x) => x.rcvbuf_bytes);
+  sock('gauge', 'opv_socket_sndbuf_bytes', "Send buffer the kernel granted each relay UDP socket", (x) => x.sndbuf_bytes);
+  sock('counter', 'opv_socket_kernel_rcvbuf_errors_total', "Datagrams the kernel dropped because the relay's receive buffers were full", (x) => x.kernel_rcvbuf_errors);
+  sock('counter', 'opv_socket_kernel_sndbuf_errors_total', 'UDP send-buffer errors counted by the kernel (network namespace) since the server started', (x) => x.kernel_sndbuf_errors);
+
+  // Alerts: one series per active alert, value 1. Kinds are the server's fixed list;
+  // subjects are bounded per kind by the alert board (past the cap they fold into one).
+  new Gauge({
+    name: 'opv_alert_active',
+    help: 'Alerts active now (1), by kind and subject (empty: the server as a whole)',
+    labelNames: ['kind', 'subject'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const a of current().alerts) this.set({ kind: a.kind, subject: a.subject ?? '' }, 1);
+    },
+  });
+
+  // The stats channel's own connections (filled by the stats channel).
+  const chan = (kind: 'gauge' | 'counter', name: string, help: string, pick: (c: NonNullable<ServerStats['stats_channel']>) => number): void => {
+    const opts = { name, help, registers: [registry] };
+    if (kind === 'gauge') {
+      new Gauge({
+        ...opts,
+        collect() {
+          const c = current().stats_channel;
+          if (c !== null) this.set(pick(c));
+        },
+      });
+    } else {
+      new Counter({
+        ...opts,
+        collect() {
+          const c = current().stats_channel;
+          this.reset();
+          if (c !== null) this.inc(pick(c));
+        },
+      });
+    }
+  };
+  chan('gauge', 'opv_stats_event_clients', 'Live event streams open on the stats channel', (c) => c.event_clients);
+  chan('counter', 'opv_stats_event_clients_dropped_total', 'Event clients dropped for not reading (unsent data over the bound, or not draining)', (c) => c.event_clients_dropped);
+  chan('counter', 'opv_stats_event_clients_refused_total', 'Event streams refused (503) at the --max-event-clients cap', (c) => c.event_clients_refused);
+  chan('gauge', 'opv_stats_connections', 'TCP connections open on the stats channel', (c) => c.connections);
+  chan('gauge', 'opv_stats_connection_cap', 'Most TCP connections the stats channel holds at once', (c) => c.connection_cap);
+  chan('gauge', 'opv_stats_per_source_cap', 'Most TCP connections from one address (IPv6: one /64)', (c) => c.per_source_cap);
+  chan('counter', 'opv_stats_connections_refused_total', 'Stats channel connections closed at once (source over its cap, or every held connection busy)', (c) => c.connections_refused);
+  chan('counter', 'opv_stats_connections_evicted_total', 'Stats channel connections closed to make room (the oldest with no request in progress)', (c) => c.connections_evicted);
+  chan('counter', 'opv_stats_connections_idle_closed_total', 'Stats channel connections closed for sending nothing', (c) => c.connections_idle_closed);
   // One snapshot per scrape, taken lazily by the first collector and dropped after.
   const origMetrics = registry.metrics.bind(registry);
   registry.metrics = async () => {

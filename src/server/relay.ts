@@ -13,7 +13,7 @@ import type { CallsignCache } from './station-ids.js';
 
 type RelayDeps = Pick<
   ServerParts,
-  'config' | 'log' | 'now' | 'counters' | 'registry' | 'gate' | 'inspector' | 'limiter' | 'auth' | 'presence' | 'transport' | 'net' | 'event'
+  'config' | 'log' | 'now' | 'counters' | 'registry' | 'gate' | 'inspector' | 'limiter' | 'auth' | 'presence' | 'transport' | 'net' | 'event' | 'refused'
 > & { rooms: Rooms; admissions: Admissions; lifecycle: Lifecycle; ids: CallsignCache };
 
 /**
@@ -49,6 +49,7 @@ export class Relay {
     const key = rinfo.port + '@' + rinfo.address;
     if (!d.limiter.allow(key, nowMs)) {
       c.rateLimited++;
+      d.refused(key);
       return;
     }
     const st = d.registry.get(callsign);

@@ -26,6 +26,9 @@ import { Sysop, type AdminOutcome } from './sysop.js';
 import { UdpTransport } from './transport.js';
 import { returnEndpoint } from './endpoint.js';
 import { WatchedFile } from './watched-file.js';
+import type { SocketStats } from '../contract/stats.js';
+import { SocketWatch, type BufferGrant } from './socket-stats.js';
+import { ServerAlerts } from './alerts.js';
 
 export type { AdminOutcome } from './sysop.js';
 export type { Counters } from './core.js';
@@ -66,6 +69,13 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   private readonly lifecycle: Lifecycle;
   private readonly snapshotDeps: Parameters<typeof takeSnapshot>[0];
   private keysWatch: WatchedFile | null = null;
+  /** What the kernel granted for the relay's sockets; their drop counters, read once a second. */
+  bufferGrant: BufferGrant | null = null;
+  private socketWatch: SocketWatch | null = null;
+  private socketStats: SocketStats | null = null;
+  /** Raised and cleared each sweep: decode errors, stuck PTT, floods, auth failures, lost peers, socket drops. */
+  readonly alerts: ServerAlerts;
+  private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | null = null;
   private statsTimer: NodeJS.Timeout | null = null;
 
@@ -75,6 +85,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     now: () => number = Date.now,
   ) {
     super();
+    this.now = now;
     const startedAt = now();
     this.holds = new Holds(config.stateDir ?? defaultStateDir());
     this.auth = new StationAuthority(config.auth);
@@ -112,6 +123,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
         this.presence.onEvent(e, e.at);
         this.emit('event', e);
       },
+      refused: (source) => this.alerts.noteRefused(source),
     };
     this.roomSet = new Rooms(config.port, config.rooms, parts);
     this.rooms = this.roomSet.byName;
@@ -123,7 +135,21 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
     this.relay = new Relay({ ...parts, rooms, admissions, lifecycle, ids });
     this.inbound = new Inbound({ ...parts, rooms, lifecycle, ids });
     this.sysop = new Sysop({ ...parts, lifecycle });
-    this.snapshotDeps = { ...parts, rooms, lifecycle, startedAt };
+    this.snapshotDeps = { ...parts, rooms, lifecycle, startedAt, socket: () => this.socketStats, alerts: (nowMs) => this.alerts.active(nowMs) };
+    this.alerts = new ServerAlerts(
+      config.alerts,
+      {
+        decodeErrors: () => this.counters.decodeErrors + parts.gate.rejectedMessages + parts.inspector.decodeErrors,
+        authFailures: () => this.auth.failures + this.auth.tagFailures,
+        socketDrops: () => (this.socketStats === null ? null : this.socketStats.kernel_rcvbuf_errors + this.socketStats.kernel_sndbuf_errors),
+        talking: () => talkingCallsigns(this.registry),
+        peers: (nowMs) => {
+          const l = this.net.view?.stats(nowMs);
+          return l ? { connected: l.connected, peers: l.peers } : null;
+        },
+      },
+      (c) => parts.event(c, () => log.alert(c)),
+    );
   }
 
   get boundPort(): number {
@@ -136,6 +162,11 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   async start(): Promise<void> {
     await this.transport.start(this.rooms.values(), this.roomSet.main);
+    this.bufferGrant = this.transport.sizeBuffers(this.config.udpBufferBytes);
+    if (this.bufferGrant !== null) {
+      this.socketWatch = new SocketWatch(() => this.transport.ports(), this.bufferGrant);
+      if (await this.socketWatch.start()) this.socketStats = await this.socketWatch.read();
+    }
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
     if (this.config.statsIntervalS > 0) {
       this.statsTimer = setInterval(() => this.log.statistics(this.snapshot(), false), this.config.statsIntervalS * 1000);
@@ -152,6 +183,9 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   /** Timeouts, talk ends and expiries: once a second on the real clock; public so a test on a fake clock runs it. */
   sweep(): void {
     this.lifecycle.sweep();
+    // Read once a second off the relay's thread, never per frame or per stats request; the alerts see the last reading.
+    void this.socketWatch?.read().then((s) => (this.socketStats = s));
+    this.alerts.tick(this.now());
   }
 
   /** Links this server with the others: frames out through the uplink, decisions by the shared presence. */
@@ -253,4 +287,8 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   snapshot(): ServerStats {
     return takeSnapshot(this.snapshotDeps);
   }
+}
+
+function* talkingCallsigns(registry: Registry): Iterable<string> {
+  for (const s of registry.all()) if (s.talking) yield s.callsign;
 }

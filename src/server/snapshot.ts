@@ -1,4 +1,4 @@
-import type { ServerStats } from '../contract/stats.js';
+import type { ActiveAlert, ServerStats, SocketStats } from '../contract/stats.js';
 import type { ServerParts } from './core.js';
 import type { Lifecycle } from './lifecycle.js';
 import { stationStats } from './registry.js';
@@ -8,6 +8,9 @@ type SnapshotDeps = Pick<ServerParts, 'config' | 'now' | 'counters' | 'registry'
   rooms: Rooms;
   lifecycle: Lifecycle;
   startedAt: number;
+  /** The relay's sockets as last read from the kernel (socket-stats.ts), and the alerts active now (alerts.ts). */
+  socket: () => SocketStats | null;
+  alerts: (nowMs: number) => ActiveAlert[];
 };
 
 /** The server's figures at one instant, as the stats contract states them. */
@@ -41,5 +44,9 @@ export function takeSnapshot(d: SnapshotDeps): ServerStats {
     rooms: d.rooms.stats(),
     remote_stations: d.net.view?.remoteStations(nowMs) ?? [],
     interlink: d.net.view?.stats(nowMs) ?? null,
+    socket: d.socket(),
+    alerts: d.alerts(nowMs),
+    // The stats channel adds its own figures to what it serves.
+    stats_channel: null,
   };
 }

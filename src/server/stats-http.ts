@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { AdminActionResult, ServerEvent, ServerStats } from '../contract/stats.js';
+import type { AdminActionResult, ServerEvent, ServerStats, StatsChannelStats } from '../contract/stats.js';
 import { STATS_API_PREFIX } from '../contract/stats.js';
 import { checkCallsign } from './acl.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
@@ -9,6 +9,8 @@ import { createMetrics } from './metrics.js';
 import { parseAnnouncement, type BanList } from './ext-http.js';
 import { eventInRoom, filterStatsByRoom, knownRooms } from '../contract/stats-room.js';
 import { parseRoomQuery, StationRooms } from './stats-room-filter.js';
+import { ConnectionGuard, DEFAULT_GUARD_LIMITS, type GuardLimits } from './stats-guard.js';
+import { EventFanOut } from './stats-fanout.js';
 
 type AdminAction = 'kick' | 'ban' | 'unban';
 
@@ -24,14 +26,12 @@ export const STATS_LIMITS = {
   /** A whole request must arrive within this, headers within headersTimeoutMs. */
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 5_000,
-  /** Open TCP connections at once; beyond it Node closes new ones at once. */
-  maxConnections: 1024,
-  /** Unsent event data a client may hold before it is dropped (it has stopped reading). */
-  maxEventBacklogBytes: 256 * 1024,
+  /** A kept-alive connection with no new request is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  /** How often Node checks the header and request time-outs (its default, 30 s, lets a slowloris hold for that long). */
+  checkIntervalMs: 1_000,
 } as const;
 
-/** Repeated "dropped a slow client" warnings are logged at most this often. */
-const DROP_LOG_INTERVAL_MS = 10_000;
 
 interface Route {
   method: 'GET' | 'POST';
@@ -63,29 +63,28 @@ export class StatsHttp {
   private readonly onEvent = (e: ServerEvent): void => this.broadcast(e);
   private readonly maxEventClients: number;
   private readonly routes: Route[];
-  /** Event clients dropped for not reading, and refused for the cap. */
-  droppedEventClients = 0;
+  /** Event streams refused for the cap. */
   refusedEventClients = 0;
-  private droppedSinceLog = 0;
+  /** Who holds a connection: caps per source and in all, idle timer. */
+  readonly guard: ConnectionGuard;
+  private readonly fanOut: EventFanOut;
   /** The latest `stats` event: the snapshot, and its serialisations (whole and per room). */
   private lastStats: { at: number; stats: ServerStats; chunks: Map<string | null, Buffer> } | null = null;
-  private lastDropLog = 0;
   port = 0;
 
   constructor(
     private readonly server: ConferenceServer,
     private readonly token: string | null,
-    opts: { maxEventClients?: number } = {},
+    opts: { maxEventClients?: number; guard?: Partial<GuardLimits> } = {},
   ) {
     this.maxEventClients = opts.maxEventClients ?? DEFAULT_SERVER_CONFIG.stats.maxEventClients;
-    this.metrics = createMetrics(
-      () => server.snapshot(),
-      () => ({ eventClients: this.clients.size, droppedEventClients: this.droppedEventClients, refusedEventClients: this.refusedEventClients }),
-    );
+    this.guard = new ConnectionGuard({ ...DEFAULT_GUARD_LIMITS, ...opts.guard });
+    this.fanOut = new EventFanOut((res) => this.clients.delete(res), (text) => server.log.warn(text));
+    this.metrics = createMetrics(() => this.snapshot());
     const actionPath = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban|unban)$`);
     this.routes = [
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/stats`), handle: (_q, res, _p, _b, query) => this.stats(res, query) },
-      { method: 'GET', match: exact(`${STATS_API_PREFIX}/rooms`), handle: (_q, res) => this.json(res, 200, { rooms: this.server.snapshot().rooms }) },
+      { method: 'GET', match: exact(`${STATS_API_PREFIX}/rooms`), handle: (_q, res) => this.json(res, 200, { rooms: this.snapshot().rooms }) },
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/events`), handle: (req, res, _p, _b, query) => this.events(req, res, query) },
       { method: 'GET', match: exact('/metrics'), handle: (_q, res) => this.prometheus(res) },
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/bans`), handle: (_q, res) => this.json(res, 200, { bans: this.server.bans() } satisfies BanList) },
@@ -97,8 +96,12 @@ export class StatsHttp {
         maxHeaderSize: STATS_LIMITS.maxHeaderBytes,
         requestTimeout: STATS_LIMITS.requestTimeoutMs,
         headersTimeout: STATS_LIMITS.headersTimeoutMs,
+        keepAliveTimeout: STATS_LIMITS.keepAliveTimeoutMs,
+        connectionsCheckingInterval: STATS_LIMITS.checkIntervalMs,
       },
       (req, res) => {
+        this.guard.busy(req.socket, true);
+        res.once('finish', () => this.guard.busy(req.socket, false));
         this.route(req, res).catch((e: unknown) => {
           const status = e instanceof HttpError ? e.status : 500;
           if (!res.headersSent) this.json(res, status, { error: (e as Error).message }, status === 413);
@@ -106,7 +109,27 @@ export class StatsHttp {
         });
       },
     );
-    this.http.maxConnections = STATS_LIMITS.maxConnections;
+    this.http.on('connection', (socket: import('node:net').Socket) => this.guard.admit(socket));
+  }
+
+  /** The server's snapshot with the stats channel's own figures. */
+  snapshot(): ServerStats {
+    return { ...this.server.snapshot(), stats_channel: this.channelStats() };
+  }
+
+  channelStats(): StatsChannelStats {
+    const g = this.guard.figures;
+    return {
+      connections: g.open,
+      connection_cap: this.guard.limits.globalMax,
+      per_source_cap: this.guard.limits.perSourceMax,
+      connections_refused: g.refused,
+      connections_evicted: g.evicted,
+      connections_idle_closed: g.idleClosed,
+      event_clients: this.clients.size,
+      event_clients_dropped: this.fanOut.dropped,
+      event_clients_refused: this.refusedEventClients,
+    };
   }
 
   async listen(host: string, port: number): Promise<void> {
@@ -119,7 +142,7 @@ export class StatsHttp {
     });
     const a = this.http.address();
     this.port = a !== null && typeof a === 'object' ? a.port : port;
-    this.stationRooms.seed(this.server.snapshot());
+    this.stationRooms.seed(this.snapshot());
     this.server.on('event', this.onEvent);
     this.tick = setInterval(() => {
       if (this.clients.size > 0) this.broadcastStats();
@@ -129,6 +152,7 @@ export class StatsHttp {
   async close(): Promise<void> {
     if (this.tick) clearInterval(this.tick);
     this.server.off('event', this.onEvent);
+    this.fanOut.close();
     for (const c of this.clients.keys()) c.destroy();
     this.clients.clear();
     this.http.closeAllConnections();
@@ -198,7 +222,7 @@ export class StatsHttp {
   }
 
   private stats(res: ServerResponse, query: URLSearchParams): void {
-    const snap = this.server.snapshot();
+    const snap = this.snapshot();
     const room = this.roomOf(res, query, () => snap);
     if (room === undefined) return;
     this.json(res, 200, room === null ? snap : filterStatsByRoom(snap, room));
@@ -258,9 +282,13 @@ export class StatsHttp {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': opv stats channel\n\n');
     this.clients.set(res, room);
+    this.guard.streaming(req.socket);
     req.socket.setNoDelay(true);
-    res.on('close', () => this.clients.delete(res));
-    this.send(res, this.statsChunk(false, room));
+    res.on('close', () => {
+      this.clients.delete(res);
+      this.fanOut.forget(res);
+    });
+    this.fanOut.push(this.statsChunk(false, room), [res], true);
   }
 
   private json(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -268,39 +296,28 @@ export class StatsHttp {
     res.end(JSON.stringify(body));
   }
 
-  /** Queues one serialised event for a client, or drops the client if it has stopped reading. */
-  private send(res: ServerResponse, chunk: Buffer): void {
-    if (res.writableLength > STATS_LIMITS.maxEventBacklogBytes) {
-      this.clients.delete(res);
-      res.destroy();
-      this.droppedEventClients++;
-      this.droppedSinceLog++;
-      const now = Date.now();
-      if (now - this.lastDropLog >= DROP_LOG_INTERVAL_MS) {
-        this.server.log.warn(`stats channel: dropped ${this.droppedSinceLog} event client(s) that stopped reading (over ${STATS_LIMITS.maxEventBacklogBytes / 1024} KiB unsent)`);
-        this.droppedSinceLog = 0;
-        this.lastDropLog = now;
-      }
-      return;
-    }
-    res.write(chunk);
-  }
-
   private broadcast(e: ServerEvent): void {
     this.stationRooms.before(e);
     if (this.clients.size > 0) {
       const chunk = sse(e);
       const roomOf = (c: string): string | undefined => this.stationRooms.get(c);
-      for (const [c, room] of [...this.clients]) {
-        if (room === null || eventInRoom(e, room, roomOf)) this.send(c, chunk);
-      }
+      const to: ServerResponse[] = [];
+      for (const [c, room] of this.clients) if (room === null || eventInRoom(e, room, roomOf)) to.push(c);
+      this.fanOut.push(chunk, to, false);
     }
     this.stationRooms.after(e);
   }
 
   private broadcastStats(): void {
     this.statsChunk(true, null);
-    for (const [c, room] of [...this.clients]) this.send(c, this.statsChunk(false, room));
+    // One job per room view, each serialised once for all its streams.
+    const byRoom = new Map<string | null, ServerResponse[]>();
+    for (const [c, room] of this.clients) {
+      let l = byRoom.get(room);
+      if (l === undefined) byRoom.set(room, (l = []));
+      l.push(c);
+    }
+    for (const [room, to] of byRoom) this.fanOut.push(this.statsChunk(false, room), to, true);
   }
 
   /** The latest snapshot if under a second old, else a new one. */
@@ -311,7 +328,7 @@ export class StatsHttp {
   private statsChunkEntry(fresh: boolean): NonNullable<StatsHttp['lastStats']> {
     const now = Date.now();
     if (fresh || this.lastStats === null || now - this.lastStats.at >= 1000) {
-      this.lastStats = { at: now, stats: this.server.snapshot(), chunks: new Map() };
+      this.lastStats = { at: now, stats: this.snapshot(), chunks: new Map() };
     }
     return this.lastStats;
   }

@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { ConfigError } from './config.js';
 import type { Endpoint } from './endpoint.js';
 import type { Room } from './room.js';
+import { sizeBuffers, type BufferGrant } from './socket-stats.js';
 
 /** A datagram as the transport hands it on: `via` is the index of the socket it came in on. */
 export type DatagramHandler = (buf: Buffer, rinfo: RemoteInfo, via: number) => void;
@@ -73,6 +74,19 @@ export class UdpTransport {
   /** The room of the socket `via` (undefined before start or for an unknown index). */
   roomOf(via: number): Room | undefined {
     return this.listeners[via]?.room;
+  }
+
+  /** Asks the kernel for `bytes` of buffer on every socket; what it granted (the first socket's: all are sized alike). */
+  sizeBuffers(bytes: number): BufferGrant | null {
+    let grant: BufferGrant | null = null;
+    for (const l of this.listeners) grant ??= sizeBuffers(l.socket, bytes);
+    for (const l of this.listeners.slice(1)) sizeBuffers(l.socket, bytes);
+    return grant;
+  }
+
+  /** The ports bound now. */
+  ports(): number[] {
+    return this.listeners.map((l) => l.socket.address().port);
   }
 
   async close(): Promise<void> {

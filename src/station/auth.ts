@@ -1,16 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import {
   AUTH_FAIL_TEXT,
-  ephemeralX25519,
   formatStationAuth,
-  keepaliveTag,
   parseServerAuth,
-  sessionKey,
-  signTranscript,
   transcript,
   type AuthFailReason,
 } from '../protocol/auth.js';
-import { FrameTagger, frameKey } from '../protocol/frame-tag.js';
+import { ephemeralX25519, keepaliveTag, sessionKey, signTranscript } from '../auth/crypto.js';
+import { FrameTagger, frameKey } from '../auth/frame-tag.js';
 import { formatControl } from '../protocol/index.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 

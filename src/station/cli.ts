@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { defaultKeyFile } from '../auth/keygen.js';
-import { loadPrivateKey } from '../protocol/auth.js';
+import { defaultKeyFile } from '../auth/key-file.js';
+import { loadPrivateKey } from '../auth/crypto.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { tryOperatorCallsign } from '../protocol/index.js';
 import { debugLog, setupDebugLog } from '../util/debug-log.js';

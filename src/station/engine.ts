@@ -18,7 +18,7 @@ import { FrameReceiver } from './receive.js';
 import { Scheduler } from './scheduler.js';
 import { ServerExtension, type RoomInfo } from './server-ext.js';
 import { StationAuth } from './auth.js';
-import { loadPrivateKey } from '../protocol/auth.js';
+import { loadPrivateKey } from '../auth/crypto.js';
 import type { StationSettings } from './settings.js';
 import { Transmitter } from './transmit.js';
 import type {

@@ -3,6 +3,9 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { inert } from '../util/inert-text.js';
 import type { HistoryEntry } from './types.js';
+import { callsignForPath } from '../util/callsign-path.js';
+
+export { callsignForPath };
 
 /**
  * Where exports go and what they are called. A bare file name goes to one predictable
@@ -21,14 +24,6 @@ export function exportPath(name: string, env: NodeJS.ProcessEnv = process.env): 
   return path.resolve(exportsDir(env), name);
 }
 
-/**
- * A callsign as a file or directory name. Callsigns from the wire may be "..", "-" or
- * contain "/": those never become path components as they are.
- */
-export function callsignForPath(callsign: string): string {
-  const s = callsign.replace(/[/\\]/g, '_');
-  return /[A-Za-z0-9]/.test(s) ? s : `station${s.replace(/\./g, '_')}`;
-}
 
 export function defaultExportName(e: HistoryEntry): string {
   return `opv-${callsignForPath(e.callsign)}-${e.id}.${e.type === 'chat' ? 'txt' : 'wav'}`;

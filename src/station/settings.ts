@@ -8,6 +8,9 @@ import { describeRange, type Range } from '../util/cli-parse.js';
 import { describeIssues } from '../util/zod-issue.js';
 import { OpvError } from '../errors.js';
 import { GPIO_BIASES } from './ptt/gpio-tools.js';
+import { configDir } from '../util/xdg.js';
+
+export { configDir };
 
 /**
  * Allowed ranges of the numeric settings: the settings file is checked against these,
@@ -141,10 +144,6 @@ export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'serve
   chatCue: true,
   courtesyTone: true,
 };
-
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || homedir(), '.config'), 'opv');
-}
 
 export function dataDirFor(callsign: string, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_DATA_HOME || path.join(env.HOME || homedir(), '.local', 'share'), 'opv', callsign);

@@ -42,6 +42,9 @@ export function snapshot(over: Partial<ServerStats> = {}): ServerStats {
     rooms: [],
     remote_stations: [],
     interlink: null,
+    socket: null,
+    alerts: [],
+    stats_channel: null,
     ...over,
   };
 }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadPrivateKey } from '../../src/protocol/auth.js';
+import { loadPrivateKey } from '../../src/auth/crypto.js';
 import type { ServerStats } from '../../src/contract/stats.js';
 import { opvBin } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';

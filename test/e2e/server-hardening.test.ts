@@ -183,7 +183,7 @@ function readingClient(port: number): { status: Promise<number>; bytes: () => nu
 
 test('hundreds of event streams, some never read, do not cost the relay a frame', async () => {
   const MAX_CLIENTS = 64;
-  const { proc, port, statsPort } = await startServer(['--max-event-clients', String(MAX_CLIENTS), '--max-stations', '1000', '--rate', '1000', '--burst', '1000']);
+  const { proc, port, statsPort } = await startServer(['--max-event-clients', String(MAX_CLIENTS), '--stats-per-source', '1000', '--max-stations', '1000', '--rate', '1000', '--burst', '1000']);
   const pid = proc.child.pid!;
   // 500 registered callsigns make each second's stats event ~130 kB, so a client that does
   // not read falls behind fast. They share a few sockets, so fan-out to them stays cheap.

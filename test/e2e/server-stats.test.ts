@@ -240,7 +240,12 @@ test('rooms on the stats channel: ?room= filters stats and events, /api/v1/rooms
   assert.deepEqual(netStats.stations.map((x) => x.callsign), ['VE3XYZ']);
   assert.deepEqual(netStats.rooms.map((r) => r.name), ['NET']);
 
-  const all = (await get('/api/v1/stats')).body as ServerStats;
+  // Both stations' 13 frames (chat, PTT_START, 10 voice, PTT_STOP) in, so no frame lands between the two reads below.
+  let all = (await get('/api/v1/stats')).body as ServerStats;
+  for (let i = 0; i < 100 && all.frames_received < 26; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    all = (await get('/api/v1/stats')).body as ServerStats;
+  }
   assert.deepEqual(all.stations.map((x) => `${x.callsign}:${x.room}`).sort(), ['VE3XYZ:NET', 'W1ABC:MAIN']);
   const main = (await get('/api/v1/stats?room=main')).body as ServerStats;
   assert.deepEqual(main.stations.map((x) => x.callsign), ['W1ABC']);

@@ -1,15 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import {
-  ephemeralX25519,
   formatStationAuth,
-  keepaliveTag,
   parseServerAuth,
-  sessionKey,
-  signTranscript,
   transcript,
   type Challenge,
   type ServerAuthMessage,
 } from '../../src/protocol/auth.js';
+import { ephemeralX25519, keepaliveTag, sessionKey, signTranscript } from '../../src/auth/crypto.js';
 import type { SimStation } from './sim-station.js';
 
 /**

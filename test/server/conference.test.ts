@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { InterlinkStats } from '../../src/contract/stats.js';
 import type { NetworkView, Uplink } from '../../src/server/network-port.js';
+import { OperatorLog } from '../../src/server/log.js';
 import { InProcessServer } from './harness.js';
 
 // The relay in this process: port 0, a fake clock, the JSON operator log and the server's
@@ -201,3 +202,11 @@ test('the network: a callsign held on another server is refused; local frames go
     assert.equal(s.server.kick('W2LOC').ok, true);
     assert.deepEqual(interest, ['MAIN:true', 'MAIN:false']);
   }));
+
+test("the kick hold-down in the operator's words counts on the server's clock, not the wall clock", () => {
+  const lines: string[] = [];
+  const log = new OperatorLog('human', false, (l) => lines.push(l));
+  const t = Date.UTC(2030, 0, 1);
+  log.held('W1KCK', '10.0.0.1:4000', 'kicked', t + 42_000, t);
+  assert.match(lines.join('\n'), /DENIED: W1KCK at 10\.0\.0\.1:4000 \(kicked, kept out for 42 s more\)/);
+});

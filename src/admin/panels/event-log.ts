@@ -35,6 +35,9 @@ export function describeEvent(e: ServerEvent): string | null {
       return `- ${e.callsign} left ${e.room} on server ${e.server}`;
     case 'interlink':
       return `${e.connected ? '~' : '!'} interlink ${e.state}`;
+    case 'alert_raised':
+    case 'alert_cleared':
+      return `${e.type === 'alert_raised' ? '!' : '~'} alert ${e.kind}${e.subject !== null ? ` ${e.subject}` : ''}: ${e.message}`;
     case 'stats':
       return null;
   }

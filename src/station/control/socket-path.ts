@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { OpvError } from '../../errors.js';
-import { callsignForPath } from '../exports.js';
-import { configDir } from '../settings.js';
+import { callsignForPath } from '../../util/callsign-path.js';
+import { configDir } from '../../util/xdg.js';
 
 /** Longest path a Unix socket address holds on Linux (sun_path is 108 bytes with its NUL). */
 export const UNIX_PATH_MAX = 107;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { FRAME_TAG_RESYNC, FRAME_TAG_RESYNC_EVERY_MS, FRAME_TAG_WINDOW, FrameTagger, FrameTagVerifier, frameKey, frameTag } from '../../src/protocol/frame-tag.js';
+import { FRAME_TAG_RESYNC, FRAME_TAG_RESYNC_EVERY_MS, FRAME_TAG_WINDOW, FrameTagger, FrameTagVerifier, frameKey, frameTag } from '../../src/auth/frame-tag.js';
 import { FRAME_SIZE } from '../../src/protocol/constants.js';
 import { writeHeader } from '../../src/protocol/header.js';
 import { encodeCallsign } from '../../src/protocol/callsign.js';

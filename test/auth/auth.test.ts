@@ -2,22 +2,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import {
-  authorizedKeyLine,
-  checkKeepaliveTag,
-  ephemeralX25519,
   formatServerAuth,
   formatStationAuth,
-  keepaliveTag,
   parseServerAuth,
   parseStationAuth,
   parseTaggedKeepalive,
+  transcript,
+  type Challenge,
+} from '../../src/protocol/auth.js';
+import {
+  authorizedKeyLine,
+  checkKeepaliveTag,
+  ephemeralX25519,
+  keepaliveTag,
   rawPublicKey,
   sessionKey,
   signTranscript,
-  transcript,
   verifyTranscript,
-  type Challenge,
-} from '../../src/protocol/auth.js';
+} from '../../src/auth/crypto.js';
 import { parseControl } from '../../src/protocol/index.js';
 import { parseAuthorizedKeys } from '../../src/server/authorized-keys.js';
 import { MessageScanner, peekServerBound } from '../../src/server/message-scan.js';

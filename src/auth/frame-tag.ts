@@ -6,8 +6,8 @@
  * frame. Receivers ignore reserved bytes, so tagged frames are relayed unchanged.
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import { AUTH_DOMAIN } from './auth.js';
-import { FRAME_SIZE } from './constants.js';
+import { AUTH_DOMAIN } from '../protocol/auth.js';
+import { FRAME_SIZE } from '../protocol/constants.js';
 
 const RESERVED_AT = 9;
 const PAYLOAD_AT = 12;
