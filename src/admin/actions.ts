@@ -17,6 +17,13 @@ export function describeResult(r: AdminActionResult): string {
   return r.ok ? `${what}: done${r.message ? ` — ${r.message}` : ''}` : `${what} refused: ${r.message}`;
 }
 
+/** The question's lines: what, what it means, the answers. */
+export function confirmLines(action: StationAction, callsign: string, server?: string): string[] {
+  const extra =
+    server !== undefined ? `(on ${server}: network-wide)` : action === 'ban' ? '(kept out until unbanned)' : '(kept out for the kick hold-down)';
+  return [`${VERB[action]} ${callsign}?`, extra, '[y] yes   [n / Esc] no'];
+}
+
 /**
  * Kick and ban on the selected station: a confirmation box first (y / n, Esc), then
  * the request with the token, then the server's answer reported back.
@@ -35,8 +42,8 @@ export class StationActions {
       parent: screen,
       top: 'center',
       left: 'center',
-      width: 50,
-      height: 5,
+      width: 40,
+      height: 6,
       border: { type: 'line' },
       label: ' Confirm ',
       tags: true,
@@ -61,13 +68,13 @@ export class StationActions {
       return;
     }
     this.pending = { action, callsign };
-    const extra =
-      server !== undefined
-        ? ` (on ${blessed.escape(server)}: network-wide)`
-        : action === 'ban'
-          ? ' (kept out until unbanned)'
-          : ' (kept out for the kick hold-down)';
-    this.dialog.setContent(`{center}{bold}${VERB[action]} ${blessed.escape(callsign)}?{/bold}${extra}\n[y] yes   [n / Esc] no{/center}`);
+    const lines = confirmLines(action, callsign, server);
+    // Sized to its lines (each on its own row), so nothing wraps and no ")" is left alone.
+    const screenWidth = Number(this.dialog.screen.width);
+    const widest = Math.max(...lines.map((l) => [...l].length));
+    this.dialog.width = Math.min(Number.isFinite(screenWidth) ? screenWidth : 80, widest + 4);
+    this.dialog.height = lines.length + 2;
+    this.dialog.setContent(lines.map((l, i) => `{center}${i === 0 ? `{bold}${blessed.escape(l)}{/bold}` : blessed.escape(l)}{/center}`).join('\n'));
     this.dialog.show();
     this.dialog.setFront();
     this.render();

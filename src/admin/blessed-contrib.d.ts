@@ -6,17 +6,6 @@ declare module 'blessed-contrib' {
   import type { Widgets } from 'blessed';
 
   namespace contrib {
-    interface GridOptions {
-      rows: number;
-      cols: number;
-      /** The parent the cells are laid out in (percentages of its size). */
-      screen: Widgets.Node;
-      hideBorder?: boolean;
-      color?: string;
-    }
-    interface Grid {
-      set<T>(row: number, col: number, rowSpan: number, colSpan: number, factory: (opts: Widgets.BoxOptions) => T, opts: object): T;
-    }
     interface LineSeries {
       title: string;
       x: string[];
@@ -41,7 +30,6 @@ declare module 'blessed-contrib' {
       setData(series: LineSeries[]): void;
     }
     interface Contrib {
-      grid: new (options: GridOptions) => Grid;
       line: (options: LineOptions) => LineElement;
     }
   }

@@ -30,7 +30,7 @@ export function adminCommand(): Command {
       'after',
       [
         '',
-        `Keys: ${KEY_HELP} (PgUp/PgDn/Home/End scroll the station table).`,
+        `Keys: ${KEY_HELP} (? or F1 in the dashboard lists them all).`,
         'f cycles the room filter: all rooms, then each room of the server (table and events).',
         'Stations on other interlinked servers show "@server" as their endpoint.',
         'Sort keys cycle: callsign, endpoint, state (talking first), frames, kbit/s, last heard, timeout.',

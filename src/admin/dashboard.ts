@@ -1,17 +1,18 @@
 import { OpvError } from '../errors.js';
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import contrib from 'blessed-contrib';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { StationActions, type ActionSender } from './actions.js';
 import type { ExtAdminSender } from './ext-client.js';
 import { BansAndAnnounce } from './panels/bans.js';
 import type { ConnectionState, StatsClient } from './client.js';
-import { cellPosition, layoutFor, type PanelName } from './layout.js';
+import { KEY_TABLE, type KeyAction, type KeyContext } from './keys.js';
+import { planLayout, type Layout, type Rect } from './layout.js';
 import { DashboardModel, nextRoom, nextSortKey, type SortKey } from './model.js';
 import { ErrorsGraph } from './panels/errors-graph.js';
 import { EventLog } from './panels/event-log.js';
-import { ServerFigures } from './panels/server-figures.js';
+import { HelpOverlay } from './panels/help.js';
+import { ServerFigures, figurePanelRows } from './panels/server-figures.js';
 import { StationsTable } from './panels/stations-table.js';
 import { StatusBar } from './panels/status-bar.js';
 import { TrafficGraph } from './panels/traffic-graph.js';
@@ -24,7 +25,7 @@ export interface DashboardOptions {
   /** Called when the sysop quits (q, Ctrl+C). */
   onQuit?: () => void;
   now?: () => number;
-  /** Ban list, unban and announcements (keys u and a); absent: those keys do nothing. */
+  /** Ban list, unban and announcements (keys u and a); absent: those keys are not offered. */
   ext?: ExtAdminSender;
   /** Start filtered to this room (`--room`; canonical name). */
   room?: string | null;
@@ -34,27 +35,24 @@ export interface DashboardOptions {
 const RENDER_COALESCE_MS = 50;
 
 /**
- * The composition root of the screen: the blessed-contrib grid, its panels, the keys.
- * It is fed snapshots, events and connection states; it knows nothing of HTTP.
- *
- * Wide terminals (see layout.ts; narrow ones give the table the full width):
- *   ┌ Stations (8 cols) ───────────────┐┌ Server (4) ─┐
- *   │                                  ││             │  rows 0–5
- *   └──────────────────────────────────┘└─────────────┘
- *   ┌ Traffic (6) ─────┐┌ Errors (6) ──────────────────┐  rows 6–8
- *   ┌ Events (12) ──────────────────────────────────────┐  rows 9–11
- *   status: connection / sort, keys, last action          2 lines
+ * The composition root of the screen: the panels, where they sit (layout.ts, worked
+ * out again at every resize and whenever the figures or the status lines need another
+ * row), the keys (keys.ts: one table for the bindings, the footer and the help). It is
+ * fed snapshots, events and connection states; it knows nothing of HTTP.
  */
 export class Dashboard {
   readonly screen: Widgets.Screen;
   readonly model: DashboardModel;
   readonly table: StationsTable;
+  private readonly body: Widgets.BoxElement;
   private readonly traffic: TrafficGraph;
   private readonly errors: ErrorsGraph;
   private readonly figures: ServerFigures;
   private readonly log: EventLog;
   private readonly status: StatusBar;
   private readonly actions: StationActions;
+  private readonly help: HelpOverlay;
+  private readonly ext: BansAndAnnounce | null;
   private sortKey: SortKey = 'callsign';
   private descending = false;
   /** The room the table and the log show (null: all); `f` cycles it. */
@@ -63,7 +61,9 @@ export class Dashboard {
   private lastConnection: ConnectionState['status'] | null = null;
   private readonly now: () => number;
   private closed = false;
-  private layoutName: 'wide' | 'narrow';
+  private layout: Layout | null = null;
+  /** The layout moved panels: the log is scrolled to its newest line after the next draw. */
+  private moved = false;
 
   constructor(sender: ActionSender, opts: DashboardOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -73,107 +73,81 @@ export class Dashboard {
     // Unicode line drawing, as in the station: ACS comes out as "lqqk" through PuTTY/mosh.
     const tput = (this.screen as unknown as { tput?: { unicode: boolean; brokenACS: boolean } }).tput;
     if (tput?.unicode) tput.brokenACS = true;
-    const body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2 });
-    const grid = new contrib.grid({ rows: 12, cols: 12, screen: body });
-    const layout = layoutFor(Number(this.screen.width));
-    this.layoutName = layout.name;
-    this.table = new StationsTable(grid, layout.cells.table);
-    this.figures = new ServerFigures(grid, layout.cells.figures);
-    this.traffic = new TrafficGraph(grid, layout.cells.traffic);
-    this.errors = new ErrorsGraph(grid, layout.cells.errors);
-    this.log = new EventLog(grid, layout.cells.log);
-    this.status = new StatusBar(this.screen);
-    this.status.setSort(this.sortKey, this.descending);
+    this.body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, height: Math.max(1, Number(this.screen.height) - 2) });
+    this.table = new StationsTable(this.body);
+    this.figures = new ServerFigures(this.body);
+    this.traffic = new TrafficGraph(this.body);
+    this.errors = new ErrorsGraph(this.body);
+    this.log = new EventLog(this.body);
+    this.status = new StatusBar(this.screen, opts.ext !== undefined);
     this.room = opts.room ?? null;
-    this.status.setRoom(this.room);
-    this.actions = new StationActions(
-      this.screen,
-      sender,
-      (text, ok) => {
-        this.status.setResult(text, ok);
-        this.log.note(text, this.now(), ok ? 'green' : 'red');
-      },
-      () => this.scheduleRender(),
-    );
+    const report = (text: string, ok: boolean): void => {
+      this.status.setResult(text, ok);
+      this.log.note(text, this.now(), ok ? 'green' : 'red');
+      this.relayout();
+    };
+    this.actions = new StationActions(this.screen, sender, report, () => this.scheduleRender());
+    const backToTable = (): void => {
+      this.table.focus();
+      // The footer shows the dashboard's keys again.
+      this.relayout();
+    };
+    this.ext = opts.ext ? new BansAndAnnounce(this.screen, opts.ext, report, () => this.render(), backToTable) : null;
+    this.help = new HelpOverlay(this.screen, opts.ext !== undefined);
     this.bindKeys(opts.onQuit ?? (() => undefined));
-    if (opts.ext) this.bindExtKeys(opts.ext);
     this.screen.on('resize', () => {
       this.relayout();
-      this.traffic.resize();
-      this.errors.resize();
-      this.refreshPanels();
-      // Lines re-wrap at the new width only when drawn: draw, then scroll to the newest.
-      this.render();
-      this.log.toNewest();
       this.render();
     });
     this.table.focus();
-    this.refreshPanels();
+    this.relayout();
   }
 
-  /** Moves the panels when the terminal crosses between the wide and the narrow layout. */
-  private relayout(): void {
-    const layout = layoutFor(Number(this.screen.width));
-    if (layout.name === this.layoutName) return;
-    this.layoutName = layout.name;
-    const elements: Record<PanelName, Widgets.BlessedElement> = {
-      table: this.table.box,
-      figures: this.figures.box,
-      traffic: this.traffic.element,
-      errors: this.errors.element,
-      log: this.log.log,
-    };
-    for (const name of Object.keys(elements) as PanelName[]) {
-      const el = elements[name];
-      const pos = cellPosition(layout.cells[name]);
-      el.top = pos.top;
-      el.left = pos.left;
-      el.width = pos.width;
-      el.height = pos.height;
-    }
+  /** Which keys work now: those of the box on top, else the dashboard's. */
+  private context(): KeyContext {
+    if (this.help.open) return 'help';
+    if (this.actions.open) return 'confirm';
+    return this.ext?.context ?? 'main';
   }
 
   private bindKeys(onQuit: () => void): void {
-    const s = this.screen;
-    s.key(['q', 'C-c'], () => {
-      if (this.actions.open) void this.actions.answer(false);
-      else onQuit();
-    });
-    s.key(['y'], () => void this.actions.answer(true));
-    s.key(['n', 'escape'], () => void this.actions.answer(false));
-    s.key(['k'], () => {
-      if (!this.actions.open) this.actions.ask('kick', this.table.selected(), this.table.selectedServer());
-    });
-    s.key(['b'], () => {
-      if (!this.actions.open) this.actions.ask('ban', this.table.selected(), this.table.selectedServer());
-    });
-    s.key(['s'], () => {
-      if (!this.actions.open) this.setSort(nextSortKey(this.sortKey), this.descending);
-    });
-    s.key(['r'], () => {
-      if (!this.actions.open) this.setSort(this.sortKey, !this.descending);
-    });
-    s.key(['f'], () => {
-      if (!this.actions.open) this.setRoom(nextRoom(this.room, this.model.roomNames()));
-    });
-  }
-
-  private bindExtKeys(sender: ExtAdminSender): void {
-    const ext = new BansAndAnnounce(
-      this.screen,
-      sender,
-      (text, ok) => {
-        this.status.setResult(text, ok);
-        this.log.note(text, this.now(), ok ? 'green' : 'red');
+    const handlers: Record<KeyAction, () => void> = {
+      help: () => this.help.show(),
+      quit: onQuit,
+      kick: () => this.actions.ask('kick', this.table.selected(), this.table.selectedServer()),
+      ban: () => this.actions.ask('ban', this.table.selected(), this.table.selectedServer()),
+      announce: () => this.ext?.askAnnouncement(),
+      bans: () => void this.ext?.showBans(),
+      sort: () => this.setSort(nextSortKey(this.sortKey), this.descending),
+      reverse: () => this.setSort(this.sortKey, !this.descending),
+      room: () => this.setRoom(nextRoom(this.room, this.model.roomNames())),
+      up: () => this.table.move(-1),
+      down: () => this.table.move(1),
+      pageUp: () => this.table.move('pageUp'),
+      pageDown: () => this.table.move('pageDown'),
+      first: () => this.table.move(-Infinity),
+      last: () => this.table.move(Infinity),
+      yes: () => void this.actions.answer(true),
+      no: () => void this.actions.answer(false),
+      closeHelp: () => {
+        this.help.hide();
+        this.table.focus();
       },
-      () => this.render(),
-      () => this.table.focus(),
-    );
-    this.screen.key(['u'], () => {
-      if (!this.actions.open && !ext.open) void ext.showBans();
-    });
-    this.screen.key(['a'], () => {
-      if (!this.actions.open && !ext.open) ext.askAnnouncement();
+    };
+    // One listener: the context is read once per key, so the key that opens a box does not also close it.
+    this.screen.on('keypress', (_ch: unknown, key: { full?: string } | undefined) => {
+      const full = key?.full;
+      if (full === undefined) return;
+      if (full === 'C-c') {
+        onQuit();
+        return;
+      }
+      const context = this.context();
+      const binding = KEY_TABLE.find((b) => b.context === context && b.keys.includes(full) && (this.ext !== null || !b.ext));
+      if (!binding?.action) return;
+      handlers[binding.action]();
+      if (context !== this.context()) this.relayout();
+      this.render();
     });
   }
 
@@ -181,7 +155,6 @@ export class Dashboard {
   setSort(key: SortKey, descending: boolean): void {
     this.sortKey = key;
     this.descending = descending;
-    this.status.setSort(this.sortKey, this.descending);
     this.table.setRows(this.model.rows(this.sortKey, this.descending, this.room), this.sortKey, this.descending);
     // A key's effect is drawn at once: coalescing is for bursts of server events.
     this.render();
@@ -190,31 +163,65 @@ export class Dashboard {
   /** Filters the table and the log to one room (null: all); what `f` does. */
   setRoom(room: string | null): void {
     this.room = room;
-    this.status.setRoom(room);
     this.log.note(room === null ? 'showing all rooms' : `showing room ${room} only`, this.now(), 'cyan');
     this.refreshPanels();
     this.render();
   }
 
-  private refreshPanels(): void {
+  /**
+   * Works out the layout for the terminal's size, the status lines and the figures'
+   * needs, moves what moved, then fills the panels for their new widths.
+   */
+  private relayout(): void {
+    const cols = Number(this.screen.width);
+    const rows = Number(this.screen.height);
+    if (!Number.isFinite(cols) || !Number.isFinite(rows) || cols <= 0 || rows <= 0) return;
     const stats = this.model.stats;
+    this.status.setLink(stats?.interlink ? { text: interlinkShort(stats.interlink), ok: stats.interlink.connected } : null);
+    this.status.setAlerts(stats?.alerts.length ?? 0);
+    this.status.setContext(this.context());
+    const statusRows = this.status.refresh(cols);
+    const bodyRows = Math.max(1, rows - statusRows);
+    this.body.height = bodyRows;
+    const next = planLayout({ cols, rows: bodyRows, figureRows: (w) => figurePanelRows(this.model, w) });
+    const prev = this.layout;
+    this.layout = next;
+    place(this.table.box, next.table);
+    place(this.figures.box, next.figures);
+    place(this.log.log, next.log);
+    for (const [chart, rect, was] of [
+      [this.traffic, next.traffic, prev?.traffic],
+      [this.errors, next.errors, prev?.errors],
+    ] as const) {
+      if (rect === null) {
+        chart.element.hide();
+        continue;
+      }
+      place(chart.element, rect);
+      chart.element.show();
+      if (!was || was.width !== rect.width || was.height !== rect.height) chart.resize();
+    }
+    if (!prev || JSON.stringify(prev) !== JSON.stringify(next)) this.moved = true;
+    this.refreshPanels();
+  }
+
+  private refreshPanels(): void {
     const multi = this.model.multiRoom;
     const where = this.room === null ? (multi ? '· all rooms' : '') : `· room ${this.room}`;
     const summary = multi ? roomsSummary(this.model.rooms) : '';
     // Filtered to one room, the ROOM column would say the same on every line.
     this.table.setRoomView(multi && this.room === null, [where, summary && this.room === null ? `· ${summary}` : ''].filter(Boolean).join(' '));
-    this.status.setLink(stats?.interlink ? { text: interlinkShort(stats.interlink), ok: stats.interlink.connected } : null);
     this.table.setRows(this.model.rows(this.sortKey, this.descending, this.room), this.sortKey, this.descending);
     this.figures.update(this.model);
-    this.traffic.update(this.model);
-    this.errors.update(this.model);
+    if (this.layout?.traffic) this.traffic.update(this.model);
+    if (this.layout?.errors) this.errors.update(this.model);
   }
 
   /** A snapshot from the server, taken at `atMs`. */
   applyStats(stats: ServerStats, atMs: number): void {
     const { restarted } = this.model.update(stats, atMs);
     if (restarted) this.log.note('server restarted: counters start again from zero', this.now(), 'yellow');
-    this.refreshPanels();
+    this.relayout();
     this.scheduleRender();
   }
 
@@ -231,6 +238,7 @@ export class Dashboard {
       this.log.note(s.status === 'connected' ? s.message : `${s.status}: ${s.message}`, this.now(), s.status === 'connected' ? 'green' : 'red');
     }
     if (s.status !== 'connecting') this.lastConnection = s.status;
+    this.relayout();
     this.scheduleRender();
   }
 
@@ -251,7 +259,14 @@ export class Dashboard {
   render(): void {
     if (this.renderTimer) clearTimeout(this.renderTimer);
     this.renderTimer = null;
-    if (!this.closed) this.screen.render();
+    if (this.closed) return;
+    this.screen.render();
+    if (this.moved) {
+      // Lines re-wrap at a new width only when drawn: draw, then show the newest.
+      this.moved = false;
+      this.log.toNewest();
+      this.screen.render();
+    }
   }
 
   close(): void {
@@ -261,6 +276,13 @@ export class Dashboard {
     this.renderTimer = null;
     this.screen.destroy();
   }
+}
+
+function place(el: Widgets.BlessedElement, r: Rect): void {
+  el.top = r.top;
+  el.left = r.left;
+  el.width = r.width;
+  el.height = r.height;
 }
 
 /** The dashboard ended because the server will not let it in: retrying cannot help. */

@@ -62,3 +62,30 @@ export function fitRight(s: string, width: number): string {
 export function stateText(r: { talking: boolean; authenticated?: boolean }): string {
   return r.talking ? 'TALKING' : r.authenticated === true ? 'idle ✓' : 'idle';
 }
+
+/**
+ * Splits `text` into lines of at most `width` characters, at spaces where it can (a
+ * word longer than the width is split): what a sysop must read in full is wrapped, not cut.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  let line: string[] = [];
+  for (const word of text.split(' ')) {
+    let chars = [...word];
+    const need = line.length === 0 ? chars.length : line.length + 1 + chars.length;
+    if (need <= w) {
+      line = line.length === 0 ? chars : [...line, ' ', ...chars];
+      continue;
+    }
+    if (line.length > 0) out.push(line.join(''));
+    line = [];
+    while (chars.length > w) {
+      out.push(chars.slice(0, w).join(''));
+      chars = chars.slice(w);
+    }
+    line = chars;
+  }
+  out.push(line.join(''));
+  return out;
+}

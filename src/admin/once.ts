@@ -5,7 +5,7 @@ import { filterStatsByRoom, knownRooms } from '../contract/stats-room.js';
 import { fit, fitRight, formatCount, formatDuration, stateText } from './format.js';
 import { assessHealth } from './health.js';
 import { sortRows } from './model.js';
-import { figureLines } from './panels/server-figures.js';
+import { figureLines, socketLines } from './panels/server-figures.js';
 import { inert } from '../util/inert-text.js';
 
 /**
@@ -20,8 +20,10 @@ export function formatSnapshot(stats: ServerStats, url: string, showRooms = fals
     timeouts: stats.timed_out_stations,
     activeStations: stats.active_stations,
   });
-  const out = [`opv server at ${url}`, ...figureLines(stats, health, undefined, 'since start')];
+  const out = [`opv server at ${url}`, ...figureLines(stats, health, undefined, null)];
+  out.push(...socketLines(stats));
   out.push(...(health.warnings.length > 0 ? health.warnings.map((w) => `WARNING: ${w.message}`) : ['Health          ok']));
+  out.push(...stats.alerts.map((a) => `ALERT: ${a.message} (${a.kind}${a.subject !== null ? ` ${a.subject}` : ''}, for ${formatDuration(a.since_s)})`));
   const rooms = roomsAndLinkLines(stats, () => undefined, showRooms);
   if (rooms.length > 0) out.push('', ...rooms);
   out.push('');

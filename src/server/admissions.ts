@@ -67,8 +67,10 @@ export class Admissions {
       hold: holds.check(a.callsign, nowMs),
       permitted: acl.permits(a.callsign),
       mayUse: auth.mayUse(a.callsign, a.endpoint),
-      // A session bound here is proof enough: no hold-down for the station's own move.
-      provenHere: auth.session(a.callsign)?.endpoint.key === a.endpoint.key,
+      // A session bound here is proof enough: no hold-down for the station's own move. So is
+      // the very address:port it is registered at, arriving on another room's port: that is
+      // the station itself choosing that room (README, "Rooms"), not another one taking over.
+      provenHere: auth.session(a.callsign)?.endpoint.key === a.endpoint.key || existing?.endpoint.key === a.endpoint.key,
       existing: existing === undefined ? null : { lastSeenMs: existing.lastSeen, endpointKey: existing.endpoint.key },
       remoteServer: existing === undefined ? (net.view?.holder(a.callsign)?.server ?? null) : null,
       stations: registry.size,

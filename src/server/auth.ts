@@ -65,6 +65,8 @@ export class StationAuthority {
   readonly serverId = randomBytes(16);
   private keys = new Map<string, AuthorizedKey[]>();
   private readonly pending = new Map<string, Pending>();
+  /** Challenges swept after they expired, so a late answer hears "expired", not "no challenge" (bounded). */
+  private readonly expiredKeys = new Map<string, number>();
   private readonly sessions = new Map<string, Session>();
   private readonly failBudget = new Map<string, { tokens: number; at: number; toldAt: number }>();
   private challengeTokens = CHALLENGE_BURST;
@@ -149,7 +151,7 @@ export class StationAuthority {
     const p = this.pending.get(key);
     // Single use: whatever the answer, this challenge is gone.
     this.pending.delete(key);
-    if (p === undefined) return this.spend(budget, 'no_challenge');
+    if (p === undefined) return this.spend(budget, this.expiredKeys.delete(key) ? 'expired' : 'no_challenge');
     if (nowMs > p.expires) return this.spend(budget, 'expired');
     const t = transcript(callsign, { nonce: p.nonce, serverId: this.serverId, time: p.time, serverPub: p.pub }, m.stationPub, m.tags);
     const match = (this.keys.get(callsign) ?? []).find((k) => verifyTranscript(k.key, t, m.signature));
@@ -236,7 +238,17 @@ export class StationAuthority {
   }
 
   private expire(nowMs: number): void {
-    for (const [k, p] of this.pending) if (nowMs > p.expires) this.pending.delete(k);
+    for (const [k, p] of this.pending) {
+      if (nowMs <= p.expires) continue;
+      this.pending.delete(k);
+      this.expiredKeys.delete(k);
+      this.expiredKeys.set(k, p.expires);
+    }
+    // Remembered one more time-to-live, and never more of them than of pending challenges.
+    for (const [k, at] of this.expiredKeys) {
+      if (this.expiredKeys.size <= MAX_PENDING && nowMs - at <= CHALLENGE_TTL_MS) break;
+      this.expiredKeys.delete(k);
+    }
   }
 
   /** About once a second: forget expired challenges and full budgets. */

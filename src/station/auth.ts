@@ -5,7 +5,9 @@ import {
   parseServerAuth,
   transcript,
   type AuthFailReason,
+  type Challenge,
 } from '../protocol/auth.js';
+import { authPending, authStep, type AuthAction, type AuthEvent, type AuthState } from './auth-machine.js';
 import { ephemeralX25519, keepaliveTag, sessionKey, signTranscript } from '../auth/crypto.js';
 import { FrameTagger, frameKey } from '../auth/frame-tag.js';
 import { formatControl } from '../protocol/index.js';
@@ -13,28 +15,24 @@ import { TypedEmitter } from '../util/typed-emitter.js';
 
 export interface StationAuthEvents {
   authenticated: { callsign: string; at: number; frameTags: boolean };
-  failed: { reason: AuthFailReason; text: string; at: number };
+  /** retryAt: when this station asks again by itself (null: waiting will not help). */
+  failed: { reason: AuthFailReason; text: string; at: number; retryAt: number | null };
+  /** The machine moved (for the faces' state and for tests). */
+  state: AuthState;
 }
-
-/** Asks again this long after a request nobody answered (a reference server never will). */
-const RETRIES_MS = [5_000, 15_000];
-/** Asks again at most this often when told it needs a key (e.g. after a server restart). */
-const REAUTH_MIN_MS = 10_000;
 
 /**
  * The station's side of authentication (docs/EXTENSIONS.md, "Authentication"): asks for
  * a challenge when it joins, answers it with its Ed25519 key, and afterwards tags its
  * keepalives with the session key so the server can follow it to a new address:port.
+ * When to ask is decided by the pure machine in auth-machine.ts, driven by `tick()`.
  */
 export class StationAuth extends TypedEmitter<StationAuthEvents> {
   private sessionKey: Buffer | null = null;
   /** Tags every frame sent while the session has them (null: untagged frames). */
   private tagger: FrameTagger | null = null;
-  /** A request is out and no answer (OK or FAIL) has come. */
-  pending = false;
-  private tries = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private askedAt = -Infinity;
+  private state_: AuthState = { kind: 'idle' };
+  private pendingKey: Buffer | null = null;
 
   constructor(
     readonly callsign: string,
@@ -51,66 +49,100 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
     return this.sessionKey !== null;
   }
 
-  /** Sends OPV-AUTH:REQUEST (and asks again while nothing answers). */
+  get state(): AuthState {
+    return this.state_;
+  }
+
+  /** A request is out, or one is due after a passing refusal: "needs a key" is not news yet. */
+  get pending(): boolean {
+    return authPending(this.state_);
+  }
+
+  /** Starts asking (at join). */
   request(): void {
-    this.pending = true;
-    this.askedAt = this.now();
-    this.sendControl(formatControl({ type: 'raw', text: formatStationAuth({ type: 'request', callsign: this.callsign }) }));
-    if (this.timer) clearTimeout(this.timer);
-    const next = RETRIES_MS[this.tries++];
-    this.timer = next === undefined ? null : setTimeout(() => this.request(), next);
-    this.timer?.unref();
+    this.step({ type: 'start' });
   }
 
-  /** The server says this callsign needs a key (it forgot us, e.g. restarted): ask again, not too often. */
+  /** The link's clock: retries and back-off fall due here. */
+  tick(): void {
+    this.step({ type: 'tick' });
+  }
+
+  /** The server says this callsign needs a key (it forgot us, e.g. restarted). */
   onAuthRequired(): void {
-    if (this.now() - this.askedAt < REAUTH_MIN_MS) return;
-    this.sessionKey = null;
-    this.tagger = null;
-    this.tries = 0;
-    this.request();
+    this.step({ type: 'required' });
   }
 
-  /** An `OPV:AUTH_…` text from the server (already known to come from the server's address). */
+  stop(): void {
+    this.step({ type: 'stop' });
+  }
+
+  /** An `OPV:AUTH_…` text from the server (already known to come from the server's address and port). */
   handle(text: string): void {
     const m = parseServerAuth(text);
     if (m === null) return;
     switch (m.type) {
-      case 'challenge': {
-        if (!this.pending) return; // never asked: an answer would be a signature for nothing
-        const eph = ephemeralX25519();
-        const t = transcript(this.callsign, m, eph.pub, this.wantFrameTags);
-        let k: Buffer;
-        try {
-          k = sessionKey(eph.privateKey, m.serverPub, t);
-        } catch {
-          return;
-        }
-        this.pendingKey = k;
-        this.sendControl(formatControl({ type: 'raw', text: formatStationAuth({ type: 'response', stationPub: eph.pub, signature: signTranscript(this.key, t), tags: this.wantFrameTags }) }));
+      case 'challenge':
+        this.step({ type: 'challenge' }, m);
         break;
-      }
       case 'ok':
-        if (this.pendingKey === null) return;
-        this.stopRetries();
-        this.sessionKey = this.pendingKey;
-        this.pendingKey = null;
-        this.pending = false;
-        // Counter 0 is the first frame sent after the confirmation (a server that did not confirm gets none).
-        this.tagger = m.tags && this.wantFrameTags ? new FrameTagger(frameKey(this.sessionKey)) : null;
-        this.emit('authenticated', { callsign: this.callsign, at: this.now(), frameTags: this.tagger !== null });
+        this.okTags = m.tags;
+        this.step({ type: 'ok' });
         break;
       case 'fail':
-        if (!this.pending) return;
-        this.stopRetries();
-        this.pending = false;
-        this.pendingKey = null;
-        this.emit('failed', { reason: m.reason, text: AUTH_FAIL_TEXT[m.reason], at: this.now() });
+        this.step({ type: 'fail', reason: m.reason });
         break;
     }
   }
 
-  private pendingKey: Buffer | null = null;
+  private okTags = false;
+
+  private step(e: AuthEvent, challenge?: Challenge): void {
+    const now = this.now();
+    const { state, actions } = authStep(this.state_, e, now);
+    const moved = state !== this.state_;
+    this.state_ = state;
+    for (const a of actions) this.act(a, now, challenge);
+    if (moved) this.emit('state', state);
+  }
+
+  private act(a: AuthAction, now: number, challenge: Challenge | undefined): void {
+    switch (a.type) {
+      case 'forget':
+        this.sessionKey = null;
+        this.tagger = null;
+        break;
+      case 'request':
+        this.pendingKey = null;
+        this.sendControl(formatControl({ type: 'raw', text: formatStationAuth({ type: 'request', callsign: this.callsign }) }));
+        break;
+      case 'respond': {
+        if (challenge === undefined) return;
+        const eph = ephemeralX25519();
+        const t = transcript(this.callsign, challenge, eph.pub, this.wantFrameTags);
+        try {
+          this.pendingKey = sessionKey(eph.privateKey, challenge.serverPub, t);
+        } catch {
+          // A low-order point: no shared secret; unanswered, the machine asks again.
+          return;
+        }
+        this.sendControl(formatControl({ type: 'raw', text: formatStationAuth({ type: 'response', stationPub: eph.pub, signature: signTranscript(this.key, t), tags: this.wantFrameTags }) }));
+        break;
+      }
+      case 'authenticated':
+        if (this.pendingKey === null) return;
+        this.sessionKey = this.pendingKey;
+        this.pendingKey = null;
+        // Counter 0 is the first frame sent after the confirmation (a server that did not confirm gets none).
+        this.tagger = this.okTags && this.wantFrameTags ? new FrameTagger(frameKey(this.sessionKey)) : null;
+        this.emit('authenticated', { callsign: this.callsign, at: now, frameTags: this.tagger !== null });
+        break;
+      case 'failed':
+        this.pendingKey = null;
+        this.emit('failed', { reason: a.reason, text: AUTH_FAIL_TEXT[a.reason], at: now, retryAt: a.retryAt });
+        break;
+    }
+  }
 
   /** `KEEPALIVE:<time>`, with the session's tag once authenticated. */
   keepalive(time: number): string {
@@ -127,14 +159,5 @@ export class StationAuth extends TypedEmitter<StationAuthEvents> {
 
   get frameTags(): boolean {
     return this.tagger !== null;
-  }
-
-  private stopRetries(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  stop(): void {
-    this.stopRetries();
   }
 }

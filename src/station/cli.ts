@@ -28,12 +28,13 @@ import {
   SETTING_RANGES as R,
   checkRoomName,
   type PttMode,
+  type SettingsLayer,
   type StationSettings,
   GPIO_LINE_NAME,
 } from './settings.js';
 import { GPIO_BIASES, type GpioBias } from './ptt/gpio-tools.js';
 
-interface StationFlags {
+export interface StationFlags {
   ip?: string;
   port?: number;
   listenPort?: number;
@@ -183,17 +184,15 @@ function audioSpec(file: string | undefined, device: string | undefined, audio: 
   return audio ? undefined : { kind: 'none' };
 }
 
-export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
-  const file = loadSettingsFile(f.config ?? configFile());
-  const audioIn = audioSpec(f.audioIn, f.audioInDevice, f.audio);
-  const audioOut = audioSpec(f.audioOut, f.audioOutDevice, f.audio);
-  const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, {
+/** The settings the flags set (undefined: not given), a layer over the settings file's. */
+export function flagLayer(callsign: string | undefined, f: StationFlags): SettingsLayer {
+  return {
     callsign,
     server: f.ip,
     port: f.port,
     listenPort: f.listenPort,
-    audioIn,
-    audioOut,
+    audioIn: audioSpec(f.audioIn, f.audioInDevice, f.audio),
+    audioOut: audioSpec(f.audioOut, f.audioOutDevice, f.audio),
     jitterFrames: f.jitter,
     historyMaxEntries: f.historyMax,
     historyMaxAgeDays: f.historyDays,
@@ -215,7 +214,12 @@ export function resolveSettings(callsign: string | undefined, f: StationFlags): 
     key: f.key,
     frameTags: f.frameTags,
     room: f.room,
-  });
+  };
+}
+
+export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
+  const file = loadSettingsFile(f.config ?? configFile());
+  const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, flagLayer(callsign, f));
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryOperatorCallsign(String(merged.callsign));
   if (!call.ok) throw new SettingsError(call.error.message);
@@ -240,8 +244,20 @@ function checkKey(file: string): void {
   try {
     loadPrivateKey(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SettingsError(`key ${file}: ${(e as Error).message.split('\n')[0] ?? 'unreadable'}`);
+    throw new SettingsError(`key ${file}: ${keyFileProblem(e)}`);
   }
+}
+
+/** Why a key file cannot be used, in words (OpenSSL's decoder codes mean nothing to an operator). */
+export function keyFileProblem(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return 'no such file';
+  if (err.code === 'EACCES') return 'not readable by this user';
+  if (err.code === 'EISDIR') return 'is a directory, not a key file';
+  if (typeof err.code === 'string' && err.code.startsWith('ERR_OSSL')) {
+    return 'not a readable private key (damaged, or not the PEM file `opv keygen` writes, which begins "-----BEGIN PRIVATE KEY-----")';
+  }
+  return (err.message ?? String(e)).split('\n')[0] ?? 'unreadable';
 }
 
 /** A file the operator named must be there: a one-line error now, not a notice later. */
@@ -266,6 +282,8 @@ function resolvePttKey(key: string, fromFlag: boolean): string {
   }
   throw new SettingsError(fromFlag ? r.error : `settings file: ${r.error}`);
 }
+
+const LEAVE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
 export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null, controlSocket: string | null = null): Promise<void> {
@@ -301,13 +319,12 @@ async function runInterface(engine: StationEngine, settings: StationSettings, tu
   const io = controlSocket !== null || underJournald() ? await openLineIO(engine, process.stdin, { controlSocket }) : null;
   const line = new LineInterface(engine, io?.input ?? process.stdin, io?.output ?? process.stdout);
   const onSignal = (): void => void line.quit();
-  // SIGHUP: the SSH session of a station started by hand has gone; BYE as for the others.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const s of signals) process.once(s, onSignal);
+  // A dropped SSH session is SIGHUP: the station signs off (BYE) as on SIGTERM, instead of dying silently.
+  for (const sig of LEAVE_SIGNALS) process.once(sig, onSignal);
   try {
     await line.run();
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
     io?.close();
   }
 }

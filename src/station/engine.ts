@@ -21,6 +21,8 @@ import { StationAuth } from './auth.js';
 import { loadPrivateKey } from '../auth/crypto.js';
 import type { StationSettings } from './settings.js';
 import { Transmitter } from './transmit.js';
+import { linkView, type StationLinkView } from './link-view.js';
+import { initialLinkMonitor, linkStep, type LinkEvent, type LinkMonitorState } from './link-monitor.js';
 import type {
   ChatEntry,
   HeardStation,
@@ -41,14 +43,6 @@ import { SpeechQueue } from './speech/speech-queue.js';
 
 /** PTT_START with no voice at all for this long: the transmission ended (its PTT_STOP was lost). */
 const RX_SILENT_PTT_MS = 3000;
-/** Keepalives unanswered for this many intervals mean "no reply from server" (never connected). */
-const NO_REPLY_INTERVALS = 3;
-/** After having been connected: no echo for this long means the server went silent. */
-const SILENT_SERVER_MS = 3000;
-/** While the server is silent (or a chat line awaits confirmation), keepalives go out this often. */
-const PROBE_MS = 750;
-/** Fast probing lasts this long into an outage. */
-const FAST_PROBE_FOR_MS = 60_000;
 /** How often the link is checked. */
 const LINK_TICK_MS = 250;
 /** After the link returns, held chat waits this long so the other stations re-register too. */
@@ -95,22 +89,13 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private readonly rx = new Map<string, RxState>();
   private txEntry: TransmissionEntry | null = null;
   private txSince: number | null = null;
-  private link_: LinkState = { kind: 'connecting' };
-  /** When the oldest keepalive still unanswered went out (null: all answered). */
-  private unansweredSince: number | null = null;
+  /** The link monitor's state (link-monitor.ts: a pure machine on this engine's clock). */
+  private mon: LinkMonitorState = initialLinkMonitor();
   private lastSendAt = 0;
-  private lastKeepaliveAt = -Infinity;
-  private lastEchoAt: number | null = null;
-  /** Since when the link has been answering again (for the resend settle time). */
-  private connectedSince = 0;
-  /** Any frame from another station seen (tells a reference server from a dead one). */
-  private heardAnyone = false;
   /** Chat lines held while the link is known to be down. */
   private held: HeldLine[] = [];
   /** Lines sent while connected, not yet confirmed by a later keepalive echo. */
   private unconfirmed: (HeldLine & { /** The probe sent after it, whose echo confirms it. */ probe: number | null })[] = [];
-  /** When sending last failed (the link stays "unreachable" until a send succeeds after it). */
-  private unreachableAt = 0;
   /** Lines sent while the server had never answered: sent again should an opv server start answering. */
   private unanswered: HeldLine[] = [];
   /** Time values of delivery probes in flight: keepalives queued behind chat in the text lane. */
@@ -149,12 +134,16 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     });
     this.speech.on('notice', (text) => this.notice('warn', text));
     this.ext = new ServerExtension(
-      () => this.link.serverAddress,
+      () => this.link.serverEndpoint,
       (t) => this.transmitter.sendControl(t),
       now,
       () => !this.transmitter.pttActive,
       settings.room ?? null,
     );
+    for (const ev of ['refused', 'admitted', 'welcome'] as const) this.ext.on(ev, () => this.emitLinkView());
+    this.ext.on('welcome', (w) => {
+      if (w.forgot) this.serverForgotUs();
+    });
     // Line mode and the TUI both read the room from here (stats().room and the `room` event).
     this.ext.on('roomInfo', (r) => this.emit('room', r));
     this.ext.on('room', (r) => {
@@ -171,7 +160,17 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
         if (!auth.pending) auth.onAuthRequired();
         return auth.pending;
       };
-      auth.on('failed', () => this.ext.showHeldRefusal());
+      // A passing refusal (busy…) is retried with back-off: the key may yet be accepted.
+      let wasIn = false;
+      auth.on('state', (st) => {
+        // The server forgot our session (a restart): the others re-register only at their next keepalive.
+        if (wasIn && st.kind !== 'authenticated') this.settle();
+        wasIn = st.kind === 'authenticated';
+        this.emitLinkView();
+      });
+      auth.on('failed', (f) => {
+        if (f.retryAt === null) this.ext.showHeldRefusal();
+      });
     }
     this.store = HistoryStore.open(settings.dataDir, { maxEntries: settings.historyMaxEntries, maxAgeDays: settings.historyMaxAgeDays }, now);
     const st = this.store.storage();
@@ -247,11 +246,11 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.link.on('frame', (buf) => {
       if (!this.ext.take(buf, this.link.lastSource)) this.frames.push(buf);
     });
-    this.link.on('sendError', (e) => this.setLink({ kind: 'unreachable', error: sendErrorText(e) }));
+    this.link.on('sendError', (e) => this.linkEvent({ type: 'sendError', error: sendErrorText(e) }));
     const f = this.frames;
     f.on('echo', ({ time }) => this.onEcho(time));
     f.on('heard', ({ from }) => {
-      this.heardAnyone = true;
+      this.linkEvent({ type: 'heard' });
       this.touch(from);
     });
     f.on('chat', ({ from, text }) => {
@@ -294,8 +293,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.emit('ptt', { callsign: this.callsign, state: active ? 'start' : 'stop', at, local: true });
       if (active) {
         this.txSince = at;
-        // A long transmission keeps the registration fresh; no keepalive answer is due.
-        this.unansweredSince = null;
+        this.linkEvent({ type: 'transmitting' });
         this.txEntry = this.store.beginTransmission('out', this.callsign, at);
         this.emit('history', { ...this.txEntry });
       } else {
@@ -319,7 +317,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.emitTx();
     });
     t.on('chatSent', ({ text, at, ref }) => {
-      const neverAnswered = this.link_.kind === 'no_reply' && !this.link_.wasConnected;
+      const neverAnswered = this.mon.link.kind === 'no_reply' && !this.mon.link.wasConnected;
       let entry: ChatEntry | null;
       if (ref === undefined) {
         entry = this.store.addChat('out', this.callsign, text, at, neverAnswered ? 'unconfirmed' : undefined);
@@ -336,7 +334,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       } else if (neverAnswered) {
         this.unanswered.push(line);
         if (this.unanswered.length > MAX_HELD_LINES) this.unanswered.shift();
-      } else if (this.link_.kind === 'connected') {
+      } else if (this.mon.link.kind === 'connected') {
+        this.recentSent.push(line);
+        if (this.recentSent.length > MAX_HELD_LINES) this.recentSent.shift();
         this.unconfirmed.push({ ...line, probe: null });
         // Bounded: with echoes coming back, the oldest line has long been relayed.
         if (this.unconfirmed.length > MAX_HELD_LINES) this.unconfirmed.shift();
@@ -347,6 +347,35 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private probePending = false;
+  /** Until then chat is held: the server has just forgotten us, and the others are not back on it yet. */
+  private settleUntil = -Infinity;
+
+  /** The server restarted: the other stations re-register within one keepalive interval; chat waits that long. */
+  private settle(): void {
+    this.settleUntil = this.now() + this.settings.keepaliveIntervalS * 1000 + RESEND_SETTLE_MS / 3;
+  }
+
+  /** Chat sent lately while connected: if the server turns out to have forgotten us (a short restart), these are reported. */
+  private recentSent: HeldLine[] = [];
+
+  /**
+   * The server answered "still here" with a WELCOME: it forgot us, most likely restarted so
+   * briefly that no keepalive went unanswered. A line sent in the last keepalive intervals
+   * may have been relayed to nobody (the others re-register at their next keepalive):
+   * said in words and marked unconfirmed in history, never silently counted as delivered.
+   */
+  private serverForgotUs(): void {
+    const now = this.now();
+    this.settle();
+    const window = 2 * this.settings.keepaliveIntervalS * 1000 + 1000;
+    const lines = this.recentSent.filter((l) => now - l.at <= window);
+    this.recentSent = [];
+    for (const l of lines) {
+      const e = this.store.setDelivery(l.entryId, 'unconfirmed');
+      if (e) this.emit('history', { ...e });
+      this.notice('warn', `the server restarted just now: this line may not have reached everyone (send it again if it matters): ${l.text}`);
+    }
+  }
 
   /** One keepalive behind the chat just queued: its echo proves the server relayed the chat. */
   private probeSoon(): void {
@@ -364,8 +393,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.probes.push(time);
     if (this.probes.length > 16) this.probes.shift();
     this.transmitter.sendControl(this.keepaliveText(time), 'text');
-    this.lastKeepaliveAt = now;
-    this.unansweredSince ??= now;
+    this.linkEvent({ type: 'keepaliveSent' });
   }
 
   /** After authentication keepalives carry the session's tag (the server follows us to a new port by it). */
@@ -375,15 +403,12 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private onEcho(time: number): void {
     const now = this.now();
-    this.unansweredSince = null;
-    this.lastEchoAt = now;
     // A probe left after the chat queued before it, so its echo proves the server had them.
     if (this.probes.includes(time)) {
       this.unconfirmed = this.unconfirmed.filter((u) => u.probe === null || u.probe > time);
       this.probes = this.probes.filter((p) => p > time);
     }
-    if (this.link_.kind !== 'connected') this.connectedSince = now;
-    this.setLink({ kind: 'connected', rttMs: Math.max(0, Math.round(now - time * 1000)) });
+    this.linkEvent({ type: 'echo', rttMs: now - time * 1000 });
     // The server answers at last: what it ignored before goes out again (after the settle time).
     for (const l of this.unanswered.splice(0)) this.hold(l);
   }
@@ -500,43 +525,17 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private linkTick(): void {
     const now = this.now();
-    const interval = this.settings.keepaliveIntervalS * 1000;
-    const wasConnected = this.lastEchoAt !== null;
-    // Fast while an outage is young (a restarting server registers us again at once),
-    // back to the normal pace when it lasts.
-    const young = this.unansweredSince !== null && now - this.unansweredSince < FAST_PROBE_FOR_MS;
-    const probing = (wasConnected && young) || this.unconfirmed.length > 0 || (this.link_.kind === 'unreachable' && young);
-    const due = probing ? PROBE_MS : interval;
-    // Only while idle: frames in flight already keep the server's registration fresh.
-    if (!this.transmitter.pttActive && now - this.lastKeepaliveAt >= due - 50 && now - this.lastSendAt >= Math.min(due, interval) - 50) {
-      if (this.unconfirmed.length > 0) {
-        this.sendProbe(now);
-      } else {
-        this.transmitter.sendControl(this.keepaliveText(now / 1000));
-        this.lastKeepaliveAt = now;
-        this.unansweredSince ??= now;
-      }
-    }
-    const waited = this.unansweredSince === null ? 0 : now - this.unansweredSince;
-    if (this.link_.kind === 'unreachable' && this.link.lastSendOkAt > this.unreachableAt) {
-      // Sending works again but nothing has answered yet.
-      this.setLink(
-        wasConnected || !this.heardAnyone ? { kind: 'no_reply', sinceMs: this.lastEchoAt ?? this.unansweredSince ?? now, wasConnected } : { kind: 'reference' },
-      );
-    }
-    if (wasConnected) {
-      if (waited > SILENT_SERVER_MS && this.link_.kind !== 'unreachable' && this.link_.kind !== 'no_reply') {
-        this.setLink({ kind: 'no_reply', sinceMs: this.lastEchoAt ?? now, wasConnected: true });
-      }
-    } else if (waited > NO_REPLY_INTERVALS * interval && this.link_.kind !== 'unreachable') {
-      if (this.heardAnyone) {
-        if (this.link_.kind !== 'reference') this.setLink({ kind: 'reference' });
-      } else if (this.link_.kind !== 'no_reply') {
-        this.setLink({ kind: 'no_reply', sinceMs: this.unansweredSince ?? now, wasConnected: false });
-      }
-    }
+    this.auth?.tick();
+    this.linkEvent({
+      type: 'tick',
+      intervalMs: this.settings.keepaliveIntervalS * 1000,
+      pttActive: this.transmitter.pttActive,
+      unconfirmed: this.unconfirmed.length,
+      lastSendAt: this.lastSendAt,
+      lastSendOkAt: this.link.lastSendOkAt,
+    });
     if (this.linkDown()) this.holdUnconfirmed();
-    else if (this.held.length > 0 && (this.link_.kind !== 'connected' || now - this.connectedSince >= RESEND_SETTLE_MS)) this.resendHeld();
+    else if (this.held.length > 0 && now >= this.settleUntil && (this.mon.link.kind !== 'connected' || now - this.mon.connectedSince >= RESEND_SETTLE_MS)) this.resendHeld();
     this.expireHeld(now);
   }
 
@@ -544,7 +543,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private linkDown(): boolean {
     // A refusal from an opv server (the extension) is as sure as a dead link: nobody gets the line.
     if (this.ext.refusal !== null) return true;
-    return this.link_.kind === 'unreachable' || (this.link_.kind === 'no_reply' && this.link_.wasConnected);
+    return this.mon.link.kind === 'unreachable' || (this.mon.link.kind === 'no_reply' && this.mon.link.wasConnected);
   }
 
   /** Lines sent into a server that then proved silent go back to be sent again. */
@@ -572,7 +571,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private expireHeld(now: number): void {
     // A reference server relays without answering: lines sent to it are not resent.
-    if (this.link_.kind === 'reference') this.unanswered.length = 0;
+    if (this.mon.link.kind === 'reference') this.unanswered.length = 0;
     while (this.unanswered.length > 0 && now - this.unanswered[0]!.at > MAX_HELD_MS) this.unanswered.shift();
     while (this.held.length > 0 && now - this.held[0]!.at > MAX_HELD_MS) {
       this.giveUp(this.held.shift()!, `the link was down for more than ${MAX_HELD_MS / 60_000} minutes`);
@@ -587,20 +586,34 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.notice('error', `not delivered (${why}): ${line.text}`);
   }
 
+  /** One event into the link monitor; its actions are carried out here. */
+  private linkEvent(e: LinkEvent): void {
+    const { state, actions } = linkStep(this.mon, e, this.now());
+    this.mon = state;
+    for (const a of actions) {
+      if (a.type === 'probe') this.sendProbe(this.now());
+      else if (a.type === 'keepalive') this.transmitter.sendControl(this.keepaliveText(this.now() / 1000));
+      else this.setLink(a.link);
+      if (a.type !== 'link') this.ext.alongKeepalive();
+    }
+  }
+
   private setLink(s: LinkState): void {
-    const was = this.link_;
-    if (s.kind === 'unreachable') this.unreachableAt = Date.now();
-    this.link_ = s;
+    const was = this.lastLink;
+    this.lastLink = s;
     this.emit('link', s);
+    this.emitLinkView();
     if (this.linkDown() && was.kind !== s.kind && this.unconfirmed.length + this.held.length > 0) this.holdUnconfirmed();
   }
+
+  private lastLink: LinkState = { kind: 'connecting' };
 
   // ---- StationCommands ----
 
   sendChat(text: string): void {
     const line = text.trim();
     if (!line) return;
-    if (this.linkDown()) {
+    if (this.linkDown() || this.now() < this.settleUntil) {
       // Held, not lost: it goes out (marked delayed) when the server answers again.
       const e = this.store.addChat('out', this.callsign, line, this.now(), 'held');
       this.emit('chat', e);
@@ -662,7 +675,23 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   linkState(): LinkState {
-    return this.link_;
+    return this.mon.link;
+  }
+
+  private lastView = '';
+
+  /** The truth both faces show: the link, or what the server said of us when it refused us. */
+  linkView(): StationLinkView {
+    return linkView(this.mon.link, this.ext.refusal, this.auth?.pending ?? false);
+  }
+
+  private emitLinkView(): void {
+    const v = this.linkView();
+    // Only changes (a new round trip is a change too: the header shows it).
+    const k = JSON.stringify(v);
+    if (k === this.lastView) return;
+    this.lastView = k;
+    this.emit('linkView', v);
   }
 
   heardStations(): HeardStation[] {

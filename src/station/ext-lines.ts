@@ -1,6 +1,7 @@
 import type { StationEngine } from './engine.js';
 import { formatWho, stationName, StationsModel } from './roster.js';
 import { describeRefusal } from './server-ext.js';
+import { linkIsDown, linkViewText } from './link-view.js';
 import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, roomsText } from './room-text.js';
 
 /**
@@ -12,7 +13,8 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
   const model = new StationsModel(engine);
   const x = engine.ext;
   x.on('announce', (a) => say(`📢 SYSOP: ${a.text}`));
-  x.on('refused', (r) => say(`⛔ REFUSED by the server: ${describeRefusal(r, engine.callsign)}`));
+  const hasKey = engine.auth !== null;
+  x.on('refused', (r) => say(`⛔ REFUSED by the server: ${describeRefusal(r, engine.callsign, Date.now(), hasKey)}`));
   x.on('admitted', () => say('✅ admitted by the server'));
   // Where rooms matter, "the room"; a station of another interlinked server is CALL@server.
   const where = (): string => (roomsMatter(x.roomInfo()) ? 'the room' : 'the conference');
@@ -36,10 +38,19 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
   engine.auth?.on('authenticated', (a) => say(`🔐 authenticated as ${a.callsign}`));
   // A server that does not protect this callsign (or does not authenticate at all) lets it in anyway: not an alarm.
   engine.auth?.on('failed', (f) =>
-    say(f.reason === 'unknown_callsign' || f.reason === 'disabled' ? `🔓 not authenticated: ${f.text}` : `⛔ authentication failed: ${f.reason} (${f.text})`),
+    say(
+      f.reason === 'unknown_callsign' || f.reason === 'disabled'
+        ? `🔓 not authenticated: ${f.text}`
+        : `⛔ authentication failed: ${f.reason} (${f.text})${f.retryAt === null ? '' : `; trying again in ${Math.max(1, Math.round((f.retryAt - f.at) / 1000))} s`}`,
+    ),
   );
   if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
   // The server may have refused us before this interface was listening.
-  if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign)}`);
-  return { who: () => formatWho(model.rows(), x.active, Date.now(), roomsMatter(x.roomInfo()) ? x.roomInfo().current : null) };
+  if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign, Date.now(), hasKey)}`);
+  return {
+    who: () => {
+      const v = engine.linkView();
+      return formatWho(model.rows(), x.active, Date.now(), roomsMatter(x.roomInfo()) ? x.roomInfo().current : null, linkIsDown(v) ? linkViewText(v) : null);
+    },
+  };
 }

@@ -11,6 +11,7 @@ import type { HistoryEntry, LinkState, Notice } from './types.js';
 import { speechLine, speechTag } from './speech/describe.js';
 import type { SpeechState } from './speech/speech-queue.js';
 import { attachExtLines } from './ext-lines.js';
+import { linkViewText } from './link-view.js';
 import { checkRoomName } from './settings.js';
 import { currentRoomText, noRoomsText, roomRequestText, roomsMatter } from './room-text.js';
 
@@ -260,17 +261,7 @@ export class LineInterface {
 
   private status(): string {
     const e = this.engine;
-    const l = e.linkState();
-    const link =
-      l.kind === 'connected'
-        ? `connected, round trip ${l.rttMs} ms`
-        : l.kind === 'reference'
-          ? 'reference server, no keepalive echo'
-          : l.kind === 'no_reply'
-            ? `no reply from server${l.wasConnected ? ` for ${Math.round((Date.now() - l.sinceMs) / 1000)} s` : ''}`
-            : l.kind === 'unreachable'
-              ? `unreachable: ${inert(l.error)}`
-              : 'connecting';
+    const link = linkViewText(e.linkView());
     const heard = e.heardStations();
     return [
       `📊 ${e.callsign} → ${inert(e.settings.server)}:${e.settings.port} (${link})`,

@@ -20,8 +20,8 @@ export class Link extends TypedEmitter<LinkEvents> {
   /** Addresses for the IPv4 header inside messages (informational on the wire). */
   localIPv4: IPv4Bytes = [127, 0, 0, 1];
   serverIPv4: IPv4Bytes = [127, 0, 0, 1];
-  /** Source address of the datagram being delivered by 'frame' (the server's own messages are believed only from it). */
-  lastSource: string | null = null;
+  /** Source of the datagram being delivered by 'frame' (the server's own messages are believed only from the exact address and port we send to). */
+  lastSource: { address: string; port: number } | null = null;
 
   constructor(
     private readonly server: string,
@@ -43,7 +43,7 @@ export class Link extends TypedEmitter<LinkEvents> {
     const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (e: NodeJS.ErrnoException) =>
-        reject(new LinkError(e.code === 'EADDRINUSE' ? `UDP port ${this.listenPort} is in use (another station running? use --listen-port)` : e.message)),
+        reject(new LinkError(e.code === 'EADDRINUSE' ? listenPortTaken(this.listenPort) : e.message)),
       );
       socket.bind(this.listenPort, () => {
         socket.removeAllListeners('error');
@@ -51,7 +51,7 @@ export class Link extends TypedEmitter<LinkEvents> {
       });
     });
     socket.on('message', (buf, rinfo) => {
-      this.lastSource = rinfo.address;
+      this.lastSource = { address: rinfo.address, port: rinfo.port };
       this.emit('frame', buf);
     });
     socket.on('error', (e) => this.emit('sendError', e));
@@ -74,6 +74,11 @@ export class Link extends TypedEmitter<LinkEvents> {
       if (err) this.emit('sendError', err);
       else this.lastSendOkAt = Date.now();
     });
+  }
+
+  /** Where the server's messages must come from: the address and port this station sends to. */
+  get serverEndpoint(): { address: string; port: number } {
+    return { address: this.serverAddress, port: this.port };
   }
 
   get boundPort(): number {
@@ -111,4 +116,12 @@ async function localAddressToward(address: string, port: number): Promise<IPv4By
   } finally {
     probe.close();
   }
+}
+
+/**
+ * Which program holds the port is not knowable from here (it may be an opv server on this
+ * host, another station, or anything else): say what is certain and what to do.
+ */
+export function listenPortTaken(port: number): string {
+  return `UDP port ${port} is already in use on this machine by another program; choose a free one with --listen-port (an opv server answers any port; a reference server only answers 57372)`;
 }

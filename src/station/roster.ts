@@ -3,11 +3,12 @@ import type { RosterMember } from './server-ext.js';
 import type { HeardStation, HistoryEntry } from './types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { inert } from '../util/inert-text.js';
+import { linkIsDown } from './link-view.js';
 
 /** One line of the Stations panel and of /who. */
 export interface StationRow {
   callsign: string;
-  /** On the server's roster (true), gone (false), or unknown: the server does not speak the extension (null). */
+  /** On the server's roster (true), gone (false), or unknown (null): the server does not speak the extension, or the link is down. */
   online: boolean | null;
   talking: boolean;
   /** The server says it proved its callsign with a key. */
@@ -46,6 +47,8 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
     this.roster = engine.ext.roster();
     engine.on('heard', (list) => this.onHeard(list));
     engine.on('history', (h) => this.onHistory(h));
+    // While the link is down the roster is history, not news: rows turn unknown, and back.
+    engine.on('linkView', () => this.changed());
     engine.ext.on('roster', (r) => {
       this.roster = r;
       this.changed();
@@ -92,6 +95,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
 
   rows(): StationRow[] {
     const ext = this.engine.ext.active;
+    const down = linkIsDown(this.engine.linkView());
     const out = new Map<string, StationRow>();
     const live = new Map(this.engine.heardStations().map((h) => [h.callsign, h] as const));
     const row = (callsign: string): StationRow => {
@@ -115,7 +119,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
     for (const m of this.roster) {
       if (m.callsign === this.engine.callsign) continue;
       const r = row(m.callsign);
-      r.online = true;
+      r.online = down ? null : true;
       r.since = m.since;
       r.authenticated = m.authenticated;
       r.server = m.server ?? null;
@@ -124,9 +128,12 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
     }
     for (const c of new Set([...this.heard.keys(), ...live.keys()])) if (!out.has(c)) out.set(c, row(c));
     // On the server first, then by callsign.
-    return [...out.values()].sort((a, b) => Number(b.online === true) - Number(a.online === true) || a.callsign.localeCompare(b.callsign));
+    return [...out.values()].sort((a, b) => rank(b) - rank(a) || a.callsign.localeCompare(b.callsign));
   }
 }
+
+/** On the server, then last known (link down), then gone or only heard. */
+const rank = (r: StationRow): number => (r.online === true ? 2 : r.online === null && r.since !== null ? 1 : 0);
 
 /** "3 tx, 1m 12s on air" */
 export function formatAirtime(r: StationRow): string {
@@ -147,14 +154,20 @@ export function stationName(r: { callsign: string; server: string | null }): str
 }
 
 /** The /who listing, one line per station, plus a head line. */
-export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date.now(), room: string | null = null): string[] {
+export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date.now(), room: string | null = null, down: string | null = null): string[] {
+  // Link down: the last roster is shown for what it is, the last known, with nobody's presence vouched for.
+  const lastKnown = ext && down !== null ? rows.filter((r) => r.online === null && r.since !== null) : [];
   const on = rows.filter((r) => r.online === true);
-  const head = ext
-    ? `👥 ${on.length} other station${on.length === 1 ? '' : 's'} ${room === null ? 'on the server' : `in room ${inert(room)}`}`
-    : '👥 the server does not report who is on (not an opv server, or not answered yet); stations heard:';
+  const head =
+    ext && down !== null
+      ? `👥 ${down}: who is on now is unknown; last known (${lastKnown.length} other station${lastKnown.length === 1 ? '' : 's'}), each ❔ unknown:`
+      : ext
+        ? `👥 ${on.length} other station${on.length === 1 ? '' : 's'} ${room === null ? 'on the server' : `in room ${inert(room)}`}`
+        : '👥 the server does not report who is on (not an opv server, or not answered yet); stations heard:';
   const lines = [head];
-  for (const r of ext ? on : rows) {
+  for (const r of ext ? (down !== null ? lastKnown : on) : rows) {
     const parts = [
+      ext && down !== null ? '❔ unknown' : null,
       r.talking ? '🎤 talking' : null,
       r.authenticated ? '🔐 verified' : null,
       r.since === null ? null : `connected ${formatAgo(r.since, nowMs).replace(' ago', '')}`,

@@ -50,8 +50,12 @@ export interface Refusal {
 }
 
 export interface ServerExtEvents {
-  /** The server speaks the extension and has admitted us. */
-  welcome: { timeoutS: number; at: number };
+  /**
+   * The server speaks the extension and has admitted us. `forgot`: it had already, and this
+   * one answers a mere "still here" while we were not refused: it forgot us (restarted, or
+   * timed us out), so what we sent just before may have reached nobody.
+   */
+  welcome: { timeoutS: number; at: number; forgot: boolean };
   roster: RosterMember[];
   /** server: it joined on another interlinked server (its server-id). */
   join: { callsign: string; at: number; server?: string };
@@ -97,9 +101,16 @@ const ROOM_REQUEST_RETRIES = 3;
 
 /** Re-announcements while nothing has answered (a reference server never will). */
 const FIRST_RETRIES_MS = [5_000, 15_000];
-/** While the server speaks the extension: re-announce this often, so a restarted server learns it again. */
-const REANNOUNCE_MS = 60_000;
-/** While refused: sooner, so a server restarted meanwhile says again why (it forgot we announced). */
+/**
+ * While the server speaks the extension: "still here" (OPV-EXT:1+) alongside each keepalive
+ * (see alongKeepalive), so a restarted server learns within one keepalive interval that we
+ * speak it (and says why it refuses us, e.g. "needs a key"): back on the extension within
+ * 3 s. A server that knows us ignores it. Never more often than this:
+ */
+const ALONG_KEEPALIVE_MIN_MS = 1_500;
+/** Without keepalives (traffic keeps the registration fresh), still this often. */
+const REANNOUNCE_MS = 10_000;
+/** While refused: the same (a server restarted meanwhile says again why). */
 const REANNOUNCE_REFUSED_MS = 10_000;
 const MAX_ROSTER_PARTS = 1000;
 const MAX_ROSTER = 100_000;
@@ -109,8 +120,8 @@ const MAX_ROOMS = 1000;
 /**
  * The station's side of the opv extension (docs/EXTENSIONS.md). Frames with the server's
  * station id are taken out of the ordinary receive path here; they are believed only
- * when they come from the server's address (the server never relays its own id, so no
- * station can forge one through it).
+ * when they come from the exact address and port the station sends to (the server never
+ * relays its own id, so no station can forge one through it).
  */
 export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   private readonly reassembler = new StationReassembler(16 * 1024);
@@ -132,7 +143,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   private refusalShown = false;
 
   constructor(
-    private readonly serverAddress: () => string,
+    /** The address and port this station sends to: the only source its messages are believed from. */
+    private readonly serverEndpoint: () => { address: string; port: number },
     private readonly sendControl: (text: string) => void,
     private readonly now: () => number = Date.now,
     /** False while transmitting: a control message then would sit between voice messages (as keepalives never do). */
@@ -370,6 +382,20 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     this.emitRoomInfo();
   }
 
+  private announcedAt = -Infinity;
+  /** The last announcement was "still here" (OPV-EXT:1+), which a server that knows us does not answer. */
+  private lastAnnounceRefresh = false;
+  private welcomed = false;
+
+  /**
+   * A keepalive just went out: once the server has answered, "still here" goes with it
+   * (right after it, so it never delays the keepalive that keeps the link monitor honest).
+   */
+  alongKeepalive(): void {
+    if (!this.active || this.now() - this.announcedAt < ALONG_KEEPALIVE_MIN_MS || !this.canSend()) return;
+    this.announce();
+  }
+
   /** Sends OPV-EXT:1 and schedules the next announcement. */
   announce(): void {
     if (!this.canSend()) {
@@ -379,7 +405,9 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       return;
     }
     // Until the server has answered, ask for everything; then just say "still here".
-    this.sendControl(formatControl({ type: 'raw', text: formatExtAnnounce(this.active && !this.resync) }));
+    this.lastAnnounceRefresh = this.active && !this.resync;
+    this.sendControl(formatControl({ type: 'raw', text: formatExtAnnounce(this.lastAnnounceRefresh) }));
+    this.announcedAt = this.now();
     this.resync = false;
     if (this.timer) clearTimeout(this.timer);
     const next = this.active ? (this.refusal !== null ? REANNOUNCE_REFUSED_MS : REANNOUNCE_MS) : FIRST_RETRIES_MS[this.tries++];
@@ -405,10 +433,12 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
    * A datagram from the socket: true when it carried the server's id (consumed here,
    * whether believed or not), false for ordinary traffic.
    */
-  take(buf: Buffer, from: string | null): boolean {
+  take(buf: Buffer, from: { address: string; port: number } | null): boolean {
     const chk = checkFrame(buf);
     if (!chk.ok || chk.stationId !== SERVER_STATION_ID) return false;
-    if (from === null || !sameAddress(from, this.serverAddress())) {
+    const server = this.serverEndpoint();
+    // Any local user on the server's host can send from its address: the port must match too.
+    if (from === null || from.port !== server.port || !sameAddress(from.address, server.address)) {
       this.forged++;
       return true;
     }
@@ -435,17 +465,20 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       this.timer.unref();
     }
     switch (m.type) {
-      case 'welcome':
+      case 'welcome': {
+        const forgot = this.welcomed && this.refusal === null && this.lastAnnounceRefresh;
+        this.welcomed = true;
         if (this.refusal !== null) {
           this.refusal = null;
           if (this.refusalShown) this.emit('admitted', { at });
           this.refusalShown = false;
         }
         this.onWelcome();
-        this.emit('welcome', { timeoutS: m.timeoutS, at });
+        this.emit('welcome', { timeoutS: m.timeoutS, at, forgot });
         // A request made before the server answered goes now.
         this.flushQueued();
         break;
+      }
       case 'roster': {
         if (m.parts > MAX_ROSTER_PARTS) return;
         if (this.pending === null || this.pending.snapshot !== m.snapshot) this.pending = { snapshot: m.snapshot, parts: m.parts, got: new Map() };
@@ -542,7 +575,7 @@ function sameAddress(a: string, b: string): boolean {
 }
 
 /** What a refusal means for the operator, and what to do about it. */
-export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Date.now()): string {
+export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Date.now(), hasKey = false): string {
   const at = r.retryAt === null ? '' : new Date(r.retryAt).toLocaleTimeString('en-GB', { hour12: false });
   const wait = r.retryAt === null ? 0 : Math.max(0, Math.ceil((r.retryAt - nowMs) / 1000));
   switch (r.reason) {
@@ -557,6 +590,8 @@ export function describeRefusal(r: Refusal, callsign: string, nowMs: number = Da
     case 'not_allowed':
       return `${callsign} is not on this server's allow list — contact the server operator`;
     case 'auth_required':
+      // With a key of our own, making another would not help: the server does not know this one.
+      if (hasKey) return `${callsign} is protected on this server and it does not accept this station's key — ask the sysop to add this key's line (opv keygen printed it) to the server's authorized keys`;
       return `${callsign} is protected on this server: only a station with its key may use it (opv keygen ${callsign}, and the sysop adds the printed line)`;
   }
 }

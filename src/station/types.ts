@@ -1,3 +1,4 @@
+import type { StationLinkView } from './link-view.js';
 /**
  * The station engine's public contract: what a user interface (line mode, TUI)
  * may call and listen to. UIs import only this file and `engine.ts`.
@@ -126,6 +127,8 @@ export interface StationEvents {
   /** Someone's PTT (ours: local = true). */
   ptt: { callsign: string; state: 'start' | 'stop'; at: number; local: boolean };
   link: LinkState;
+  /** The link joined with what the server said of us (refused, banned, kicked): see link-view.ts. */
+  linkView: StationLinkView;
   tx: TxState;
   /** Who is talking now, with levels; emitted on change and about every 100 ms while anyone talks. */
   rx: Talker[];

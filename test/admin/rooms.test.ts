@@ -4,7 +4,7 @@ import type { ServerEvent } from '../../src/contract/stats.js';
 import { DashboardModel, nextRoom } from '../../src/admin/model.js';
 import { formatHeader, formatRow } from '../../src/admin/panels/stations-table.js';
 import { describeEvent } from '../../src/admin/panels/event-log.js';
-import { interlinkLines, interlinkShort, roomLines, roomsAndLinkLines, roomsSummary } from '../../src/admin/panels/rooms.js';
+import { interlinkLines, interlinkShort, roomTable, roomsAndLinkLines, roomsSummary } from '../../src/admin/panels/rooms.js';
 import { formatSnapshot, snapshotForRoom } from '../../src/admin/once.js';
 import { interlink, linkedSnapshot, room, snapshot, station } from './fixtures.js';
 
@@ -86,8 +86,21 @@ test('the ROOM column fits an 80-column terminal (77 cells); remote rows show @s
 test('rooms and interlink lines; events name the room and the server', () => {
   const s = linkedSnapshot();
   assert.equal(roomsSummary(s.rooms), 'MAIN 1+1 NET 2+1');
-  assert.deepEqual(roomLines(s.rooms, () => undefined), ['MAIN        1+1   rx 100 fwd 150 link 50 ▶ W1ABC', 'NET:57373   2+1   rx 20 fwd 40 link 10 ▶ K2REM']);
-  assert.deepEqual(roomLines(s.rooms, (r) => (r === 'NET' ? { received: 1, forwarded: 2.5, fromInterlink: 0 } : undefined))[1], 'NET:57373   2+1   1.0 2.5 0.0/s ▶ K2REM');
+  assert.deepEqual(roomTable(s.rooms, () => undefined), [
+    'ROOM      HERE REMOTE      RX     FWD    LINK TALKING',
+    'MAIN         1      1     100     150      50 W1ABC',
+    'NET:57373    2      1      20      40      10 K2REM',
+  ]);
+  const perS = roomTable(s.rooms, (r) => (r === 'NET' ? { received: 1, forwarded: 2.5, fromInterlink: 0 } : undefined));
+  assert.equal(perS[0], 'ROOM      HERE REMOTE    RX/s   FWD/s  LINK/s TALKING');
+  assert.equal(perS[2], 'NET:57373    2      1     1.0     2.5     0.0 K2REM');
+  // Narrow: columns dropped from the right, never cut; every row under its header.
+  for (const w of [30, 40, 54]) {
+    const t = roomTable(s.rooms, () => undefined, w);
+    assert.ok(t.every((l) => l.length <= w), `${w}: ${t.join(' | ')}`);
+    assert.match(t[0]!, /^ROOM +HERE REMOTE/);
+  }
+  assert.doesNotMatch(roomTable(s.rooms, () => undefined, 40).join('\n'), /TALKING|W1ABC/);
   assert.equal(interlinkShort(interlink({ connected: false, state: 'reconnecting (connection refused)', peers: [] })), '✖ reconnecting (connection refused), 0 peers');
   assert.deepEqual(interlinkLines(interlink({ frames_not_published: 7 })), [
     'Interlink hub-a ● connected',
@@ -104,7 +117,7 @@ test('rooms and interlink lines; events name the room and the server', () => {
 
 test('--once: rooms, the interlink and the stations on other servers; --room filters; an unknown room is an error', () => {
   const text = formatSnapshot(linkedSnapshot(), 'u');
-  assert.match(text, /^Rooms +here\+remote\n {2}MAIN +1\+1 +rx 100/m);
+  assert.match(text, /^ROOM +HERE REMOTE +RX +FWD +LINK +TALKING\nMAIN +1 +1 +100/m);
   assert.match(text, /^Interlink hub-a ● connected$/m);
   assert.match(text, /^CALLSIGN +ENDPOINT +ROOM +STATE +FRAMES/m);
   assert.match(text, /^VE3XYZ +127\.0\.0\.1:40002 NET +idle/m);

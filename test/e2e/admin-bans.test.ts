@@ -16,10 +16,10 @@ test('opv admin: the ban list with unban (u), and an announcement (a) that reach
     assert.equal(r.status, 200);
   }
   const t = await startAdmin(['--url', srv.url, '--token', TOKEN]);
-  await t.waitForScreen(/u bans\/unban {2}a announce/);
+  await t.waitForScreen(/a announce {2}u bans/);
 
   t.sendKeys('u');
-  await t.waitForScreen((s) => /Bans — u\/Enter unban/.test(s) && /K1BAD +since \d{4}-\d\d-\d\d/.test(s) && /N0PE/.test(s));
+  await t.waitForScreen((s) => /┌─ Bans ─/.test(s) && /u\/Enter unban/.test(s) && /K1BAD +since \d{4}-\d\d-\d\d/.test(s) && /N0PE/.test(s));
   // The first line (K1BAD) is selected: unban it.
   t.sendKeys('u');
   await t.waitForScreen(/Unban K1BAD: done — K1BAD unbanned/);
@@ -27,10 +27,10 @@ test('opv admin: the ban list with unban (u), and an announcement (a) that reach
   const bans = (await (await fetch(`${srv.url}/api/v1/bans`, { headers: auth })).json()) as { bans: { callsign: string }[] };
   assert.deepEqual(bans.bans.map((b) => b.callsign), ['N0PE']);
   t.sendKeys('Escape');
-  await t.waitForScreen((s) => !/Bans — u\/Enter unban/.test(s));
+  await t.waitForScreen((s) => !/┌─ Bans ─/.test(s) && /a announce {2}u bans/.test(s));
 
   t.sendKeys('a');
-  await t.waitForScreen(/Announce to every opv station/);
+  await t.waitForScreen(/┌─ Announce 0\/200 ─/);
   t.type('net starts in 5 minutes');
   t.sendKeys('Enter');
   await t.waitForScreen(/Announcement: announced to 1 station/);

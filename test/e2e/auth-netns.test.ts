@@ -88,7 +88,8 @@ test('protected callsign on namespace hosts: no key refused, the key admits, a w
   await W.proc.waitForLine(/^⛔ authentication failed: bad_signature \(/, 15_000);
   await W.proc.waitForLine(/^⛔ REFUSED by the server: W2OWN is protected/, 15_000);
   W.proc.sendLine('wrong key chat');
-  await new Promise((r) => setTimeout(r, 1000));
+  // Held by the station (it knows it is refused), so never on the air: no sleep needed to be sure.
+  await W.proc.waitForLine(/^⏳ \[W2OWN\]: wrong key chat \(held/);
   assert.equal(B.proc.count(/wrong key chat/), 0);
 
   // The server restarts and forgets every session: the owner is told it needs a key, asks again, and is back.
@@ -97,8 +98,12 @@ test('protected callsign on namespace hosts: no key refused, the key admits, a w
   const marks = A.proc.lines.length;
   const again = new Proc('node', [opvBin, 'server', '--no-stats', '--stats-interval', '0', '--authorized-keys', keys], { netns: h.srv.ns });
   procs.push(again);
-  await again.waitForLine(/🔐 AUTHENTICATED: W2OWN/, 40_000);
+  await again.waitForLine(/Server ready for connections/);
+  const up = Date.now();
+  // Told "needs a key" alongside its next keepalive, it asks at once: in within 3 s (48-70 s before).
+  await again.waitForLine(/🔐 AUTHENTICATED: W2OWN/, 10_000);
   await A.proc.waitForLine(/^🔐 authenticated as W2OWN$/, 10_000, marks);
+  assert.ok(Date.now() - up < 3000, `authenticated again ${Date.now() - up} ms after the restart`);
   A.proc.sendLine('back after the restart');
   await B.proc.waitForLine(/^📨 \[W2OWN\]: back after the restart$/, 15_000);
 

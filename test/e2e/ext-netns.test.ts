@@ -65,6 +65,25 @@ async function who(s: StationProc, ok: (lines: string[]) => boolean, timeoutMs =
   }
 }
 
+/**
+ * Returns once `s` has sent `n` more frames (keepalives and their companions, each of
+ * which the server could have logged again): read from its own /status, no sleeping.
+ */
+async function framesPass(s: StationProc, n: number, timeoutMs = 20_000): Promise<void> {
+  const sent = async (): Promise<number> => {
+    const mark = s.proc.lines.length;
+    s.proc.sendLine('/status');
+    const line = await s.proc.waitForLine(/frames: \d+ sent/, 10_000, mark);
+    return Number(/frames: (\d+) sent/.exec(line)![1]);
+  };
+  const start = await sent();
+  const deadline = Date.now() + timeoutMs;
+  while ((await sent()) < start + n) {
+    if (Date.now() > deadline) throw new Error(`${s.callsign}: fewer than ${n} frames sent in ${timeoutMs} ms`);
+    await s.proc.waitForLine(/.*/, 1000, s.proc.lines.length).catch(() => undefined);
+  }
+}
+
 const lists = (lines: string[], call: string): boolean => lines.some((l) => new RegExp(`^ {3}${call} `).test(l));
 
 test('roster, "in use" refusal, announcement, time-out; a reference station sees none of it; forgeries are not shown', { skip: netnsSkip() }, async () => {
@@ -96,7 +115,7 @@ test('roster, "in use" refusal, announcement, time-out; a reference station sees
   const refusal = await C.proc.waitForLine(/^⛔ REFUSED by the server: callsign VE3EXT is in use from another address — retry after \d\d:\d\d:\d\d/, 15_000);
   assert.match(refusal, /in \d+ s/);
   // The server logs that once per state change, not at every keepalive (every 2 s).
-  await new Promise((r) => setTimeout(r, 5000));
+  await framesPass(C, 4);
   assert.equal(server.count(/HIJACK REFUSED: VE3EXT/), 1);
   assert.equal(C.proc.count(/no reply from server/), 0, 'the refusal replaces the misleading "no reply"');
   C.proc.sendLine('anyone there?');
@@ -181,7 +200,7 @@ test('kick keeps a station out for the hold-down and tells it; a ban tells it, s
   assert.equal(ban.status, 200);
   await A.proc.waitForLine(/^⛔ REFUSED by the server: banned by the sysop — you stay out until unbanned/);
   assert.deepEqual((api(net, 'a', h.srv, 'GET', '/bans').json as { bans: { callsign: string }[] }).bans.map((b) => b.callsign), ['W3KB']);
-  await new Promise((r) => setTimeout(r, 5000));
+  await framesPass(A, 4);
   assert.equal(server.count(/NEW STATION: W3KB/), 2, 'stays out');
   assert.equal(server.count(/DENIED: W3KB .*banned/), 1, 'logged once per state change');
   assert.ok(existsSync(path.join(stateDir, 'bans.json')));

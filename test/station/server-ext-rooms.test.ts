@@ -6,7 +6,7 @@ import { ServerExtension, type ServerExtEvents } from '../../src/station/server-
 
 // The station's side of rooms, driven by real extension frames as the server builds them.
 
-const SERVER = '127.0.0.1';
+const SERVER = { address: '127.0.0.1', port: 57372 };
 const builder = new MessageBuilder({ source: [127, 0, 0, 1], destination: [127, 0, 0, 1], sourcePorts: { voice: 57372, text: 57372, control: 57372 }, initialIdentification: 0 });
 const FAST = { noExtensionMs: 150, noRoomAfterWelcomeMs: 150, rosterWaitMs: 100, queueRetryMs: 20, answerMs: 60 };
 
@@ -14,7 +14,7 @@ interface Harness {
   x: ServerExtension;
   sent: string[];
   events: { [K in keyof ServerExtEvents]?: ServerExtEvents[K][] };
-  from: (m: ExtMessage, addr?: string) => void;
+  from: (m: ExtMessage, addr?: { address: string; port: number }) => void;
   ptt: { on: boolean };
 }
 
@@ -202,12 +202,16 @@ test('a room request lost on the way is sent again a few times, then given up', 
   h.x.stop();
 });
 
-test('room words from another address are not believed', () => {
+test('room words from another address, or from another port of the server\'s address, are not believed', () => {
   const h = harness(null);
   h.x.start();
   h.from({ type: 'welcome', version: 1, timeoutS: 300 });
-  h.from({ type: 'room', room: 'EVIL' }, '127.0.0.9');
+  h.from({ type: 'room', room: 'EVIL' }, { address: '127.0.0.9', port: 57372 });
+  h.from({ type: 'room', room: 'EVIL' }, { address: '127.0.0.1', port: 40000 });
+  h.from({ type: 'room', room: 'EVIL' }, { address: '::ffff:127.0.0.1', port: 40000 });
   assert.equal(h.x.roomInfo().current, null);
-  assert.equal(h.x.forged, 1);
+  assert.equal(h.x.forged, 3);
+  h.from({ type: 'room', room: 'MAIN' }, { address: '::ffff:127.0.0.1', port: 57372 });
+  assert.equal(h.x.roomInfo().current, 'MAIN');
   h.x.stop();
 });

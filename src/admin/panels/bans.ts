@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { ExtAdminSender } from '../ext-client.js';
+import { ANNOUNCE_MAX_CHARS } from '../../protocol/ext.js';
 
 
 function since(ms: number): string {
@@ -15,9 +16,11 @@ function since(ms: number): string {
  */
 export class BansAndAnnounce {
   private readonly list: Widgets.ListElement;
-  private readonly input: Widgets.TextboxElement;
+  private readonly input: Widgets.TextareaElement;
   private calls: string[] = [];
   private busy = false;
+  /** An announcement not yet accepted by the server (refused, failed, or closed with Esc): offered again by `a`. */
+  private draft = '';
 
   constructor(
     screen: Widgets.Screen,
@@ -34,24 +37,25 @@ export class BansAndAnnounce {
       width: 50,
       height: 16,
       border: { type: 'line' },
-      label: ' Bans — u/Enter unban, Esc close ',
+      label: ' Bans ',
       tags: true,
       hidden: true,
       keys: true,
       vi: false,
       style: { border: { fg: 'yellow' }, selected: { bg: 'blue', fg: 'white' }, bg: 'black' },
     });
-    this.input = blessed.textbox({
+    this.input = blessed.textarea({
       parent: screen,
       top: 'center',
       left: 'center',
-      width: '70%',
-      height: 3,
+      width: 40,
+      height: 5,
       border: { type: 'line' },
-      label: ' Announce to every opv station — Enter send, Esc cancel ',
+      label: ' Announce ',
       hidden: true,
-      style: { border: { fg: 'cyan' }, bg: 'black' },
+      style: { border: { fg: 'cyan' } },
     });
+    this.boundInput();
     this.list.key(['u', 'enter'], () => void this.unbanSelected());
     this.list.key(['escape'], () => this.closeList());
   }
@@ -98,26 +102,84 @@ export class BansAndAnnounce {
     await this.showBans();
   }
 
+  /**
+   * The box takes no more than the server accepts (ANNOUNCE_MAX_CHARS, counted in
+   * characters as the server counts them): a key past the limit is not taken, and
+   * the label counts down. Enter sends, Ctrl+U clears; Esc closes (keeping the text).
+   */
+  private boundInput(): void {
+    const box = this.input as unknown as { _listener: (ch: string | undefined, key: { name?: string; full?: string }) => void; _done: (err: unknown, value: string | null) => void };
+    const typed = box._listener.bind(this.input);
+    box._listener = (ch, key) => {
+      if (key.name === 'enter') {
+        box._done(null, this.input.getValue());
+        return;
+      }
+      if (key.full === 'C-u') {
+        this.input.setValue('');
+        this.count();
+        return;
+      }
+      const printable = ch !== undefined && ch !== '' && !/^[\x00-\x1f\x7f]$/.test(ch) && key.name !== 'escape' && key.name !== 'backspace';
+      if (printable && [...this.input.getValue()].length + [...ch].length > ANNOUNCE_MAX_CHARS) {
+        this.count(true);
+        return;
+      }
+      typed(ch, key);
+      this.count();
+    };
+  }
+
+  /** The label: characters left (red at the limit). */
+  private count(full = false): void {
+    const n = [...this.input.getValue()].length;
+    const at = full || n >= ANNOUNCE_MAX_CHARS;
+    this.input.setLabel(` Announce ${n}/${ANNOUNCE_MAX_CHARS}${at ? ' (full)' : ''} `);
+    this.render();
+  }
+
+  /** Sized for the longest announcement the server accepts, within the screen. */
+  private place(): void {
+    const cols = Number(this.input.screen.width);
+    const rows = Number(this.input.screen.height);
+    const width = Math.max(20, Math.min(78, (Number.isFinite(cols) ? cols : 80) - 2));
+    const inner = width - 2;
+    // One row more than the text needs: the cursor sits after the last character.
+    const height = Math.min(Math.max(3, (Number.isFinite(rows) ? rows : 24) - 2), Math.ceil((ANNOUNCE_MAX_CHARS + 1) / inner) + 2);
+    this.input.width = width;
+    this.input.height = height;
+  }
+
   askAnnouncement(): void {
-    this.input.setValue('');
+    this.place();
+    this.input.setValue(this.draft);
     this.input.show();
     this.input.setFront();
-    this.render();
+    this.count();
     this.input.readInput((_err, value) => {
+      const text = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
+      // Esc: nothing sent, nothing lost.
+      if (value === null || value === undefined) this.draft = this.input.getValue();
       this.input.hide();
       this.restoreFocus();
       this.render();
-      const text = typeof value === 'string' ? value.trim() : '';
       if (!text) {
-        this.report('Announcement: cancelled', false);
+        this.report(this.draft.trim() ? 'Announcement: not sent (the text is kept: a to edit it)' : 'Announcement: cancelled', false);
         this.render();
         return;
       }
+      this.draft = text;
       this.report('Announcement: sending …', true);
       void this.sender.announce(text).then((r) => {
-        this.report(r.ok ? `Announcement: ${r.message}` : `Announcement refused: ${r.message}`, r.ok);
+        if (r.ok) this.draft = '';
+        this.report(r.ok ? `Announcement: ${r.message}` : `Announcement refused: ${r.message} (the text is kept: a to retry)`, r.ok);
         this.render();
       });
     });
+  }
+
+  /** Which box is open, for the footer's keys. */
+  get context(): 'bans' | 'announce' | null {
+    return !this.list.hidden ? 'bans' : !this.input.hidden ? 'announce' : null;
   }
 }

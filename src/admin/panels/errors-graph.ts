@@ -1,5 +1,4 @@
 import type { Widgets } from 'blessed';
-import type contrib from 'blessed-contrib';
 import type { DashboardModel } from '../model.js';
 import { RateChart } from './rate-chart.js';
 
@@ -7,10 +6,10 @@ import { RateChart } from './rate-chart.js';
 export class ErrorsGraph {
   private readonly chart: RateChart;
 
-  constructor(grid: contrib.Grid, at: [number, number, number, number]) {
-    this.chart = new RateChart(grid, at, 'Errors/s', [
-      { field: 'decodeErrors', title: 'undecodable', color: 'red' },
-      { field: 'rateLimited', title: 'rate-limited', color: 'yellow' },
+  constructor(parent: Widgets.Node) {
+    this.chart = new RateChart(parent, 'Errors/s', [
+      { field: 'decodeErrors', title: 'undecodable', short: 'bad', color: 'red' },
+      { field: 'rateLimited', title: 'rate-limited', short: 'limited', color: 'yellow' },
     ]);
   }
 

@@ -1,6 +1,5 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import type contrib from 'blessed-contrib';
 import type { ServerEvent } from '../../contract/stats.js';
 import { inert } from '../../util/inert-text.js';
 import { formatClock } from '../format.js';
@@ -63,8 +62,10 @@ const COLORS: Partial<Record<ServerEvent['type'], string>> = {
 export class EventLog {
   readonly log: Widgets.Log;
 
-  constructor(grid: contrib.Grid, at: [number, number, number, number]) {
-    this.log = grid.set(...at, blessed.log, {
+  constructor(parent: Widgets.Node) {
+    this.log = blessed.log({
+      parent,
+      border: { type: 'line' },
       label: ' Events ',
       tags: true,
       scrollback: 1000,
@@ -82,16 +83,21 @@ export class EventLog {
     this.log.log(`${formatClock(e.at)} ${color ? `{${color}-fg}${body}{/${color}-fg}` : body}`);
   }
 
-  /** Scrolls to the newest line (after a resize blessed keeps the old offset). */
+  /**
+   * Scrolls to the newest line, and keeps following. Call after a render at a new size:
+   * blessed re-wraps the lines only when it draws, keeps the old offset (which can point
+   * past the re-wrapped lines: an empty panel), and judges "the user scrolled away" on
+   * the previous size, which would stop it following new lines.
+   */
   toNewest(): void {
-    // After a resize the old offset can point past the re-wrapped lines (an empty
-    // panel), and blessed's "the user scrolled away" flag would stop it following new
-    // lines: start from the top, then go to the end.
-    const log = this.log as unknown as { childBase: number; childOffset: number; _userScrolled: boolean };
-    log.childBase = 0;
-    log.childOffset = 0;
+    const log = this.log as unknown as { childBase: number; childOffset: number; _userScrolled: boolean; _clines?: unknown[] };
+    const visible = Math.max(1, Number(this.log.height) - 2);
+    const lines = log._clines?.length ?? 0;
+    log.childBase = Math.max(0, lines - visible);
+    log.childOffset = Math.max(0, Math.min(visible, lines) - 1);
     log._userScrolled = false;
-    this.log.setScrollPerc(100);
+    // blessed keeps the label of a scrolled box on its border by listening to this.
+    this.log.emit('scroll');
   }
 
   /** A line of the dashboard's own (connection changes, action results). */

@@ -1,3 +1,4 @@
+import type { Widgets } from 'blessed';
 import contrib from 'blessed-contrib';
 import type { DashboardModel, RateField } from '../model.js';
 
@@ -10,6 +11,8 @@ import type { DashboardModel, RateField } from '../model.js';
 export interface ChartLine {
   field: RateField;
   title: string;
+  /** For a narrow chart's legend. */
+  short: string;
   color: string;
 }
 
@@ -33,21 +36,36 @@ export function chartMax(series: number[][]): number {
   return max > 0 ? max * 1.2 : 1;
 }
 
+/**
+ * The chart's title with its legend, short enough for the top border of a chart
+ * `width` columns wide (inside the corners and the spaces around it): full names,
+ * else short ones, else the title alone — it never wraps into the plot.
+ */
+export function legendLabel(title: string, lines: readonly ChartLine[], width: number): { text: string; tagged: string } {
+  const room = width - 4;
+  for (const pick of [(l: ChartLine) => l.title, (l: ChartLine) => l.short] as const) {
+    const text = `${title}: ${lines.map(pick).join(' ')}`;
+    if ([...text].length <= room) {
+      return { text, tagged: `${title}: ${lines.map((l) => `{${l.color}-fg}${pick(l)}{/${l.color}-fg}`).join(' ')}` };
+    }
+  }
+  const alone = [...title].slice(0, Math.max(1, room)).join('');
+  return { text: alone, tagged: alone };
+}
+
 export class RateChart {
   readonly chart: contrib.LineElement;
   private readonly labels = xLabels();
 
   constructor(
-    grid: contrib.Grid,
-    at: [row: number, col: number, rowSpan: number, colSpan: number],
-    label: string,
+    parent: Widgets.Node,
+    private readonly title: string,
     private readonly lines: ChartLine[],
   ) {
-    // The legend rides in the label: contrib's legend box needs more lines than a
-    // chart has on an 80×24 terminal, and there it would cover the curves.
-    const legend = lines.map((l) => `{${l.color}-fg}${l.title}{/${l.color}-fg}`).join(' ');
-    this.chart = grid.set(...at, contrib.line, {
-      label: ` ${label}: ${legend} `,
+    // The legend rides in the label: contrib's legend box covers the curves of a short chart.
+    this.chart = contrib.line({
+      border: { type: 'line' },
+      label: ` ${title} `,
       tags: true,
       showLegend: false,
       xLabelPadding: 3,
@@ -56,11 +74,14 @@ export class RateChart {
       wholeNumbersOnly: false,
       style: { line: 'yellow', text: 'green', baseline: 'cyan' },
     });
+    // Appended after construction: contrib makes its canvas on 'attach', which a parent given in the options fires too early.
+    parent.append(this.chart);
   }
 
-  /** contrib sizes its canvas once, on attach: redo that after the terminal is resized. */
+  /** contrib sizes its canvas once, on attach: redo that (and the legend) at a new size. */
   resize(): void {
     this.chart.emit('attach');
+    this.chart.setLabel(` ${legendLabel(this.title, this.lines, Number(this.chart.width)).tagged} `);
   }
 
   update(model: DashboardModel): void {

@@ -1,5 +1,5 @@
 import type { InterlinkStats, RoomStats, ServerStats } from '../../contract/stats.js';
-import { formatCount, formatDuration } from '../format.js';
+import { formatCompact, formatCount, formatDuration } from '../format.js';
 import type { RoomRates } from '../model.js';
 
 /**
@@ -13,20 +13,38 @@ export function roomsSummary(rooms: readonly RoomStats[]): string {
 }
 
 /**
- * One line per room, short enough for the figures panel: name and port, stations here
- * + on other servers, traffic (frames/s rx fwd link when rates are known, totals
- * otherwise), who talks.
+ * The rooms as a table with its header, fitted to `width` columns: name and port,
+ * stations here and on other servers, traffic (per second when rates are known,
+ * totals otherwise), and who talks when there is room for it (the station table says
+ * so too). Columns are dropped from the right rather than cut.
  */
-export function roomLines(rooms: readonly RoomStats[], rates: (room: string) => RoomRates | undefined): string[] {
-  return rooms.map((r) => {
-    const rate = rates(r.name);
-    const port = r.port === null ? '' : `:${r.port}`;
-    const traffic = rate
-      ? `${rate.received.toFixed(1)} ${rate.forwarded.toFixed(1)} ${rate.fromInterlink.toFixed(1)}/s`
-      : `rx ${formatCount(r.frames_received)} fwd ${formatCount(r.frames_forwarded)} link ${formatCount(r.frames_from_interlink)}`;
-    const talking = r.talking.length > 0 ? ` ▶ ${r.talking.join(' ')}` : '';
-    return `${`${r.name}${port}`.padEnd(11)} ${`${r.stations}+${r.remote_stations}`.padEnd(5)} ${traffic}${talking}`;
-  });
+export function roomTable(rooms: readonly RoomStats[], rates: (room: string) => RoomRates | undefined, width = Infinity): string[] {
+  const perS = rooms.some((r) => rates(r.name) !== undefined);
+  const names = rooms.map((r) => `${r.name}${r.port === null ? '' : `:${r.port}`}`);
+  const nameW = Math.max(4, ...names.map((n) => n.length));
+  const num = (v: number): string => (perS ? v.toFixed(1) : formatCompact(v));
+  const cols: { title: string; w: number; right: boolean; cell: (r: RoomStats, i: number) => string }[] = [
+    { title: 'ROOM', w: nameW, right: false, cell: (_r, i) => names[i]! },
+    { title: 'HERE', w: 4, right: true, cell: (r) => String(r.stations) },
+    { title: 'REMOTE', w: 6, right: true, cell: (r) => String(r.remote_stations) },
+    { title: perS ? 'RX/s' : 'RX', w: 7, right: true, cell: (r) => num(rates(r.name)?.received ?? r.frames_received) },
+    { title: perS ? 'FWD/s' : 'FWD', w: 7, right: true, cell: (r) => num(rates(r.name)?.forwarded ?? r.frames_forwarded) },
+    { title: perS ? 'LINK/s' : 'LINK', w: 7, right: true, cell: (r) => num(rates(r.name)?.fromInterlink ?? r.frames_from_interlink) },
+  ];
+  const shown: typeof cols = [];
+  let used = 0;
+  for (const c of cols) {
+    const w = c.w + (shown.length > 0 ? 1 : 0);
+    if (used + w > width && shown.length > 0) break;
+    shown.push(c);
+    used += w;
+  }
+  const talkW = Number.isFinite(width) ? width - used - 1 : Math.max(7, ...rooms.map((r) => r.talking.join(' ').length));
+  const talking = rooms.some((r) => r.talking.length > 0) || !Number.isFinite(width);
+  const talkFits = talking && rooms.every((r) => r.talking.join(' ').length <= talkW) && talkW >= 7;
+  const line = (cells: string[], talk: string): string =>
+    [...cells.map((v, i) => (shown[i]!.right ? v.padStart(shown[i]!.w) : v.padEnd(shown[i]!.w))), ...(talkFits ? [talk] : [])].join(' ').trimEnd();
+  return [line(shown.map((c) => c.title), 'TALKING'), ...rooms.map((r, i) => line(shown.map((c) => c.cell(r, i)), r.talking.join(' ')))];
 }
 
 /** The interlink's state in a few words: "● connected to 10.0.0.1:4222, 2 peers" or "✖ reconnecting (…), 0 peers". */
@@ -48,11 +66,10 @@ export function interlinkLines(l: InterlinkStats): string[] {
 }
 
 /** Rooms and interlink lines for a panel or `--once`; empty for a lone server with one room unless `showRooms` (a view filtered to a room). */
-export function roomsAndLinkLines(stats: ServerStats, rates: (room: string) => RoomRates | undefined, showRooms = false): string[] {
+export function roomsAndLinkLines(stats: ServerStats, rates: (room: string) => RoomRates | undefined, showRooms = false, width = Infinity): string[] {
   const out: string[] = [];
   if (stats.rooms.length > 0 && (showRooms || stats.rooms.length > 1 || stats.interlink !== null || stats.remote_stations.length > 0)) {
-    const perS = stats.rooms.some((r) => rates(r.name) !== undefined);
-    out.push(`Rooms      here+remote${perS ? '  rx fwd link' : ''}`, ...roomLines(stats.rooms, rates).map((l) => `  ${l}`));
+    out.push(...roomTable(stats.rooms, rates, width));
   }
   if (stats.interlink) out.push(...interlinkLines(stats.interlink));
   return out;

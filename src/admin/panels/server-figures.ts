@@ -1,35 +1,66 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import type contrib from 'blessed-contrib';
 import type { ServerStats } from '../../contract/stats.js';
-import { formatCount, formatDuration, formatPercent } from '../format.js';
+import { formatCompact, formatCount, formatDuration, formatPercent, wrapText } from '../format.js';
 import type { Health } from '../health.js';
 import type { DashboardModel, RateSample } from '../model.js';
-import { interlinkShort, roomLines, roomsAndLinkLines } from './rooms.js';
+import { roomsAndLinkLines } from './rooms.js';
+import { inert } from '../../util/inert-text.js';
 
-/** The server's vital figures and health warnings, as plain lines (also used by `--once`). */
-export function figureLines(stats: ServerStats, health: Health, rate: RateSample | undefined, windowLabel: string): string[] {
+/**
+ * The server's vital figures as plain lines (the wide panel and `--once`). `windowLabel`
+ * names the window the health rates cover; null when that is the whole uptime (`--once`),
+ * where the windowed rate would only repeat the total.
+ */
+export function figureLines(stats: ServerStats, health: Health, rate: RateSample | undefined, windowLabel: string | null): string[] {
   const perS = (v: number | undefined): string => (v === undefined ? '' : `  (${v.toFixed(1)}/s)`);
   const datagrams = stats.frames_received + stats.decode_errors;
-  const lines = [
+  const decodeWindow = windowLabel === null ? '' : `, ${(health.decodeErrorRate * 100).toFixed(1)}% ${windowLabel}`;
+  const timeoutShare = `${(health.timeoutRate * 100).toFixed(0)}% ${windowLabel ?? 'of stations'}`;
+  return [
     `Uptime          ${formatDuration(stats.uptime_s)}`,
     `Active stations ${stats.active_stations}   (timeout ${stats.timeout_s} s)`,
     `Talking         ${stats.stations.filter((s) => s.talking).map((s) => s.callsign).join(' ') || '-'}`,
     `Received        ${formatCount(stats.frames_received)}${perS(rate?.received)}`,
     `Forwarded       ${formatCount(stats.frames_forwarded)}${perS(rate?.forwarded)}`,
     `Kinds received  voice ${formatCount(stats.voice_frames)} text ${formatCount(stats.text_frames)} ctl ${formatCount(stats.control_frames)} data ${formatCount(stats.data_frames)}`,
-    `Decode errors   ${formatCount(stats.decode_errors)}  (${formatPercent(stats.decode_errors, datagrams)} total, ${(health.decodeErrorRate * 100).toFixed(1)}% ${windowLabel})`,
+    `Decode errors   ${formatCount(stats.decode_errors)}  (${formatPercent(stats.decode_errors, datagrams)} of datagrams${decodeWindow})`,
     `Rate-limited    ${formatCount(stats.rate_limited)}${perS(rate?.rateLimited)}`,
-    `Timed out       ${formatCount(stats.timed_out_stations)}  (${(health.timeoutRate * 100).toFixed(0)}% ${windowLabel})`,
+    `Timed out       ${formatCount(stats.timed_out_stations)}  (${timeoutShare})`,
     `Hijacks refused ${formatCount(stats.hijacks_refused)}`,
   ];
-  return lines;
+}
+
+/** KiB, for socket buffers ("208 KiB"). */
+function kib(bytes: number): string {
+  return `${formatCount(Math.round(bytes / 1024))} KiB`;
 }
 
 /**
- * The same figures for a narrow panel (80 columns): two columns, five lines, so none
- * is cut at 80×24 — Decode errors, Timed out and the health verdict included. Who is
- * talking is in the table's STATE column there.
+ * The kernel's side of the relay's sockets: datagrams dropped because a buffer was full
+ * (receive, send) and the buffers it granted. Empty when the server does not report them.
+ */
+export function socketLines(stats: ServerStats): string[] {
+  const k = stats.socket;
+  if (!k) return [];
+  return [
+    `Kernel drops    rcv ${formatCount(k.kernel_rcvbuf_errors)} snd ${formatCount(k.kernel_sndbuf_errors)}`,
+    `Socket buffers  rcv ${kib(k.rcvbuf_bytes)} snd ${kib(k.sndbuf_bytes)}`,
+  ];
+}
+
+/** The server's active alerts, one line each (plain text; what stations sent is made inert by the caller). */
+export function alertLines(stats: ServerStats): string[] {
+  return stats.alerts.map((a) => `⚠ ${a.message} (${a.kind}${a.subject !== null ? ` ${a.subject}` : ''}, for ${formatDuration(a.since_s)})`);
+}
+
+/** The width from which the stacked layout's figures panel shows two columns. */
+const TWO_COLUMNS_FROM = 78;
+
+/**
+ * The same figures for the stacked layout's full-width panel: two columns of five
+ * lines, so none is cut at 80×24 — Decode errors, Timed out and the health verdict
+ * included. Who is talking is in the table's STATE column there.
  */
 export function compactFigureLines(stats: ServerStats, health: Health, rate: RateSample | undefined, width: number): string[] {
   const perS = (v: number | undefined): string => (v === undefined ? '' : ` ${v.toFixed(1)}/s`);
@@ -37,57 +68,73 @@ export function compactFigureLines(stats: ServerStats, health: Health, rate: Rat
   const left = [
     `Uptime        ${formatDuration(stats.uptime_s)}`,
     `Stations      ${stats.active_stations} (timeout ${stats.timeout_s} s)`,
-    `Received      ${formatCount(stats.frames_received)}${perS(rate?.received)}`,
-    `Forwarded     ${formatCount(stats.frames_forwarded)}${perS(rate?.forwarded)}`,
-    `Kinds  v ${formatCount(stats.voice_frames)} t ${formatCount(stats.text_frames)} c ${formatCount(stats.control_frames)} d ${formatCount(stats.data_frames)}`,
+    `Received      ${formatCompact(stats.frames_received)}${perS(rate?.received)}`,
+    `Forwarded     ${formatCompact(stats.frames_forwarded)}${perS(rate?.forwarded)}`,
+    `Kinds  v ${formatCompact(stats.voice_frames)} t ${formatCompact(stats.text_frames)} c ${formatCompact(stats.control_frames)} d ${formatCompact(stats.data_frames)}`,
   ];
   const right = [
-    `Decode errors ${formatCount(stats.decode_errors)} (${formatPercent(stats.decode_errors, datagrams)})`,
-    `Rate-limited  ${formatCount(stats.rate_limited)}${perS(rate?.rateLimited)}`,
-    `Timed out     ${formatCount(stats.timed_out_stations)} (${(health.timeoutRate * 100).toFixed(0)}% 5 min)`,
-    `Hijacks refused ${formatCount(stats.hijacks_refused)}`,
-    health.warnings.length === 0 ? 'Health        ✓ healthy' : `Health        ⚠ ${health.warnings.map((w) => w.message).join('; ')}`,
+    `Decode errors ${formatCompact(stats.decode_errors)} (${formatPercent(stats.decode_errors, datagrams)})`,
+    `Rate-limited  ${formatCompact(stats.rate_limited)}${perS(rate?.rateLimited)}`,
+    `Timed out     ${formatCompact(stats.timed_out_stations)} (${(health.timeoutRate * 100).toFixed(0)}% 5 min)`,
+    `Hijacks refused ${formatCompact(stats.hijacks_refused)}`,
+    health.warnings.length + stats.alerts.length === 0 ? 'Health        ✓ healthy' : 'Health        ⚠ see below',
   ];
+  const k = stats.socket;
+  if (k) {
+    left.push(`Kernel drops  rcv ${formatCompact(k.kernel_rcvbuf_errors)} snd ${formatCompact(k.kernel_sndbuf_errors)}`);
+    right.push(`Buffers KiB   rcv ${formatCount(Math.round(k.rcvbuf_bytes / 1024))} snd ${formatCount(Math.round(k.sndbuf_bytes / 1024))}`);
+  }
   const col = Math.max(20, Math.floor((width - 1) / 2));
-  const cut = (t: string, w: number): string => (t.length > w ? `${t.slice(0, w - 1)}…` : t.padEnd(w));
-  return left.map((l, i) => `${cut(l, col)} ${cut(right[i] ?? '', width - col - 1)}`.trimEnd());
+  return left.map((l, i) => `${l.padEnd(col)} ${right[i] ?? ''}`.trimEnd());
+}
+
+/** Lines `text` takes in `width` columns when wrapped. */
+function wrappedRows(text: string, width: number): number {
+  return wrapText(text, width).length;
+}
+
+/**
+ * The panel's content for an inner width (blessed tags; long lines are wrapped by the
+ * box, never cut): the figures, the health verdict and warnings, then the rooms table
+ * and the interlink.
+ */
+export function figurePanelLines(model: DashboardModel, inner: number): string[] {
+  const stats = model.stats;
+  if (!stats) return ['{yellow-fg}waiting for the first snapshot …{/yellow-fg}'];
+  const health = model.health();
+  const rate = model.samples[model.samples.length - 1];
+  const rates = (room: string): ReturnType<DashboardModel['rates']> => model.rates(room);
+  const warnings = [
+    ...health.warnings.map((w) => `⚠ ${w.message}`),
+    // What the server says about stations (callsigns, addresses) is shown, never interpreted.
+    ...alertLines(stats).map(inert),
+  ].map((w) => `{red-fg}{bold}${blessed.escape(w)}{/bold}{/red-fg}`);
+  const rooms = roomsAndLinkLines(stats, rates, false, inner).map((l) => blessed.escape(l));
+  if (inner >= TWO_COLUMNS_FROM) {
+    const verdict = warnings.length > 0 ? '{red-fg}{bold}$2{/bold}{/red-fg}' : '{green-fg}$2{/green-fg}';
+    const figures = compactFigureLines(stats, health, rate, inner).map((l) => blessed.escape(l).replace(/(Health +)(✓ healthy|⚠ .*)$/, `$1${verdict}`));
+    return [...figures, ...warnings, ...rooms];
+  }
+  const ok = '{green-fg}✓ healthy{/green-fg}';
+  const lines = [...figureLines(stats, health, rate, 'last 5 min'), ...socketLines(stats)].map((l) => blessed.escape(l));
+  return [...lines, ...(warnings.length > 0 ? warnings : [ok]), ...(rooms.length > 0 ? ['', ...rooms] : [])];
+}
+
+/** Rows (borders included) the panel needs at `width` columns. */
+export function figurePanelRows(model: DashboardModel, width: number): number {
+  const inner = width - 2;
+  return 2 + figurePanelLines(model, inner).reduce((n, l) => n + wrappedRows(l.replace(/\{\/?[a-z-]+\}/g, ''), inner), 0);
 }
 
 export class ServerFigures {
   readonly box: Widgets.BoxElement;
 
-  constructor(grid: contrib.Grid, at: [number, number, number, number]) {
-    this.box = grid.set(...at, blessed.box, { label: ' Server ', tags: true, scrollable: true });
+  constructor(parent: Widgets.Node) {
+    this.box = blessed.box({ parent, label: ' Server ', tags: true, scrollable: true, border: { type: 'line' } });
   }
 
   update(model: DashboardModel): void {
-    const stats = model.stats;
-    if (!stats) {
-      this.box.setContent('{yellow-fg}waiting for the first snapshot …{/yellow-fg}');
-      return;
-    }
-    const health = model.health();
     const inner = Number(this.box.width) - 2;
-    const rows = Number(this.box.height) - 2;
-    // Ten figures and the verdict need 12 rows; a shorter panel (80×24) gets two columns.
-    const rates = (room: string): ReturnType<DashboardModel['rates']> => model.rates(room);
-    if (Number.isFinite(inner) && Number.isFinite(rows) && rows < 12) {
-      const warn = health.warnings.length > 0;
-      // Rows to spare (a taller terminal) show the interlink, then the rooms.
-      const extra = [...(stats.interlink ? [`Interlink ${stats.interlink.server_id} ${interlinkShort(stats.interlink)}`] : []), ...(model.multiRoom ? roomLines(stats.rooms, rates) : [])];
-      const cut = (t: string): string => (t.length > inner ? `${t.slice(0, inner - 1)}…` : t);
-      this.box.setContent(
-        [...compactFigureLines(stats, health, model.samples[model.samples.length - 1], inner), ...extra.slice(0, Math.max(0, rows - 5)).map(cut)]
-          .map((l) => blessed.escape(l))
-          .map((l) => l.replace(/(Health +)(✓ healthy|⚠ .*)$/, warn ? '$1{red-fg}{bold}$2{/bold}{/red-fg}' : '$1{green-fg}$2{/green-fg}'))
-          .join('\n'),
-      );
-      return;
-    }
-    const lines = figureLines(stats, health, model.samples[model.samples.length - 1], 'last 5 min').map((l) => blessed.escape(l));
-    const warnings = health.warnings.map((w) => `{red-fg}{bold}⚠ ${blessed.escape(w.message)}{/bold}{/red-fg}`);
-    const ok = '{green-fg}✓ healthy{/green-fg}';
-    const rooms = roomsAndLinkLines(stats, rates).map((l) => blessed.escape(l));
-    this.box.setContent([...lines, '', ...(warnings.length > 0 ? warnings : [ok]), ...(rooms.length > 0 ? ['', ...rooms] : [])].join('\n'));
+    this.box.setContent(figurePanelLines(model, Number.isFinite(inner) && inner > 0 ? inner : 78).join('\n'));
   }
 }

@@ -1,6 +1,5 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import type contrib from 'blessed-contrib';
 import { fit, fitRight, formatCompact, formatDuration, formatKbps, stateText } from '../format.js';
 import type { SortKey, StationRow } from '../model.js';
 
@@ -94,8 +93,8 @@ export class StationsTable {
   private withRoom = false;
   private title = '';
 
-  constructor(grid: contrib.Grid, at: [row: number, col: number, rowSpan: number, colSpan: number]) {
-    this.box = grid.set(...at, blessed.box, { label: ' Stations ', tags: true });
+  constructor(parent: Widgets.Node) {
+    this.box = blessed.box({ parent, label: ' Stations ', tags: true, border: { type: 'line' } });
     this.header = blessed.box({ parent: this.box, top: 0, left: 0, right: 0, height: 1, tags: false, style: { bold: true, fg: 'cyan' } });
     this.list = blessed.list({
       parent: this.box,
@@ -104,8 +103,8 @@ export class StationsTable {
       right: 0,
       bottom: 0,
       tags: true,
-      // Arrow keys only: vi keys would make `k` (kick) move the selection first.
-      keys: true,
+      // The dashboard moves the selection (its key table binds the arrows and pages).
+      keys: false,
       vi: false,
       mouse: true,
       scrollbar: { ch: ' ', style: { bg: 'cyan' } },
@@ -116,17 +115,15 @@ export class StationsTable {
       const r = this.rows[this.selectedIndex()];
       if (r) this.selectedCallsign = r.callsign;
     });
-    const page = (): number => Math.max(1, Number(this.list.height) - 1);
-    this.list.key(['pageup'], () => this.moveTo(this.selectedIndex() - page()));
-    this.list.key(['pagedown'], () => this.moveTo(this.selectedIndex() + page()));
-    this.list.key(['home', 'g'], () => this.moveTo(0));
-    this.list.key(['end', 'S-g'], () => this.moveTo(this.rows.length - 1));
   }
 
-  private moveTo(index: number): void {
+  /** Moves the selection by `by` rows ('page': a page; ±Infinity: to an end). */
+  move(by: number | 'pageUp' | 'pageDown'): void {
     if (this.rows.length === 0) return;
-    this.list.select(Math.max(0, Math.min(this.rows.length - 1, index)));
-    this.list.screen.render();
+    const page = Math.max(1, Number(this.list.height) - 1);
+    const step = by === 'pageUp' ? -page : by === 'pageDown' ? page : by;
+    const to = this.selectedIndex() + step;
+    this.list.select(Number.isFinite(to) ? Math.max(0, Math.min(this.rows.length - 1, to)) : to > 0 ? this.rows.length - 1 : 0);
   }
 
   private selectedIndex(): number {

@@ -1,17 +1,17 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import { KEY_HELP } from '../keys.js';
+import { footerText, type KeyContext } from '../keys.js';
 import type { ConnectionState } from '../client.js';
 import { inert } from '../../util/inert-text.js';
-import type { SortKey } from '../model.js';
+import { wrapText } from '../format.js';
 
-const STATUS_STYLE: Record<ConnectionState['status'], string> = {
-  connected: '{green-fg}● ',
-  connecting: '{yellow-fg}◌ ',
-  unreachable: '{red-fg}✖ ',
-  unauthorized: '{red-fg}✖ ',
-  failed: '{red-fg}✖ ',
-  closed: '{red-fg}✖ ',
+const STATUS_MARK: Record<ConnectionState['status'], { mark: string; color: string }> = {
+  connected: { mark: '● ', color: 'green' },
+  connecting: { mark: '◌ ', color: 'yellow' },
+  unreachable: { mark: '✖ ', color: 'red' },
+  unauthorized: { mark: '✖ ', color: 'red' },
+  failed: { mark: '✖ ', color: 'red' },
+  closed: { mark: '✖ ', color: 'red' },
 };
 
 /** The connection line: state, message, and when the next attempt comes. */
@@ -20,60 +20,103 @@ export function formatConnection(s: ConnectionState): string {
   return `${s.status.toUpperCase()}: ${s.message}${retry}`;
 }
 
-/** Two lines at the bottom: connection state, then sort order, keys and the last action's result. */
+interface Segment {
+  text: string;
+  color: string;
+}
+
+/** Segments laid on lines of `width`, whole where they fit, wrapped where one is longer than a line. */
+export function layOut(segments: readonly Segment[], width: number): Segment[][] {
+  const lines: Segment[][] = [];
+  let line: Segment[] = [];
+  let used = 0;
+  for (const seg of segments) {
+    const len = [...seg.text].length;
+    const sep = line.length > 0 ? 2 : 0;
+    if (used + sep + len <= width) {
+      line.push(sep ? { text: `  ${seg.text}`, color: seg.color } : seg);
+      used += sep + len;
+      continue;
+    }
+    if (line.length > 0) lines.push(line);
+    line = [];
+    used = 0;
+    const parts = wrapText(seg.text, width);
+    for (const p of parts.slice(0, -1)) lines.push([{ text: p, color: seg.color }]);
+    const last = parts[parts.length - 1]!;
+    line = [{ text: last, color: seg.color }];
+    used = [...last].length;
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
+}
+
+/**
+ * The lines at the bottom, nothing in them cut: the alert badge, the connection state
+ * and the interlink (wrapped if long), the last action's result in full, and the keys
+ * that work now (all of them, or the most important ones and "? help").
+ */
 export class StatusBar {
   readonly box: Widgets.BoxElement;
   private connection: ConnectionState = { status: 'connecting', message: 'starting', retryInMs: null };
-  private sort = '';
   private result: { text: string; ok: boolean } | null = null;
   private link: { text: string; ok: boolean } | null = null;
-  private room: string | null = null;
+  private alerts = 0;
+  private context: KeyContext = 'main';
 
-  constructor(parent: Widgets.Screen) {
-    this.box = blessed.box({ parent, bottom: 0, left: 0, right: 0, height: 2, tags: true });
+  constructor(
+    parent: Widgets.Screen,
+    /** The ban list and announce keys exist. */
+    private readonly ext: boolean,
+  ) {
+    this.box = blessed.box({ parent, bottom: 0, left: 0, right: 0, height: 2, tags: true, wrap: false });
   }
 
   setConnection(s: ConnectionState): void {
     this.connection = s;
-    this.refresh();
-  }
-
-  setSort(key: SortKey, descending: boolean): void {
-    this.sort = `sort: ${key} ${descending ? '▼' : '▲'}`;
-    this.refresh();
   }
 
   /** The interlink in a few words (null: the server runs alone). */
   setLink(link: { text: string; ok: boolean } | null): void {
-    if (link?.text === this.link?.text && link?.ok === this.link?.ok) return;
     this.link = link;
-    this.refresh();
   }
 
-  /** The room the table and the log are filtered to (null: all). */
-  setRoom(room: string | null): void {
-    this.room = room;
-    this.refresh();
+  /** How many alerts the server has raised and not cleared (a badge when any). */
+  setAlerts(n: number): void {
+    this.alerts = n;
   }
 
   setResult(text: string, ok: boolean): void {
     this.result = { text, ok };
-    this.refresh();
   }
 
-  private refresh(): void {
+  /** Whose keys the footer shows: the main screen's or the open box's. */
+  setContext(context: KeyContext): void {
+    this.context = context;
+  }
+
+  /** The status lines for `width` columns, as plain text and with colour tags. */
+  lines(width: number): { plain: string[]; tagged: string[] } {
     const c = this.connection;
-    // One line: the interlink gets what the connection leaves of the width, or nothing
-    // (a wrapped line would push the keys off the bottom).
-    const width = Number(this.box.width);
-    const conn = inert(formatConnection(c));
-    const room = Number.isFinite(width) && width > 0 ? width - 1 - 2 - conn.length - 7 : Infinity;
-    const linkText = this.link ? inert(this.link.text) : '';
-    const shown = linkText.length <= room ? linkText : room >= 12 ? `${linkText.slice(0, room - 1)}…` : '';
-    const link = this.link && shown ? `  {${this.link.ok ? 'green' : 'red'}-fg}link ${blessed.escape(shown)}{/}` : '';
-    const first = `${STATUS_STYLE[c.status]}${blessed.escape(conn)}{/}${link}`;
-    const r = this.result ? `   ${this.result.ok ? '{green-fg}' : '{red-fg}'}${blessed.escape(inert(this.result.text))}{/}` : '';
-    const filter = this.room === null ? '' : `room: ${blessed.escape(this.room)}  `;
-    this.box.setContent(`${first}\n{cyan-fg}${filter}${this.sort}  |  ${KEY_HELP}{/cyan-fg}${r}`);
+    const st = STATUS_MARK[c.status];
+    const top: Segment[] = [];
+    if (this.alerts > 0) top.push({ text: `⚠ ${this.alerts} alert${this.alerts === 1 ? '' : 's'}`, color: 'red' });
+    top.push({ text: `${st.mark}${inert(formatConnection(c))}`, color: st.color });
+    if (this.link) top.push({ text: `link ${inert(this.link.text)}`, color: this.link.ok ? 'green' : 'red' });
+    const rows = layOut(top, width);
+    if (this.result) rows.push(...layOut([{ text: inert(this.result.text), color: this.result.ok ? 'green' : 'red' }], width));
+    rows.push([{ text: footerText(width, this.context, this.ext), color: 'cyan' }]);
+    return {
+      plain: rows.map((r) => r.map((s) => s.text).join('')),
+      tagged: rows.map((r) => r.map((s) => `{${s.color}-fg}${blessed.escape(s.text)}{/${s.color}-fg}`).join('')),
+    };
+  }
+
+  /** Draws the lines for the current width; returns how many rows they take. */
+  refresh(width: number): number {
+    const { tagged } = this.lines(width);
+    this.box.height = tagged.length;
+    this.box.setContent(tagged.join('\n'));
+    return tagged.length;
   }
 }

@@ -1,5 +1,4 @@
 import type { Widgets } from 'blessed';
-import type contrib from 'blessed-contrib';
 import type { DashboardModel } from '../model.js';
 import { RateChart } from './rate-chart.js';
 
@@ -11,13 +10,13 @@ import { RateChart } from './rate-chart.js';
 export class TrafficGraph {
   private readonly chart: RateChart;
 
-  constructor(grid: contrib.Grid, at: [number, number, number, number]) {
-    this.chart = new RateChart(grid, at, 'Traffic/s', [
-      { field: 'forwarded', title: 'fwd', color: 'cyan' },
-      { field: 'received', title: 'rx', color: 'white' },
-      { field: 'voice', title: 'voice', color: 'green' },
-      { field: 'text', title: 'text', color: 'yellow' },
-      { field: 'control', title: 'ctl', color: 'magenta' },
+  constructor(parent: Widgets.Node) {
+    this.chart = new RateChart(parent, 'Traffic/s', [
+      { field: 'forwarded', title: 'fwd', short: 'f', color: 'cyan' },
+      { field: 'received', title: 'rx', short: 'r', color: 'white' },
+      { field: 'voice', title: 'voice', short: 'v', color: 'green' },
+      { field: 'text', title: 'text', short: 't', color: 'yellow' },
+      { field: 'control', title: 'ctl', short: 'c', color: 'magenta' },
     ]);
   }
 

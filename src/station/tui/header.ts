@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import type { StationEngine } from '../engine.js';
-import { escape, linkText } from './format.js';
+import { escape } from './format.js';
+import { linkViewMarkup } from './link-view-markup.js';
 import { roomsMatter } from '../room-text.js';
 
 /** Top line: who we are, where, the link, and whether we are transmitting or hearing. */
@@ -13,7 +14,7 @@ export function createHeader(screen: blessed.Widgets.Screen, engine: StationEngi
     const current = roomsMatter(info) ? info.current : null;
     // The room right after the server it is on: which conference this is.
     const room = current === null ? '' : ` {yellow-fg}{bold}[${escape(current)}]{/bold}{/yellow-fg}`;
-    box.setContent(` {bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}${room}  ${linkText(engine.linkState())} ${tx}${rx}${extra()}`);
+    box.setContent(` {bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}${room}  ${linkViewMarkup(engine.linkView())} ${tx}${rx}${extra()}`);
   };
   render();
   return { render };

@@ -185,7 +185,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   engine.on('ptt', (p) => {
     if (!p.local) notices.heard(p.callsign);
   });
-  for (const ev of ['tx', 'rx', 'heard', 'link', 'buffered', 'ptt'] as const) engine.on(ev, renderAll);
+  for (const ev of ['tx', 'rx', 'heard', 'link', 'linkView', 'buffered', 'ptt'] as const) engine.on(ev, renderAll);
   engine.speech.on('state', renderAll);
   engine.on('notice', (n) => {
     log('notice: %s', inert(n.text));

@@ -38,7 +38,7 @@ export function createSysopBar(screen: blessed.Widgets.Screen, engine: StationEn
     if (x.refusal === null) show(`SYSOP: ${escape(a.text)}`, 'blue', ANNOUNCE_SHOW_MS);
   });
   // No emoji here: blessed and terminals disagree on their width, which shifts the border.
-  const refused = (r: Refusal): void => show(`REFUSED: ${escape(describeRefusal(r, engine.callsign))}`, 'red', null);
+  const refused = (r: Refusal): void => show(`REFUSED: ${escape(describeRefusal(r, engine.callsign, Date.now(), engine.auth !== null))}`, 'red', null);
   x.on('refused', refused);
   x.on('admitted', () => show('Admitted by the server', 'blue', 5000));
   engine.auth?.on('authenticated', (a) => show(`Authenticated as ${escape(a.callsign)}`, 'blue', 5000));
