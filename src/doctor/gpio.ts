@@ -4,14 +4,18 @@
  * the button. Uses the station's own GPIO code (src/station/ptt/gpio.ts).
  */
 import { execFile } from 'node:child_process';
-import { checkGpioChip, GpiomonButton, GpioPtt } from '../station/ptt/gpio.js';
+import { GpioError, GpioPtt } from '../station/ptt/gpio.js';
+import { GpiodButton } from '../station/ptt/gpio-lines.js';
+import { resolveLine, type ResolvedLine } from '../station/ptt/gpio-resolve.js';
+import { detectGpiod, runTool, type GpiodGeneration } from '../station/ptt/gpio-tools.js';
 import { fail, pass, skip, warn, type CheckResult } from './check.js';
 import { firstLine } from './runtime.js';
 
 export interface GpioWanted {
-  chip: string;
-  ptt: number | null;
-  led: number | null;
+  /** null: found by the line's name or the Pi's pinctrl label, as the station does. */
+  chip: string | null;
+  ptt: number | string | null;
+  led: number | string | null;
   /** Ask the operator to press the button, and wait this long (ms) for it; null: no live test. */
   liveTestMs: number | null;
   /** Where the live test's prompt goes. */
@@ -33,33 +37,32 @@ export async function checkGpio(w: GpioWanted): Promise<CheckResult[]> {
     return [fail('GPIO tools', `gpiomon does not run: ${firstLine(tools.err) || 'no version'}`, 'sudo apt install gpiod')];
   }
   out.push(pass('GPIO tools', `libgpiod ${version[0].replace(/^v/, '')} (the ${version[1] === '1' ? '1.x' : '2.x'} command-line grammar)`));
-  try {
-    checkGpioChip(w.chip);
-  } catch (e) {
-    return [...out, fail(`GPIO chip ${w.chip}`, firstLine(e), 'give the chip with --gpio-chip (gpiodetect lists them); the user needs the gpio group')];
-  }
-  const detect = await run('gpiodetect', []);
-  const chipLine = detect.out.split('\n').find((l) => l.startsWith(w.chip.replace(/^\/dev\//, '') + ' '));
-  const lines = chipLine ? Number(/\((\d+) lines\)/.exec(chipLine)?.[1]) : NaN;
-  out.push(pass(`GPIO chip ${w.chip}`, chipLine ? chipLine.trim() : 'present'));
-  for (const [what, line] of [['PTT line', w.ptt], ['LED line', w.led]] as const) {
+  const gpiod = await detectGpiod(runTool).catch(() => null);
+  if (gpiod === null) return [...out, fail('GPIO tools', 'the libgpiod version is not one opv speaks (1.6 or 2.x)', 'sudo apt install gpiod')];
+  let pttLine: ResolvedLine | null = null;
+  for (const [what, line, flag] of [['PTT line', w.ptt, '--ptt-gpio'], ['LED line', w.led, '--led-gpio']] as const) {
     if (line === null) continue;
-    if (Number.isFinite(lines) && line >= lines) out.push(fail(what, `line ${line} is not on ${w.chip} (it has ${lines} lines)`, 'check --ptt-gpio/--led-gpio and --gpio-chip'));
-    else out.push(pass(what, `line ${line} on ${w.chip}`));
+    try {
+      const r = await resolveLine(gpiod, runTool, line, w.chip, flag);
+      if (what === 'PTT line') pttLine = r;
+      out.push(pass(what, `${r.chip} line ${r.offset} (found by ${r.how})`));
+    } catch (e) {
+      out.push(fail(what, e instanceof GpioError ? e.message : firstLine(e), 'check --ptt-gpio/--led-gpio and --gpio-chip (gpiodetect, gpioinfo list them); the user needs the gpio group'));
+    }
   }
-  if (w.ptt !== null && w.liveTestMs !== null) out.push(await liveTest(w.chip, w.ptt, w.liveTestMs, w.say));
+  if (pttLine !== null && w.liveTestMs !== null) out.push(await liveTest(gpiod.generation, pttLine, w.liveTestMs, w.say));
   return out;
 }
 
 /** Waits for one press and release of the PTT button through the station's debounced GPIO PTT. */
-async function liveTest(chip: string, line: number, ms: number, say: (l: string) => void): Promise<CheckResult> {
+async function liveTest(gen: GpiodGeneration, r: ResolvedLine, ms: number, say: (l: string) => void): Promise<CheckResult> {
   say(`  … press and release the PTT button now (waiting ${Math.round(ms / 1000)} s)`);
   let error: string | null = null;
   const seen: boolean[] = [];
   let wake: () => void = () => undefined;
   const woken = new Promise<void>((r) => (wake = r));
   const ptt = new GpioPtt(
-    new GpiomonButton(chip, line, (m) => {
+    new GpiodButton(gen, { chip: r.chip, offset: r.offset, activeLow: true, bias: 'pull-up', debounceMs: 30 }, 'the PTT button', (m) => {
       error = m;
       wake();
     }),
