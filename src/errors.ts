@@ -24,6 +24,7 @@ export const OPV_ERROR_CODES = [
   'OPV_LINK',
   'OPV_GPIO',
   'OPV_STATS_CLIENT',
+  'OPV_COMMAND',
 ] as const;
 export type OpvErrorCode = (typeof OPV_ERROR_CODES)[number];
 
