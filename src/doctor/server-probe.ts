@@ -10,7 +10,7 @@ import { lookup } from 'node:dns/promises';
 import { randomInt, type KeyObject } from 'node:crypto';
 import { checkFrame, encodeCallsign, formatControl, frameMessage, MessageBuilder, parseIPv4Address, Reassembler } from '../protocol/index.js';
 import { formatExtAnnounce, parseExt, SERVER_STATION_ID, type RefusalReason } from '../protocol/ext.js';
-import type { AuthFailReason } from '../protocol/auth.js';
+import { SERVER_AUTH_PREFIX, type AuthFailReason } from '../protocol/auth.js';
 import { StationAuth } from '../station/auth.js';
 
 export interface ProbeOptions {
@@ -178,7 +178,7 @@ class Probe {
   }
 
   private onServerText(text: string): void {
-    if (text.startsWith('OPV:AUTH_')) {
+    if (text.startsWith(SERVER_AUTH_PREFIX)) {
       this.auth?.handle(text);
       return;
     }

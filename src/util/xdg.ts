@@ -41,6 +41,15 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * opv's runtime directory (sockets): $XDG_RUNTIME_DIR/opv in a login session; null when
+ * there is none (a service's dedicated user), for the caller to choose another place.
+ */
+export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const v = env.XDG_RUNTIME_DIR;
+  return v && path.isAbsolute(v) ? path.join(v, 'opv') : null;
+}
+
+/**
  * A service's state directory: systemd's $STATE_DIRECTORY (the first of a colon-separated
  * list; systemd gives absolute paths) when run as a unit with StateDirectory=, else stateDir.
  */

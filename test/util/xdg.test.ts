@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configDir, dataDir, homeDir, serviceStateDir, stateDir } from '../../src/util/xdg.js';
+import { configDir, dataDir, homeDir, runtimeDir, serviceStateDir, stateDir } from '../../src/util/xdg.js';
+import { controlSocketPath } from '../../src/station/control/socket-path.js';
 import { defaultStateDir } from '../../src/server/holds.js';
 import { defaultDebugFile } from '../../src/util/debug-log.js';
 import { dataDirFor } from '../../src/station/settings.js';
@@ -16,6 +17,7 @@ test('defaults sit under $HOME when no XDG variable is set', () => {
   assert.equal(dataDir(env), '/home/op/.local/share/opv');
   assert.equal(stateDir(env), '/home/op/.local/state/opv');
   assert.equal(serviceStateDir(env), '/home/op/.local/state/opv');
+  assert.equal(runtimeDir(env), null, 'no runtime directory outside a login session');
 });
 
 test('an absolute XDG variable wins; a relative one is invalid and ignored (XDG Base Directory spec)', () => {
@@ -27,6 +29,8 @@ test('an absolute XDG variable wins; a relative one is invalid and ignored (XDG 
   assert.equal(configDir(rel), '/home/op/.config/opv');
   assert.equal(dataDir(rel), '/home/op/.local/share/opv');
   assert.equal(stateDir(rel), '/home/op/.local/state/opv');
+  assert.equal(runtimeDir({ HOME, XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/opv');
+  assert.equal(runtimeDir({ HOME, XDG_RUNTIME_DIR: 'run' }), null);
 });
 
 test("systemd's $STATE_DIRECTORY (first of a list) is the service's state directory", () => {
@@ -43,4 +47,6 @@ test('every directory opv keeps things in comes from the helper', () => {
   assert.equal(exportsDir(env), '/d/opv/exports');
   assert.equal(exportPath('~/x.wav', env), '/home/op/x.wav');
   assert.equal(defaultKeyFile('W1ABC', env), '/c/opv/keys/W1ABC.pem');
+  assert.equal(controlSocketPath('W1ABC', env), '/c/opv/station-W1ABC.sock');
+  assert.equal(controlSocketPath('W1ABC', { ...env, XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/opv/station-W1ABC.sock');
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { OpvError } from '../../errors.js';
 import { callsignForPath } from '../../util/callsign-path.js';
-import { configDir } from '../../util/xdg.js';
+import { configDir, runtimeDir } from '../../util/xdg.js';
 
 /** Longest path a Unix socket address holds on Linux (sun_path is 108 bytes with its NUL). */
 export const UNIX_PATH_MAX = 107;
@@ -12,7 +12,7 @@ export const UNIX_PATH_MAX = 107;
  * directory of its own). The callsign never becomes a directory separator.
  */
 export function controlSocketPath(callsign: string, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'opv') : configDir(env);
+  const dir = runtimeDir(env) ?? configDir(env);
   return path.join(dir, `station-${callsignForPath(callsign)}.sock`);
 }
 
