@@ -4,8 +4,7 @@ import { inert } from '../util/inert-text.js';
 import { debugLog } from '../util/debug-log.js';
 import { noticeText } from './notice-text.js';
 import type { LinkState, Notice } from './types.js';
-import { speechLine, speechTag } from './speech/describe.js';
-import type { SpeechState } from './speech/speech-queue.js';
+import { speechLine, speechTag, type SpeechState } from './commands/index.js';
 import { attachExtLines } from './ext-lines.js';
 import { describeEntry, type CommandOutput, type StationCore, type StationView } from './commands/index.js';
 

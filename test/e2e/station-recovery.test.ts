@@ -207,7 +207,7 @@ test('truthful state: banned and kicked say so in /status (not "no reply"); whil
   const c = await station('K1BAN', srv);
   for (const s of [a, b, c]) await s.proc.waitForLine(/🔗 connected to server/);
   a.proc.sendLine('/who');
-  await a.proc.waitForLine(/👥 2 other stations on the server/, 10_000);
+  await a.proc.waitForLine(/👥 3 stations on the server, you included/, 10_000);
 
   await admin(srv, 'K1BAN', 'ban');
   await c.proc.waitForLine(/⛔ REFUSED by the server: banned/, 10_000);

@@ -19,7 +19,7 @@ import { NoticeLine, type NoticeKind } from './notices.js';
 import { showPopup, type Popup } from './popup.js';
 import { statusLines } from './status-view.js';
 import { kittyFilteredInput } from './kitty-input.js';
-import { speechTag } from '../speech/describe.js';
+import { speechTag } from '../commands/index.js';
 import { fitHints, keyHint, stateTag } from './key-hints.js';
 import { showRoomList, type RoomList } from './room-list.js';
 import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, roomsText } from '../room-text.js';

@@ -1,5 +1,5 @@
 import blessed from 'blessed';
-import type { RoomCount } from '../../protocol/ext.js';
+import type { RoomCount } from '../commands/index.js';
 import { inertTagged } from '../../util/inert-text.js';
 
 export interface RoomList {

@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import type { StationView } from '../commands/types.js';
-import { describeRefusal, type Refusal } from '../server-ext.js';
+import { describeRefusal, type Refusal } from '../commands/index.js';
 import { escape } from './format.js';
 
 /** An announcement stays up this long (or until the next one). */
