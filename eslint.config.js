@@ -74,6 +74,14 @@ export const FLOOR_ZONES = [
     why: 'the station imports no server or admin code',
   },
   {
+    name: 'doctor floor',
+    files: ['src/doctor/**'],
+    forbid: ['**'],
+    allow: ['src/doctor/**', 'src/station/**', 'src/auth/**', 'src/audio/**', ...base],
+    packages: ['blessed', 'blessed-contrib', 'nats', 'prom-client'],
+    why: 'opv doctor checks a station with the station\'s own code: it imports no server or admin code',
+  },
+  {
     name: "the station's faces",
     files: ['src/station/tui/**', 'src/station/line.ts'],
     forbid: engineInternals,

@@ -5,12 +5,20 @@
  * same run, each arrival's delay is measured from its send: at a listener on the SAME
  * server (the relay alone) and at one on the OTHER server (relay → NATS → relay); the
  * difference is what the interlink adds per hop. Prints loss, both delays (p50, p99) and
- * the added delay, and the CPU per frame of each relay and of nats-server.
+ * the added delay, and the CPU per frame of each relay and of nats-server. First, in
+ * process, the cost of sealing (signing) and opening (checking) one frame and one presence
+ * message, since every frame and message on NATS is signed by its server.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerStats } from '../src/contract/stats.js';
+import { FRAME_SIZE } from '../src/protocol/constants.js';
+import { encodePresence } from '../src/server/interlink-presence.js';
+import { InterlinkTrust } from '../src/server/interlink-trust.js';
+import { parsePeers } from '../src/server/peers.js';
+import { authorizedKeyLine } from '../src/auth/crypto.js';
+import { testKeyring } from '../test/helpers/interlink-keys.js';
 import { natsSkip, pollAsync, startNatsNode } from '../test/helpers/nats.js';
 import { freeTcpPort, freeUdpPort } from '../test/helpers/paths.js';
 import { Proc } from '../test/helpers/proc.js';
@@ -38,6 +46,47 @@ const skipWhy = natsSkip();
 if (skipWhy) {
   console.error(`bench:interlink: ${skipWhy}`);
   process.exit(1);
+}
+
+/** Mean µs per call of `f` over `n` calls (after a warm-up). */
+function perCall(n: number, f: (i: number) => void): number {
+  for (let i = 0; i < Math.min(200, n); i++) f(i);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) f(i);
+  return ((performance.now() - t0) * 1000) / n;
+}
+
+{
+  const keys = testKeyring();
+  const peers = parsePeers([authorizedKeyLine('bench-a', keys.privateKey('bench-a'), ''), authorizedKeyLine('bench-b', keys.privateKey('bench-b'), '')].join('\n'), 'peers');
+  const a = new InterlinkTrust({ serverId: 'bench-a', mode: 'signed', key: keys.privateKey('bench-a'), peers });
+  const b = new InterlinkTrust({ serverId: 'bench-b', mode: 'signed', key: keys.privateKey('bench-b'), peers });
+  const subject = 'opv.room.MAIN.bench-a';
+  const frame = Buffer.alloc(FRAME_SIZE, 0x5a);
+  const N = 2000;
+  const sealed: Buffer[] = [];
+  const sealUs = perCall(N, () => sealed.push(a.sealFrame(subject, frame)));
+  let i = 0;
+  const openUs = perCall(N, () => b.openFrame('bench-a', subject, sealed[i++ % sealed.length]!));
+  const ps = 'opv.presence.bench-a';
+  const join = encodePresence({ v: 1, kind: 'join', server: 'bench-a', at: Date.now(), callsign: 'W1AW', room: 'MAIN', auth: false });
+  const snapshot = encodePresence({
+    v: 1,
+    kind: 'snapshot',
+    server: 'bench-a',
+    at: Date.now(),
+    stations: Array.from({ length: 1000 }, (_, k) => ({ callsign: `W${k}AW`, room: 'MAIN', talking: false, connected_s: 10, joined_at: Date.now(), auth: false })),
+  });
+  const joins: Buffer[] = [];
+  const sealJoinUs = perCall(N, () => joins.push(a.sealControl(ps, join)));
+  let j = 0;
+  const openJoinUs = perCall(N, () => b.openControl('bench-a', ps, joins[j++]!));
+  const snaps: Buffer[] = [];
+  const sealSnapUs = perCall(100, () => snaps.push(a.sealControl(ps, snapshot)));
+  let k = 0;
+  const openSnapUs = perCall(100, () => b.openControl('bench-a', ps, snaps[k++]!));
+  console.log(`signatures (Ed25519, in process, ${N} each): frame seal ${sealUs.toFixed(1)} µs, open ${openUs.toFixed(1)} µs (${frame.length} → ${sealed[0]!.length} bytes on NATS)`);
+  console.log(`  presence join (${join.length} B): seal ${sealJoinUs.toFixed(1)} µs, open ${openJoinUs.toFixed(1)} µs; snapshot of 1 000 stations (${(snapshot.length / 1024).toFixed(0)} KiB): seal ${sealSnapUs.toFixed(0)} µs, open ${openSnapUs.toFixed(0)} µs`);
 }
 
 const nats = await startNatsNode({ name: 'bench-nats' });
@@ -70,6 +119,7 @@ async function relay(id: string): Promise<Relay> {
     nats.url,
     '--server-id',
     id,
+    ...testKeyring().args(id),
   ]);
   await proc.waitForLine(/Server ready for connections/, 20_000);
   await proc.waitForLine(/NATS: connected to /, 20_000);
@@ -134,9 +184,11 @@ try {
     const pub = link1.frames_published - link0.frames_published;
     const rec = link1.frames_received - link0.frames_received;
     const notPub = link1.frames_not_published - link0.frames_not_published;
+    const refused = link1.rejected_signature + link1.rejected_replay + link1.rejected_unknown_peer - (link0.rejected_signature + link0.rejected_replay + link0.rejected_unknown_peer);
+    const dups = link1.duplicates_dropped - link0.duplicates_dropped;
     const cpuUs = (cpu1[i]! - cpu0[i]!) * 1e6;
     console.log(
-      `relay ${rl.id}: CPU ${(cpuUs / 1e6 / SECONDS * 100).toFixed(1)} % of a core, ${(cpuUs / fwd).toFixed(2)} µs per forwarded frame (${fwd.toLocaleString('en-US')} forwarded to stations, ${pub.toLocaleString('en-US')} published, ${rec.toLocaleString('en-US')} received from NATS, ${notPub} not published)`,
+      `relay ${rl.id}: CPU ${(cpuUs / 1e6 / SECONDS * 100).toFixed(1)} % of a core, ${(cpuUs / fwd).toFixed(2)} µs per forwarded frame (${fwd.toLocaleString('en-US')} forwarded to stations, ${pub.toLocaleString('en-US')} published, ${rec.toLocaleString('en-US')} received from NATS, ${notPub} not published, ${refused} refused, ${dups} duplicates)`,
     );
   });
   const natsCpuUs = (cpu1[pids.length - 1]! - cpu0[pids.length - 1]!) * 1e6;

@@ -1,6 +1,6 @@
 /**
  * Load for the latency-tail part of bench:server, run as its own process on a namespace
- * host: N stations registered (each a UDP socket, a keepalive every 2 s as stations do),
+ * host: N stations registered by a keepalive (each a UDP socket, a keepalive every 2 s as stations do),
  * S event streams on the stats port that never read (stalled), and one probe station
  * sending a KEEPALIVE every 20 ms and timing its echo. Prints `measure-start`,
  * `measure-end` and a JSON result line.
@@ -28,8 +28,10 @@ for (let i = 0; i < N; i++) {
   const s = await loadSocket();
   s.on('message', () => undefined);
   const id = encodeCallsign(call(i));
-  for (const f of frameMessage(id, loadBuilder(i).text('joining'))) s.send(f, port, serverIp);
+  // Registered by a keepalive (echoed to it alone): a chat line would be relayed to all the others, 250 000 sends before the window.
+  for (const f of keepalive(id, i)) s.send(f, port, serverIp);
   stations.push({ s, id, i });
+  if (i % 50 === 49) await new Promise((r) => setTimeout(r, 10));
 }
 let k = 0;
 const keepTimer = setInterval(() => {

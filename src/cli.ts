@@ -11,6 +11,7 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Co
   { name: 'server', summary: 'run the conference relay (UDP) with its stats channel (HTTP)', load: async () => (await import('./server/cli.js')).serverCommand() },
   { name: 'station', summary: 'run an Opulent Voice station: chat, push-to-talk voice, history', load: async () => (await import('./station/cli.js')).stationCommand() },
   { name: 'keygen', summary: "create a station's Ed25519 key for authentication", load: async () => (await import('./auth/keygen.js')).keygenCommand() },
+  { name: 'doctor', summary: 'check what a station needs before it goes on the air, one line per check with the fix', load: async () => (await import('./doctor/cli.js')).doctorCommand() },
   { name: 'admin', summary: "the sysop's live dashboard of a running `opv server` (its stats channel)", load: async () => (await import('./admin/cli.js')).adminCommand() },
 ];
 

@@ -21,6 +21,7 @@ export const OPV_ERROR_CODES = [
   'OPV_GPIO',
   'OPV_STATS_CLIENT',
   'OPV_STATS_CONTRACT',
+  'OPV_COMMAND',
 ] as const;
 export type OpvErrorCode = (typeof OPV_ERROR_CODES)[number];
 

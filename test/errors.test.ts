@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeFatal, EXIT_FAILURE, EXIT_SOFTWARE, isOpvError, loadCommand, missingPackage, OPV_ERROR_CODES, OpvError } from '../src/errors.js';
+import { CommandError } from '../src/station/commands/types.js';
 import { invokedCommand } from '../src/cli.js';
 import { ConfigError } from '../src/server/config.js';
 import { StatsClientError } from '../src/admin/client.js';
@@ -21,6 +22,7 @@ test('every error opv raises on purpose is an OpvError with its own stable code,
     [new WavFormatError('x'), 'WavFormatError', 'OPV_WAV_FORMAT'],
     [new AudioDeviceError('x'), 'AudioDeviceError', 'OPV_AUDIO_DEVICE'],
     [new SettingsError('x'), 'SettingsError', 'OPV_SETTINGS'],
+    [new CommandError('x'), 'CommandError', 'OPV_COMMAND'],
     [new HistoryError('x'), 'HistoryError', 'OPV_HISTORY'],
     [new LinkError('x'), 'LinkError', 'OPV_LINK'],
     [new OpusPacketSizeError('x'), 'OpusPacketSizeError', 'OPV_OPUS_PACKET_SIZE'],

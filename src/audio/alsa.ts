@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioDeviceError, type CaptureSource, type PlaybackSink } from './types.js';
 import { FrameChunker } from './frame-chunker.js';
+import { WavStreamHeader } from './wav-stream-header.js';
 import { bytesFromSamples } from './wav-format.js';
 
 const require = createRequire(import.meta.url);
@@ -192,8 +193,9 @@ export class AlsaCapture implements CaptureSource {
       device: this.device,
     });
     const chunker = new FrameChunker(onFrame);
+    const samples = new WavStreamHeader((b) => chunker.push(b));
     const stream = mic.getAudioStream();
-    stream.on('data', (chunk: Buffer) => chunker.push(chunk));
+    stream.on('data', (chunk: Buffer) => samples.push(chunk));
     stream.on('error', () => undefined);
     stream.on('audioProcessExitComplete', () => {
       if (this.mic === mic) {

@@ -63,6 +63,13 @@ export const interlinkStatsSchema = z.looseObject({
   reconnects: count,
   subscribed_rooms: z.array(text),
   peers: z.array(z.looseObject({ server_id: text, last_seen_s: count, stations: count })),
+  // Absent from servers older than signed interlinks: they believed any publisher.
+  trust: z.enum(['signed', 'open']).default('open'),
+  rejected_signature: count.default(0),
+  rejected_replay: count.default(0),
+  rejected_unknown_peer: count.default(0),
+  duplicates_dropped: count.default(0),
+  presence_rejected: count.default(0),
 }) satisfies z.ZodType<InterlinkStats>;
 
 export const socketStatsSchema = z.looseObject({

@@ -79,6 +79,18 @@ export interface InterlinkStats {
   subscribed_rooms: string[];
   /** Other servers heard from, with seconds since their last presence. */
   peers: { server_id: string; last_seen_s: number; stations: number }[];
+  /** "signed" (only peers' signed messages are believed) or "open" (--interlink-trust open: any NATS publisher is). */
+  trust: 'signed' | 'open';
+  /** Messages from NATS refused: bad or missing signature. */
+  rejected_signature: number;
+  /** Refused: a sequence already passed or a time outside the freshness window (replays). */
+  rejected_replay: number;
+  /** Refused: a sender that is not in the peers file (or this server's own id). */
+  rejected_unknown_peer: number;
+  /** Frames and messages that arrived twice (a NATS stall, a reconnect) and were delivered once. */
+  duplicates_dropped: number;
+  /** Presence refused by the per-peer caps (rate, size, stations) or naming stations its sender does not hold. */
+  presence_rejected: number;
 }
 
 /** The relay's UDP sockets as the kernel sees them (Linux; null in ServerStats where it cannot be read). */

@@ -45,6 +45,9 @@ interface ServerFlags extends OpsFlags {
   natsTlsCa?: string;
   natsTlsCert?: string;
   natsTlsKey?: string;
+  serverKey?: string;
+  peers?: string;
+  interlinkTrust?: 'signed' | 'open';
 }
 
 /** `--room NAME` (chosen by name) or `--room NAME:PORT` (also reachable by its own UDP port), repeatable. */
@@ -117,6 +120,13 @@ export function serverCommand(): Command {
     .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS server')
     .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
     .option('--nats-tls-key <file>', 'client key for NATS')
+    .option('--server-key <file>', "this server's private key for the interlink (from opv keygen --server ID --out FILE)")
+    .option('--peers <file>', 'public keys of the servers of the network ("ID ed25519 <key> [comment]" lines), re-read when it changes and on SIGHUP')
+    .addOption(
+      new Option('--interlink-trust <mode>', 'signed (default: only messages signed by a key in --peers are believed) or open (any NATS publisher is believed)').argParser(
+        oneOf('--interlink-trust', ['signed', 'open'] as const),
+      ),
+    )
     .option('--max-event-clients <n>', 'live event streams (/api/v1/events) served at once; more are refused with 503', intInRange('--max-event-clients', 1, 10000), d.stats.maxEventClients)
     .action(async (flags: ServerFlags) => {
       const token = statsToken(flags);
@@ -166,7 +176,7 @@ function interlinkWarning(flags: ServerFlags): string | null {
 }
 
 function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
-  const natsOnly = ['serverId', 'natsCreds', 'natsUserFile', 'natsTlsCa', 'natsTlsCert', 'natsTlsKey'] as const;
+  const natsOnly = ['serverId', 'natsCreds', 'natsUserFile', 'natsTlsCa', 'natsTlsCert', 'natsTlsKey', 'serverKey', 'peers', 'interlinkTrust'] as const;
   if (flags.nats === undefined) {
     const stray = natsOnly.find((k) => flags[k] !== undefined);
     if (stray !== undefined) throw new ConfigError(`--${stray.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} needs --nats`);
@@ -184,7 +194,22 @@ function interlinkConfig(flags: ServerFlags): InterlinkConfig | null {
     tlsCa: flags.natsTlsCa ?? null,
     tlsCert: flags.natsTlsCert ?? null,
     tlsKey: flags.natsTlsKey ?? null,
+    ...interlinkTrust(flags),
   };
+}
+
+/** Signed unless the sysop says open on purpose; signed needs both files. */
+function interlinkTrust(flags: ServerFlags): Pick<InterlinkConfig, 'trust' | 'serverKey' | 'peersFile'> {
+  const trust = flags.interlinkTrust ?? 'signed';
+  if (trust === 'open') {
+    if (flags.serverKey !== undefined || flags.peers !== undefined) throw new ConfigError('--interlink-trust open checks no signatures: leave out --server-key and --peers (or drop --interlink-trust open)');
+    return { trust, serverKey: null, peersFile: null };
+  }
+  if (flags.serverKey === undefined || flags.peers === undefined) {
+    const missing = [flags.serverKey === undefined ? '--server-key FILE' : null, flags.peers === undefined ? '--peers FILE' : null].filter(Boolean).join(' and ');
+    throw new ConfigError(`--nats needs ${missing} (make keys with opv keygen --server ID), or --interlink-trust open to believe any NATS publisher`);
+  }
+  return { trust, serverKey: flags.serverKey, peersFile: flags.peers };
 }
 
 export async function runServer(config: ServerConfig, warnings: string[] = []): Promise<void> {
@@ -237,6 +262,8 @@ export async function runServer(config: ServerConfig, warnings: string[] = []): 
       await Promise.all([server.close(), stats?.close()]);
       throw e;
     }
+    if (network.trustOpen) log.warn(network.trustWords);
+    else log.info(network.trustWords);
     await network.start();
   }
   if (server.rooms.size > 1) log.rooms([...server.rooms.values()].map((r) => ({ room: r.name, port: r.port })));
@@ -257,6 +284,7 @@ export async function runServer(config: ServerConfig, warnings: string[] = []): 
     process.on('SIGHUP', () => {
       server.reloadAcl();
       server.reloadKeys();
+      network?.reloadPeers();
     });
   });
 }

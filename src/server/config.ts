@@ -62,6 +62,12 @@ export interface InterlinkConfig {
   tlsCa: string | null;
   tlsCert: string | null;
   tlsKey: string | null;
+  /** signed: only messages signed by a key in the peers file are believed; open: any NATS publisher is. */
+  trust: 'signed' | 'open';
+  /** This server's private key (opv keygen --server); required when signed. */
+  serverKey: string | null;
+  /** The peers file (`ID ed25519 <key> [comment]` lines); required when signed. */
+  peersFile: string | null;
 }
 
 /** Rooms per server: bounds the ROOMS message (docs/EXTENSIONS.md) and the metrics' label values. */

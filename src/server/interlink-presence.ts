@@ -28,7 +28,7 @@ export type PresenceLeaveReason = 'bye' | 'timeout' | 'kicked' | 'banned';
 export type PresenceMessage =
   /** Every PRESENCE_SNAPSHOT_INTERVAL_MS and at (re)connect: all of the sender's stations. */
   | { v: 1; kind: 'snapshot'; server: string; at: number; stations: PresenceStation[] }
-  | { v: 1; kind: 'join'; server: string; at: number; callsign: string; room: string }
+  | { v: 1; kind: 'join'; server: string; at: number; callsign: string; room: string; auth?: boolean }
   | { v: 1; kind: 'leave'; server: string; at: number; callsign: string; room: string; reason: PresenceLeaveReason }
   | { v: 1; kind: 'talk'; server: string; at: number; callsign: string; room: string; talking: boolean }
   | { v: 1; kind: 'room'; server: string; at: number; callsign: string; from: string; to: string }
@@ -60,9 +60,9 @@ const schema = z.discriminatedUnion('kind', [
   z.object({
     ...base,
     kind: z.literal('snapshot'),
-    stations: z.array(z.object({ callsign, room, talking: z.boolean(), connected_s: seconds, joined_at: epochMs.optional() })).max(PRESENCE_MAX_STATIONS),
+    stations: z.array(z.object({ callsign, room, talking: z.boolean(), connected_s: seconds, joined_at: epochMs.optional(), auth: z.boolean().optional() })).max(PRESENCE_MAX_STATIONS),
   }),
-  z.object({ ...base, kind: z.literal('join'), callsign, room }),
+  z.object({ ...base, kind: z.literal('join'), callsign, room, auth: z.boolean().optional() }),
   z.object({ ...base, kind: z.literal('leave'), callsign, room, reason: z.enum(['bye', 'timeout', 'kicked', 'banned']) }),
   z.object({ ...base, kind: z.literal('talk'), callsign, room, talking: z.boolean() }),
   z.object({ ...base, kind: z.literal('room'), callsign, from: room, to: room }),

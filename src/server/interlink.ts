@@ -2,8 +2,8 @@
  * The NATS interlink: one NATS connection per `opv server --nats`, carrying this
  * server's rooms to the other servers of the network and theirs to it.
  *
- * - Voice: each valid local frame is published unchanged (134 bytes, no headers) on
- *   `opv.room.<ROOM>.<server-id>`; the server subscribes `opv.room.<ROOM>.*` only while
+ * - Voice: each valid local frame is published unchanged, sealed with this server's
+ *   sequence number and signature (./interlink-trust.ts), on `opv.room.<ROOM>.<server-id>`; the server subscribes `opv.room.<ROOM>.*` only while
  *   it has a local station in ROOM, so NATS (and its gateways and leaf nodes, which route
  *   by interest) carries a room only where someone listens. No echo: the client
  *   connects with noEcho, and frames are never republished (the server only relays
@@ -11,8 +11,13 @@
  * - Stale voice is worse than none: nothing is published while the link is down or
  *   stalled (nats.js would buffer it and replay it on reconnect), and a silently dead
  *   TCP link is found by a liveness probe within about 600 ms and replaced.
- * - Presence: JSON on `opv.presence.<server-id>` (./interlink-presence.ts), validated on
- *   receipt; the server keeps the other servers' stations in a RemoteRoster.
+ * - Presence: JSON on `opv.presence.<server-id>` (./interlink-presence.ts), sealed the same
+ *   way, validated on receipt; the server keeps the other servers' stations in a RemoteRoster.
+ * - One connection at a time: nats.js's own reconnect is off. Its in-place redial can leave
+ *   a connection it gave up on (a dial that timed out against a frozen nats-server) to
+ *   finish later and, when that one closes, redial while the live connection stays open:
+ *   two subscribed connections, every message twice. Here a connection that fails is
+ *   closed (its socket destroyed) before a new one is made.
  *
  * Local fan-out never waits on this: publishFrame is synchronous and cheap.
  */
@@ -20,27 +25,40 @@ import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, Events, type ConnectionOptions, type Msg, type NatsConnection, type Subscription, type TlsOptions } from 'nats';
 import type { InterlinkStats } from '../contract/stats.js';
-import { FRAME_SIZE } from '../protocol/constants.js';
 import { isServerId, normaliseRoom } from '../protocol/ext.js';
 import { hasToken } from '../protocol/header.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { ConfigError } from './config.js';
-import { decodePresence, encodePresence, PRESENCE_SUBJECT_ALL, PRESENCE_SUBJECT_PREFIX, presenceSubject, type PresenceMessage } from './interlink-presence.js';
+import { decodePresence, encodePresence, PRESENCE_MAX_BYTES, PRESENCE_SUBJECT_ALL, PRESENCE_SUBJECT_PREFIX, presenceSubject, type PresenceMessage } from './interlink-presence.js';
+import { CONTROL_HEADER_BYTES, InterlinkTrust, SEALED_FRAME_SIZE } from './interlink-trust.js';
+import { LogLimiter } from './log-limit.js';
+import { RateLimiter } from './rate-limit.js';
 
 export const ROOM_SUBJECT_PREFIX = 'opv.room.';
 /** How often the liveness probe asks the NATS server for an answer (a PING/PONG). */
 export const LIVENESS_PROBE_MS = 250;
 /** No answer within this long: the link is stalled (silently dead), publishing stops and it is replaced. */
 export const LIVENESS_DEADLINE_MS = 600;
-/** Between reconnect attempts to one NATS server (plus up to the jitter), so a failover takes well under 0.5 s. */
-export const RECONNECT_WAIT_MS = 100;
+/** Up to this much is added to each redial delay, so servers that lost one node do not all dial at once. */
 export const RECONNECT_JITTER_MS = 100;
 /** One connection attempt (TCP, TLS and the NATS handshake) gives up after this long. */
 export const CONNECT_TIMEOUT_MS = 2000;
 /** Before the first connection: retry delays grow from the first to the last, then stay there. */
 const FIRST_CONNECT_RETRY_MS = [250, 500, 1000, 2000] as const;
+/**
+ * After a connection that was up is lost: the first redial is at once (a failover), later
+ * ones slow down (each attempt against a frozen nats-server costs a socket until it thaws).
+ */
+const REDIAL_MS = [0, 250, 500, 1000, 2000] as const;
 /** Rooms whose publish subject is cached (a server has few rooms; this only bounds a bug). */
 const MAX_CACHED_SUBJECTS = 1024;
+/**
+ * Presence messages per second from one peer, and the burst: a server sends a snapshot
+ * every 5 s plus one message per station event; a peer far beyond this is broken or hostile,
+ * and its excess is dropped before it is parsed.
+ */
+export const PRESENCE_RATE_PER_S = 20;
+export const PRESENCE_BURST = 200;
 /** Drain on close waits this long for the NATS server before closing anyway. */
 const CLOSE_DRAIN_MS = 2000;
 
@@ -54,6 +72,8 @@ export interface InterlinkOptions {
   tlsCert?: string | null;
   tlsKey?: string | null;
   log: { info(msg: string): void; warn(msg: string): void };
+  /** Seals what is published and checks what arrives; default: open trust (unsigned, any publisher believed). */
+  trust?: InterlinkTrust;
 }
 
 export interface InterlinkEvents {
@@ -197,6 +217,16 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   private readonly pubSubjects = new Map<string, string>();
   private readonly ownPresenceSubject: string;
   private warnedDuplicateId = false;
+  readonly trust: InterlinkTrust;
+  /** Refusals said in the log: a few lines per cause, then one summary per interval. */
+  readonly refusals: LogLimiter;
+  private readonly presenceRate = new RateLimiter(PRESENCE_RATE_PER_S, PRESENCE_BURST, 1024);
+  private redials = 0;
+  /** URLs of the cluster's other nodes, told by the nats-server (its connect_urls): dialled after the configured ones. */
+  private readonly discovered = new Set<string>();
+  private readonly configured: string[];
+  private readonly tls: boolean;
+  private everConnected = false;
   private framesPublished = 0;
   private framesReceived = 0;
   private framesNotPublished = 0;
@@ -213,8 +243,11 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     }
     this.serverId = opts.serverId;
     this.log = opts.log;
+    this.trust = opts.trust ?? new InterlinkTrust({ serverId: opts.serverId, mode: 'open', key: null, peers: new Map() });
+    this.refusals = new LogLimiter((line) => this.log.warn(line), Date.now);
     this.ownPresenceSubject = presenceSubject(opts.serverId);
     const list = parseNatsServers(opts.servers);
+    this.configured = list.servers;
     this.display = list.servers.join(',');
     if (opts.tlsCa || opts.tlsCert || list.servers.some((u) => u.startsWith('tls://'))) requireHostNames(list.servers);
     const tls: TlsOptions = {};
@@ -223,14 +256,14 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     if (opts.tlsKey) tls.key = readConfigFile(opts.tlsKey, 'NATS TLS key file');
     if ((tls.cert === undefined) !== (tls.key === undefined)) throw new ConfigError('--nats-tls-cert and --nats-tls-key go together (a client certificate needs its key)');
     const creds = opts.credsFile ? readConfigFile(opts.credsFile, 'NATS creds file') : null;
+    // Told URLs are addresses; a certificate names a host: with TLS only the configured URLs are dialled.
+    this.tls = Object.keys(tls).length > 0 || list.servers.some((u) => u.startsWith('tls://'));
     this.connectOpts = {
       servers: list.servers,
       name: `opv-${opts.serverId}`,
       noEcho: true,
-      // Reconnect forever, fast, to any server of the cluster (those it learns from the
-      // cluster too): a dead node costs one reconnect, not a timeout.
-      maxReconnectAttempts: -1,
-      reconnectDelayHandler: () => RECONNECT_WAIT_MS + Math.random() * RECONNECT_JITTER_MS,
+      // This class redials (see the top of the file); one connect() tries each URL once.
+      reconnect: false,
       timeout: CONNECT_TIMEOUT_MS,
       // nats.js's own stale-connection check is the backstop; the liveness probe is faster.
       pingInterval: 5000,
@@ -281,7 +314,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       this.pubSubjects.set(room, subject);
     }
     try {
-      nc.publish(subject, frame);
+      nc.publish(subject, this.trust.sealFrame(subject, frame));
       this.framesPublished++;
     } catch {
       this.framesNotPublished++;
@@ -313,7 +346,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const nc = this.nc;
     if (nc === null || !this.linkUp || this.stalled) return false;
     try {
-      nc.publish(this.ownPresenceSubject, encodePresence(m));
+      nc.publish(this.ownPresenceSubject, this.trust.sealControl(this.ownPresenceSubject, encodePresence(m)));
       return true;
     } catch (e) {
       this.logOnce(`NATS: presence not published: ${reasonOf(e)}`);
@@ -335,6 +368,9 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       reconnects: this.reconnects,
       subscribed_rooms: [...this.wanted].sort(),
       peers: [],
+      trust: this.trust.mode,
+      ...this.trust.counters,
+      presence_rejected: this.presenceRejected,
     };
   }
 
@@ -354,7 +390,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     if (nc) {
       if (this.connected) {
         try {
-          nc.publish(this.ownPresenceSubject, encodePresence({ v: 1, kind: 'bye', server: this.serverId, at: Date.now() }));
+          nc.publish(this.ownPresenceSubject, this.trust.sealControl(this.ownPresenceSubject, encodePresence({ v: 1, kind: 'bye', server: this.serverId, at: Date.now() })));
         } catch {
           // Closing anyway.
         }
@@ -378,7 +414,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     if (this.closing) return;
     let nc: NatsConnection;
     try {
-      nc = await connect(this.connectOpts);
+      nc = await connect({ ...this.connectOpts, servers: [...this.configured, ...[...this.discovered].filter((u) => !this.configured.includes(u))] });
     } catch (e) {
       if (this.closing) return;
       const delay = FIRST_CONNECT_RETRY_MS[Math.min(this.firstConnectFailures, FIRST_CONNECT_RETRY_MS.length - 1)]!;
@@ -390,11 +426,30 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       this.retryTimer.unref();
       return;
     }
-    if (this.closing) {
+    if (this.closing || this.nc !== null) {
+      // Closing, or (a bug) a connection already live: never keep two.
       await nc.close().catch(() => undefined);
       return;
     }
     this.adopt(nc);
+  }
+
+  /** The live connection is given up: its socket is destroyed now, before any new one is dialled. */
+  private drop(nc: NatsConnection, words: string): void {
+    if (nc !== this.nc) return;
+    this.nc = null;
+    this.proto = null;
+    this.linkUp = false;
+    this.resetProbe();
+    this.subs.clear();
+    this.log.warn(`NATS: ${words}`);
+    this.setState(false, words);
+    nc.close().catch(() => undefined);
+    if (this.closing) return;
+    const delay = REDIAL_MS[Math.min(this.redials, REDIAL_MS.length - 1)]! + Math.random() * RECONNECT_JITTER_MS;
+    this.redials++;
+    this.retryTimer = setTimeout(() => void this.attempt(), delay);
+    this.retryTimer.unref();
   }
 
   private adopt(nc: NatsConnection): void {
@@ -402,6 +457,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const proto = (nc as unknown as { protocol?: unknown }).protocol;
     this.proto = typeof proto === 'object' && proto !== null ? proto : null;
     this.firstConnectFailures = 0;
+    this.redials = 0;
+    if (this.everConnected) this.reconnects++;
+    const again = this.everConnected;
+    this.everConnected = true;
     this.subs.clear();
     nc.subscribe(PRESENCE_SUBJECT_ALL, { callback: (err, msg) => (err ? undefined : this.onPresence(msg)) });
     for (const room of this.wanted) this.subscribeRoom(room);
@@ -411,7 +470,13 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     this.stalled = false;
     this.resetProbe();
     this.natsServer = nc.getServer();
-    this.connectedWords = `connected to ${this.natsServer}`;
+    if (!this.tls) {
+      for (const u of nc.info?.connect_urls ?? []) {
+        if (this.discovered.size >= 32) break;
+        if (typeof u === 'string' && /^[\w.:[\]-]+$/.test(u)) this.discovered.add(`nats://${u}`);
+      }
+    }
+    this.connectedWords = `${again ? 'reconnected' : 'connected'} to ${this.natsServer}`;
     this.log.info(`NATS: ${this.connectedWords} as ${this.serverId}`);
     this.lastLogged = '';
     this.setState(true, this.connectedWords);
@@ -422,25 +487,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       if (nc !== this.nc || this.closing) return;
       const data = typeof s.data === 'string' || typeof s.data === 'number' ? String(s.data) : '';
       switch (s.type) {
-        case Events.Disconnect: {
+        case Events.Disconnect:
+          // With reconnect off the connection closes next (onClosed); stop publishing now.
           this.linkUp = false;
-          this.resetProbe();
-          const words = `disconnected from ${data || this.natsServer}; reconnecting`;
-          this.log.warn(`NATS: ${words}`);
-          this.setState(false, words);
           break;
-        }
-        case Events.Reconnect: {
-          this.linkUp = true;
-          this.stalled = false;
-          this.resetProbe();
-          this.reconnects++;
-          this.natsServer = nc.getServer();
-          const words = `reconnected to ${this.natsServer}`;
-          this.log.info(`NATS: ${words}`);
-          this.setState(true, words);
-          break;
-        }
         case Events.LDM:
           this.log.warn(`NATS: ${data || this.natsServer} is shutting down (lame duck mode); will move to another server`);
           break;
@@ -454,18 +504,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     }
   }
 
-  /** The connection closed for good (not by us): start over, as before the first connection. */
+  /** The connection closed (the nats-server went, or nats.js found it stale): a new one is dialled. */
   private onClosed(nc: NatsConnection, err: void | Error): void {
     if (nc !== this.nc || this.closing) return;
-    this.nc = null;
-    this.proto = null;
-    this.linkUp = false;
-    this.subs.clear();
-    const words = `connection closed${err ? `: ${reasonOf(err)}` : ''}; retrying`;
-    this.log.warn(`NATS: ${words}`);
-    this.setState(false, words);
-    this.retryTimer = setTimeout(() => void this.attempt(), FIRST_CONNECT_RETRY_MS[FIRST_CONNECT_RETRY_MS.length - 1]);
-    this.retryTimer.unref();
+    this.drop(nc, `disconnected from ${this.natsServer}${err ? ` (${reasonOf(err)})` : ''}; reconnecting`);
   }
 
   /**
@@ -475,6 +517,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
    * other servers included).
    */
   private probe(): void {
+    this.refusals.flush();
     const nc = this.nc;
     if (nc === null || !this.linkUp || this.closing) return;
     const now = performance.now();
@@ -490,10 +533,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       if (!this.stalled && now - this.probeSince > LIVENESS_DEADLINE_MS) {
         this.stalled = true;
         this.stalls++;
-        const words = `no answer from ${this.natsServer} for ${LIVENESS_DEADLINE_MS} ms; reconnecting`;
-        this.log.warn(`NATS: ${words}`);
-        this.setState(false, words);
-        nc.reconnect().catch(() => undefined);
+        this.drop(nc, `no answer from ${this.natsServer} for ${LIVENESS_DEADLINE_MS} ms; reconnecting`);
       }
       return;
     }
@@ -528,8 +568,8 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
 
   private onFrame(room: string, prefix: string, sub: Subscription, msg: Msg): void {
     const data = msg.data;
-    // A late message of a room given up, or anything that is not one frame, is dropped.
-    if (this.subs.get(room) !== sub || data.byteLength !== FRAME_SIZE || !hasToken(data) || !msg.subject.startsWith(prefix)) {
+    // A late message of a room given up, or anything that is not one sealed frame, is dropped.
+    if (this.subs.get(room) !== sub || data.byteLength !== SEALED_FRAME_SIZE || !hasToken(data) || !msg.subject.startsWith(prefix)) {
       this.framesRejected++;
       return;
     }
@@ -539,24 +579,49 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       this.framesRejected++;
       return;
     }
+    const frame = this.trust.openFrame(origin, msg.subject, data);
+    if (frame === null) return this.refused();
     this.framesReceived++;
-    this.emit('frame', { room, origin, frame: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
+    this.emit('frame', { room, origin, frame });
   }
 
   private onPresence(msg: Msg): void {
     const origin = msg.subject.slice(PRESENCE_SUBJECT_PREFIX.length);
-    const m = decodePresence(msg.data);
-    if (m === null || m.server !== origin) {
+    const data = msg.data;
+    // Size first: a huge payload costs no signature check.
+    if (data.byteLength > PRESENCE_MAX_BYTES + CONTROL_HEADER_BYTES || !isServerId(origin)) {
       this.presenceRejected++;
       return;
     }
     if (origin === this.serverId) {
-      // noEcho keeps our own messages away: this is another server using our id.
+      // noEcho keeps our own messages away: this is another server (or a copy) using our id.
       this.warnDuplicateId();
       this.presenceRejected++;
       return;
     }
+    const json = this.trust.openControl(origin, msg.subject, data);
+    if (json === null) return this.refused();
+    if (!this.presenceRate.allow(origin, Date.now())) {
+      this.presenceRejected++;
+      this.refusals.say('NATS: presence over the rate limit', `NATS: presence from ${origin} over ${PRESENCE_RATE_PER_S} messages/s: dropped`);
+      return;
+    }
+    const m = decodePresence(json);
+    if (m === null || m.server !== origin) {
+      this.presenceRejected++;
+      this.refusals.say('NATS: presence not valid', `NATS: presence from ${origin} is not a valid message: dropped`);
+      return;
+    }
     this.emit('presence', m);
+  }
+
+  /** What the trust check refused, in the log: a few lines per cause, then a summary per interval. */
+  private refused(): void {
+    const r = this.trust.lastRefusal;
+    if (r === null || r.why === 'duplicates_dropped') return;
+    const words = { rejected_signature: 'a bad signature', rejected_replay: 'a replayed or stale sequence', rejected_unknown_peer: 'a sender not in the peers file' }[r.why];
+    // The origin came from a subject checked by isServerId: letters, digits and "-" only.
+    this.refusals.say(`NATS: refused (${r.why})`, `NATS: refused a message claiming to be from ${r.origin}: ${words}`);
   }
 
   private warnDuplicateId(): void {

@@ -107,6 +107,11 @@ export function createMetrics(snapshot: () => ServerStats): PromRegistry {
   link('opv_interlink_frames_not_published_total', 'Frames not published because the link was down', (l) => l.frames_not_published, 'counter');
   link('opv_interlink_frames_rejected_total', 'Frames from NATS dropped (not a frame, unknown room, own server, or claiming the server or a local callsign)', (l) => l.frames_rejected, 'counter');
   link('opv_interlink_reconnects_total', 'Reconnections to NATS', (l) => l.reconnects, 'counter');
+  link('opv_interlink_rejected_signature_total', 'Messages from NATS refused for a bad or missing signature', (l) => l.rejected_signature, 'counter');
+  link('opv_interlink_rejected_replay_total', 'Messages from NATS refused as replays (an old sequence or a stale time)', (l) => l.rejected_replay, 'counter');
+  link('opv_interlink_rejected_unknown_peer_total', 'Messages from NATS refused: the sender is not in the peers file', (l) => l.rejected_unknown_peer, 'counter');
+  link('opv_interlink_duplicates_dropped_total', 'Frames and messages from NATS that arrived twice and were delivered once', (l) => l.duplicates_dropped, 'counter');
+  link('opv_interlink_presence_rejected_total', 'Presence messages refused by the per-peer caps', (l) => l.presence_rejected, 'counter');
 
   // The relay's sockets as the kernel sees them (absent where /proc cannot tell).
   const sock = (kind: 'gauge' | 'counter', name: string, help: string, pick: (x: NonNullable<ServerStats['socket']>) => number): void => {

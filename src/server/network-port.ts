@@ -15,6 +15,8 @@ export interface PresenceStation {
    * rule compares it exactly; connected_s is only to the second. Absent from older peers.
    */
   joined_at?: number;
+  /** It proved its key on its server (docs/EXTENSIONS.md, "Interlink messages"): absent or false otherwise. */
+  auth?: boolean;
 }
 
 /**

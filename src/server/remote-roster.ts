@@ -23,6 +23,8 @@ export interface RemoteStation {
   joinedAtMs: number;
   /** When its server last mentioned it. */
   lastSeenMs: number;
+  /** Its server says it proved its key there (a protected callsign is believed only from that server). */
+  authenticated: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export class RemoteRoster {
           if (seen.has(s.callsign)) continue;
           seen.add(s.callsign);
           this.upsert(peer, m.server, s.callsign, s.room, nowMs, nowMs - s.connected_s * 1000, out);
+          this.setAuthenticated(peer, s.callsign, s.auth === true);
           this.setTalking(peer, m.server, s.callsign, s.talking, out);
         }
         for (const [call, st] of peer.stations) {
@@ -98,6 +101,7 @@ export class RemoteRoster {
       }
       case 'join':
         this.upsert(peer, m.server, m.callsign, m.room, nowMs, nowMs, out);
+        this.setAuthenticated(peer, m.callsign, m.auth === true);
         break;
       case 'leave': {
         const st = peer.stations.get(m.callsign);
@@ -209,7 +213,7 @@ export class RemoteRoster {
     const st = peer.stations.get(callsign);
     if (!st) {
       if (peer.stations.size >= MAX_STATIONS_PER_PEER) return;
-      peer.stations.set(callsign, { callsign, room, server, talking: false, joinedAtMs, lastSeenMs: nowMs });
+      peer.stations.set(callsign, { callsign, room, server, talking: false, joinedAtMs, lastSeenMs: nowMs, authenticated: false });
       out.push({ type: 'joined', callsign, room, server });
       return;
     }
@@ -224,6 +228,28 @@ export class RemoteRoster {
       }
       out.push({ type: 'moved', callsign, room, server, from });
     }
+  }
+
+  private setAuthenticated(peer: Peer, callsign: string, on: boolean): void {
+    const st = peer.stations.get(callsign);
+    if (st) st.authenticated = on;
+  }
+
+  /** The station `server` lists as `callsign`, or undefined (the frame check: a peer speaks for its own stations only). */
+  stationOf(server: string, callsign: string): RemoteStation | undefined {
+    return this.byServer.get(server)?.stations.get(callsign);
+  }
+
+  /** How many of `server`'s stations a snapshot listing `callsigns` would add or remove (the presence budget's cost). */
+  snapshotChanges(server: string, callsigns: readonly string[]): number {
+    const have = this.byServer.get(server)?.stations;
+    if (have === undefined) return callsigns.length;
+    let added = 0;
+    const listed = new Set(callsigns);
+    for (const c of listed) if (!have.has(c)) added++;
+    let removed = 0;
+    for (const c of have.keys()) if (!listed.has(c)) removed++;
+    return added + removed;
   }
 
   private setTalking(peer: Peer, server: string, callsign: string, talking: boolean, out: RosterChange[]): void {

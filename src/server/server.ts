@@ -228,7 +228,18 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
   }
 
   localPresence(): PresenceStation[] {
-    return this.inbound.localPresence();
+    return this.inbound.localPresence().map((s) => ({ ...s, auth: this.isAuthenticated(s.callsign) }));
+  }
+
+  /** The local station `callsign` proved its key here (the network believes a protected callsign only from such a server). */
+  isAuthenticated(callsign: string): boolean {
+    const st = this.registry.get(callsign);
+    return st !== undefined && this.auth.session(callsign)?.endpoint.key === st.endpoint.key;
+  }
+
+  /** `callsign` has a key in this server's authorized-keys file. */
+  isProtected(callsign: string): boolean {
+    return this.auth.protects(callsign);
   }
 
   // The sysop's actions (./sysop.ts).

@@ -67,11 +67,6 @@ export class UdpTransport {
     this.boundAddress = a.address;
   }
 
-  /** The bound sockets (to size their buffers and read their drop counters). */
-  sockets(): Socket[] {
-    return this.listeners.map((l) => l.socket);
-  }
-
   send(buf: Buffer, to: Endpoint): void {
     this.listeners[to.via]?.socket.send(buf, to.port, to.address);
   }

@@ -6,12 +6,15 @@ import { tryOperatorCallsign } from '../protocol/index.js';
 import { debugLog, setupDebugLog } from '../util/debug-log.js';
 import { listAudioDevices } from '../audio/index.js';
 import { inRange, oneOf } from '../util/cli-parse.js';
-import type { StationEngine } from './engine.js';
+import type { StationCore } from './commands/core.js';
 import { attachGpio } from './ptt/attach.js';
 import { checkPttKey } from './ptt/keys.js';
 import { attachDiagnostics } from './diagnostics.js';
 import { callsignForPath } from './exports.js';
 import { LineInterface } from './line.js';
+import { controlSocketFor, openLineIO, underJournald } from './control/line-io.js';
+import { controlSocketPath } from './control/socket-path.js';
+import { attachTarget, runAttach } from './control/attach-client.js';
 import type { Notice } from './types.js';
 import {
   DEFAULT_STATION_SETTINGS,
@@ -25,10 +28,13 @@ import {
   SETTING_RANGES as R,
   checkRoomName,
   type PttMode,
+  type SettingsLayer,
   type StationSettings,
+  GPIO_LINE_NAME,
 } from './settings.js';
+import { GPIO_BIASES, type GpioBias } from './ptt/gpio-tools.js';
 
-interface StationFlags {
+export interface StationFlags {
   ip?: string;
   port?: number;
   listenPort?: number;
@@ -48,9 +54,12 @@ interface StationFlags {
   pttKey?: string;
   pttMode?: PttMode;
   pttTimeout?: number;
-  pttGpio?: number;
-  ledGpio?: number;
+  pttGpio?: number | string;
+  ledGpio?: number | string;
   gpioChip?: string;
+  pttActiveHigh?: boolean;
+  gpioBias?: GpioBias;
+  gpioDebounce?: number;
   speakChat?: boolean;
   chatCue?: boolean;
   courtesyTone?: boolean;
@@ -59,6 +68,8 @@ interface StationFlags {
   key?: string;
   frameTags?: 'on' | 'off';
   room?: string;
+  controlSocket?: string | boolean;
+  attach?: boolean;
 }
 
 const log = debugLog('station');
@@ -78,6 +89,16 @@ function roomArg(v: string): string {
   const r = checkRoomName(v);
   if (!r.ok) throw new InvalidArgumentError(r.error);
   return r.room;
+}
+
+/** `--ptt-gpio 23` (an offset; on a Pi the GPIO number) or `--ptt-gpio GPIO23` (a line name). */
+function gpioLineArg(name: string): (v: string) => number | string {
+  const asNumber = inRange(name, R.gpioLine);
+  return (v: string) => {
+    if (/^\d+$/.test(v)) return asNumber(v);
+    if (GPIO_LINE_NAME.test(v)) return v;
+    throw new InvalidArgumentError(`${name} must be a line number (${R.gpioLine.min}–${R.gpioLine.max}) or a line name such as GPIO23, got "${v}"`);
+  };
 }
 
 function pttKeyArg(v: string): string {
@@ -113,9 +134,12 @@ export function stationCommand(): Command {
     .option('--ptt-key <key>', 'push-to-talk key in the full-screen UI: Ctrl+letter (default C-t) or F3–F12', pttKeyArg)
     .addOption(new Option('--ptt-mode <mode>', 'auto (hold where the terminal can), toggle or hold').argParser(oneOf('--ptt-mode', PTT_MODES)))
     .option('--ptt-timeout <seconds>', 'end a transmission left on this long', inRange('--ptt-timeout', R.pttTimeoutS))
-    .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button (Raspberry Pi: 23)', inRange('--ptt-gpio', R.gpioLine))
-    .option('--led-gpio <line>', 'GPIO line of a TX LED (Raspberry Pi: 17)', inRange('--led-gpio', R.gpioLine))
-    .option('--gpio-chip <chip>', 'GPIO chip for --ptt-gpio/--led-gpio', undefined)
+    .option('--ptt-gpio <line>', 'GPIO line of a push-to-talk button: a number (Raspberry Pi: 23) or a name (GPIO23)', gpioLineArg('--ptt-gpio'))
+    .option('--led-gpio <line>', 'GPIO line of a TX LED: a number (Raspberry Pi: 17) or a name (GPIO17)', gpioLineArg('--led-gpio'))
+    .option('--gpio-chip <chip>', 'GPIO chip of --ptt-gpio/--led-gpio (default: found by the line name or the Pi\'s pinctrl chip)')
+    .option('--ptt-active-high', 'the PTT button pulls the line high when pressed (default: to ground)')
+    .addOption(new Option('--gpio-bias <bias>', 'bias of the PTT line: pull-up (default), pull-down, disabled, as-is').argParser(oneOf('--gpio-bias', GPIO_BIASES)))
+    .option('--gpio-debounce <ms>', 'PTT button debounce in ms (default 30)', inRange('--gpio-debounce', R.gpioDebounceMs))
     .option('--speak-chat', 'read incoming chat aloud with espeak-ng ("Whiskey One Alpha Bravo Charlie says: …")')
     .option('--no-speak-chat', 'do not read chat aloud (overrides the settings file)')
     .option('--chat-cue', 'two short pips when a chat line arrives (default on)')
@@ -124,12 +148,18 @@ export function stationCommand(): Command {
     .option('--no-courtesy-tone', 'no end-of-transmission beep')
     .option('--frame-tags <on|off>', 'per-frame authentication tags when authenticating with a key (default on)', frameTagsArg)
     .option('--key <file>', 'Ed25519 key to authenticate with (opv keygen; default ~/.config/opv/keys/CALL.pem when it exists)')
+    .option('--control-socket [path]', `line mode: open a local control socket that --attach joins (default ${controlSocketPath('CALL')})`)
+    .option('--attach', 'join the station CALL already running on this machine (a service) through its control socket: read and send chat, /history…')
     .option('--debug', 'write the diagnostic log (all opv:* namespaces; DEBUG=opv:link,opv:rx picks some)')
     .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI)')
     .action(async (callsign: string | undefined, flags: StationFlags) => {
       if (flags.listAudio) {
         const d = await listAudioDevices();
         process.stdout.write(`Capture devices:\n${d.inputs.map((x) => `  ${x}`).join('\n') || '  (none)'}\nPlayback devices:\n${d.outputs.map((x) => `  ${x}`).join('\n') || '  (none)'}\n`);
+        return;
+      }
+      if (flags.attach) {
+        process.exitCode = await runAttach(attachTarget(callsign, flags));
         return;
       }
       const settings = resolveSettings(callsign, flags);
@@ -143,7 +173,7 @@ export function stationCommand(): Command {
       const logTo = setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen, app: 'station' });
       if (logTo && logTo !== 'stderr') settingsNotices.push({ level: 'info', text: `diagnostic log: ${logTo}` });
       log('settings %o', { ...settings, callsign: settings.callsign });
-      await runStation(settings, flags.tui, logTo);
+      await runStation(settings, flags.tui, logTo, controlSocketFor(flags.controlSocket, settings.callsign));
     });
 }
 
@@ -154,29 +184,44 @@ function audioSpec(file: string | undefined, device: string | undefined, audio: 
   return audio ? undefined : { kind: 'none' };
 }
 
-export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
-  const file = loadSettingsFile(f.config ?? configFile());
-  const audioIn = audioSpec(f.audioIn, f.audioInDevice, f.audio);
-  const audioOut = audioSpec(f.audioOut, f.audioOutDevice, f.audio);
-  const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, {
+/** The settings the flags set (undefined: not given), a layer over the settings file's. */
+export function flagLayer(callsign: string | undefined, f: StationFlags): SettingsLayer {
+  return {
     callsign,
     server: f.ip,
     port: f.port,
     listenPort: f.listenPort,
-    audioIn,
-    audioOut,
+    audioIn: audioSpec(f.audioIn, f.audioInDevice, f.audio),
+    audioOut: audioSpec(f.audioOut, f.audioOutDevice, f.audio),
     jitterFrames: f.jitter,
     historyMaxEntries: f.historyMax,
     historyMaxAgeDays: f.historyDays,
     dataDir: f.dataDir,
-    ptt: { key: f.pttKey, mode: f.pttMode, timeoutS: f.pttTimeout, gpio: f.pttGpio, led: f.ledGpio, gpioChip: f.gpioChip },
+    ptt: {
+      key: f.pttKey,
+      mode: f.pttMode,
+      timeoutS: f.pttTimeout,
+      gpio: f.pttGpio,
+      led: f.ledGpio,
+      gpioChip: f.gpioChip,
+      gpioActiveHigh: f.pttActiveHigh,
+      gpioBias: f.gpioBias,
+      gpioDebounceMs: f.gpioDebounce,
+    },
     speakChat: f.speakChat,
     chatCue: f.chatCue,
     courtesyTone: f.courtesyTone,
     key: f.key,
     frameTags: f.frameTags,
     room: f.room,
-  });
+  };
+}
+
+export function resolveSettings(callsign: string | undefined, f: StationFlags): StationSettings {
+  // A settings file the operator named must be there (--save-config is what creates one).
+  if (f.config !== undefined && f.saveConfig !== true) requireFile(f.config, '--config');
+  const file = loadSettingsFile(f.config ?? configFile());
+  const merged = mergeSettings(DEFAULT_STATION_SETTINGS, file, flagLayer(callsign, f));
   if (!merged.callsign) throw new SettingsError('a callsign is required: opv station W1ABC -i <server>');
   const call = tryOperatorCallsign(String(merged.callsign));
   if (!call.ok) throw new SettingsError(call.error.message);
@@ -243,38 +288,48 @@ function resolvePttKey(key: string, fromFlag: boolean): string {
 const LEAVE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
-export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null): Promise<void> {
+export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null, controlSocket: string | null = null): Promise<void> {
   // Loaded here, not above: the engine brings the Opus addon, which `--help` must not need.
   const { createStation } = await import('./engine.js');
   const engine = await createStation(settings);
   engine.startupNotices.push(...settingsNotices.splice(0));
   const detachDiagnostics = attachDiagnostics(engine);
+  // The faces reach the station through this one command layer (commands/core.ts).
+  const { StationCore } = await import('./commands/core.js');
+  const core = new StationCore(engine);
   // Problems found while attaching are shown by the interface when it opens; later ones live.
   let attached = false;
-  const detachGpio = attachGpio(engine, settings, (m) =>
-    attached ? engine.emitNotice('error', m) : engine.startupNotices.push({ level: 'error', text: m }),
+  const detachGpio = attachGpio(core.ptt, settings, (level, m) =>
+    attached ? engine.emitNotice(level, m) : engine.startupNotices.push({ level, text: m }),
   );
   attached = true;
   try {
-    await runInterface(engine, settings, tui, debugLogTo);
+    await runInterface(core, settings, tui, debugLogTo, controlSocket);
   } finally {
     detachGpio();
     detachDiagnostics();
   }
 }
 
-async function runInterface(engine: StationEngine, settings: StationSettings, tui: boolean, debugLogTo: string | null): Promise<void> {
+async function runInterface(core: StationCore, settings: StationSettings, tui: boolean, debugLogTo: string | null, controlSocket: string | null): Promise<void> {
   const useTui = tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (useTui) {
+    if (controlSocket !== null) core.view.startupNotices.push({ level: 'warn', text: '--control-socket works in line mode (--no-tui, or as a service): not opened' });
     // The same engine under either interface.
     const { runTui } = await import('./tui/index.js');
-    await runTui(engine, settings, { debugLog: debugLogTo });
+    await runTui(core, settings, { debugLog: debugLogTo });
     return;
   }
-  const line = new LineInterface(engine, process.stdin, process.stdout);
+  // A service (journald, attached sessions) gets line mode through the control module's streams.
+  const io = controlSocket !== null || underJournald() ? await openLineIO(core.view, process.stdin, { controlSocket }) : null;
+  const line = new LineInterface(core, io?.input ?? process.stdin, io?.output ?? process.stdout);
   const onSignal = (): void => void line.quit();
   // A dropped SSH session is SIGHUP: the station signs off (BYE) as on SIGTERM, instead of dying silently.
   for (const sig of LEAVE_SIGNALS) process.once(sig, onSignal);
-  await line.run();
-  for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
+  try {
+    await line.run();
+  } finally {
+    for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
+    io?.close();
+  }
 }

@@ -656,6 +656,12 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     void this.transmitter.setPtt(on);
   }
 
+  /** Why PTT cannot key here (no microphone), or null: read by the PTT controller (ptt/controller.ts). */
+  get micUnavailable(): string | null {
+    if (!this.transmitter || this.transmitter.hasMicrophone) return null;
+    return this.noMicReason ?? 'no microphone';
+  }
+
   get heldCount(): number {
     return this.held.length;
   }

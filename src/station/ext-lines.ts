@@ -1,7 +1,6 @@
-import type { StationEngine } from './engine.js';
-import { formatWho, stationName, StationsModel } from './roster.js';
+import type { StationView } from './commands/types.js';
+import { stationName } from './roster.js';
 import { describeRefusal } from './server-ext.js';
-import { linkIsDown, linkViewText } from './link-view.js';
 import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, roomsText } from './room-text.js';
 
 /**
@@ -9,8 +8,7 @@ import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, r
  * with a symbol and a word no chat line has (chat is `📨 [CALL]: …`), so an announcement
  * cannot be mistaken for a station's chat, nor forged by one.
  */
-export function attachExtLines(engine: StationEngine, say: (line: string) => void): { who(): string[] } {
-  const model = new StationsModel(engine);
+export function attachExtLines(engine: StationView, say: (line: string) => void): void {
   const x = engine.ext;
   x.on('announce', (a) => say(`📢 SYSOP: ${a.text}`));
   const hasKey = engine.auth !== null;
@@ -47,10 +45,4 @@ export function attachExtLines(engine: StationEngine, say: (line: string) => voi
   if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
   // The server may have refused us before this interface was listening.
   if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign, Date.now(), hasKey)}`);
-  return {
-    who: () => {
-      const v = engine.linkView();
-      return formatWho(model.rows(), x.active, Date.now(), roomsMatter(x.roomInfo()) ? x.roomInfo().current : null, linkIsDown(v) ? linkViewText(v) : null);
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import type { StationEngine } from './engine.js';
+import type { StationView } from './commands/types.js';
 import type { RosterMember } from './server-ext.js';
 import type { HeardStation, HistoryEntry } from './types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
@@ -22,6 +22,8 @@ export interface StationRow {
   /** Received transmissions this session, and their total length. */
   transmissions: number;
   onAirMs: number;
+  /** This station's own row (counts include the operator, as the server's do). */
+  self?: boolean;
 }
 
 interface HeardStats {
@@ -41,7 +43,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
   private readonly heard = new Map<string, HeardStats>();
   private roster: RosterMember[] = [];
 
-  constructor(private readonly engine: StationEngine) {
+  constructor(private readonly engine: StationView) {
     super();
     // The server's first roster may have come while the interface was still opening.
     this.roster = engine.ext.roster();
@@ -117,7 +119,10 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
       };
     };
     for (const m of this.roster) {
-      if (m.callsign === this.engine.callsign) continue;
+      if (m.callsign === this.engine.callsign) {
+        out.set(m.callsign, { ...row(m.callsign), online: true, self: true, since: m.since, authenticated: m.authenticated, talking: this.engine.pttActive, lastHeard: null });
+        continue;
+      }
       const r = row(m.callsign);
       r.online = down ? null : true;
       r.since = m.since;
@@ -127,8 +132,8 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
       out.set(m.callsign, r);
     }
     for (const c of new Set([...this.heard.keys(), ...live.keys()])) if (!out.has(c)) out.set(c, row(c));
-    // On the server first, then by callsign.
-    return [...out.values()].sort((a, b) => rank(b) - rank(a) || a.callsign.localeCompare(b.callsign));
+    // Yourself first, then who is on the server, then by callsign.
+    return [...out.values()].sort((a, b) => Number(b.self === true) - Number(a.self === true) || rank(b) - rank(a) || a.callsign.localeCompare(b.callsign));
   }
 }
 
@@ -158,14 +163,19 @@ export function formatWho(rows: StationRow[], ext: boolean, nowMs: number = Date
   // Link down: the last roster is shown for what it is, the last known, with nobody's presence vouched for.
   const lastKnown = ext && down !== null ? rows.filter((r) => r.online === null && r.since !== null) : [];
   const on = rows.filter((r) => r.online === true);
+  // Counted as the server counts (the room list, "moved to NET (3 stations)"): you included.
   const head =
     ext && down !== null
       ? `👥 ${down}: who is on now is unknown; last known (${lastKnown.length} other station${lastKnown.length === 1 ? '' : 's'}), each ❔ unknown:`
       : ext
-        ? `👥 ${on.length} other station${on.length === 1 ? '' : 's'} ${room === null ? 'on the server' : `in room ${inert(room)}`}`
+        ? `👥 ${on.length} station${on.length === 1 ? '' : 's'} ${room === null ? 'on the server' : `in room ${inert(room)}`}${on.some((r) => r.self === true) ? ', you included' : ''}`
         : '👥 the server does not report who is on (not an opv server, or not answered yet); stations heard:';
   const lines = [head];
   for (const r of ext ? (down !== null ? lastKnown : on) : rows) {
+    if (r.self === true) {
+      lines.push(`   ${stationName(r).padEnd(9)} you${r.authenticated ? ', 🔐 verified' : ''}`);
+      continue;
+    }
     const parts = [
       ext && down !== null ? '❔ unknown' : null,
       r.talking ? '🎤 talking' : null,

@@ -7,6 +7,7 @@ import { normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 import { describeRange, type Range } from '../util/cli-parse.js';
 import { describeIssues } from '../util/zod-issue.js';
 import { OpvError } from '../errors.js';
+import { GPIO_BIASES } from './ptt/gpio-tools.js';
 import { configDir } from '../util/xdg.js';
 
 export { configDir };
@@ -25,6 +26,7 @@ export const SETTING_RANGES = {
   keepaliveIntervalS: { min: 1, max: 60, integer: false },
   pttTimeoutS: { min: 1, max: 3600, integer: false },
   gpioLine: { min: 0, max: 1023, integer: true },
+  gpioDebounceMs: { min: 0, max: 1000, integer: true },
 } as const satisfies Record<string, Range>;
 
 export const PTT_MODES = ['auto', 'toggle', 'hold'] as const;
@@ -71,13 +73,23 @@ const audioSpec = z.discriminatedUnion(
   { error: 'must be an object whose "kind" is "alsa", "wav" (with "file") or "none"' },
 );
 
+/** A GPIO line by number (offset; on a Pi its GPIO number) or by name ("GPIO23"). */
+export const GPIO_LINE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
+const GPIO_LINE_RULE = `must be a line number (${SETTING_RANGES.gpioLine.min}–${SETTING_RANGES.gpioLine.max}) or a line name such as "GPIO23"`;
+const gpioLine = z.union([ranged(SETTING_RANGES.gpioLine), z.string().regex(GPIO_LINE_NAME, { error: GPIO_LINE_RULE })], { error: GPIO_LINE_RULE });
+
 const pttSchema = z.strictObject({
   key: text,
   mode: z.enum(PTT_MODES, { error: `must be one of ${PTT_MODES.join(', ')}` }),
   timeoutS: ranged(SETTING_RANGES.pttTimeoutS),
-  gpio: ranged(SETTING_RANGES.gpioLine).nullable(),
-  led: ranged(SETTING_RANGES.gpioLine).nullable(),
-  gpioChip: text,
+  gpio: gpioLine.nullable(),
+  led: gpioLine.nullable(),
+  /** null: found by the line's name or the Pi's pinctrl label (ptt/gpio-resolve.ts). */
+  gpioChip: text.nullable(),
+  /** The button pulls the line high when pressed (default: to ground, active low). */
+  gpioActiveHigh: flag,
+  gpioBias: z.enum(GPIO_BIASES, { error: `must be one of ${GPIO_BIASES.join(', ')}` }),
+  gpioDebounceMs: ranged(SETTING_RANGES.gpioDebounceMs),
 });
 
 /** Everything a station needs to run; the file, then flags, override the defaults. */
@@ -127,7 +139,7 @@ export const DEFAULT_STATION_SETTINGS: Omit<StationSettings, 'callsign' | 'serve
   historyMaxEntries: 5000,
   historyMaxAgeDays: 30,
   keepaliveIntervalS: 2,
-  ptt: { key: 'C-t', mode: 'auto', timeoutS: 120, gpio: null, led: null, gpioChip: 'gpiochip0' },
+  ptt: { key: 'C-t', mode: 'auto', timeoutS: 120, gpio: null, led: null, gpioChip: null, gpioActiveHigh: false, gpioBias: 'pull-up', gpioDebounceMs: 30 },
   speakChat: false,
   chatCue: true,
   courtesyTone: true,

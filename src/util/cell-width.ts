@@ -22,6 +22,18 @@ export function codePointWidth(cp: number): number {
   return w;
 }
 
+/**
+ * Text as a full-screen UI draws it: without the emoji joiner (U+200D) and the
+ * variation selectors (U+FE0E/U+FE0F). Terminals disagree about sequences built from
+ * them (tmux 3.3 draws 🏳️ two cells wide, blessed one; a ZWJ family is one glyph in
+ * some terminals, three in others), and every disagreement shifts the rest of the row
+ * or wraps a stray line. Without them each code point has the one width both sides
+ * agree on; the parts of a sequence are shown side by side. Stored text is unchanged.
+ */
+export function cellSafe(s: string): string {
+  return s.replace(/\u200d|\ufe0e|\ufe0f/g, '');
+}
+
 export function cellWidth(s: string): number {
   let w = 0;
   for (const ch of s) w += codePointWidth(ch.codePointAt(0)!);

@@ -73,6 +73,12 @@ export function interlink(over: Partial<InterlinkStats> = {}): InterlinkStats {
     reconnects: 0,
     subscribed_rooms: ['MAIN', 'NET'],
     peers: [{ server_id: 'hub-b', last_seen_s: 1, stations: 2 }],
+    trust: 'signed',
+    rejected_signature: 0,
+    rejected_replay: 0,
+    rejected_unknown_peer: 0,
+    duplicates_dropped: 0,
+    presence_rejected: 0,
     ...over,
   };
 }

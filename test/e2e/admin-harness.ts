@@ -1,3 +1,4 @@
+import { withServerKeys } from '../helpers/interlink-keys.js';
 import { after } from 'node:test';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
@@ -33,7 +34,7 @@ export interface RunningServer {
 export async function startServer(extra: string[] = [], ports?: { port: number; statsPort: number }): Promise<RunningServer> {
   const port = ports?.port ?? (await freeUdpPort());
   const statsPort = ports?.statsPort ?? (await freeTcpPort());
-  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...extra]);
+  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...withServerKeys(extra)]);
   onCleanup(() => proc.stop());
   await proc.waitForLine(/🚀 Server ready for connections/);
   return { proc, port, statsPort, url: `http://127.0.0.1:${statsPort}` };

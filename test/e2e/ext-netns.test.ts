@@ -107,7 +107,7 @@ test('roster, "in use" refusal, announcement, time-out; a reference station sees
 
   // Everyone connected is listed, including B, which has never said a word.
   const list = await who(A, (l) => lists(l, 'VE3EXT') && lists(l, 'W1ABC'));
-  assert.match(list[0]!, /^👥 2 other stations on the server$/);
+  assert.match(list[0]!, /^👥 3 stations on the server, you included$/);
   await who(B, (l) => lists(l, 'W2EXT') && lists(l, 'W1ABC'));
 
   // A second VE3EXT from another host: told the callsign is in use and when to retry.

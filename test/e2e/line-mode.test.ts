@@ -68,7 +68,7 @@ test('line mode at the edges: bad callsigns, a missing --audio-in, PTT keys, com
     [['station', '-', '-i', '127.0.0.1'], /callsign "-" must contain a letter or a digit/],
     [['station', 'W1ABCDEFGHIJ', '-i', '127.0.0.1'], /callsign "W1ABCDEFGHIJ" is too long: at most 9 characters/],
     [['station', 'W1ABC', '-i', '127.0.0.1', '--no-tui', '--audio-in', 'missing.wav'], /--audio-in missing\.wav: no such file/],
-    [['station', 'W1ABC', '-i', '127.0.0.1', '--ptt-key', 'banana'], /PTT key "banana" is not a key opv can use; use Ctrl\+letter .* or F3–F12/],
+    [['station', 'W1ABC', '-i', '127.0.0.1', '--ptt-key', 'banana'], /PTT key "banana" is not a key opv can use; use C-t .* or F3–F12/],
     [['station', 'W1ABC', '-i', '127.0.0.1', '--ptt-key', 'space'], /PTT key "space" would key the transmitter on every word/],
   ];
   for (const [args, re] of bad) {

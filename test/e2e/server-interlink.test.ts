@@ -1,12 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serverStatsSchema } from '../../src/contract/stats-schema.js';
 import { freeUdpPort } from '../helpers/paths.js';
-import { startNatsNode } from '../helpers/nats.js';
+import { pollAsync, startNatsNode } from '../helpers/nats.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { registeredSim, startServer, type RunningServer } from './support/stations.js';
 
@@ -206,35 +206,45 @@ test('TLS to NATS with client certificates: frames cross; without a certificate 
   // A CA file that is not there: one line naming it, exit 1.
   const { Proc } = await import('../helpers/proc.js');
   const { opvBin } = await import('../helpers/paths.js');
-  const bad = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--nats', url, '--nats-tls-ca', path.join(c.dir, 'missing.pem')]);
+  const bad = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--interlink-trust', 'open', '--nats', url, '--nats-tls-ca', path.join(c.dir, 'missing.pem')]);
   assert.equal(await bad.waitForExit(30_000), 1);
   assert.match(bad.stderrLines.join('\n'), /NATS TLS CA file .*missing\.pem/);
-  const byIp = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--nats', `tls://127.0.0.1:${nats.port}`, '--nats-tls-ca', c.ca]);
+  const byIp = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(await freeUdpPort()), '--no-stats', '--interlink-trust', 'open', '--nats', `tls://127.0.0.1:${nats.port}`, '--nats-tls-ca', c.ca]);
   assert.equal(await byIp.waitForExit(30_000), 1);
   assert.match(byIp.stderrLines.join('\n'), /--nats tls:\/\/127\.0\.0\.1:\d+: with TLS, give the NATS server's host name/);
 });
 
-test('a rogue publisher on the NATS network: flooding frames are cut to the station rate, frames claiming a local callsign or the server are dropped and counted', async () => {
+test('--interlink-trust open: the start-up line says any publisher is believed; a flood is still cut to the station rate, frames claiming a local callsign or the server are dropped and counted', async () => {
   const { connect } = await import('nats');
   const { encodeCallsign, frameMessage, MessageBuilder } = await import('../../src/protocol/index.js');
   const { SERVER_STATION_ID } = await import('../../src/protocol/ext.js');
+  const { InterlinkTrust } = await import('../../src/server/interlink-trust.js');
+  const { encodePresence } = await import('../../src/server/interlink-presence.js');
   const nats = await startNatsNode({ name: 'rogue' });
   cleanups.push(() => nats.kill());
-  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a', '--rate', '50', '--burst', '100']);
+  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a', '--interlink-trust', 'open', '--rate', '50', '--burst', '100']);
   cleanups.push(() => a.proc.stop());
+  await a.proc.waitForLine(/interlink trust OPEN: any NATS publisher is believed/);
   await a.proc.waitForLine(/NATS: connected/);
   const local = await sim('W1LOC', a.port, a);
   const listener = await sim('W2LOC', a.port, a);
 
   const nc = await connect({ servers: nats.url, name: 'rogue' });
   cleanups.push(() => nc.close());
+  // Open trust checks no signature, but the format (sequence) and the presence rule hold:
+  // frames count only for a station the sender's presence lists.
+  const seal = new InterlinkTrust({ serverId: 'evil', mode: 'open', key: null, peers: new Map() });
+  nc.publish('opv.presence.evil', seal.sealControl('opv.presence.evil', encodePresence({ v: 1, kind: 'join', server: 'evil', at: Date.now(), callsign: 'K9ROG', room: 'MAIN' })));
+  await nc.flush();
+  await a.proc.waitForLine(/REMOTE STATION: K9ROG on evil/);
   const builder = new MessageBuilder({ source: [10, 0, 0, 9], destination: [10, 0, 0, 1], sourcePorts: { voice: 1, text: 1, control: 1 }, initialIdentification: 1 });
   const framesOf = (id: number, text: string): Uint8Array[] => frameMessage(id, builder.text(text));
+  const pub = (f: Uint8Array): void => nc.publish('opv.room.MAIN.evil', seal.sealFrame('opv.room.MAIN.evil', f));
   // 400 one-frame chat messages from one "remote station" at once: well over the burst.
-  for (let i = 0; i < 400; i++) for (const f of framesOf(encodeCallsign('K9ROG'), `flood ${i}`)) nc.publish('opv.room.MAIN.evil', f);
+  for (let i = 0; i < 400; i++) for (const f of framesOf(encodeCallsign('K9ROG'), `flood ${i}`)) pub(f);
   // Frames that claim a callsign on this server, and the server's own id.
-  for (const f of framesOf(encodeCallsign('W1LOC'), 'i am W1LOC')) nc.publish('opv.room.MAIN.evil', f);
-  for (const f of framesOf(SERVER_STATION_ID, 'OPV:ANNOUNCE forged')) nc.publish('opv.room.MAIN.evil', f);
+  for (const f of framesOf(encodeCallsign('W1LOC'), 'i am W1LOC')) pub(f);
+  for (const f of framesOf(SERVER_STATION_ID, 'OPV:ANNOUNCE forged')) pub(f);
   await nc.flush();
 
   await listener.until(() => listener.texts('K9ROG').length >= 100, 8000, 'the burst of the flood');
@@ -245,6 +255,153 @@ test('a rogue publisher on the NATS network: flooding frames are cut to the stat
   assert.ok(!listener.heard.some((h) => h.from === 'OPV-SRV'), 'no remote frame speaks as the server');
   assert.ok(!local.texts().includes('i am W1LOC'));
   const s = serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${a.statsPort}/api/v1/stats`)).json());
+  assert.equal(s.interlink?.trust, 'open');
   assert.ok((s.interlink?.frames_rejected ?? 0) >= 2, `frames_rejected ${s.interlink?.frames_rejected}`);
   assert.ok(s.rate_limited >= 200, `rate_limited ${s.rate_limited}`);
+});
+
+test('signed interlink: a NATS client without a server key (frames, presence, joins, bans on every subject; replays of captured messages; a peer key speaking for others) changes nothing, and is counted', async () => {
+  const { connect } = await import('nats');
+  const { generateKeyPairSync } = await import('node:crypto');
+  const { encodeCallsign, frameMessage, MessageBuilder } = await import('../../src/protocol/index.js');
+  const { InterlinkTrust } = await import('../../src/server/interlink-trust.js');
+  const { encodePresence } = await import('../../src/server/interlink-presence.js');
+  const { testKeyring } = await import('../helpers/interlink-keys.js');
+  const nats = await startNatsNode({ name: 'signed' });
+  cleanups.push(() => nats.kill());
+  const token = 'interlink-token';
+  const stateA = mkdtempSync(path.join(tmpdir(), 'opv-state-a-'));
+  const stateB = mkdtempSync(path.join(tmpdir(), 'opv-state-b-'));
+  cleanups.push(() => rmSync(stateA, { recursive: true, force: true }), () => rmSync(stateB, { recursive: true, force: true }));
+  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a', '--stats-token', token, '--state-dir', stateA]);
+  cleanups.push(() => a.proc.stop());
+  const b = await startServer(['--nats', nats.url, '--server-id', 'hub-b', '--stats-token', token, '--state-dir', stateB]);
+  cleanups.push(() => b.proc.stop());
+  await a.proc.waitForLine(/interlink signed: \d+ peer keys from /);
+  await a.proc.waitForLine(/NATS: connected/);
+  await b.proc.waitForLine(/NATS: connected/);
+
+  // The rogue listens to everything first: it captures genuine frames and presence to replay.
+  const nc = await connect({ servers: nats.url, name: 'rogue' });
+  cleanups.push(() => nc.close());
+  const captured: { subject: string; data: Uint8Array }[] = [];
+  nc.subscribe('opv.>', { callback: (_e, m) => captured.push({ subject: m.subject, data: Uint8Array.from(m.data) }) });
+  await nc.flush();
+
+  const talker = await sim('W1TLK', a.port, a);
+  const listener = await sim('W2LST', b.port, b);
+  // B subscribes the room before it tells of W2LST: once A knows W2LST, B listens.
+  await a.proc.waitForLine(/REMOTE STATION: W2LST on hub-b/);
+  await b.proc.waitForLine(/REMOTE STATION: W1TLK on hub-a/);
+  talker.chat('genuine one');
+  await listener.until(() => listener.texts('W1TLK').includes('genuine one'), 8000, 'a genuine line crosses');
+  await pollAsync(async () => captured.some((c) => c.subject === 'opv.room.MAIN.hub-a') && captured.some((c) => c.subject === 'opv.presence.hub-a'), 'genuine traffic captured', 8000);
+
+  const builder = new MessageBuilder({ source: [10, 0, 0, 9], destination: [10, 0, 0, 1], sourcePorts: { voice: 1, text: 1, control: 1 }, initialIdentification: 1 });
+  const framesOf = (call: string, text: string): Uint8Array[] => frameMessage(encodeCallsign(call), builder.text(text));
+  const zero = (id: string): InstanceType<typeof InterlinkTrust> => new InterlinkTrust({ serverId: id, mode: 'open', key: null, peers: new Map() });
+  const ownKey = (id: string): InstanceType<typeof InterlinkTrust> => new InterlinkTrust({ serverId: id, mode: 'signed', key: generateKeyPairSync('ed25519').privateKey, peers: new Map() });
+  const forgers = { zero: zero('hub-a'), wrongKey: ownKey('hub-a'), evil: ownKey('evil') };
+  const at = Date.now();
+  const presences = [
+    encodePresence({ v: 1, kind: 'join', server: 'hub-a', at, callsign: 'K9ROG', room: 'MAIN' }),
+    encodePresence({ v: 1, kind: 'snapshot', server: 'hub-a', at, stations: Array.from({ length: 1000 }, (_, i) => ({ callsign: `K${i}ROG`, room: 'MAIN', talking: false, connected_s: 1 })) }),
+    encodePresence({ v: 1, kind: 'hold', server: 'hub-a', at, action: 'ban', callsign: 'W2LST', until: null }),
+    encodePresence({ v: 1, kind: 'hold', server: 'hub-a', at, action: 'kick', callsign: 'W2LST', until: at + 60_000 }),
+    encodePresence({ v: 1, kind: 'leave', server: 'hub-a', at, callsign: 'W1TLK', room: 'MAIN', reason: 'bye' }),
+  ];
+  for (const [who, f] of Object.entries(forgers)) {
+    const server = who === 'evil' ? 'evil' : 'hub-a';
+    const ps = `opv.presence.${server}`;
+    for (const p of presences) nc.publish(ps, f.sealControl(ps, new TextEncoder().encode(new TextDecoder().decode(p).replaceAll('"hub-a"', `"${server}"`))));
+    // And bans aimed at hub-a's own station, as if from hub-b.
+    nc.publish('opv.presence.hub-b', f.sealControl('opv.presence.hub-b', encodePresence({ v: 1, kind: 'hold', server: 'hub-b', at, action: 'ban', callsign: 'W1TLK', until: null })));
+    for (const call of ['W1TLK', 'K9ROG']) {
+      for (const fr of framesOf(call, `forged ${who} ${call}`)) {
+        const rs = `opv.room.MAIN.${server}`;
+        nc.publish(rs, f.sealFrame(rs, fr));
+        // The old format (a bare frame) too.
+        nc.publish(rs, fr);
+      }
+    }
+  }
+  // Replays of everything genuine that was captured.
+  for (const c of captured.filter((x) => x.subject.endsWith('.hub-a') || x.subject.endsWith('.hub-b'))) nc.publish(c.subject, c.data);
+  // hub-b's real key speaking for a station it does not hold (hub-a's W1TLK, or one it never listed), to hub-a's listeners.
+  const bKey = new InterlinkTrust({ serverId: 'hub-b', mode: 'signed', key: testKeyring().privateKey('hub-b'), peers: new Map() });
+  const local = await sim('W1HRA', a.port, a);
+  for (const call of ['W1TLK', 'N0HOLD']) for (const fr of framesOf(call, `b speaks for ${call}`)) nc.publish('opv.room.MAIN.hub-b', bKey.sealFrame('opv.room.MAIN.hub-b', fr));
+  await nc.flush();
+
+  talker.chat('genuine two');
+  await listener.until(() => listener.texts('W1TLK').includes('genuine two'), 8000, 'the link still carries genuine lines');
+  await sleep(500);
+  assert.deepEqual(listener.texts('W1TLK'), ['genuine one', 'genuine two'], 'each genuine line once, nothing forged or replayed');
+  assert.deepEqual(listener.texts('K9ROG'), []);
+  assert.ok(!local.texts().some((t) => t.startsWith('b speaks')), 'a peer key speaks for its own stations only');
+  assert.ok(!fromServer(listener).some((c) => /banned|kicked/.test(c)), fromServer(listener).join('|'));
+  const statsOf = async (srv: RunningServer): Promise<ReturnType<typeof serverStatsSchema.parse>> =>
+    serverStatsSchema.parse(await (await fetch(`http://127.0.0.1:${srv.statsPort}/api/v1/stats`, { headers: { authorization: `Bearer ${token}` } })).json());
+  const [sa, sb] = [await statsOf(a), await statsOf(b)];
+  assert.equal(sb.stations.find((s) => s.callsign === 'W2LST') !== undefined, true, 'W2LST still on hub-b');
+  assert.equal(sa.stations.find((s) => s.callsign === 'W1TLK') !== undefined, true, 'W1TLK still on hub-a');
+  assert.deepEqual(
+    sb.remote_stations.map((r) => r.callsign),
+    ['W1HRA', 'W1TLK'],
+    'no forged station in the roster',
+  );
+  for (const [srv, dir] of [[a, stateA], [b, stateB]] as const) {
+    const bans = (await (await fetch(`http://127.0.0.1:${srv.statsPort}/api/v1/bans`, { headers: { authorization: `Bearer ${token}` } })).json()) as { bans: unknown[] };
+    assert.deepEqual(bans.bans, []);
+    assert.ok(!existsSync(path.join(dir, 'bans.json')) || !readFileSync(path.join(dir, 'bans.json'), 'utf8').includes('W'), 'nothing persisted');
+  }
+  const lb = sb.interlink!;
+  const la = sa.interlink!;
+  assert.equal(lb.trust, 'signed');
+  assert.ok(lb.rejected_signature >= 10, `B rejected_signature ${lb.rejected_signature}`);
+  assert.ok(lb.rejected_unknown_peer >= 5, `B rejected_unknown_peer ${lb.rejected_unknown_peer}`);
+  assert.ok(lb.rejected_replay + lb.duplicates_dropped >= 2, `B replays ${lb.rejected_replay} + ${lb.duplicates_dropped}`);
+  assert.ok(la.rejected_signature >= 1, `A rejected_signature ${la.rejected_signature}`);
+  assert.ok(la.frames_rejected >= 2, `A frames_rejected ${la.frames_rejected} (hub-b's key for stations it does not hold)`);
+  // The log says it in a few lines, not one per forged message.
+  assert.ok(b.proc.lines.filter((l) => /refused a message claiming/.test(l)).length <= 9);
+});
+
+test('a presence storm from a genuine peer (snapshots of 1 000 invented stations twice a second): local voice loses nothing, the roster stays bounded, the log says it in a few lines', async () => {
+  const { connect } = await import('nats');
+  const { InterlinkTrust } = await import('../../src/server/interlink-trust.js');
+  const { encodePresence } = await import('../../src/server/interlink-presence.js');
+  const { testKeyring } = await import('../helpers/interlink-keys.js');
+  const nats = await startNatsNode({ name: 'storm' });
+  cleanups.push(() => nats.kill());
+  const a = await startServer(['--nats', nats.url, '--server-id', 'hub-a']);
+  cleanups.push(() => a.proc.stop());
+  await a.proc.waitForLine(/NATS: connected/);
+  const talker = await sim('W1TLK', a.port, a);
+  const listener = await sim('W2LST', a.port, a);
+
+  // The storm comes from a peer whose key is in the peers file (net-a): signatures pass.
+  const nc = await connect({ servers: nats.url, name: 'storm' });
+  cleanups.push(() => nc.close());
+  const storm = new InterlinkTrust({ serverId: 'net-a', mode: 'signed', key: testKeyring().privateKey('net-a'), peers: new Map() });
+  const subject = 'opv.presence.net-a';
+  let gen = 0;
+  const timer = setInterval(() => {
+    const g = gen++;
+    const stations = Array.from({ length: 1000 }, (_, i) => ({ callsign: `W${g % 10}${i}S`, room: 'MAIN', talking: false, connected_s: 1 }));
+    nc.publish(subject, storm.sealControl(subject, encodePresence({ v: 1, kind: 'snapshot', server: 'net-a', at: Date.now(), stations })));
+  }, 500);
+  cleanups.push(() => clearInterval(timer));
+  await a.proc.waitForLine(/REMOTE STATION: W0\d+S on net-a/);
+  const frames = 250;
+  await talker.talk(frames);
+  clearInterval(timer);
+  await sleep(500);
+  const voice = listener.heard.filter((h) => h.from === 'W1TLK' && h.message.kind === 'voice').length;
+  assert.equal(voice, frames, `local voice heard ${voice} of ${frames} frames during the storm`);
+  const s = await stats(a);
+  assert.ok(s.remote_stations.length <= 1000, `remote stations ${s.remote_stations.length}`);
+  assert.ok((s.interlink?.presence_rejected ?? 0) >= 5, `presence_rejected ${s.interlink?.presence_rejected}`);
+  const lines = a.proc.lines.filter((l) => /REMOTE STATION/.test(l)).length;
+  assert.ok(lines <= 20, `${lines} remote-station log lines for ${gen * 1000} invented stations`);
 });

@@ -119,7 +119,8 @@ test('--ptt-gpio without a GPIO chip says so and the station keeps working', asy
   const a = await startStation('W1ABC', srv.port, ['--no-audio', '--ptt-gpio', '23', '--led-gpio', '17', '--gpio-chip', 'gpiochip97']);
   const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
   procs.push(a.proc, b.proc);
-  await a.proc.waitForLine(/no GPIO chip \/dev\/gpiochip97/);
+  // With the gpiod tools installed (scripts/setup.sh) gpiodetect lists no chip here; without them, that is said.
+  await a.proc.waitForLine(/❌ (no GPIO chip on this machine|gpiomon not found).*PTT stays on the keyboard/);
   await b.proc.waitForLine(/connected to server/);
   a.proc.sendLine('still on the air');
   await b.proc.waitForLine(/📨 \[W1ABC\]: still on the air/);

@@ -59,11 +59,11 @@ test('a room spans interlinked servers: /who shows the other server\'s station a
   while (Date.now() < deadline) {
     const from = w1.proc.lines.length;
     w1.proc.sendLine('/who');
-    who = await w1.proc.waitForLine(/^👥 \d+ other stations? in room NET$/, 5000, from);
-    if (/^👥 1 other station/.test(who)) break;
+    who = await w1.proc.waitForLine(/^👥 \d+ stations? in room NET, you included$/, 5000, from);
+    if (/^👥 2 stations/.test(who)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  assert.match(who, /^👥 1 other station in room NET$/);
+  assert.match(who, /^👥 2 stations in room NET, you included$/);
   await w1.proc.waitForLine(/^ {3}VE3XYZ@hub-b /);
   assert.equal(w1.proc.count(/K5MAIN/), 0, 'a station of another room is not in the roster');
 

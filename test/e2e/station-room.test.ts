@@ -59,7 +59,7 @@ test('--room chooses the room; chat stays in its room; /room moves at run time; 
 
   // /who is per room.
   a.proc.sendLine('/who');
-  await a.proc.waitForLine(/^👥 1 other station in room NET$/);
+  await a.proc.waitForLine(/^👥 2 stations in room NET, you included$/);
   await a.proc.waitForLine(/^ {3}VE3XYZ /);
 
   // /room moves C at run time; then it hears NET and is in NET's roster.
@@ -70,7 +70,7 @@ test('--room chooses the room; chat stays in its room; /room moves at run time; 
   a.proc.sendLine('welcome to NET');
   await c.proc.waitForLine(/^📨 \[W1ABC\]: welcome to NET$/);
   c.proc.sendLine('/who');
-  await c.proc.waitForLine(/^👥 2 other stations in room NET$/);
+  await c.proc.waitForLine(/^👥 3 stations in room NET, you included$/);
 
   // /rooms: every room with its count.
   c.proc.sendLine('/rooms');

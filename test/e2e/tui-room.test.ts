@@ -52,7 +52,7 @@ test('full-screen station: the room in the header, Ctrl+R lists rooms and moves 
   tmux.sendKeys('Enter');
   await tmux.waitForScreen((s) => /\[NET\]/.test(s.split('\n')[0]!), 10_000);
   await tmux.waitForScreen(/now in room NET \(2 stations\)/);
-  await tmux.waitForScreen(/1 in room NET[\s\S]*VE3XYZ|VE3XYZ[\s\S]*1 in room NET/);
+  await tmux.waitForScreen(/2 in room NET[\s\S]*W1ABC +you[\s\S]*VE3XYZ/);
 
   // Chat in NET reaches it now, both ways.
   net.proc.sendLine('hello the new one');

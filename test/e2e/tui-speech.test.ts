@@ -38,7 +38,7 @@ test('full-screen station: F2 turns spoken chat on and off; the status bar shows
   await tmux.waitForScreen(/K5XYZ: standing by[\s\S]*🗣 speech: 1 queued/);
   // After the transmission, the line is read.
   await tmux.waitForScreen(/🗣 speaking/, 20_000);
-  await tmux.waitForScreen((s) => !/🗣/.test(s) && /idle — press/.test(s), 15_000);
+  await tmux.waitForScreen((s) => !/🗣/.test(s) && /idle — chat only: no microphone/.test(s), 15_000);
 
   tmux.sendKeys('F2');
   await tmux.waitForScreen(/chat is no longer read aloud/);

@@ -139,15 +139,18 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   assert.match(big, /History/);
 
   tmux.sendKeys('F1');
-  checkSnapshot('help', helpBox(await tmux.waitForScreen(/Press any key to close/)));
-  // Any key closes the help, and is not typed; the keyboard works afterwards.
+  checkSnapshot('help', helpBox(await tmux.waitForScreen(/opv station — keys[\s\S]*C-o +status/)));
+  // The commands of the chat line follow the keys, from the same table as line mode's /help.
+  tmux.sendKeys('End');
+  await tmux.waitForScreen(/\/who +who is on the server[\s\S]*Press any key to close/);
+  // Any other key closes the help, and is not typed; the keyboard works afterwards.
   tmux.sendKeys('q');
   await tmux.waitForScreen((s) => !/opv station — keys/.test(s));
   tmux.sendKeys('Tab'); // back from the history (where F1 was pressed) to the chat line
   tmux.type('after help');
   await tmux.waitForScreen(/│after help {20,}│/);
   tmux.sendKeys('F1');
-  await tmux.waitForScreen(/Press any key to close/);
+  await tmux.waitForScreen(/opv station — keys/);
   tmux.sendKeys('Escape');
   await tmux.waitForScreen((s) => !/opv station — keys/.test(s));
   tmux.type('!');

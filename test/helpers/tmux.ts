@@ -91,6 +91,12 @@ export class TmuxSession {
     this.tmux(['send-keys', '-t', this.target, ...keys]);
   }
 
+  /** Pastes `text` as a terminal paste would (bracketed, when the program asked for it). */
+  paste(text: string): void {
+    this.tmux(['set-buffer', '-b', 'opvpaste', '--', text]);
+    this.tmux(['paste-buffer', '-p', '-d', '-b', 'opvpaste', '-t', this.target]);
+  }
+
   /** Types `text` literally (no key-name interpretation). */
   type(text: string): void {
     this.tmux(['send-keys', '-t', this.target, '-l', text]);

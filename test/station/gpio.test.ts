@@ -1,6 +1,12 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { GpioPtt, checkGpioChip, GpioError, type LineSource } from '../../src/station/ptt/gpio.js';
+import { GpioPtt, type LineSource } from '../../src/station/ptt/gpio.js';
+import { holdArgs, monitorArgs, parseEdge, toolFailure } from '../../src/station/ptt/gpio-tools.js';
+import { chipName } from '../../src/station/ptt/gpio-resolve.js';
+import { loadSettingsFile, SettingsError } from '../../src/station/settings.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** The test's own GPIO line: it sets the level, as a finger on a button would. */
 class FakeLine implements LineSource {
@@ -50,6 +56,32 @@ test('GPIO PTT follows the button after debounce and ignores contact bounce', ()
   }
 });
 
-test('a missing GPIO chip is one clear error', () => {
-  assert.throws(() => checkGpioChip('gpiochip97'), (e: unknown) => e instanceof GpioError && /no GPIO chip \/dev\/gpiochip97/.test(e.message));
+test('each libgpiod generation gets its own grammar and its events are read its way', () => {
+  const o = { chip: 'gpiochip4', offset: 23, activeLow: true, bias: 'pull-up' as const, debounceMs: 30 };
+  assert.deepEqual(monitorArgs(1, o), ['-B', 'pull-up', '-l', '-b', '-F', '%e', 'gpiochip4', '23']);
+  assert.deepEqual(monitorArgs(2, o), ['-c', 'gpiochip4', '-b', 'pull-up', '-l', '-p', '30ms', '-F', '%e', '23']);
+  assert.deepEqual(monitorArgs(1, { ...o, bias: 'disabled', activeLow: false }), ['-B', 'disable', '-b', '-F', '%e', 'gpiochip4', '23']);
+  assert.deepEqual(monitorArgs(2, { ...o, bias: 'as-is', debounceMs: 0 }), ['-c', 'gpiochip4', '-l', '-F', '%e', '23']);
+  assert.deepEqual([parseEdge(1, '1'), parseEdge(1, '0'), parseEdge(1, '2')], [true, false, null]);
+  assert.deepEqual([parseEdge(2, '1'), parseEdge(2, '2'), parseEdge(2, '0')], [true, false, null]);
+  assert.deepEqual(holdArgs(1, 'gpiochip0', 17, true), ['--mode=signal', 'gpiochip0', '17=1']);
+  assert.deepEqual(holdArgs(2, 'gpiochip0', 17, false), ['-c', 'gpiochip0', '17=0']);
+  assert.deepEqual(['4', 'gpiochip4', '/dev/gpiochip4'].map(chipName), ['gpiochip4', 'gpiochip4', 'gpiochip4']);
+  assert.match(toolFailure('gpiomon', 'the PTT button', 'gpiomon: unable to request lines on chip /dev/gpiochip0: Device or resource busy\n', 1), /in use by another program/);
+  assert.match(toolFailure('gpiomon', 'the PTT button', 'gpiomon: error waiting for events: Device or resource busy\n', 1), /in use by another program/);
+});
+
+test('the settings file names GPIO lines by number or name; anything else is one line naming the key', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opv-gpio-settings-'));
+  try {
+    const f = path.join(dir, 'station.json');
+    writeFileSync(f, JSON.stringify({ ptt: { gpio: 'GPIO23', led: 17, gpioChip: null, gpioBias: 'pull-down', gpioActiveHigh: true, gpioDebounceMs: 5 } }));
+    assert.deepEqual(loadSettingsFile(f).ptt, { gpio: 'GPIO23', led: 17, gpioChip: null, gpioBias: 'pull-down', gpioActiveHigh: true, gpioDebounceMs: 5 });
+    writeFileSync(f, JSON.stringify({ ptt: { gpio: '23; rm -rf /' } }));
+    assert.throws(() => loadSettingsFile(f), (e: unknown) => e instanceof SettingsError && /ptt\.gpio must be a line number \(0–1023\) or a line name such as "GPIO23"/.test(e.message));
+    writeFileSync(f, JSON.stringify({ ptt: { gpioBias: 'up' } }));
+    assert.throws(() => loadSettingsFile(f), /ptt\.gpioBias must be one of pull-up, pull-down, disabled, as-is/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -51,13 +51,15 @@ test('/who per room; a station on another interlinked server is shown with it', 
     [
       { ...row, callsign: 'W1ABC', server: 'hub-b' },
       { ...row, callsign: 'VE3XYZ', server: null },
+      { ...row, callsign: 'K1ME', server: null, self: true },
     ],
     true,
     Date.now(),
     'NET',
   );
-  assert.equal(lines[0], '👥 2 other stations in room NET');
+  assert.equal(lines[0], '👥 3 stations in room NET, you included');
   assert.match(lines[1]!, /^ {3}W1ABC@hub-b /);
   assert.match(lines[2]!, /^ {3}VE3XYZ {4}/);
+  assert.equal(lines[3], '   K1ME      you');
   assert.equal(stationName({ callsign: 'K1X', server: 'a\u001b[2Jb' }), 'K1X@a␛[2Jb', 'shown inert');
 });

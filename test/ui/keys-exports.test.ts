@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPttKey, pttKeyLabel } from '../../src/station/ptt/keys.js';
+import { checkPttKey, keyName, PTT_KEYS_HELP } from '../../src/station/ptt/keys.js';
 import { callsignForPath, chatExportText, defaultExportName, exportPath, exportsDir, writeErrorText } from '../../src/station/exports.js';
 import { tryOperatorCallsign } from '../../src/protocol/index.js';
 import { noticeText } from '../../src/station/notice-text.js';
@@ -12,9 +12,28 @@ test('PTT keys: Ctrl+letter and F3–F12 are accepted and normalised; the rest r
   for (const bad of ['space', 'banana', 'C-c', 'C-u', 'F1', 'f13', 'a', '']) {
     const r = checkPttKey(bad);
     assert.equal(r.ok, false, bad);
-    if (!r.ok) assert.match(r.error, /Ctrl\+letter .* or F3–F12/);
+    if (!r.ok) assert.match(r.error, /use C-t .* or F3–F12/);
   }
-  assert.equal(pttKeyLabel('C-t'), 'Ctrl+T');
+  // Keys the chat line edits with, or a terminal multiplexer's prefix: refused, with the reason.
+  const reasons: [string, RegExp][] = [
+    ['C-k', /C-k is the chat line's delete-to-end/],
+    ['ctrl+b', /C-b is tmux's prefix key/],
+    ['C-a', /C-a is .*GNU screen's prefix key/],
+    ['C-f', /cursor right/],
+    ['C-d', /delete/],
+  ];
+  for (const [key, why] of reasons) {
+    const r = checkPttKey(key);
+    assert.equal(r.ok, false, key);
+    if (!r.ok) assert.match(r.error, why);
+  }
+  // Never suggested: a key that would be refused.
+  for (const k of PTT_KEYS_HELP.match(/C-[a-z]/g) ?? []) assert.equal(checkPttKey(k).ok, true, `${k} is suggested and accepted`);
+  // One notation everywhere.
+  assert.equal(keyName('C-t'), 'C-t');
+  assert.equal(keyName('ctrl+T'), 'C-t');
+  assert.equal(keyName('f5'), 'F5');
+  assert.equal(keyName('tab'), 'Tab');
 });
 
 test('exports: bare names in the XDG directory, absolute paths as given, callsigns made safe, errors in words', () => {

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { OpvError } from '../../errors.js';
 
 /**
  * GPIO push-to-talk and TX LED through libgpiod's command-line tools (Debian `gpiod`),
- * which work on current Raspberry Pi kernels where the old sysfs interface is gone.
+ * which work on current Raspberry Pi kernels where the old sysfs interface is gone
+ * (gpio-lines.ts drives the tools, gpio-tools.ts knows both of their grammars).
  * Behind two small interfaces so tests drive the logic with a fake line.
  */
 
@@ -25,65 +23,6 @@ export class GpioError extends OpvError {
   override readonly name = 'GpioError';
   constructor(message: string, options?: ErrorOptions) {
     super('OPV_GPIO', message, options);
-  }
-}
-
-/** Fails with one line when the chip is missing, so the station keeps running without GPIO. */
-export function checkGpioChip(chip: string): void {
-  const dev = chip.startsWith('/dev/') ? chip : `/dev/${chip}`;
-  if (!existsSync(dev)) throw new GpioError(`no GPIO chip ${dev}: --ptt-gpio/--led-gpio need a Raspberry Pi (or another libgpiod GPIO chip)`);
-}
-
-/** A button between the line and ground, with the internal pull-up: pressed reads active. */
-export class GpiomonButton implements LineSource {
-  private child: ChildProcess | null = null;
-
-  constructor(
-    private readonly chip: string,
-    private readonly line: number,
-    private readonly onError: (message: string) => void,
-  ) {}
-
-  start(onChange: (active: boolean) => void): void {
-    const child = spawn('gpiomon', ['-B', 'pull-up', '-l', '-b', '-F', '%e', this.chip, String(this.line)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    child.on('error', (e) => this.onError(`gpiomon: ${e.message} (install Debian package gpiod)`));
-    createInterface({ input: child.stdout }).on('line', (l) => {
-      if (l.trim() === '1') onChange(true);
-      else if (l.trim() === '0') onChange(false);
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => {
-      if (this.child === child && code !== null && code !== 0) this.onError(`gpiomon stopped: ${err.trim().split('\n')[0] ?? `exit ${code}`}`);
-    });
-  }
-
-  close(): void {
-    const c = this.child;
-    this.child = null;
-    c?.kill();
-  }
-}
-
-/** The TX LED: `gpioset --mode=signal` holds a level until it is told to stop. */
-export class GpiosetLed implements LineSink {
-  private child: ChildProcess | null = null;
-
-  constructor(
-    private readonly chip: string,
-    private readonly line: number,
-  ) {}
-
-  set(on: boolean): void {
-    this.child?.kill();
-    this.child = spawn('gpioset', ['--mode=signal', this.chip, `${this.line}=${on ? 1 : 0}`], { stdio: 'ignore' });
-    this.child.on('error', () => undefined);
-  }
-
-  close(): void {
-    this.child?.kill();
-    this.child = null;
   }
 }
 

@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import { cellWidth } from '../../util/cell-width.js';
-import type { StationEngine } from '../engine.js';
+import type { StationView } from '../commands/types.js';
 import { elapsed, escape, meter } from './format.js';
 import { BORDER } from './theme.js';
 
@@ -8,7 +8,7 @@ import { BORDER } from './theme.js';
  * The transmit banner (impossible to miss while the transmitter is keyed) and the
  * receive line naming everyone talking now, with their levels.
  */
-export function createBanner(screen: blessed.Widgets.Screen, engine: StationEngine, opts: { bottom: number }) {
+export function createBanner(screen: blessed.Widgets.Screen, engine: StationView, opts: { bottom: number }) {
   const box = blessed.box({ parent: screen, left: 0, right: 0, bottom: opts.bottom, height: 3, tags: true, wrap: false, border: 'line', style: { border: { fg: BORDER } } });
   // blessed types `style` as any; these are the two fields the banner sets.
   const style = box.style as { bg: string; border: { fg: string } };
@@ -26,7 +26,8 @@ export function createBanner(screen: blessed.Widgets.Screen, engine: StationEngi
     const talkers = engine.heardStations().filter((h) => h.talking);
     style.border = { fg: talkers.length ? 'green' : BORDER };
     if (talkers.length === 0) {
-      box.setContent('○ idle — press the PTT key to transmit');
+      // Without a microphone there is nothing to transmit: the banner must not invite it.
+      box.setContent(engine.micUnavailable === null ? '○ idle — press the PTT key to transmit' : '○ idle — chat only: no microphone, PTT disabled');
       return;
     }
     // As many talkers as fit; the rest counted.
@@ -45,5 +46,5 @@ export function createBanner(screen: blessed.Widgets.Screen, engine: StationEngi
     box.setContent(`{green-fg}{bold}◀ RECEIVING{/bold}{/green-fg}  ${parts.join('  ')}`);
   };
   render();
-  return { render };
+  return { render, box };
 }

@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import { inert } from '../../util/inert-text.js';
-import { layoutWidth } from '../../util/cell-width.js';
+import { cellSafe, layoutWidth } from '../../util/cell-width.js';
 import { BORDER, FOCUS_BORDER } from './theme.js';
 
 /** The longest line the editor holds (a chat message's own bound is the protocol's). */
@@ -14,6 +14,8 @@ export interface ChatLine {
   clear(): void;
   setLabel(label: string): void;
   render(): void;
+  /** Text at the cursor, as if typed (a key typed elsewhere, a pasted line). */
+  insert(text: string): void;
 }
 
 interface Key {
@@ -66,7 +68,7 @@ export function createChatLine(
     while (start > 0 && used + cw(start - 1) <= width - 1) used += cw(--start);
     let end = cursor + 1;
     while (end < chars.length && used + cw(end) <= width) used += cw(end++);
-    const esc = (s: string): string => inert(s).replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
+    const esc = (s: string): string => cellSafe(inert(s)).replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
     const before = esc(chars.slice(start, cursor).join(''));
     const at = cursor < chars.length ? esc(chars[cursor]!) : ' ';
     const after = esc(chars.slice(cursor + 1, Math.max(cursor + 1, end)).join(''));
@@ -190,6 +192,13 @@ export function createChatLine(
     },
     setLabel: (label) => box.setLabel(label),
     render,
+    insert: (text) => {
+      // Printable only, as typed keys are; a paste keeps its tabs as spaces.
+      const add = [...text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '')];
+      if (add.length === 0 || chars.length + add.length > MAX_CHARS) return;
+      set([...chars.slice(0, cursor), ...add, ...chars.slice(cursor)], cursor + add.length);
+      renderSoon();
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { entryNote } from '../entry-notes.js';
 import { inert, inertTagged } from '../../util/inert-text.js';
-import { layoutWidth, padCells, truncateCells, wrapCells } from '../../util/cell-width.js';
+import { cellSafe, layoutWidth, padCells, truncateCells, wrapCells } from '../../util/cell-width.js';
 import type { HistoryEntry, LinkState } from '../types.js';
 
 export function clock(ms: number): string {
@@ -36,7 +36,7 @@ export function linkText(l: LinkState): string {
 
 /** Any text shown in a tagged blessed widget: inert, and tags in it are not interpreted. */
 export function escape(s: string): string {
-  return inertTagged(s);
+  return inertTagged(cellSafe(s));
 }
 
 /** Continuation lines of an entry start under the text, past the time column. */
@@ -60,10 +60,10 @@ export function entryLines(e: HistoryEntry, width: number, selected = false, max
   const w = Math.max(INDENT + 4, width);
   const arrow = e.direction === 'in' ? '◀' : '▶';
   const colour = e.direction === 'in' ? 'cyan' : 'magenta';
-  const call = inert(e.callsign);
+  const call = cellSafe(inert(e.callsign));
   const head = `${clock(e.at)} ${arrow} ${call}`;
   let plain: string;
-  if (e.type === 'chat') plain = `${head}: ${inert(e.text)}${entryNote(e)}`;
+  if (e.type === 'chat') plain = `${head}: ${cellSafe(inert(e.text))}${entryNote(e)}`;
   else {
     const lost = e.framesLost ? `  ${e.framesLost} lost` : '';
     plain = `${head} ♪ ${(e.durationMs / 1000).toFixed(1)} s${lost}${e.open ? '  on air' : ''}${entryNote(e)}  #${e.id}`;

@@ -1,11 +1,11 @@
 import blessed from 'blessed';
-import type { StationEngine } from '../engine.js';
+import type { StationView } from '../commands/types.js';
 import { escape } from './format.js';
 import { linkViewMarkup } from './link-view-markup.js';
 import { roomsMatter } from '../room-text.js';
 
 /** Top line: who we are, where, the link, and whether we are transmitting or hearing. */
-export function createHeader(screen: blessed.Widgets.Screen, engine: StationEngine, extra: () => string = () => ''): { render: () => void } {
+export function createHeader(screen: blessed.Widgets.Screen, engine: StationView, extra: () => string = () => ''): { render: () => void } {
   const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { bg: 'blue', fg: 'white' } });
   const render = (): void => {
     const tx = engine.pttActive ? '{red-bg}{white-fg} TX {/white-fg}{/red-bg}' : '';

@@ -1,5 +1,5 @@
 import blessed from 'blessed';
-import type { StationEngine } from '../engine.js';
+import type { StationView } from '../commands/types.js';
 import type { HistoryEntry } from '../types.js';
 import { entryLines } from './format.js';
 import { BORDER, FOCUS_BORDER } from './theme.js';
@@ -9,15 +9,18 @@ export interface HistoryPanel {
   refresh(): void;
   render(): void;
   selected(): HistoryEntry | undefined;
+  /** Back to live traffic (the operator left the history for the chat line). */
+  live(): void;
 }
 
 /**
  * Chat lines and transmissions in time order over the whole stored history, each entry
  * wrapped to the panel's width (long ones cut after a few lines: Enter opens them
  * whole). Selection moves by entry. The view follows new entries unless the operator
- * has moved up to look at old ones.
+ * has moved up to look at old ones; then the label counts what came since ("new ↓"),
+ * and leaving the history (Tab, Esc) goes back to live.
  */
-export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: StationEngine, opts: { top: number; bottom: number; right: number }): HistoryPanel {
+export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: StationView, opts: { top: number; bottom: number; right: number }): HistoryPanel {
   const box = blessed.box({
     parent: screen,
     label: ' History (Tab: select, Enter: open, e: export) ',
@@ -38,6 +41,8 @@ export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: Stati
   /** First visible line (of all entries' lines). */
   let top = 0;
   let follow = true;
+  /** Entries that arrived while the operator was looking at old ones. */
+  let unseen = 0;
 
   const innerWidth = (): number => Math.max(10, (box.width as number) - 2);
   const innerHeight = (): number => Math.max(1, (box.height as number) - 2);
@@ -62,12 +67,15 @@ export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: Stati
       top = Math.max(0, Math.min(top, Math.max(0, all.length - height)));
     }
     const more = top > 0 ? ` ↑${top}` : '';
-    box.setLabel(` History (Tab: select, Enter: open, e: export)${more} `);
+    // While browsing, what arrived meanwhile is counted where the eye is: the label.
+    box.setLabel(!follow && unseen > 0 ? ` History${more}  new ↓ ${unseen} (Tab: back to live) ` : ` History (Tab: select, Enter: open, e: export)${more} `);
     box.setContent(all.slice(top, top + height).join('\n'));
   };
 
   const refresh = (): void => {
+    const before = entries.length === 0 ? 0 : entries[entries.length - 1]!.id;
     entries = engine.history();
+    if (!follow) unseen += entries.filter((e) => e.id > before).length;
     if (sel >= entries.length) sel = entries.length - 1;
     render();
   };
@@ -76,15 +84,17 @@ export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: Stati
     if (entries.length === 0) return;
     sel = Math.max(0, Math.min(entries.length - 1, (sel < 0 ? entries.length : sel) + by));
     follow = sel === entries.length - 1;
+    if (follow) unseen = 0;
     render();
     screen.render();
   };
-  box.key(['up', 'k'], () => move(-1));
-  box.key(['down', 'j'], () => move(1));
+  // Letters are not history keys: typed here they go to the chat line (tui/index.ts).
+  box.key(['up'], () => move(-1));
+  box.key(['down'], () => move(1));
   box.key(['pageup'], () => move(-Math.max(1, Math.floor(innerHeight() / 2))));
   box.key(['pagedown'], () => move(Math.max(1, Math.floor(innerHeight() / 2))));
-  box.key(['home', 'g'], () => move(-entries.length));
-  box.key(['end', 'S-g'], () => move(entries.length));
+  box.key(['home'], () => move(-entries.length));
+  box.key(['end'], () => move(entries.length));
   box.on('wheelup', () => move(-1));
   box.on('wheeldown', () => move(1));
   box.on('focus', () => {
@@ -101,5 +111,10 @@ export function createHistoryPanel(screen: blessed.Widgets.Screen, engine: Stati
     refresh,
     render,
     selected: () => (sel >= 0 ? entries[sel] : undefined),
+    live: () => {
+      follow = true;
+      unseen = 0;
+      render();
+    },
   };
 }

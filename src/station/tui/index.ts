@@ -3,8 +3,7 @@ import { patchBlessedWidths } from '../../util/cell-width.js';
 import { inert } from '../../util/inert-text.js';
 import { debugLog } from '../../util/debug-log.js';
 import { voiceTotals } from '../counters.js';
-import type { StationEngine } from '../engine.js';
-import { defaultExportName, exportHistoryEntry, exportsDir } from '../exports.js';
+import { defaultExportName, exportsDir } from '../exports.js';
 import { noticeText } from '../notice-text.js';
 import type { StationSettings } from '../settings.js';
 import type { HistoryEntry } from '../types.js';
@@ -18,18 +17,23 @@ import { helpLines } from './help.js';
 import { createHistoryPanel } from './history-panel.js';
 import { NoticeLine, type NoticeKind } from './notices.js';
 import { showPopup, type Popup } from './popup.js';
-import { PttToggle } from './ptt-toggle.js';
 import { statusLines } from './status-view.js';
 import { kittyFilteredInput } from './kitty-input.js';
 import { speechTag } from '../speech/describe.js';
 import { fitHints, keyHint, stateTag } from './key-hints.js';
 import { showRoomList, type RoomList } from './room-list.js';
-import { checkRoomName } from '../settings.js';
-import { currentRoomText, noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomRequestText, roomsMatter, roomsText } from '../room-text.js';
+import { noRoomsText, noRoomText, roomChangeText, roomNoteWanted, roomsMatter, roomsText } from '../room-text.js';
+import { keyName } from '../ptt/keys.js';
+import { wrapCells } from '../../util/cell-width.js';
+import { commandHelp, type CommandOutput, type StationCore } from '../commands/index.js';
+import { confirmBox } from './confirm.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 import { exitWithError } from '../../errors.js';
 
 const HEARD_WIDTH = 24;
+/** Bracketed paste: the terminal marks pasted text, so a paste is one event, not keystrokes. */
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 const STATUS_KEY = 'C-o';
 /** Opens the room list; F4 when the operator made Ctrl+R the PTT key. */
@@ -40,7 +44,8 @@ const log = debugLog('tui');
  * The full-screen station: a composition root that builds the panels over the engine
  * and routes keys. No station logic lives here. Resolves when the operator leaves.
  */
-export async function runTui(engine: StationEngine, settings: StationSettings, opts: { debugLog?: string | null } = {}): Promise<void> {
+export async function runTui(core: StationCore, settings: StationSettings, opts: { debugLog?: string | null } = {}): Promise<void> {
+  const engine = core.view;
   const pttKey = settings.ptt.key;
   const roomKey = roomKeyFor(pttKey);
   // Hold-to-talk where the terminal reports key release (kitty protocol), else toggle.
@@ -54,10 +59,12 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
       if (holdMode || settings.ptt.mode === 'toggle' || pttCode === null) return;
       holdMode = true;
       process.stdout.write(KITTY_ENABLE);
-      say(`hold-to-talk: hold ${pttKey} while you speak`, 'ok');
+      say(`hold-to-talk: hold ${keyName(pttKey)} while you speak`, 'ok');
       setStatus();
     },
+    (text) => onPaste(text),
   );
+  let onPaste: (text: string) => void = () => undefined;
   patchBlessedWidths((blessed as unknown as { unicode: Parameters<typeof patchBlessedWidths>[0] }).unicode);
   const screen = blessed.screen({ input: kin.input, output: process.stdout, smartCSR: true, fullUnicode: true, title: `opv ${engine.callsign}`, autoPadding: true });
   // Unicode line drawing instead of ACS when the terminal takes UTF-8 (it already gets ●, ▶…):
@@ -74,6 +81,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
 
   const restore = (): void => {
     kin.close();
+    process.stdout.write(BRACKETED_PASTE_OFF);
     if (holdMode) process.stdout.write(KITTY_DISABLE);
     try {
       screen.destroy();
@@ -101,14 +109,18 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   createSysopBar(screen, engine, { top: 1, right: HEARD_WIDTH });
   const banner = createBanner(screen, engine, { bottom: 5 });
   const noticeBox = blessed.box({ parent: screen, left: 1, right: 1, bottom: 4, height: 1, tags: true, wrap: false });
-  const notices = new NoticeLine(noticeBox, () => screen.render());
+  // A notice longer than the line wraps: the panels above make room for it.
+  const notices = new NoticeLine(noticeBox, () => screen.render(), (rows) => {
+    banner.box.bottom = 4 + rows;
+    history.box.bottom = 7 + rows;
+    heard.box.bottom = 7 + rows;
+    history.render();
+  });
   const chat = createChatLine(screen, {
     bottom: 1,
     ignore: (k) => modal > 0 || [pttKey, STATUS_KEY, roomKey, 'tab', 'f1', 'f2', 'C-c', 'C-q'].includes(k.full ?? ''),
-    // /room and /rooms are commands here as in line mode; every other line is chat.
-    onSubmit: (text) => {
-      if (!roomCommand(text)) engine.sendChat(text);
-    },
+    // The one command table (commands/): a line starting with "/" is never sent as chat.
+    onSubmit: (text) => void core.run(text, out, 'tui'),
   });
   const status = blessed.box({ parent: screen, left: 0, right: 0, bottom: 0, height: 1, tags: true, wrap: false, style: { bg: 'blue', fg: 'white' } });
   function setStatus(): void {
@@ -118,14 +130,14 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     chat.setLabel(engine.pttActive ? ` Chat — on air: sent when you unkey${waiting} ` : ` Chat${waiting} `);
     const speech = speechTag(engine.speech.state);
     const parts = [
-      keyHint(pttKey, mode, 9),
-      keyHint('Enter', 'send', 1),
-      keyHint('Tab', 'history', 3),
-      keyHint('F1/?', 'help', 8),
-      keyHint(STATUS_KEY, 'status', 2),
+      keyHint(keyName(pttKey), mode, 9),
+      keyHint(keyName('enter'), 'send', 1),
+      keyHint(keyName('tab'), 'history', 3),
+      keyHint(keyName('f1'), 'help', 8),
+      keyHint(keyName(STATUS_KEY), 'status', 2),
       // Only where the server has rooms: elsewhere the key would only say "no rooms".
-      ...(roomsMatter(engine.roomInfo()) ? [keyHint(roomKey, 'room', 4)] : []),
-      keyHint('^C', 'quit', 7),
+      ...(roomsMatter(engine.roomInfo()) ? [keyHint(keyName(roomKey), 'room', 4)] : []),
+      keyHint(keyName('C-c'), 'quit', 7),
     ];
     if (engine.bufferedCount) parts.push(stateTag(`{yellow-fg}${engine.bufferedCount} buffered{/yellow-fg}`, `${engine.bufferedCount} buffered`));
     if (speech) parts.push(stateTag(`{cyan-fg}🗣 ${speech}{/}`, `🗣 ${speech}`));
@@ -147,18 +159,13 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   if (shown.length) say(shown.join(' · '), engine.startupNotices.some((n) => n.level === 'error') ? 'error' : 'warn');
   if (settings.ptt.mode === 'hold') say('waiting for the terminal to confirm key-release reports; PTT toggles until then', 'info');
   process.stdout.write(KITTY_QUERY);
+  process.stdout.write(BRACKETED_PASTE_ON);
 
-  const ptt = new PttToggle(
-    (on) => engine.setPtt(on),
-    () => engine.pttActive,
-    settings.ptt.timeoutS * 1000,
-    () => say(`transmission ended by the ${settings.ptt.timeoutS} s time-out`, 'error'),
-  );
-
+  // The station's one PTT controller (ptt/controller.ts): time-out, refusals and LED are its.
   onKittyKey = (k) => {
     if (!holdMode || pttCode === null || k.code !== pttCode.code || (k.mods & ~1) !== pttCode.mods) return false;
     if (modal > 0) return true;
-    if (k.event !== 'repeat') ptt.hold(k.event === 'press');
+    if (k.event !== 'repeat') core.pttHold(k.event === 'press', 'key');
     renderAll();
     return true;
   };
@@ -211,29 +218,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     screen.title = r.current === null || !roomsMatter(r) ? `opv ${engine.callsign}` : `opv ${engine.callsign} · ${r.current}`;
     renderAll();
   });
-  const askRoom = (name: string): void => {
-    const c = checkRoomName(name);
-    if (!c.ok) {
-      say(c.error, 'error');
-      return;
-    }
-    const text = roomRequestText(c.room, x.requestRoom(c.room), engine.pttActive);
-    if (text !== null) say(text, 'info');
-  };
-  /** A chat line that is a room command: done here (true), or chat (false). */
-  const roomCommand = (line: string): boolean => {
-    const [word = '', ...args] = line.trim().split(/\s+/);
-    const w = word.toLowerCase();
-    if (w === '/rooms' && args.length === 0) {
-      if (x.requestRooms() === 'unsupported') say(noRoomsText('no_rooms'), 'warn');
-      return true;
-    }
-    if (w !== '/room') return false;
-    if (args.length === 0) say(currentRoomText(engine.roomInfo()), 'info');
-    else if (args.length > 1) say('usage: /room [NAME] (one room name; /rooms lists them)', 'error');
-    else askRoom(args[0]!);
-    return true;
-  };
+  const askRoom = (name: string): void => void core.run(`/room ${name}`, out, 'tui');
   const openRooms = (): void => {
     if (modal > 0) return;
     const info = engine.roomInfo();
@@ -254,7 +239,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
       onChoose: askRoom,
     });
     // The counts change: a fresh list replaces the one from the WELCOME.
-    x.requestRooms();
+    core.requestRooms();
   };
   const tick = setInterval(() => {
     if (engine.pttActive) renderAll();
@@ -268,11 +253,12 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     clearInterval(tick);
     clearInterval(slowTick);
     notices.dispose();
-    ptt.disarm();
     noticeBox.setContent('leaving…');
     screen.render();
-    await engine.close();
+    await core.close();
     restore();
+    // The screen is gone: the last word stays in the terminal, as line mode's does.
+    process.stdout.write(`👋 ${engine.callsign} signing off: BYE sent, 73\n`);
     process.off('uncaughtException', crash);
     process.off('unhandledRejection', crash);
     for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
@@ -280,6 +266,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   };
 
   const focusChat = (): void => {
+    history.live();
     chat.box.focus();
     screen.render();
   };
@@ -301,19 +288,27 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
   for (const sig of LEAVE_SIGNALS) process.on(sig, onSignal);
   screen.key([pttKey], () => {
     if (modal > 0) return;
-    ptt.press();
+    core.pttPress('key');
     renderAll();
   });
   screen.key(['tab'], () => {
     if (modal > 0) return;
     if (screen.focused === chat.box) history.box.focus();
-    else chat.box.focus();
+    else focusChat();
     screen.render();
   });
   const openHelp = (): void => {
     if (modal > 0) return;
     const back = screen.focused === history.box ? () => history.box.focus() : focusChat;
-    popup(' Help ', helpLines(pttKey, settings.ptt.timeoutS, exportsDir(), holdMode, roomKey), back);
+    // The commands' own help lines (the same table as line mode), wrapped to the screen.
+    const w = Math.max(30, Math.min((screen.width as number) - 6, 90));
+    const commands = commandHelp().flatMap((l) => {
+      // Continuation lines hang under the help text, past the command column.
+      const indent = /^\s*\S+(?: \S+)*\s{2,}/.exec(l)?.[0].length ?? 6;
+      const [first = ''] = wrapCells(l, w);
+      return [first, ...wrapCells(l.slice(first.length).trimStart(), w - indent).filter((p) => p !== '').map((p) => ' '.repeat(indent) + p)];
+    });
+    popup(' Help ', helpLines(pttKey, settings.ptt.timeoutS, exportsDir(), holdMode, roomKey, commands), back);
   };
   const openStatus = (): void => {
     if (modal > 0) return;
@@ -328,12 +323,55 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
     if (modal > 0) return;
     const on = !engine.speech.state.enabled;
     say(on ? 'chat is read aloud (F2 to stop)' : 'chat is no longer read aloud', 'ok');
-    void engine.speech.setSpeakChat(on);
+    void core.run(`/speak ${on ? 'on' : 'off'}`, out, 'tui');
   });
   screen.key([STATUS_KEY], openStatus);
+
+  /** Where the chat line's commands answer: a notice, or a box for results of several lines. */
+  const out: CommandOutput = {
+    say: (text, kind = 'info') => say(text, kind),
+    block: (kind, title, lines) => {
+      if (kind === 'help') openHelp();
+      else if (kind === 'status') openStatus();
+      else if (modal === 0) popup(` ${title} `, lines, focusChat, true);
+    },
+    quit: () => leave(),
+    clear: () => notices.clear(),
+  };
+
+  // A paste of several lines is sent only when the operator says so, once for all of them.
+  onPaste = (text: string): void => {
+    const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
+    if (modal > 0 || lines.length === 0) return;
+    focusChat();
+    if (lines.length === 1) {
+      chat.insert(lines[0]!);
+      return;
+    }
+    modal++;
+    confirmBox(screen, {
+      label: ' Paste ',
+      text: `Send the ${lines.length} pasted lines as ${lines.length} chat messages?`,
+      keys: 'y / Enter: send them · n / Esc: send nothing',
+      onAnswer: (yes) => {
+        modal--;
+        if (yes) {
+          for (const l of lines) void core.run(l.startsWith('/') ? `/${l}` : l, out, 'tui');
+          say(`${lines.length} pasted lines sent`, 'ok');
+        } else say(`paste of ${lines.length} lines not sent`, 'info');
+        focusChat();
+      },
+    });
+  };
+
+  // Typing while the history has the focus goes to the chat line (e and ? are the history's).
+  history.box.on('keypress', (ch: string | undefined, key: { ctrl?: boolean; meta?: boolean; full?: string }) => {
+    if (modal > 0 || !ch || key.ctrl || key.meta || /[\u0000-\u001f\u007f]/.test(ch) || ch === 'e' || ch === '?') return;
+    focusChat();
+    chat.insert(ch);
+  });
   screen.key([roomKey], openRooms);
   history.box.key(['?'], openHelp);
-  history.box.key(['s'], openStatus);
   history.box.key(['escape'], focusChat);
   history.box.key(['enter'], () => {
     log('enter in history (modal %d, entry %o)', modal, history.selected()?.id);
@@ -349,7 +387,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
       return;
     }
     say(`▶ replaying #${e.id} ${e.callsign}`, 'ok');
-    engine.play(e.id).then(
+    core.play(e).then(
       () => say(`replay of #${e.id} done`, 'ok'),
       (err: Error) => say(err.message, 'error'),
     );
@@ -373,7 +411,7 @@ export async function runTui(engine: StationEngine, settings: StationSettings, o
       prompt.destroy();
       modal--;
       if (!err && file) {
-        exportHistoryEntry(e, file.trim(), (id, f) => engine.exportEntry(id, f)).then(
+        core.exportEntry(e, file.trim()).then(
           (full) => say(`#${e.id} written to ${full}`, 'ok'),
           (x: Error) => say(x.message, 'error'),
         );

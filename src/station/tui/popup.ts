@@ -1,5 +1,5 @@
 import blessed from 'blessed';
-import { layoutWidth as cellWidth, wrapCells } from '../../util/cell-width.js';
+import { cellSafe, layoutWidth as cellWidth, wrapCells } from '../../util/cell-width.js';
 
 export interface Popup {
   setContent(tagged: string[]): void;
@@ -27,7 +27,8 @@ export function showPopup(
   screen: blessed.Widgets.Screen,
   opts: { label: string; lines: string[]; onClose: () => void; footer?: string; wrap?: boolean },
 ): Popup {
-  let lines = opts.lines;
+  // Plain lines (wrap) are drawn as the panels draw text (see cellSafe).
+  let lines = opts.wrap ? opts.lines.map(cellSafe) : opts.lines;
   const sw = screen.width as number;
   const sh = screen.height as number;
   const footer = opts.footer ?? 'any key closes';
@@ -96,7 +97,7 @@ export function showPopup(
   return {
     setContent: (l) => {
       if (closed) return;
-      lines = l;
+      lines = opts.wrap ? l.map(cellSafe) : l;
       layout();
       screen.render();
     },

@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import { BORDER } from './theme.js';
-import type { StationEngine } from '../engine.js';
+import type { StationView } from '../commands/types.js';
 import { stationName, StationsModel, type StationRow } from '../roster.js';
 import { escape } from './format.js';
 import { roomsMatter } from '../room-text.js';
@@ -18,7 +18,7 @@ function row(r: StationRow, level: number): string {
   // A station on another interlinked server: W1ABC@hub-b, with the time on the next line.
   const name = escape(stationName(r));
   const call = r.talking ? `{green-fg}{bold}${name.padEnd(9)}{/}` : name.padEnd(9);
-  const heard0 = r.talking ? meter(level, 8) : r.lastHeard === null ? '—       ' : clock(r.lastHeard);
+  const heard0 = r.self === true ? 'you' : r.talking ? meter(level, 8) : r.lastHeard === null ? '—       ' : clock(r.lastHeard);
   const heard = r.server !== null && name.length > 9 ? `\n  ${heard0}` : heard0;
   // What I heard from it on a second line, so the panel stays narrow.
   const tx = r.transmissions > 0 ? `\n  ${r.transmissions} tx, ${airtime(r.onAirMs)} on air` : '';
@@ -32,7 +32,7 @@ function row(r: StationRow, level: number): string {
  * each and what: transmissions and total time on air. Without the extension: the
  * stations heard, as the Heard panel was.
  */
-export function createStationsPanel(screen: blessed.Widgets.Screen, engine: StationEngine, opts: { top: number; bottom: number; width: number }) {
+export function createStationsPanel(screen: blessed.Widgets.Screen, engine: StationView, opts: { top: number; bottom: number; width: number }) {
   const box = blessed.box({ parent: screen, label: ' Stations ', top: opts.top, right: 0, width: opts.width, bottom: opts.bottom, border: 'line', tags: true, style: { border: { fg: BORDER } } });
   const model = new StationsModel(engine);
   const render = (): void => {
@@ -52,5 +52,5 @@ export function createStationsPanel(screen: blessed.Widgets.Screen, engine: Stat
     screen.render();
   });
   render();
-  return { render };
+  return { render, box };
 }

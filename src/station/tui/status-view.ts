@@ -1,11 +1,11 @@
 import { countersReport } from '../counters.js';
-import type { StationEngine } from '../engine.js';
+import type { StationView } from '../commands/types.js';
 import { escape } from './format.js';
 import { linkViewMarkup } from './link-view-markup.js';
 import { currentRoomText, roomsMatter } from '../room-text.js';
 
 /** The lines of the status view (C-o): link, PTT, stations heard and the receive counters. */
-export function statusLines(engine: StationEngine, extra: string[] = []): string[] {
+export function statusLines(engine: StationView, extra: string[] = []): string[] {
   const heard = engine.heardStations();
   return [
     `{bold}${engine.callsign}{/bold} → ${escape(engine.settings.server)}:${engine.settings.port}  ${linkViewMarkup(engine.linkView())}`,

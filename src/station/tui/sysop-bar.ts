@@ -1,5 +1,5 @@
 import blessed from 'blessed';
-import type { StationEngine } from '../engine.js';
+import type { StationView } from '../commands/types.js';
 import { describeRefusal, type Refusal } from '../server-ext.js';
 import { escape } from './format.js';
 
@@ -11,7 +11,7 @@ const ANNOUNCE_SHOW_MS = 120_000;
  * why the server refuses this station and what to do (red, until admitted). Never
  * mixed with chat, and only from the server (see ServerExtension).
  */
-export function createSysopBar(screen: blessed.Widgets.Screen, engine: StationEngine, opts: { top: number; right: number }) {
+export function createSysopBar(screen: blessed.Widgets.Screen, engine: StationView, opts: { top: number; right: number }) {
   const box = blessed.box({ parent: screen, top: opts.top, left: 0, right: opts.right, height: 3, border: 'line', tags: true, hidden: true });
   // blessed types `style` as any; these are the two fields the bar sets.
   const style = box.style as { bg: string; border: { fg: string; bg: string } };

@@ -3,6 +3,7 @@
  * end-to-end tests: each `opv server --nats` and each probe station (./interlink-probe.ts)
  * is a real process on its own host.
  */
+import { withServerKeys } from '../../helpers/interlink-keys.js';
 import path from 'node:path';
 import { serverStatsSchema } from '../../../src/contract/stats-schema.js';
 import { DEFAULT_STATS_PORT, type ServerStats } from '../../../src/contract/stats.js';
@@ -79,7 +80,7 @@ export class OpvServer {
 export async function startOpvServer(net: TestNet, host: Host, id: string, natsUrls: string[], extra: string[] = []): Promise<OpvServer> {
   const proc = new Proc(
     'node',
-    [opvBin, 'server', '--nats', natsUrls.join(','), '--server-id', id, '--room', `NET:${NET_PORT}`, '--stats-host', host.ip, '--stats-token', TOKEN, '--stats-interval', '0', ...extra],
+    [opvBin, 'server', ...withServerKeys(['--nats', natsUrls.join(','), '--server-id', id, '--room', `NET:${NET_PORT}`, '--stats-host', host.ip, '--stats-token', TOKEN, '--stats-interval', '0', ...extra])],
     { netns: host.ns },
   );
   await proc.waitForLine(/Server ready for connections/, 20_000);

@@ -1,3 +1,4 @@
+import { withServerKeys } from '../../helpers/interlink-keys.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ export interface RunningServer {
 export async function startServer(extra: string[] = []): Promise<RunningServer> {
   const port = await freeUdpPort();
   const statsPort = await freeTcpPort();
-  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...extra]);
+  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...withServerKeys(extra)]);
   await proc.waitForLine(/Server ready for connections/);
   return { proc, port, statsPort };
 }
