@@ -77,6 +77,20 @@ export class FrameTagVerifier {
     return this.search(frame, got, this.next + FRAME_TAG_WINDOW, this.next + FRAME_TAG_RESYNC);
   }
 
+  /**
+   * Would these frames, in order, all pass? On success the verifier is left as it was
+   * (they are checked again, for real, when relayed); a failure keeps its resync time,
+   * so forged frames cannot buy more searches this way than through check().
+   */
+  wouldAccept(frames: readonly Uint8Array[], nowMs: number): boolean {
+    const next = this.next;
+    const resyncAt = this.lastResyncAt;
+    const ok = frames.length > 0 && frames.every((f) => this.check(f, nowMs));
+    this.next = next;
+    if (ok) this.lastResyncAt = resyncAt;
+    return ok;
+  }
+
   private search(frame: Uint8Array, got: number, from: number, to: number): boolean {
     for (let c = from; c < to; c++) {
       if (frameTag(this.key, c, frame, this.scratch) === got) {

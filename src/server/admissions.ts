@@ -28,9 +28,12 @@ export class Admissions {
       this.onAuth(a.callsign, a.stationId, text, a.endpoint, nowMs);
       return;
     }
-    // NAT rebinding: the session's tag on a keepalive from a new address:port moves the binding.
+    // NAT rebinding: the session's tag on a keepalive from a new address:port moves the binding,
+    // and so do valid frame tags on any message (a chat line typed at once is not lost).
     if (text !== null && text.startsWith(KEEPALIVE_PREFIX) && this.d.auth.rebind(a.callsign, text, a.endpoint, nowMs) !== null) {
       this.d.log.sessionMoved(a.callsign, a.endpoint.key);
+    } else if (this.d.auth.rebindTagged(a.callsign, a.frames, a.endpoint, nowMs) !== null) {
+      this.d.log.sessionMoved(a.callsign, a.endpoint.key, 'frames');
     }
     this.enter(a, nowMs);
   }

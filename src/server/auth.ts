@@ -198,6 +198,19 @@ export class StationAuthority {
     return s;
   }
 
+  /**
+   * Any message of a session's callsign from another endpoint whose every frame carries the
+   * session's next valid tags (NAT rebinding seen first on a chat line or voice, not on a
+   * keepalive): the binding moves there, so the message is relayed instead of lost.
+   */
+  rebindTagged(callsign: string, frames: readonly Uint8Array[], from: Endpoint, nowMs: number): Session | null {
+    const s = this.sessions.get(callsign);
+    if (s === undefined || s.frameTags === null || s.endpoint.key === from.key) return null;
+    if (!s.frameTags.wouldAccept(frames, nowMs)) return null;
+    s.endpoint = from;
+    return s;
+  }
+
   /** A keepalive from the bound endpoint: remember its time, so a captured copy cannot move the binding later. */
   noteKeepalive(callsign: string, text: string): void {
     const s = this.sessions.get(callsign);

@@ -91,8 +91,8 @@ export class OperatorLog {
     this.emit('auth_ok', { callsign, endpoint, key: comment }, `🔐 AUTHENTICATED: ${callsign} at ${endpoint}${comment ? ` (key ${comment})` : ''}`);
   }
 
-  sessionMoved(callsign: string, endpoint: string): void {
-    this.emit('auth_moved', { callsign, endpoint }, `🔐 AUTHENTICATED: ${callsign} at ${endpoint} (session moved by a tagged keepalive)`);
+  sessionMoved(callsign: string, endpoint: string, by: 'keepalive' | 'frames' = 'keepalive'): void {
+    this.emit('auth_moved', { callsign, endpoint, by }, `🔐 AUTHENTICATED: ${callsign} at ${endpoint} (session moved by ${by === 'keepalive' ? 'a tagged keepalive' : 'tagged frames'})`);
   }
 
   authFailed(callsign: string, endpoint: string, reason: string): void {

@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  FRAME_INTERVAL_MS,
   encodeCallsign,
   formatControl,
   MessageBuilder,
@@ -39,6 +38,7 @@ import type {
 import { VoiceEncoder } from './voice/encoder.js';
 import { decodeTransmission, exportTransmission } from './voice/files.js';
 import { VoiceReceiver } from './voice/receiver.js';
+import { placeTalkspurt, suspensionOver } from './rx-span.js';
 import { SpeechQueue } from './speech/speech-queue.js';
 
 /** PTT_START with no voice at all for this long: the transmission ended (its PTT_STOP was lost). */
@@ -47,8 +47,6 @@ const RX_SILENT_PTT_MS = 3000;
 const LINK_TICK_MS = 250;
 /** After the link returns, held chat waits this long so the other stations re-register too. */
 const RESEND_SETTLE_MS = 1500;
-/** A PTT_START this long before the first voice heard belongs to it (missed frames counted as lost). */
-const MAX_START_GAP_MS = 10_000;
 /** Held chat is bounded: lines and age. */
 const MAX_HELD_LINES = 40;
 const MAX_HELD_MS = 5 * 60_000;
@@ -60,6 +58,10 @@ interface RxState {
   entryId: number | null;
   /** When PTT_START came (for a transmission that never brings voice). */
   keyedAt: number;
+  /** When the last frame of the entry was played. */
+  lastSlotAt: number;
+  /** The entry's talkspurt ended without PTT_STOP at this time: it stays open a while in case the transmission resumes. */
+  suspendedAt: number | null;
 }
 
 interface HeldLine {
@@ -263,6 +265,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     f.on('bye', ({ from }) => {
       this.rxUnkey(from, true);
       this.voice.forget(from);
+      this.rxFinish(from);
       this.heard.delete(from);
       this.frames.forget(from);
       this.rx.delete(from);
@@ -274,6 +277,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.voice.on('slot', ({ callsign, opus }) => {
       const st = this.rx.get(callsign);
       if (st === undefined || st.entryId === null) return;
+      st.lastSlotAt = this.now();
       const e = this.store.addSlot(st.entryId, opus);
       if (e && e.frames % 25 === 1) this.emit('history', { ...e });
     });
@@ -450,7 +454,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private rxState(from: string): RxState {
     let st = this.rx.get(from);
     if (!st) {
-      st = { keyed: false, entryId: null, keyedAt: 0 };
+      st = { keyed: false, entryId: null, keyedAt: 0, lastSlotAt: 0, suspendedAt: null };
       this.rx.set(from, st);
     }
     return st;
@@ -459,7 +463,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   /** Someone is keyed or still being played out, or we transmit: no speech over it. */
   private channelBusy(): boolean {
     if (this.pttActive || (this.voice?.talkers().length ?? 0) > 0) return true;
-    for (const st of this.rx.values()) if (st.keyed || st.entryId !== null) return true;
+    for (const st of this.rx.values()) if (st.keyed || (st.entryId !== null && st.suspendedAt === null)) return true;
     return false;
   }
 
@@ -492,16 +496,24 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   /** Playout accepted the first packet of a talkspurt: its history entry begins. */
   private rxBegin(from: string, at: number, marker: boolean): void {
     const st = this.rxState(from);
-    if (st.entryId !== null) this.rxEnd(from, false);
-    // Frames missed at the start (a link cut): the first packet here is not the sender's
-    // first (no RTP marker), and the time since PTT_START says how many 40 ms frames went
-    // missing. One frame of slack for arrival jitter: never more losses than happened.
-    const missed = !marker && st.keyed && at - st.keyedAt < MAX_START_GAP_MS ? Math.max(0, Math.round((at - st.keyedAt) / FRAME_INTERVAL_MS) - 2) : 0;
+    const suspended = st.entryId !== null && st.suspendedAt !== null ? { lastSlotAt: st.lastSlotAt, endedAt: st.suspendedAt } : null;
+    const place = placeTalkspurt({ keyed: st.keyed, keyedAt: st.keyedAt, suspended }, at, marker);
+    if (place.kind === 'resume' && st.entryId !== null) {
+      // The same transmission after a cut (a server restart): one entry, its gap counted as lost.
+      st.suspendedAt = null;
+      if (!st.keyed) this.rxKey(from);
+      let e: TransmissionEntry | null = null;
+      for (let i = 0; i < place.missed; i++) e = this.store.addSlot(st.entryId, null) ?? e;
+      if (e) this.emit('history', { ...e });
+      return;
+    }
+    if (st.entryId !== null) this.rxFinish(from);
     // Voice proved a transmission whose PTT_START was lost.
+    const wasKeyed = st.keyed;
     if (!st.keyed) this.rxKey(from);
-    const entry = this.store.beginTransmission('in', from, st.keyed && missed > 0 ? st.keyedAt : at);
+    const entry = this.store.beginTransmission('in', from, wasKeyed && place.kind === 'new' ? place.startAt : at);
     st.entryId = entry.id;
-    for (let i = 0; i < missed; i++) this.store.addSlot(entry.id, null);
+    for (let i = 0; i < place.missed; i++) this.store.addSlot(entry.id, null);
     this.emit('history', { ...entry });
   }
 
@@ -509,14 +521,27 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private rxEnd(from: string, clean: boolean): void {
     const st = this.rx.get(from);
     if (!st || st.entryId === null) return;
+    if (clean) this.rxFinish(from);
+    else {
+      // No PTT_STOP: the entry stays open in case the transmission resumes (sweepRx closes it).
+      st.suspendedAt = this.now();
+      this.rxUnkey(from, false);
+    }
+  }
+
+  /** The entry is closed for good. */
+  private rxFinish(from: string): void {
+    const st = this.rx.get(from);
+    if (!st || st.entryId === null) return;
     const e = this.store.endTransmission(st.entryId);
     st.entryId = null;
+    st.suspendedAt = null;
     if (e && e.frames > 0) this.emit('history', { ...e });
-    if (!clean) this.rxUnkey(from, false);
   }
 
   private sweepRx(): void {
     const now = this.now();
+    for (const [from, st] of this.rx) if (st.suspendedAt !== null && suspensionOver(st.suspendedAt, now)) this.rxFinish(from);
     // Keyed with no voice at all (a station without a microphone, a lost PTT_STOP).
     for (const [from, st] of this.rx) if (st.keyed && st.entryId === null && now - st.keyedAt > RX_SILENT_PTT_MS && !this.voice.talkers().some((t) => t.callsign === from)) this.rxUnkey(from, false);
   }
@@ -737,7 +762,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       await this.drain(500);
     }
     for (const l of this.held.splice(0)) this.giveUp(l, 'the station closed with the link down');
-    for (const from of [...this.rx.keys()]) this.rxUnkey(from, true);
+    for (const from of [...this.rx.keys()]) {
+      this.rxUnkey(from, true);
+      this.rxFinish(from);
+    }
     this.scheduler.close();
     this.speech.close();
     await this.voice?.close();

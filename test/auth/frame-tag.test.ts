@@ -93,3 +93,26 @@ test('a 24-bit tag in a 64-frame window: random forgeries almost never pass', ()
   // Expected 2000 × 64 / 2^24 ≈ 0.008.
   assert.ok(passed <= 1, `${passed} random tags passed`);
 });
+
+test('wouldAccept: a dry run that leaves the verifier as it was on success, and keeps its resync time on failure', () => {
+  const key = frameKey(randomBytes(32));
+  const frames = tagged(key, 2000);
+  const v = new FrameTagVerifier(key);
+  assert.ok(v.check(frames[0]!, 0));
+  // A message after a rebinding, checked before it is relayed: nothing consumed, so the relay's own checks pass.
+  assert.ok(v.wouldAccept([frames[1]!, frames[2]!], 0));
+  assert.equal(v.next, 1);
+  assert.ok(v.check(frames[1]!, 0) && v.check(frames[2]!, 0));
+  assert.equal(v.wouldAccept([frames[2]!], 0), false, 'a replayed frame');
+  assert.equal(v.wouldAccept([], 0), false, 'no frames: no proof');
+  assert.equal(v.wouldAccept([frames[3]!, frame(9)], 0), false, 'one forged frame spoils the message');
+  assert.equal(v.next, 3);
+  // Beyond the window: the resync search is spent by a failure (forgeries cannot buy searches) ...
+  const far = frames[3 + FRAME_TAG_WINDOW + 100]!;
+  assert.equal(v.wouldAccept([frame(1)], 5000), false);
+  assert.equal(v.wouldAccept([far], 5000), false, 'the resync was spent by the forged frame');
+  // ... and returned by a success, so the relay can resync on the same frame at once.
+  assert.ok(v.wouldAccept([far], 5000 + FRAME_TAG_RESYNC_EVERY_MS));
+  assert.ok(v.check(far, 5000 + FRAME_TAG_RESYNC_EVERY_MS));
+  assert.ok(FRAME_TAG_RESYNC > FRAME_TAG_WINDOW + 100);
+});

@@ -243,7 +243,7 @@ test('full-screen station: the Stations panel lists everyone on the server and d
   );
   try {
     // Both others are listed as on the server, including VE5QUIET, which never spoke.
-    await tmux.waitForScreen((s) => /2 on the server/.test(s) && /● VE5QUIET/.test(s) && /● K6GONE/.test(s), 20_000);
+    await tmux.waitForScreen((s) => /3 on the server/.test(s) && /● VE5QUIET/.test(s) && /● K6GONE/.test(s), 20_000);
     C.proc.sendLine('second line from K6GONE');
     await tmux.waitForScreen(/◀ K6GONE: second line from K6GONE/, 15_000);
     const ann = api(net, 'srv', h.srv, 'POST', '/announce', { text: 'server restarting at 18:00' });

@@ -162,7 +162,11 @@ test('OPV-SRV frames from another port of the server\'s address are not believed
   const srv = await server();
   const a = await station('W1ABC', srv);
   await a.proc.waitForLine(/🔗 connected to server/);
-  await announce(srv, 'genuine one');
+  // "connected" comes with the first echo; the extension may be a moment behind it.
+  for (let i = 0; i < 10 && a.proc.count(/📢 SYSOP: genuine one/) === 0; i++) {
+    await announce(srv, 'genuine one');
+    await a.proc.waitForLine(/📢 SYSOP: genuine one/, 1000).catch(() => undefined);
+  }
   await a.proc.waitForLine(/📢 SYSOP: genuine one/);
   // A local user on the server's host: same address, another port.
   const spoof = createSocket('udp4');

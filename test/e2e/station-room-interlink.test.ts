@@ -85,7 +85,7 @@ test('a room spans interlinked servers: /who shows the other server\'s station a
   );
   procs.push({ stop: async () => tmux.kill() });
   await tmux.waitForScreen((s) => /\[NET\]/.test(s.split('\n')[0]!), 15_000);
-  const screen = await tmux.waitForScreen(/2 in room NET[\s\S]*VE3XYZ@hub-b/, 20_000);
+  const screen = await tmux.waitForScreen(/3 in room NET[\s\S]*VE3XYZ@hub-b/, 20_000);
   assert.match(screen, /● W1ABC /);
   tmux.sendKeys('C-c');
   assert.equal(await tmux.waitForExit(15_000), 0);

@@ -48,3 +48,57 @@ export async function lossyProxy(serverPort: number, loss: number, jitterMs: num
   });
   return { port, dropped: () => dropped, forwarded: () => forwarded, close: () => ((closed = true), front.close(), back.close()) };
 }
+
+export interface NatProxy {
+  port: number;
+  /** The port the server sees the client at now. */
+  outsidePort: () => number;
+  /** Resolves once no datagram has passed either way for `ms` (the client is between keepalives). */
+  quiet: (ms: number) => Promise<void>;
+  /** A NAT rebinding: the mapping is dropped and the next datagram leaves from a new port. */
+  rebind: () => Promise<void>;
+  close: () => void;
+}
+
+/**
+ * A userspace NAT in front of a server on loopback, for one client: the client talks to
+ * `port`; the server sees it at an outside port that `rebind()` changes, as a home
+ * router does when its mapping expires. Answers to the old outside port are lost.
+ */
+export async function natProxy(serverPort: number): Promise<NatProxy> {
+  const front = createSocket('udp4');
+  let client: { address: string; port: number } | null = null;
+  let closed = false;
+  let lastAt = Date.now();
+  const port = await freeUdpPort();
+  await new Promise<void>((r) => front.bind(port, '127.0.0.1', () => r()));
+  const outside = async (): Promise<ReturnType<typeof createSocket>> => {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    s.on('message', (buf) => {
+      const c = client;
+      lastAt = Date.now();
+      if (c && !closed && s === back) front.send(buf, c.port, c.address);
+    });
+    return s;
+  };
+  let back = await outside();
+  front.on('message', (buf, r) => {
+    client = { address: r.address, port: r.port };
+    lastAt = Date.now();
+    back.send(buf, serverPort, '127.0.0.1');
+  });
+  return {
+    port,
+    outsidePort: () => back.address().port,
+    quiet: async (ms) => {
+      while (Date.now() - lastAt < ms) await new Promise((r) => setTimeout(r, ms - (Date.now() - lastAt)));
+    },
+    rebind: async () => {
+      const old = back;
+      back = await outside();
+      old.close();
+    },
+    close: () => ((closed = true), front.close(), back.close()),
+  };
+}

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { CHALLENGE_TTL_MS, transcript } from '../../src/protocol/auth.js';
-import { ephemeralX25519, signTranscript } from '../../src/auth/crypto.js';
+import { ephemeralX25519, sessionKey, signTranscript } from '../../src/auth/crypto.js';
+import { FrameTagger, frameKey } from '../../src/auth/frame-tag.js';
+import { FRAME_SIZE } from '../../src/protocol/constants.js';
+import { writeHeader } from '../../src/protocol/header.js';
+import { encodeCallsign } from '../../src/protocol/callsign.js';
 import { StationAuthority, type AuthOutcome } from '../../src/server/auth.js';
 import { makeEndpoint } from '../../src/server/endpoint.js';
 
@@ -59,4 +63,41 @@ test('expired challenges are remembered for one time-to-live only', () => {
   a.sweep(now);
   const late = a.onMessage(answer(c), 'W2OWN', from, now);
   assert.deepEqual(late.kind === 'reply' ? late.failed : late.kind, 'no_challenge');
+});
+
+test('NAT rebinding seen first on a chat line: frames with the session\'s next tags move the binding; forged, replayed or untagged ones do not', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const a = new StationAuthority('optional');
+  a.setKeys(new Map([['W2OWN', [{ id: 'k1', key: publicKey, comment: '' }]]]));
+  const now = 10_000;
+  const c = a.onMessage({ type: 'request', callsign: 'W2OWN' }, 'W2OWN', from, now);
+  const m = c.kind === 'silent' ? null : c.message;
+  if (m === null || m.type !== 'challenge') throw new Error('no challenge');
+  const eph = ephemeralX25519();
+  const t = transcript('W2OWN', m, eph.pub, true);
+  const ok = a.onMessage({ type: 'response', stationPub: eph.pub, signature: signTranscript(privateKey, t), tags: true }, 'W2OWN', from, now);
+  assert.equal(ok.kind, 'authenticated');
+  const tagger = new FrameTagger(frameKey(sessionKey(eph.privateKey, m.serverPub, t)));
+  const frame = (fill: number): Buffer => {
+    const f = Buffer.alloc(FRAME_SIZE, fill);
+    writeHeader(encodeCallsign('W2OWN'), f);
+    tagger.tag(f);
+    return f;
+  };
+  const sent = [frame(1), frame(2)];
+  assert.ok(sent.every((f) => a.frameOk('W2OWN', f, now)), 'relayed at the bound endpoint');
+  const there = makeEndpoint('198.51.100.9', 61000);
+  // A replay of frames already relayed, an untagged forgery, no frames: the binding stays.
+  assert.equal(a.rebindTagged('W2OWN', sent, there, now), null);
+  assert.equal(a.rebindTagged('W2OWN', [Buffer.alloc(FRAME_SIZE)], there, now), null);
+  assert.equal(a.rebindTagged('W2OWN', [], there, now), null);
+  assert.equal(a.session('W2OWN')?.endpoint.key, from.key);
+  // The station's next chat line, from its new NAT mapping: the session follows it, and the
+  // same frames still pass when relayed (the check consumed nothing).
+  const chat = [frame(3), frame(4)];
+  assert.equal(a.rebindTagged('W2OWN', chat, there, now + 100)?.endpoint.key, there.key);
+  assert.ok(a.mayUse('W2OWN', there));
+  assert.ok(chat.every((f) => a.frameOk('W2OWN', f, now + 100)));
+  // From the endpoint it is bound to, it is not a rebinding.
+  assert.equal(a.rebindTagged('W2OWN', [frame(5)], there, now + 200), null);
 });
