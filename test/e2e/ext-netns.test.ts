@@ -268,7 +268,7 @@ test('full-screen station: the Stations panel lists everyone on the server and d
       dup.kill();
     }
     await C.proc.stop('SIGKILL', 100);
-    await tmux.waitForScreen((s) => /1 on the server/.test(s) && /● VE5QUIET/.test(s) && !/● K6GONE/.test(s), 25_000);
+    await tmux.waitForScreen((s) => /2 on the server/.test(s) && /● VE5QUIET/.test(s) && !/● K6GONE/.test(s), 25_000);
     // Heard earlier, now gone: still in the list, marked as gone.
     await tmux.waitForScreen(/○ K6GONE/);
   } catch (e) {
