@@ -551,6 +551,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private linkTick(): void {
     const now = this.now();
     this.auth?.tick();
+    this.ext.tick();
     this.linkEvent({
       type: 'tick',
       intervalMs: this.settings.keepaliveIntervalS * 1000,
