@@ -285,8 +285,6 @@ function resolvePttKey(key: string, fromFlag: boolean): string {
   throw new SettingsError(fromFlag ? r.error : `settings file: ${r.error}`);
 }
 
-const LEAVE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 /** Runs until the operator quits; the full-screen UI when there is a terminal, else line mode. */
 export async function runStation(settings: StationSettings, tui: boolean, debugLogTo: string | null = null, controlSocket: string | null = null): Promise<void> {
   // Loaded here, not above: the engine brings the Opus addon, which `--help` must not need.
@@ -323,13 +321,12 @@ async function runInterface(core: StationCore, settings: StationSettings, tui: b
   // A service (journald, attached sessions) gets line mode through the control module's streams.
   const io = controlSocket !== null || underJournald() ? await openLineIO(core.view, process.stdin, { controlSocket }) : null;
   const line = new LineInterface(core, io?.input ?? process.stdin, io?.output ?? process.stdout);
-  const onSignal = (): void => void line.quit();
   // A dropped SSH session is SIGHUP: the station signs off (BYE) as on SIGTERM, instead of dying silently.
-  for (const sig of LEAVE_SIGNALS) process.once(sig, onSignal);
+  const unwatch = line.exit.watchSignals();
   try {
     await line.run();
   } finally {
-    for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
+    unwatch();
     io?.close();
   }
 }

@@ -214,6 +214,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.capture,
       this.now,
     );
+    // With --frame-tags off only keepalives carry the session's tag, and the server moves a
+    // session only on a tagged frame: after a NAT rebinding the first chat line would come
+    // from an unknown port and be dropped. A tagged keepalive ahead of each line moves it first.
+    this.transmitter.chatPreamble = () => (this.auth !== null && this.auth.authenticated && !this.auth.frameTags ? this.keepaliveText(this.now() / 1000) : null);
     this.voice = new VoiceReceiver({ sink: this.sink, jitterTargetFrames: this.settings.jitterFrames, now: this.now, extra: this.speech });
     if (this.settings.speakChat) await this.speech.probe();
     this.wire();
@@ -551,6 +555,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   private linkTick(): void {
     const now = this.now();
     this.auth?.tick();
+    this.ext.tick();
     this.linkEvent({
       type: 'tick',
       intervalMs: this.settings.keepaliveIntervalS * 1000,

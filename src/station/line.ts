@@ -6,6 +6,7 @@ import { noticeText } from './notice-text.js';
 import type { LinkState, Notice } from './types.js';
 import { speechLine, speechTag, type SpeechState } from './commands/index.js';
 import { attachExtLines } from './ext-lines.js';
+import { ExitPath } from './exit.js';
 import { describeEntry, type CommandOutput, type StationCore, type StationView } from './commands/index.js';
 
 const log = debugLog('line');
@@ -107,7 +108,7 @@ export class LineInterface {
     this.rl.on('line', (line) => {
       this.queue = this.queue.then(() => this.command(line));
     });
-    this.rl.on('SIGINT', () => void this.quit());
+    this.rl.on('SIGINT', () => this.exit.request('SIGINT'));
     // Without a terminal, stdin may be /dev/null (a service): end of input is not "quit".
     if (this.tty) {
       this.rl.setPrompt(this.prompt());
@@ -139,15 +140,28 @@ export class LineInterface {
     }
   }
 
+  /** The way out (exit-machine.ts): quit and signals; BYE once, a hung close or a second signal ends it anyway. */
+  readonly exit = new ExitPath({
+    close: () => this.closeAll(),
+    signOff: () => this.output.write(`👋 ${this.view.callsign} signing off: BYE sent, 73\n`),
+    forced: (why) => this.output.write(`⚠️  ${why === 'timeout' ? 'the station did not close in time' : 'asked again'}: leaving without waiting\n`),
+    exit: (code) => {
+      if (code !== 0) process.exit(code);
+      this.done();
+    },
+  });
+
   async quit(): Promise<void> {
-    if (this.quitting) return;
+    this.exit.request('quit');
+    await this.finished;
+  }
+
+  private async closeAll(): Promise<void> {
     // A newline first: Ctrl+C leaves the cursor on the prompt line.
     if (this.tty) this.output.write('\n');
     this.quitting = true;
     this.rl.close();
     this.input.destroy();
     await this.core.close();
-    this.output.write(`👋 ${this.view.callsign} signing off: BYE sent, 73\n`);
-    this.done();
   }
 }

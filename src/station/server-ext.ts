@@ -1,17 +1,21 @@
 import { checkFrame, formatControl, StationReassembler } from '../protocol/index.js';
-import {
-  formatExtAnnounce,
-  formatStationExt,
-  parseExt,
-  SERVER_STATION_ID,
-  type LeaveReason,
-  type RefusalReason,
-  type RoomCount,
-  type RosterEntry,
-  type StationExtRequest,
-} from '../protocol/ext.js';
+import { parseExt, SERVER_STATION_ID, type LeaveReason, type RoomCount, type RosterEntry } from '../protocol/ext.js';
 import { SERVER_AUTH_PREFIX } from '../protocol/auth.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
+import {
+  DEFAULT_ROOM_TIMING,
+  extStep,
+  initialExtState,
+  type ExtAction,
+  type ExtEvent,
+  type ExtState,
+  type NoRoomsReason,
+  type Refusal,
+  type RoomAnswer,
+  type RoomTiming,
+} from './server-ext-machine.js';
+
+export { DEFAULT_ROOM_TIMING, type NoRoomsReason, type Refusal, type RoomTiming } from './server-ext-machine.js';
 
 export interface RosterMember {
   callsign: string;
@@ -38,16 +42,6 @@ export interface RoomInfo {
   queued: string | null;
   /** Stations in the current room (us included), from its roster; null: no roster for it yet. */
   stations: number | null;
-}
-
-/** Why a server is taken to have no rooms. */
-export type NoRoomsReason = 'no_extension' | 'no_rooms';
-
-export interface Refusal {
-  reason: RefusalReason;
-  /** ms epoch from which trying again may succeed; null: waiting will not help. */
-  retryAt: number | null;
-  at: number;
 }
 
 export interface ServerExtEvents {
@@ -83,59 +77,24 @@ export interface ServerExtEvents {
   roomInfo: RoomInfo;
 }
 
-/** Timing of the room exchange; tests shorten it. */
-export interface RoomTiming {
-  /** No word from the extension at all this long after start: a reference server, no rooms. */
-  noExtensionMs: number;
-  /** WELCOME came but no OPV:ROOM this long after: an opv server without rooms. */
-  noRoomAfterWelcomeMs: number;
-  /** How long the room note waits for the new room's roster (to say how many are there). */
-  rosterWaitMs: number;
-  /** While transmitting, a queued request is retried this often. */
-  queueRetryMs: number;
-  /** A room request unanswered this long is sent again (UDP may lose it). */
-  answerMs: number;
-}
-
-export const DEFAULT_ROOM_TIMING: RoomTiming = { noExtensionMs: 25_000, noRoomAfterWelcomeMs: 5_000, rosterWaitMs: 1_500, queueRetryMs: 250, answerMs: 3_000 };
-const ROOM_REQUEST_RETRIES = 3;
-
-/** Re-announcements while nothing has answered (a reference server never will). */
-const FIRST_RETRIES_MS = [5_000, 15_000];
-/**
- * While the server speaks the extension: "still here" (OPV-EXT:1+) alongside each keepalive
- * (see alongKeepalive), so a restarted server learns within one keepalive interval that we
- * speak it (and says why it refuses us, e.g. "needs a key"): back on the extension within
- * 3 s. A server that knows us ignores it. Never more often than this:
- */
-const ALONG_KEEPALIVE_MIN_MS = 1_500;
-/** Without keepalives (traffic keeps the registration fresh), still this often. */
-const REANNOUNCE_MS = 10_000;
-/** While refused: the same (a server restarted meanwhile says again why). */
-const REANNOUNCE_REFUSED_MS = 10_000;
 const MAX_ROSTER_PARTS = 1000;
 const MAX_ROSTER = 100_000;
-/**
- * Entries kept from one OPV:ROOMS (the list is for people to choose from). Far above an opv
- * server's MAX_SERVER_ROOMS on purpose: it bounds what any server may send, not what opv sends.
- */
-const MAX_ROOM_LIST_ENTRIES = 1000;
 
 /**
- * The station's side of the opv extension (docs/EXTENSIONS.md). Frames with the server's
- * station id are taken out of the ordinary receive path here; they are believed only
- * when they come from the exact address and port the station sends to (the server never
- * relays its own id, so no station can forge one through it).
+ * The station's side of the opv extension (docs/EXTENSIONS.md): the shell around the pure
+ * machine in server-ext-machine.ts, which decides when to announce, ask and give up; here
+ * are the socket, the roster's contents and the events. Time comes from `now()` and
+ * `tick()` (the engine's one clock); nothing here sets a timer of its own.
+ *
+ * Frames with the server's station id are taken out of the ordinary receive path here;
+ * they are believed only when they come from the exact address and port the station sends
+ * to (the server never relays its own id, so no station can forge one through it).
  */
 export class ServerExtension extends TypedEmitter<ServerExtEvents> {
   private readonly reassembler = new StationReassembler(16 * 1024);
   private readonly members = new Map<string, RosterMember>();
   private pending: { snapshot: number; parts: number; got: Map<number, RosterEntry[]> } | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private tries = 0;
-  /** The server has answered in the extension at least once. */
-  active = false;
-  refusal: Refusal | null = null;
+  private state_: ExtState;
   /** Frames with the server's id from another address: dropped. */
   forged = 0;
   /**
@@ -143,8 +102,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
    * authenticating. It is kept (and shown if it is still true after the answer).
    */
   holdRefusal: (r: Refusal) => boolean = () => false;
-  /** The current refusal was shown (so its end is news). */
-  private refusalShown = false;
+  private answer: RoomAnswer | null = null;
 
   constructor(
     /** The address and port this station sends to: the only source its messages are believed from. */
@@ -158,278 +116,138 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     private readonly timing: RoomTiming = DEFAULT_ROOM_TIMING,
   ) {
     super();
-    this.wanted = wantedRoom;
+    this.state_ = initialExtState(wantedRoom);
+  }
+
+  /** The machine's state (for the faces' diagnostics and for tests). */
+  get state(): ExtState {
+    return this.state_;
+  }
+
+  /** The server has answered in the extension at least once. */
+  get active(): boolean {
+    return this.state_.phase === 'active';
+  }
+
+  get refusal(): Refusal | null {
+    return this.state_.refusal;
   }
 
   start(): void {
-    this.announce();
-    this.armRoomTimer(this.timing.noExtensionMs, 'no_extension');
+    this.step({ type: 'start' });
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    for (const t of [this.roomTimer, this.noteTimer, this.queueTimer, this.askTimer]) if (t) clearTimeout(t);
-    this.roomTimer = this.noteTimer = this.queueTimer = this.askTimer = null;
+    this.step({ type: 'stop' });
   }
 
-  // ---- rooms ----
+  /** The engine's clock: announcements, retries and conclusions fall due here. */
+  tick(): void {
+    this.step({ type: 'tick' });
+  }
 
-  private current: string | null = null;
-  private wanted: string | null;
-  private roomList: RoomCount[] | null = null;
-  private offered: boolean | null = null;
-  /** The room asked for since the last WELCOME and not yet answered (no second request meanwhile). */
-  private asked: string | null = null;
-  /** A request that waits for PTT release. */
-  private queued: StationExtRequest | null = null;
-  /** The operator asked for the list (/rooms): the next list is shown. */
-  private roomsAsked = false;
-  private noRoomsSaid = false;
-  private roomTimer: NodeJS.Timeout | null = null;
-  private noteTimer: NodeJS.Timeout | null = null;
-  private queueTimer: NodeJS.Timeout | null = null;
-  /** The room note waits for the new room's roster. */
-  private note: { room: string; previous: string | null; at: number } | null = null;
-  /** The members are the current room's (a roster came since the last change). */
-  private rosterForRoom = false;
+  /** A keepalive just went out: "still here" may go right after it (never delaying it). */
+  alongKeepalive(): void {
+    this.step({ type: 'keepaliveSent' });
+  }
 
-  roomInfo(): RoomInfo {
-    return {
-      current: this.current,
-      wanted: this.wanted,
-      rooms: this.roomList === null ? null : this.roomList.map((r) => ({ ...r })),
-      offered: this.offered,
-      queued: this.queued?.type === 'room' ? this.queued.room : null,
-      stations: this.current !== null && this.rosterForRoom ? this.members.size : null,
-    };
+  /** The link monitor's verdict (back from a silence: announce again at once). */
+  onLink(kind: string): void {
+    this.step({ type: 'link', kind });
+  }
+
+  /** PTT released: a queued request goes now. */
+  flushQueued(): void {
+    this.step({ type: 'flush' });
+  }
+
+  /** A held refusal (see holdRefusal) that still stands: show it now. */
+  showHeldRefusal(): void {
+    this.step({ type: 'showRefusal' });
   }
 
   /**
    * The operator asks for a room (already normalised). 'queued': it goes when PTT is
    * released; 'sent'; 'here': already there; 'unsupported': this server has no rooms.
    */
-  requestRoom(room: string): 'sent' | 'queued' | 'here' | 'unsupported' {
-    if (this.offered === false) return 'unsupported';
-    this.wanted = room;
-    if (this.current === room && this.asked === null) {
-      this.emitRoomInfo();
-      return 'here';
-    }
-    return this.request({ type: 'room', room });
+  requestRoom(room: string): RoomAnswer {
+    return this.ask({ type: 'requestRoom', room });
   }
 
   /** The operator asks for the list of rooms (shown when it comes). */
   requestRooms(): 'sent' | 'queued' | 'unsupported' {
-    if (this.offered === false) return 'unsupported';
-    this.roomsAsked = true;
-    return this.request({ type: 'rooms' });
+    const a = this.ask({ type: 'requestRooms' });
+    return a === 'here' ? 'sent' : a;
   }
 
-  private request(r: StationExtRequest): 'sent' | 'queued' {
-    if (r.type === 'room') this.asked = r.room;
-    if (!this.canSend() || !this.active) {
-      // A later room request replaces an earlier one; a list request never displaces a room.
-      if (this.queued === null || r.type === 'room') this.queued = r;
-      this.retryQueued();
-      this.emitRoomInfo();
-      return 'queued';
-    }
-    this.sendControl(formatControl({ type: 'raw', text: formatStationExt(r) }));
-    if (r.type === 'room') this.awaitAnswer(r.room);
-    this.emitRoomInfo();
-    return 'sent';
+  private ask(e: ExtEvent): RoomAnswer {
+    this.answer = null;
+    this.step(e);
+    const a = this.answer ?? 'unsupported';
+    this.answer = null;
+    return a;
   }
 
-  private askTimer: NodeJS.Timeout | null = null;
-  private askTries = 0;
-
-  /** A request (or its answer) lost on the way: asked again a few times, then given up. */
-  private awaitAnswer(room: string): void {
-    if (this.askTimer) clearTimeout(this.askTimer);
-    this.askTimer = setTimeout(() => {
-      this.askTimer = null;
-      if (this.asked !== room) {
-        this.askTries = 0;
-        return;
-      }
-      if (this.askTries++ >= ROOM_REQUEST_RETRIES) {
-        this.askTries = 0;
-        this.asked = null;
-        return;
-      }
-      this.request({ type: 'room', room });
-    }, this.timing.answerMs);
-    this.askTimer.unref();
+  roomInfo(): RoomInfo {
+    const s = this.state_;
+    return {
+      current: s.current,
+      wanted: s.wanted,
+      rooms: s.roomList === null ? null : s.roomList.map((r) => ({ ...r })),
+      offered: s.offered,
+      queued: s.queued?.type === 'room' ? s.queued.room : null,
+      stations: s.current !== null && s.rosterForRoom ? this.members.size : null,
+    };
   }
 
-  private retryQueued(): void {
-    if (this.queueTimer) return;
-    this.queueTimer = setTimeout(() => {
-      this.queueTimer = null;
-      const q = this.queued;
-      if (q === null) return;
-      if (!this.canSend() || !this.active) {
-        this.retryQueued();
-        return;
-      }
-      this.queued = null;
-      this.request(q);
-    }, this.timing.queueRetryMs);
-    this.queueTimer.unref();
+  private step(e: ExtEvent): void {
+    const { state, actions } = extStep(this.state_, e, { now: this.now(), canSend: this.canSend(), timing: this.timing });
+    this.state_ = state;
+    for (const a of actions) this.act(a);
   }
 
-  /** PTT released: a queued request goes now. */
-  flushQueued(): void {
-    const q = this.queued;
-    if (q === null || !this.canSend() || !this.active) return;
-    this.queued = null;
-    this.request(q);
-  }
-
-  private armRoomTimer(ms: number, reason: NoRoomsReason): void {
-    if (this.roomTimer) clearTimeout(this.roomTimer);
-    this.roomTimer = null;
-    if (this.offered !== null) return;
-    this.roomTimer = setTimeout(() => {
-      this.roomTimer = null;
-      if (this.offered !== null) return;
-      // Refused: the server says nothing of rooms to a station it does not take; wait.
-      if (this.refusal !== null) {
-        this.armRoomTimer(ms, reason);
-        return;
-      }
-      this.offered = false;
-      this.queued = null;
-      this.asked = null;
-      if (!this.noRoomsSaid) {
-        this.noRoomsSaid = true;
-        this.emit('noRooms', { reason: this.active ? 'no_rooms' : reason, wanted: this.wanted });
-      }
-      this.emitRoomInfo();
-    }, ms);
-    this.roomTimer.unref();
-  }
-
-  private emitRoomInfo(): void {
-    this.emit('roomInfo', this.roomInfo());
-  }
-
-  private roomsSpoken(): void {
-    if (this.offered === true) return;
-    this.offered = true;
-    if (this.roomTimer) clearTimeout(this.roomTimer);
-    this.roomTimer = null;
-  }
-
-  private onWelcome(): void {
-    // A (re)started server puts us where it likes and says so next: ask again then if need be.
-    this.asked = null;
-    if (this.offered === null) this.armRoomTimer(this.timing.noRoomAfterWelcomeMs, 'no_rooms');
-  }
-
-  private onRoom(room: string, at: number): void {
-    this.roomsSpoken();
-    const previous = this.current;
-    this.current = room;
-    if (previous !== null && previous !== room) {
-      // The roster is per room: the server sends the new room's next.
-      this.members.clear();
-      this.pending = null;
-      this.rosterForRoom = false;
-      this.emitRoster();
-    }
-    if (this.asked === room) this.asked = null;
-    if (this.wanted !== null && room !== this.wanted && this.asked === null) {
-      // Not where we want to be (after a WELCOME, a restart): ask, and say nothing of this stop.
-      this.request({ type: 'room', room: this.wanted });
-      return;
-    }
-    // On the way elsewhere (a request in flight): this stop is not news.
-    if (this.asked !== null) {
-      this.emitRoomInfo();
-      return;
-    }
-    if (previous !== room || this.note !== null) {
-      if (this.noteTimer) clearTimeout(this.noteTimer);
-      this.note = { room, previous, at };
-      this.noteTimer = setTimeout(() => this.emitNote(null), this.timing.rosterWaitMs);
-      this.noteTimer.unref();
-    }
-    this.emitRoomInfo();
-  }
-
-  private emitNote(stations: number | null): void {
-    if (this.noteTimer) clearTimeout(this.noteTimer);
-    this.noteTimer = null;
-    const n = this.note;
-    if (n === null) return;
-    this.note = null;
-    this.emit('room', { room: n.room, previous: n.previous, stations, at: n.at });
-  }
-
-  private onNoRoom(room: string): void {
-    this.roomsSpoken();
-    if (this.asked === room) this.asked = null;
-    // Stay here; a restart must not bring the same refusal again.
-    if (this.wanted === room) this.wanted = this.current;
-    this.emit('noRoom', { room, current: this.current, rooms: this.roomList === null ? null : this.roomList.map((r) => ({ ...r })) });
-    this.emitRoomInfo();
-  }
-
-  private onRooms(rooms: RoomCount[]): void {
-    this.roomsSpoken();
-    this.roomList = rooms.slice(0, MAX_ROOM_LIST_ENTRIES);
-    const asked = this.roomsAsked;
-    this.roomsAsked = false;
-    this.emit('rooms', { rooms: this.roomList.map((r) => ({ ...r })), asked });
-    this.emitRoomInfo();
-  }
-
-  private announcedAt = -Infinity;
-  /** The last announcement was "still here" (OPV-EXT:1+), which a server that knows us does not answer. */
-  private lastAnnounceRefresh = false;
-  private welcomed = false;
-
-  /**
-   * A keepalive just went out: once the server has answered, "still here" goes with it
-   * (right after it, so it never delays the keepalive that keeps the link monitor honest).
-   */
-  alongKeepalive(): void {
-    if (!this.active || this.now() - this.announcedAt < ALONG_KEEPALIVE_MIN_MS || !this.canSend()) return;
-    this.announce();
-  }
-
-  /** Sends OPV-EXT:1 and schedules the next announcement. */
-  announce(): void {
-    if (!this.canSend()) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.announce(), 1000);
-      this.timer.unref();
-      return;
-    }
-    // Until the server has answered, ask for everything; then just say "still here".
-    this.lastAnnounceRefresh = this.active && !this.resync;
-    this.sendControl(formatControl({ type: 'raw', text: formatExtAnnounce(this.lastAnnounceRefresh) }));
-    this.announcedAt = this.now();
-    this.resync = false;
-    if (this.timer) clearTimeout(this.timer);
-    const next = this.active ? (this.refusal !== null ? REANNOUNCE_REFUSED_MS : REANNOUNCE_MS) : FIRST_RETRIES_MS[this.tries++];
-    this.timer = next === undefined ? null : setTimeout(() => this.announce(), next);
-    this.timer?.unref();
-  }
-
-  private lastLink = '';
-  /** Ask for everything at the next announcement (after a silence the roster may be stale). */
-  private resync = false;
-
-  /** Back from a silence (e.g. a server restart): say it again at once. */
-  onLink(kind: string): void {
-    const prev = this.lastLink;
-    this.lastLink = kind;
-    if (kind === 'connected' && (prev === 'no_reply' || prev === 'unreachable')) {
-      this.resync = true;
-      this.announce();
+  private act(a: ExtAction): void {
+    const copy = (rooms: RoomCount[] | null): RoomCount[] | null => (rooms === null ? null : rooms.map((r) => ({ ...r })));
+    switch (a.type) {
+      case 'send':
+        this.sendControl(formatControl({ type: 'raw', text: a.text }));
+        break;
+      case 'welcome':
+        this.emit('welcome', { timeoutS: a.timeoutS, at: this.now(), forgot: a.forgot });
+        break;
+      case 'admitted':
+        this.emit('admitted', { at: this.now() });
+        break;
+      case 'refusal':
+        // News: shown now unless the engine holds it (authentication under way).
+        if (!this.holdRefusal(a.refusal)) this.step({ type: 'showRefusal' });
+        break;
+      case 'refused':
+        this.emit('refused', a.refusal);
+        break;
+      case 'clearRoster':
+        this.members.clear();
+        this.pending = null;
+        this.emitRoster();
+        break;
+      case 'room':
+        this.emit('room', { room: a.room, previous: a.previous, stations: a.stations, at: a.at });
+        break;
+      case 'noRoom':
+        this.emit('noRoom', { room: a.room, current: a.current, rooms: copy(a.rooms) });
+        break;
+      case 'noRooms':
+        this.emit('noRooms', { reason: a.reason, wanted: a.wanted });
+        break;
+      case 'rooms':
+        this.emit('rooms', { rooms: copy(a.rooms) ?? [], asked: a.asked });
+        break;
+      case 'roomInfo':
+        this.emit('roomInfo', this.roomInfo());
+        break;
+      case 'answer':
+        this.answer = a.answer;
+        break;
     }
   }
 
@@ -461,30 +279,11 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     const m = parseExt(text);
     if (m === null) return;
     const at = this.now();
-    if (!this.active) {
-      this.active = true;
-      // From now on re-announce slowly.
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.announce(), REANNOUNCE_MS);
-      this.timer.unref();
-    }
+    // The roster's contents are the shell's: the machine hears only that a whole one came.
+    if (m.type === 'roster' && m.parts > MAX_ROSTER_PARTS) return;
+    this.step({ type: 'message', message: m });
     switch (m.type) {
-      case 'welcome': {
-        const forgot = this.welcomed && this.refusal === null && this.lastAnnounceRefresh;
-        this.welcomed = true;
-        if (this.refusal !== null) {
-          this.refusal = null;
-          if (this.refusalShown) this.emit('admitted', { at });
-          this.refusalShown = false;
-        }
-        this.onWelcome();
-        this.emit('welcome', { timeoutS: m.timeoutS, at, forgot });
-        // A request made before the server answered goes now.
-        this.flushQueued();
-        break;
-      }
       case 'roster': {
-        if (m.parts > MAX_ROSTER_PARTS) return;
         if (this.pending === null || this.pending.snapshot !== m.snapshot) this.pending = { snapshot: m.snapshot, parts: m.parts, got: new Map() };
         this.pending.got.set(m.part, m.entries);
         if (this.pending.got.size < this.pending.parts) return;
@@ -496,9 +295,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
           }
         }
         this.pending = null;
-        this.rosterForRoom = true;
         this.emitRoster();
-        if (this.note !== null) this.emitNote(this.members.size);
+        this.step({ type: 'roster', size: this.members.size });
         break;
       }
       case 'join':
@@ -528,40 +326,12 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         }
         break;
       }
-      case 'refused': {
-        const r: Refusal = { reason: m.reason, retryAt: m.retryAt === null ? null : m.retryAt * 1000, at };
-        const prev = this.refusal;
-        this.refusal = r;
-        // Told again while still refused for the same reason: not news.
-        if (prev === null || prev.reason !== r.reason || !this.refusalShown) {
-          if (this.timer) clearTimeout(this.timer);
-          this.timer = setTimeout(() => this.announce(), REANNOUNCE_REFUSED_MS);
-          this.timer.unref();
-          this.refusalShown = !this.holdRefusal(r);
-          if (this.refusalShown) this.emit('refused', r);
-        }
-        break;
-      }
       case 'announce':
         this.emit('announce', { text: m.text, at });
         break;
-      case 'room':
-        this.onRoom(m.room, at);
-        break;
-      case 'rooms':
-        this.onRooms(m.rooms);
-        break;
-      case 'no_room':
-        this.onNoRoom(m.room);
+      default:
         break;
     }
-  }
-
-  /** A held refusal (see holdRefusal) that still stands: show it now. */
-  showHeldRefusal(): void {
-    if (this.refusal === null || this.refusalShown) return;
-    this.refusalShown = true;
-    this.emit('refused', this.refusal);
   }
 
   private emitRoster(): void {

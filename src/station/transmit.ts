@@ -108,7 +108,16 @@ export class Transmitter extends TypedEmitter<TransmitterEvents> {
     this.sendText(text, ref);
   }
 
+  /**
+   * A control word to go just ahead of each chat line, or null (see the engine: a tagged
+   * keepalive when frames go untagged, so a server that lost us to a NAT rebinding follows
+   * us to the new port before the line arrives).
+   */
+  chatPreamble: () => string | null = () => null;
+
   private sendText(text: string, ref: number | undefined): void {
+    const pre = this.chatPreamble();
+    if (pre !== null) this.scheduler.enqueue('text', frameMessage(this.stationId, this.builder.control(pre)));
     this.scheduler.enqueue('text', frameMessage(this.stationId, this.builder.text(text)));
     this.emit('chatSent', ref === undefined ? { text, at: this.now() } : { text, at: this.now(), ref });
   }

@@ -20,11 +20,12 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-test('NAT rebinding of an authenticated station: a line typed at once reaches the others, and history says delivered', async () => {
+async function rebindCase(tags: 'on' | 'off'): Promise<void> {
+  const call = tags === 'on' ? 'W2NAT' : 'W2NOT';
   const dir = mkdtempSync(path.join(tmpdir(), 'opv-rebind-'));
-  const keyFile = path.join(dir, 'W2NAT.pem');
+  const keyFile = path.join(dir, `${call}.pem`);
   const keysFile = path.join(dir, 'authorized_keys');
-  writeFileSync(keysFile, execFileSync(opvBin, ['keygen', 'W2NAT', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() + '\n');
+  writeFileSync(keysFile, execFileSync(opvBin, ['keygen', call, '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() + '\n');
   const port = await freeUdpPort();
   const srv = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--no-stats', '--stats-interval', '0', '--authorized-keys', keysFile]);
   cleanups.push(() => srv.stop('SIGKILL'));
@@ -32,30 +33,32 @@ test('NAT rebinding of an authenticated station: a line typed at once reaches th
   const nat = await natProxy(port);
   cleanups.push(() => nat.close());
 
-  const station = async (call: string, p: number, extra: string[] = []): Promise<StationProc> => {
-    const s = await startStation(call, p, ['--no-audio', ...extra]);
+  const station = async (cs: string, p: number, extra: string[] = []): Promise<StationProc> => {
+    const s = await startStation(cs, p, ['--no-audio', ...extra]);
     cleanups.push(() => s.proc.stop('SIGKILL'));
     return s;
   };
   const B = await station('VE3HER', port);
   await B.proc.waitForLine(/🔗 connected to server/);
-  const A = await station('W2NAT', nat.port, ['--key', keyFile]);
-  await A.proc.waitForLine(/^🔐 authenticated as W2NAT$/, 15_000);
+  const A = await station(call, nat.port, ['--key', keyFile, '--frame-tags', tags]);
+  await A.proc.waitForLine(new RegExp(`^🔐 authenticated as ${call}$`), 15_000);
   await A.proc.waitForLine(/🔗 connected to server/);
   A.proc.sendLine('before the rebinding');
-  await B.proc.waitForLine(/^📨 \[W2NAT\]: before the rebinding$/);
+  await B.proc.waitForLine(new RegExp(`^📨 \\[${call}\\]: before the rebinding$`));
 
   // The mapping changes between keepalives; the very next datagram the server sees from the station is this chat line.
   await nat.quiet(400);
   const old = nat.outsidePort();
   await nat.rebind();
   A.proc.sendLine('typed right after the rebinding');
-  await B.proc.waitForLine(/^📨 \[W2NAT\]: typed right after the rebinding$/, 5000);
-  await srv.waitForLine(new RegExp(`AUTHENTICATED: W2NAT at 127\\.0\\.0\\.1:${nat.outsidePort()} \\(session moved by tagged frames\\)`));
-  await srv.waitForLine(new RegExp(`ENDPOINT CHANGE: W2NAT 127\\.0\\.0\\.1:${old} → 127\\.0\\.0\\.1:${nat.outsidePort()}`));
+  await B.proc.waitForLine(new RegExp(`^📨 \\[${call}\\]: typed right after the rebinding$`), 5000);
+  // With tags on, the chat line's own tag moves the session; with tags off, the tagged keepalive sent ahead of it.
+  const by = tags === 'on' ? 'tagged frames' : 'a tagged keepalive';
+  await srv.waitForLine(new RegExp(`AUTHENTICATED: ${call} at 127\\.0\\.0\\.1:${nat.outsidePort()} \\(session moved by ${by}\\)`));
+  await srv.waitForLine(new RegExp(`ENDPOINT CHANGE: ${call} 127\\.0\\.0\\.1:${old} → 127\\.0\\.0\\.1:${nat.outsidePort()}`));
   // Answers reach it at the new port: the others' chat, and its own link stays connected.
-  B.proc.sendLine('to W2NAT after its rebinding');
-  await A.proc.waitForLine(/^📨 \[VE3HER\]: to W2NAT after its rebinding$/);
+  B.proc.sendLine(`to ${call} after its rebinding`);
+  await A.proc.waitForLine(new RegExp(`^📨 \\[VE3HER\\]: to ${call} after its rebinding$`));
 
   // Screen and history agree with what happened: delivered, not held, not "not delivered".
   const mark = A.proc.lines.length;
@@ -64,4 +67,8 @@ test('NAT rebinding of an authenticated station: a line typed at once reaches th
   assert.doesNotMatch(h, /not delivered|held|not confirmed/);
   assert.equal(A.proc.count(/not delivered/), 0);
   assert.equal(B.proc.count(/typed right after the rebinding/), 1, 'relayed once');
-});
+}
+
+test('NAT rebinding of an authenticated station: a line typed at once reaches the others, and history says delivered', () => rebindCase('on'));
+
+test('NAT rebinding with --frame-tags off: a tagged keepalive ahead of the line moves the session, and the line is relayed', () => rebindCase('off'));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialLinkMonitor, linkStep, PROBE_MS, SILENT_SERVER_MS, type LinkAction, type LinkEvent, type LinkMonitorState } from '../../src/station/link-monitor.js';
+import { FAST_PROBE_FOR_MS, initialLinkMonitor, linkStep, PROBE_MS, SILENT_SERVER_MS, type LinkAction, type LinkEvent, type LinkMonitorState } from '../../src/station/link-monitor.js';
 import { linkIsDown, linkView, linkViewText } from '../../src/station/link-view.js';
 
 // The link monitor on a fake clock: connect, server restart (silence, fast probing, back),
@@ -134,4 +134,37 @@ test('the link view: a refusal outranks "no reply", "needs a key" while authenti
   assert.equal(linkViewText({ kind: 'no_reply', sinceMs: 0, wasConnected: true }, 7400), 'no reply from server for 7 s');
   assert.equal(linkViewText({ kind: 'no_reply', sinceMs: 0, wasConnected: true }, 7400, 'compact'), 'no reply for 7 s');
   assert.equal(linkViewText({ kind: 'connected', rttMs: 12 }, 0, 'compact'), 'connected 12 ms');
+});
+
+test('NAT rebinding the server does not follow: a chat line awaits its echo, probes go fast, "no reply" within SILENT_SERVER_MS and a probe of it, and the first echo after the server follows is "connected"', () => {
+  const r = new Run().after(6000);
+  // The mapping changed: what the station sends no longer reaches the server, and no echo comes back.
+  r.echoMs = null;
+  r.unconfirmed = 1;
+  const cut = r.now;
+  r.after(SILENT_SERVER_MS + PROBE_MS + 500);
+  assert.equal(r.kind, 'no_reply', 'the station learns the server dropped it');
+  const probes = r.sent.filter((t) => t > cut);
+  assert.ok(probes.length >= 4, `${probes.length} fast probes`);
+  // The server follows the tagged keepalive to the new port: answered again.
+  r.echoMs = 20;
+  const back = r.now;
+  r.after(PROBE_MS + 300);
+  assert.equal(r.kind, 'connected');
+  assert.ok(r.state.connectedSince - back <= PROBE_MS + 300);
+});
+
+test('a long outage (a server down, or one that stopped answering us): fast probes while it is young, then the keepalive pace', () => {
+  const r = new Run().after(5000);
+  r.echoMs = null;
+  const cut = r.now;
+  r.after(10_000);
+  const young = r.sent.filter((t) => t > cut).length;
+  r.after(FAST_PROBE_FOR_MS);
+  const from = r.now;
+  r.after(10 * INTERVAL);
+  const old = r.sent.filter((t) => t > from).length;
+  assert.equal(r.kind, 'no_reply');
+  assert.ok(young >= 10, `${young} probes in the first 10 s`);
+  assert.ok(old <= 11, `${old} keepalives in ${10 * INTERVAL} ms once the outage is old`);
 });

@@ -4,11 +4,12 @@ import { MessageBuilder } from '../../src/protocol/index.js';
 import { extFrames, type ExtMessage } from '../../src/protocol/ext.js';
 import { ServerExtension, type ServerExtEvents } from '../../src/station/server-ext.js';
 
-// The station's side of rooms, driven by real extension frames as the server builds them.
+// The station's side of rooms, driven by real extension frames as the server builds them,
+// on a fake clock (the engine's tick every 250 ms) with the real timing.
 
 const SERVER = { address: '127.0.0.1', port: 57372 };
 const builder = new MessageBuilder({ source: [127, 0, 0, 1], destination: [127, 0, 0, 1], sourcePorts: { voice: 57372, text: 57372, control: 57372 }, initialIdentification: 0 });
-const FAST = { noExtensionMs: 150, noRoomAfterWelcomeMs: 150, rosterWaitMs: 100, queueRetryMs: 20, answerMs: 60 };
+const TICK_MS = 250;
 
 interface Harness {
   x: ServerExtension;
@@ -16,12 +17,21 @@ interface Harness {
   events: { [K in keyof ServerExtEvents]?: ServerExtEvents[K][] };
   from: (m: ExtMessage, addr?: { address: string; port: number }) => void;
   ptt: { on: boolean };
+  /** The fake clock moves on by `ms`, ticking as the engine does. */
+  advance: (ms: number) => void;
 }
 
 function harness(wanted: string | null): Harness {
   const sent: string[] = [];
   const ptt = { on: false };
-  const x = new ServerExtension(() => SERVER, (t) => sent.push(t), Date.now, () => !ptt.on, wanted, FAST);
+  const clock = { t: 1_000_000 };
+  const x = new ServerExtension(() => SERVER, (t) => sent.push(t), () => clock.t, () => !ptt.on, wanted);
+  const advance = (ms: number): void => {
+    for (const end = clock.t + ms; clock.t < end; ) {
+      clock.t = Math.min(end, clock.t + TICK_MS);
+      x.tick();
+    }
+  };
   const events: Harness['events'] = {};
   const record = <K extends keyof ServerExtEvents>(k: K): void => {
     x.on(k, (p) => {
@@ -33,21 +43,12 @@ function harness(wanted: string | null): Harness {
   const from = (m: ExtMessage, addr = SERVER): void => {
     for (const f of extFrames(builder, m)) assert.equal(x.take(f, addr), true);
   };
-  return { x, sent, events, from, ptt };
+  return { x, sent, events, from, ptt, advance };
 }
 
 const roomRequests = (h: Harness): string[] => h.sent.filter((t) => t.startsWith('OPV-EXT:ROOM'));
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await wait(10);
-  }
-}
-
-test('asks for the wanted room after WELCOME only when the server put it elsewhere, and again after a re-WELCOME', async () => {
+test('asks for the wanted room after WELCOME only when the server put it elsewhere, and again after a re-WELCOME', () => {
   const h = harness('NET');
   h.x.start();
   assert.deepEqual(roomRequests(h), [], 'nothing asked before the handshake');
@@ -75,13 +76,15 @@ test('asks for the wanted room after WELCOME only when the server put it elsewhe
   h.x.stop();
 });
 
-test('no wanted room: the station stays where the server puts it and says where that is', async () => {
+test('no wanted room: the station stays where the server puts it and says where that is', () => {
   const h = harness(null);
   h.x.start();
   h.from({ type: 'welcome', version: 1, timeoutS: 300 });
   h.from({ type: 'room', room: 'MAIN' });
   h.from({ type: 'rooms', rooms: [{ room: 'MAIN', stations: 1 }, { room: 'NET', stations: 4 }] });
-  await until(() => (h.events.room?.length ?? 0) > 0, 'room note (roster wait ran out)');
+  h.advance(1000);
+  assert.equal(h.events.room?.length ?? 0, 0, 'the note waits for the roster');
+  h.advance(500);
   assert.deepEqual(h.events.room?.map((r) => [r.room, r.previous, r.stations]), [['MAIN', null, null]]);
   assert.deepEqual(roomRequests(h), []);
   assert.deepEqual(h.events.rooms?.map((r) => r.asked), [false], 'the list after WELCOME is not the operator\'s');
@@ -130,7 +133,7 @@ test('NO_ROOM: the station stays, is told which rooms there are, and a restart d
   h.x.stop();
 });
 
-test('a request made before the server answered goes after WELCOME; the stop on the way is not announced', async () => {
+test('a request made before the server answered goes after WELCOME; the stop on the way is not announced', () => {
   const h = harness(null);
   h.x.start();
   assert.equal(h.x.requestRoom('NET'), 'queued');
@@ -145,7 +148,7 @@ test('a request made before the server answered goes after WELCOME; the stop on 
   h.x.stop();
 });
 
-test('a room request while transmitting waits for PTT release; a later one replaces it', async () => {
+test('a room request while transmitting waits for PTT release; a later one replaces it', () => {
   const h = harness(null);
   h.x.start();
   h.from({ type: 'welcome', version: 1, timeoutS: 300 });
@@ -154,24 +157,27 @@ test('a room request while transmitting waits for PTT release; a later one repla
   assert.equal(h.x.requestRoom('NET'), 'queued');
   assert.equal(h.x.requestRoom('CHAT'), 'queued');
   assert.equal(h.x.roomInfo().queued, 'CHAT');
-  await wait(100);
+  h.advance(5000);
   assert.deepEqual(roomRequests(h), [], 'nothing between voice frames');
   h.ptt.on = false;
   h.x.flushQueued();
   assert.deepEqual(roomRequests(h), ['OPV-EXT:ROOM CHAT']);
   h.from({ type: 'room', room: 'CHAT' });
-  await wait(100);
+  h.advance(10_000);
   assert.equal(roomRequests(h).length, 1, 'sent once (answered: not again)');
   assert.equal(h.x.roomInfo().queued, null);
   assert.equal(h.x.requestRoom('CHAT'), 'here');
   h.x.stop();
 });
 
-test('a server that never answers (reference) is said, once, to offer no rooms; so is an opv server that welcomes but names no room', async () => {
+test('a server that never answers (reference) is said, once, to offer no rooms; so is an opv server that welcomes but names no room', () => {
   const ref = harness('NET');
   ref.x.start();
-  await until(() => (ref.events.noRooms?.length ?? 0) > 0, 'noRooms');
-  await wait(300);
+  ref.advance(24_000);
+  assert.equal(ref.events.noRooms?.length ?? 0, 0, 'not before noExtensionMs');
+  ref.advance(1000);
+  assert.equal(ref.events.noRooms?.length ?? 0, 1);
+  ref.advance(60_000);
   assert.deepEqual(ref.events.noRooms, [{ reason: 'no_extension', wanted: 'NET' }]);
   assert.equal(ref.x.roomInfo().offered, false);
   assert.equal(ref.x.requestRoom('NET'), 'unsupported');
@@ -181,7 +187,9 @@ test('a server that never answers (reference) is said, once, to offer no rooms; 
   const old = harness('NET');
   old.x.start();
   old.from({ type: 'welcome', version: 1, timeoutS: 300 });
-  await until(() => (old.events.noRooms?.length ?? 0) > 0, 'noRooms');
+  old.advance(4750);
+  assert.equal(old.events.noRooms?.length ?? 0, 0, 'not before noRoomAfterWelcomeMs');
+  old.advance(250);
   assert.deepEqual(old.events.noRooms, [{ reason: 'no_rooms', wanted: 'NET' }]);
   // It learns rooms later after all (restarted with them): the room is taken as said.
   old.from({ type: 'room', room: 'MAIN' });
@@ -190,15 +198,19 @@ test('a server that never answers (reference) is said, once, to offer no rooms; 
   old.x.stop();
 });
 
-test('a room request lost on the way is sent again a few times, then given up', async () => {
+test('a room request lost on the way is sent again a few times, then given up', () => {
   const h = harness(null);
   h.x.start();
   h.from({ type: 'welcome', version: 1, timeoutS: 300 });
   h.from({ type: 'room', room: 'MAIN' });
   h.x.requestRoom('NET');
-  await until(() => roomRequests(h).length >= 4, 'retries');
-  await wait(300);
+  h.advance(2750);
+  assert.equal(roomRequests(h).length, 1, 'not before answerMs');
+  h.advance(250);
+  assert.equal(roomRequests(h).length, 2, 'sent again after answerMs');
+  h.advance(60_000);
   assert.equal(roomRequests(h).length, 4, 'the first and three more');
+  assert.equal(h.x.state.asked, null, 'given up');
   h.x.stop();
 });
 

@@ -29,12 +29,12 @@ import { commandHelp, type CommandOutput, type StationCore } from '../commands/i
 import { confirmBox } from './confirm.js';
 import { KITTY_DISABLE, KITTY_ENABLE, KITTY_QUERY, kittyKeyFor, type KittyKey } from '../ptt/kitty.js';
 import { exitWithError } from '../../errors.js';
+import { ExitPath } from '../exit.js';
 
 const HEARD_WIDTH = 24;
 /** Bracketed paste: the terminal marks pasted text, so a paste is one event, not keystrokes. */
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
-const LEAVE_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 const STATUS_KEY = 'C-o';
 /** Opens the room list; F4 when the operator made Ctrl+R the PTT key. */
 const roomKeyFor = (pttKey: string): string => (pttKey === 'C-r' ? 'f4' : 'C-r');
@@ -75,7 +75,6 @@ export async function runTui(core: StationCore, settings: StationSettings, opts:
   (screen as unknown as { ignoreLocked: string[] }).ignoreLocked = ['C-c', 'C-q'];
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
-  let leaving = false;
   /** A popup or prompt is open: the global keys wait. */
   let modal = 0;
 
@@ -247,22 +246,36 @@ export async function runTui(core: StationCore, settings: StationSettings, opts:
   // Counters and "last heard" change without events.
   const slowTick = setInterval(renderAll, 1000);
 
+  // The way out (exit-machine.ts), shared with line mode: BYE once; a hung close or a second signal ends it anyway.
+  const exitPath = new ExitPath({
+    close: async () => {
+      clearInterval(tick);
+      clearInterval(slowTick);
+      notices.dispose();
+      noticeBox.setContent('leaving…');
+      screen.render();
+      await core.close();
+    },
+    signOff: () => {
+      restore();
+      // The screen is gone: the last word stays in the terminal, as line mode's does.
+      process.stdout.write(`👋 ${engine.callsign} signing off: BYE sent, 73\n`);
+    },
+    forced: (why) => {
+      restore();
+      process.stdout.write(`⚠️  ${why === 'timeout' ? 'the station did not close in time' : 'asked again'}: leaving without waiting\n`);
+    },
+    exit: (code) => {
+      if (code !== 0) process.exit(code);
+      process.off('uncaughtException', crash);
+      process.off('unhandledRejection', crash);
+      unwatchSignals();
+      finished();
+    },
+  });
   const leave = async (): Promise<void> => {
-    if (leaving) return;
-    leaving = true;
-    clearInterval(tick);
-    clearInterval(slowTick);
-    notices.dispose();
-    noticeBox.setContent('leaving…');
-    screen.render();
-    await core.close();
-    restore();
-    // The screen is gone: the last word stays in the terminal, as line mode's does.
-    process.stdout.write(`👋 ${engine.callsign} signing off: BYE sent, 73\n`);
-    process.off('uncaughtException', crash);
-    process.off('unhandledRejection', crash);
-    for (const sig of LEAVE_SIGNALS) process.off(sig, onSignal);
-    finished();
+    exitPath.request('quit');
+    await done;
   };
 
   const focusChat = (): void => {
@@ -284,8 +297,7 @@ export async function runTui(core: StationCore, settings: StationSettings, opts:
   };
   screen.key(['C-c', 'C-q'], () => void leave());
   // Killed, or the terminal closed: leave as on Ctrl+C (BYE, screen and keyboard restored).
-  const onSignal = (): void => void leave();
-  for (const sig of LEAVE_SIGNALS) process.on(sig, onSignal);
+  const unwatchSignals = exitPath.watchSignals();
   screen.key([pttKey], () => {
     if (modal > 0) return;
     core.pttPress('key');
