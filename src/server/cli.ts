@@ -10,6 +10,7 @@ import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
 import { natsUrlsWithCredentials, statsToken } from './secrets.js';
+import { addDebugOptions, setupDebugLog } from '../util/debug-log.js';
 import { addOpsOptions, alertThresholds, guardLimits, reportBuffers, type OpsFlags } from './cli-ops.js';
 
 interface ServerFlags extends OpsFlags {
@@ -48,6 +49,8 @@ interface ServerFlags extends OpsFlags {
   serverKey?: string;
   peers?: string;
   interlinkTrust?: 'signed' | 'open';
+  debug?: boolean | string;
+  debugFile?: string;
 }
 
 /** `--room NAME` (chosen by name) or `--room NAME:PORT` (also reachable by its own UDP port), repeatable. */
@@ -79,7 +82,7 @@ function natsUrls(v: string): string[] {
 
 export function serverCommand(): Command {
   const d = DEFAULT_SERVER_CONFIG;
-  return addOpsOptions(new Command('server'))
+  return addDebugOptions(addOpsOptions(new Command('server')), 'server', 'stderr; the operator log on stdout is unchanged')
     .description('run the conference relay (UDP) with its stats channel (HTTP)')
     .option('-H, --host <address>', 'UDP bind address (:: is dual-stack IPv4+IPv6)', d.host)
     .option('-p, --port <port>', 'UDP port', intInRange('--port', 1024, 65535), d.port)
@@ -129,6 +132,7 @@ export function serverCommand(): Command {
     )
     .option('--max-event-clients <n>', 'live event streams (/api/v1/events) served at once; more are refused with 503', intInRange('--max-event-clients', 1, 10000), d.stats.maxEventClients)
     .action(async (flags: ServerFlags) => {
+      setupDebugLog({ debug: flags.debug, file: flags.debugFile, fullScreen: false, app: 'server' });
       const token = statsToken(flags);
       const warnings = [token.warning];
       const config: ServerConfig = {

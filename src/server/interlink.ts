@@ -33,6 +33,9 @@ import { decodePresence, encodePresence, PRESENCE_MAX_BYTES, PRESENCE_SUBJECT_AL
 import { CONTROL_HEADER_BYTES, InterlinkTrust, SEALED_FRAME_SIZE } from './interlink-trust.js';
 import { LogLimiter } from './log-limit.js';
 import { RateLimiter } from './rate-limit.js';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('server', 'interlink');
 
 export const ROOM_SUBJECT_PREFIX = 'opv.room.';
 /** How often the liveness probe asks the NATS server for an answer (a PING/PONG). */
@@ -324,6 +327,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   /** Subscribes `room` while `on` (the server has a local station in it), unsubscribes when not. */
   setInterest(room: string, on: boolean): void {
     if (normaliseRoom(room) !== room) return;
+    dbg('%s room %s', on ? 'subscribe' : 'unsubscribe', room);
     if (on) {
       this.wanted.add(room);
       this.subscribeRoom(room);
@@ -347,6 +351,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     if (nc === null || !this.linkUp || this.stalled) return false;
     try {
       nc.publish(this.ownPresenceSubject, this.trust.sealControl(this.ownPresenceSubject, encodePresence(m)));
+      dbg('presence out: %s', m.kind);
       return true;
     } catch (e) {
       this.logOnce(`NATS: presence not published: ${reasonOf(e)}`);
@@ -570,6 +575,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const data = msg.data;
     // A late message of a room given up, or anything that is not one sealed frame, is dropped.
     if (this.subs.get(room) !== sub || data.byteLength !== SEALED_FRAME_SIZE || !hasToken(data) || !msg.subject.startsWith(prefix)) {
+      dbg('frame in on %s dropped: %d bytes, not one sealed frame of this room', msg.subject, data.byteLength);
       this.framesRejected++;
       return;
     }
@@ -580,7 +586,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       return;
     }
     const frame = this.trust.openFrame(origin, msg.subject, data);
-    if (frame === null) return this.refused();
+    if (frame === null) {
+      dbg('frame in from %s refused by trust: %s', origin, this.trust.lastRefusal?.why);
+      return this.refused();
+    }
     this.framesReceived++;
     this.emit('frame', { room, origin, frame });
   }
@@ -590,6 +599,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const data = msg.data;
     // Size first: a huge payload costs no signature check.
     if (data.byteLength > PRESENCE_MAX_BYTES + CONTROL_HEADER_BYTES || !isServerId(origin)) {
+      dbg('presence in on %s dropped: %d bytes or not a server id', msg.subject, data.byteLength);
       this.presenceRejected++;
       return;
     }
@@ -600,7 +610,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       return;
     }
     const json = this.trust.openControl(origin, msg.subject, data);
-    if (json === null) return this.refused();
+    if (json === null) {
+      dbg('presence in from %s refused by trust: %s', origin, this.trust.lastRefusal?.why);
+      return this.refused();
+    }
     if (!this.presenceRate.allow(origin, Date.now())) {
       this.presenceRejected++;
       this.refusals.say('NATS: presence over the rate limit', `NATS: presence from ${origin} over ${PRESENCE_RATE_PER_S} messages/s: dropped`);
@@ -608,10 +621,12 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     }
     const m = decodePresence(json);
     if (m === null || m.server !== origin) {
+      dbg('presence in from %s dropped: not a valid message', origin);
       this.presenceRejected++;
       this.refusals.say('NATS: presence not valid', `NATS: presence from ${origin} is not a valid message: dropped`);
       return;
     }
+    dbg('presence in from %s: %s', origin, m.kind);
     this.emit('presence', m);
   }
 

@@ -8,7 +8,7 @@ import { speechLine, speechTag, type SpeechState } from './commands/index.js';
 import { attachExtLines } from './ext-lines.js';
 import { describeEntry, type CommandOutput, type StationCore, type StationView } from './commands/index.js';
 
-const log = debugLog('line');
+const log = debugLog('station', 'line');
 
 /**
  * The plain line interface: one line in, one line out, for scripts, services and
