@@ -29,6 +29,8 @@ import { isServerId, normaliseRoom } from '../protocol/ext.js';
 import { hasToken } from '../protocol/header.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { ConfigError } from './config.js';
+import { parseNatsServers } from './nats-settings.js';
+
 import { decodePresence, encodePresence, PRESENCE_MAX_BYTES, PRESENCE_SUBJECT_ALL, PRESENCE_SUBJECT_PREFIX, presenceSubject, type PresenceMessage } from './interlink-presence.js';
 import { CONTROL_HEADER_BYTES, InterlinkTrust, SEALED_FRAME_SIZE } from './interlink-trust.js';
 import { LogLimiter } from './log-limit.js';
@@ -97,44 +99,6 @@ export function roomSubject(room: string, serverId: string): string {
   return `${ROOM_SUBJECT_PREFIX}${room}.${serverId}`;
 }
 
-export interface NatsServerList {
-  /** The URLs without credentials (what nats.js dials, and what logs may show). */
-  servers: string[];
-  user?: string;
-  pass?: string;
-  token?: string;
-}
-
-/**
- * `--nats` URLs → the URLs nats.js dials and the credentials they carried. nats.js does
- * not read user:pass@ from a URL itself. Throws ConfigError for an empty or malformed
- * URL, or for URLs that carry different credentials (one connection has one identity).
- */
-export function parseNatsServers(urls: string[]): NatsServerList {
-  const out: NatsServerList = { servers: [] };
-  let cred: string | null = null;
-  for (const raw of urls.map((u) => u.trim()).filter((u) => u !== '')) {
-    const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:([^@/]*)@)?([^@/\s]+)\/?$/i.exec(raw);
-    if (!m) throw new ConfigError(`--nats ${redact(raw)} is not a NATS URL (nats://host:port)`);
-    const [, scheme, userinfo, hostport] = m;
-    if (scheme !== undefined && !['nats', 'tls', 'ws', 'wss'].includes(scheme.toLowerCase())) {
-      throw new ConfigError(`--nats ${redact(raw)}: unknown scheme ${scheme}:// (use nats:// or tls://)`);
-    }
-    out.servers.push(`${scheme ?? 'nats'}://${hostport!}`);
-    if (userinfo === undefined || userinfo === '') continue;
-    if (cred !== null && cred !== userinfo) throw new ConfigError('--nats: the URLs carry different credentials; one server connects with one identity');
-    cred = userinfo;
-    const colon = userinfo.indexOf(':');
-    if (colon < 0) out.token = decodeURIComponent(userinfo);
-    else {
-      out.user = decodeURIComponent(userinfo.slice(0, colon));
-      out.pass = decodeURIComponent(userinfo.slice(colon + 1));
-    }
-  }
-  if (out.servers.length === 0) throw new ConfigError('--nats needs at least one URL (nats://host:port)');
-  return out;
-}
-
 /**
  * With TLS, the URLs must name hosts: nats.js checks a certificate against the host
  * name it dialled and, for an IP address, against "localhost", so an IP URL would fail
@@ -147,11 +111,6 @@ function requireHostNames(servers: string[]): void {
       throw new ConfigError(`--nats ${u}: with TLS, give the NATS server's host name as in its certificate (the client cannot check a certificate against an IP address)`);
     }
   }
-}
-
-/** A URL with any credentials replaced by `***`, for messages. */
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@').replace(/^[^:/@]*@/, '***@');
 }
 
 function readConfigFile(file: string, what: string): string {
