@@ -47,9 +47,9 @@ export function parseNatsServers(urls: readonly string[]): NatsServerList {
     const s = scheme?.toLowerCase();
     if (s === 'ws' || s === 'wss') throw new ConfigError(`--nats "${redactNatsUrl(raw)}": NATS over WebSocket (${s}://) is not supported by the server's NATS client; use nats:// or tls://`);
     if (s !== undefined && !(NATS_SCHEMES as readonly string[]).includes(s)) {
-      throw new ConfigError(`--nats "${redactNatsUrl(raw)}" is not a NATS URL: unknown scheme ${scheme}:// (use nats:// or tls://)`);
+      throw new ConfigError(`--nats "${redactNatsUrl(raw)}" is not a NATS URL: unknown scheme ${s}:// (use nats:// or tls://)`);
     }
-    if (!hostPort.safeParse(hostport).success) throw new ConfigError(`--nats "${redactNatsUrl(raw)}" is not a NATS URL: "${hostport}" is not host:port`);
+    if (!hostPort.safeParse(hostport).success) throw new ConfigError(`--nats "${redactNatsUrl(raw)}" is not a NATS URL: "${hostport!}" is not host:port`);
     out.servers.push(`${s ?? 'nats'}://${hostport!}`);
     if (userinfo === undefined || userinfo === '') continue;
     if (cred !== null && cred !== userinfo) throw new ConfigError('--nats: the URLs carry different credentials; one server connects with one identity');
