@@ -3,7 +3,7 @@ import { normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 import { DEFAULT_STATS_PORT, STATS_TOKEN_ENV } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
 import { DECODE_ERROR_MIN_COUNT, DECODE_ERROR_RATE_LIMIT, TIMEOUT_MIN_COUNT, TIMEOUT_RATE_LIMIT } from './health.js';
-import { setupDebugLog } from '../util/debug-log.js';
+import { addDebugOptions, setupDebugLog } from '../util/debug-log.js';
 import { KEY_HELP } from './keys.js';
 
 interface AdminFlags {
@@ -11,21 +11,19 @@ interface AdminFlags {
   token?: string;
   once: boolean;
   json: boolean;
-  debug?: boolean;
+  debug?: boolean | string;
   debugFile?: string;
   room?: string;
 }
 
 export function adminCommand(): Command {
-  return new Command('admin')
+  return addDebugOptions(new Command('admin'), 'admin', 'stderr with --once/--json, ~/.local/state/opv/admin-debug.log for the dashboard')
     .description("the sysop's live dashboard of a running `opv server` (its stats channel)")
     .option('--url <url>', 'the server\'s stats channel', `http://127.0.0.1:${DEFAULT_STATS_PORT}`)
     .option('--token <token>', `bearer token (the server's --stats-token; or set ${STATS_TOKEN_ENV})`)
     .option('--once', 'print one plain-text snapshot and exit', false)
     .option('--json', 'print the raw stats JSON once and exit', false)
     .option('--room <name>', 'show only this room (the dashboard starts filtered; key f changes it)', parseRoomFlag)
-    .option('--debug', 'write the diagnostic log (opv:admin:* namespaces; DEBUG=opv:admin:http picks some)')
-    .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr with --once/--json, ~/.local/state/opv/admin-debug.log for the dashboard)')
     .addHelpText(
       'after',
       [
@@ -45,7 +43,7 @@ export function adminCommand(): Command {
     )
     .action(async (flags: AdminFlags) => {
       const dashboard = !flags.once && !flags.json;
-      setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen: dashboard && process.stdout.isTTY === true, app: 'admin' });
+      setupDebugLog({ debug: flags.debug, file: flags.debugFile, fullScreen: dashboard && process.stdout.isTTY === true, app: 'admin' });
       const token = flags.token ?? process.env[STATS_TOKEN_ENV] ?? null;
       // Loaded here, not above: `opv admin --help` must not need blessed.
       const { StatsClient } = await import('./client.js');

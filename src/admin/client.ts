@@ -130,7 +130,7 @@ interface RawAnswer {
   body: string;
 }
 
-const log = debugLog('admin:http');
+const log = debugLog('admin', 'http');
 
 export class StatsClient extends TypedEmitter<StatsClientEvents> {
   private readonly base: URL;

@@ -6,6 +6,9 @@ import type { ServerParts } from './core.js';
 import { returnEndpoint, type Endpoint } from './endpoint.js';
 import type { Station } from './registry.js';
 import type { Rooms } from './rooms.js';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('server', 'admission');
 
 type AdmissionsDeps = Pick<ServerParts, 'config' | 'log' | 'counters' | 'registry' | 'inspector' | 'holds' | 'acl' | 'auth' | 'presence' | 'net' | 'event'> & {
   rooms: Rooms;
@@ -87,6 +90,7 @@ export class Admissions {
     const { config, log, counters, registry, presence, rooms, event } = this.d;
     presence.noteCandidate(a.endpoint, a.callsign, a.message.kind === 'control' ? a.message.text : null, nowMs);
     const decision = this.decide(a, nowMs);
+    dbg('%s from %s: %s', a.callsign, a.endpoint.key, decision.admit ? `admitted (${decision.as})` : `refused by ${decision.rule}: ${decision.reason}`);
     if (!decision.admit) {
       if (decision.rule === 'auth') counters.authRefused++;
       if (decision.rule === 'hijack' || decision.rule === 'remote') counters.hijacksRefused++;

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { publicKeyFromRaw } from '../auth/crypto.js';
 import { checkCallsign } from './acl.js';
 import { ConfigError } from './config.js';
+import { keyLines, type NameCheck } from './key-lines.js';
 
 export interface AuthorizedKey {
   /** The raw key, base64: identifies it (a session ends when its key leaves the file). */
@@ -18,24 +19,14 @@ export interface AuthorizedKey {
  */
 export function parseAuthorizedKeys(text: string, file: string): Map<string, AuthorizedKey[]> {
   const out = new Map<string, AuthorizedKey[]>();
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const bad = (why: string): never => {
-      throw new ConfigError(`${file}:${i + 1}: ${why}`);
-    };
-    const [call, type, b64, ...rest] = line.split(/\s+/);
-    const c = checkCallsign(call ?? '');
-    if (!c.ok) bad(c.reason);
-    if (type !== 'ed25519') bad(`key type must be ed25519, not ${JSON.stringify(type ?? '')}`);
-    if (b64 === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) bad('the public key is missing or not base64');
-    const raw = Buffer.from(b64!, 'base64');
-    if (raw.length !== 32 || raw.toString('base64') !== b64) bad(`the public key must be 32 bytes in base64 (got ${raw.length})`);
-    const callsign = c.ok ? c.callsign : '';
-    const list = out.get(callsign) ?? [];
-    if (!list.some((k) => k.id === b64)) list.push({ id: b64!, key: publicKeyFromRaw('ed25519', raw), comment: rest.join(' ') });
-    out.set(callsign, list);
+  const callsign: NameCheck = (w) => {
+    const c = checkCallsign(w);
+    return c.ok ? { ok: true, name: c.callsign } : c;
+  };
+  for (const k of keyLines(text, file, callsign)) {
+    const list = out.get(k.name) ?? [];
+    if (!list.some((x) => x.id === k.b64)) list.push({ id: k.b64, key: publicKeyFromRaw('ed25519', k.raw), comment: k.comment });
+    out.set(k.name, list);
   }
   return out;
 }

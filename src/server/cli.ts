@@ -10,6 +10,8 @@ import { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
 import { natsUrlsWithCredentials, statsToken } from './secrets.js';
+import { natsUrlsFlag } from './nats-settings.js';
+import { addDebugOptions, setupDebugLog } from '../util/debug-log.js';
 import { addOpsOptions, alertThresholds, guardLimits, reportBuffers, type OpsFlags } from './cli-ops.js';
 
 interface ServerFlags extends OpsFlags {
@@ -48,6 +50,8 @@ interface ServerFlags extends OpsFlags {
   serverKey?: string;
   peers?: string;
   interlinkTrust?: 'signed' | 'open';
+  debug?: boolean | string;
+  debugFile?: string;
 }
 
 /** `--room NAME` (chosen by name) or `--room NAME:PORT` (also reachable by its own UDP port), repeatable. */
@@ -60,26 +64,9 @@ function roomFlag(v: string, prev: RoomConfig[] = []): RoomConfig[] {
   return [...prev, { name, port }];
 }
 
-/** `--nats` URLs: nats://, tls:// or ws-less host:port, comma-separated (one cluster's seeds). */
-function natsUrls(v: string): string[] {
-  const urls = v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (urls.length === 0) throw new InvalidArgumentError('--nats needs at least one URL, e.g. nats://127.0.0.1:4222');
-  for (const u of urls) {
-    let ok = false;
-    try {
-      const p = new URL(u.includes('://') ? u : `nats://${u}`);
-      ok = ['nats:', 'tls:'].includes(p.protocol) && p.hostname !== '';
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new InvalidArgumentError(`--nats "${u}" is not a NATS URL (nats://host:port or tls://host:port)`);
-  }
-  return urls;
-}
-
 export function serverCommand(): Command {
   const d = DEFAULT_SERVER_CONFIG;
-  return addOpsOptions(new Command('server'))
+  return addDebugOptions(addOpsOptions(new Command('server')), 'server', 'stderr; the operator log on stdout is unchanged')
     .description('run the conference relay (UDP) with its stats channel (HTTP)')
     .option('-H, --host <address>', 'UDP bind address (:: is dual-stack IPv4+IPv6)', d.host)
     .option('-p, --port <port>', 'UDP port', intInRange('--port', 1024, 65535), d.port)
@@ -113,7 +100,7 @@ export function serverCommand(): Command {
     .option('--stats-token-file <file>', `file holding the bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
     .option('--stats-token <token>', `the token itself (visible in ps: prefer --stats-token-file or ${STATS_TOKEN_ENV})`)
     .option('--room <NAME[:PORT]>', `another room (conference) on this server, chosen by name; with :PORT also by that UDP port (for reference stations). Repeatable; the main port is room ${DEFAULT_ROOM}`, roomFlag, [])
-    .option('--nats <urls>', 'interlink with other opv servers over NATS (comma-separated URLs of one cluster, e.g. nats://127.0.0.1:4222)', natsUrls)
+    .option('--nats <urls>', 'interlink with other opv servers over NATS (comma-separated URLs of one cluster, e.g. nats://127.0.0.1:4222)', natsUrlsFlag)
     .option('--server-id <name>', "this server's name on the NATS network (letters, digits, -; default: the host name)")
     .option('--nats-creds <file>', 'NATS credentials file (JWT + NKey)')
     .option('--nats-user-file <file>', 'file with the NATS user:password (or a token) on one line, kept out of the command line')
@@ -129,6 +116,7 @@ export function serverCommand(): Command {
     )
     .option('--max-event-clients <n>', 'live event streams (/api/v1/events) served at once; more are refused with 503', intInRange('--max-event-clients', 1, 10000), d.stats.maxEventClients)
     .action(async (flags: ServerFlags) => {
+      setupDebugLog({ debug: flags.debug, file: flags.debugFile, fullScreen: false, app: 'server' });
       const token = statsToken(flags);
       const warnings = [token.warning];
       const config: ServerConfig = {

@@ -1,7 +1,5 @@
 import { announceRequestSchema, ANNOUNCE_TOO_LONG } from '../contract/ext.js';
 
-export type { BanList } from '../contract/ext.js';
-
 /** The body of POST /api/v1/announce: {"text": "..."} (the stats channel bounds its size), bounded in characters. */
 export function parseAnnouncement(body: Buffer): { ok: true; text: string } | { ok: false; status: number; message: string } {
   let parsed: unknown;

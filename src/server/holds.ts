@@ -7,8 +7,6 @@ import { z } from 'zod';
 import { banEntrySchema, type BanEntry } from '../contract/ext.js';
 import { describeIssues } from '../util/zod-issue.js';
 
-export type { BanEntry };
-
 /** bans.json: {"version": 1, "bans": [{"callsign", "since"}]}; the entries are the contract's. */
 const bansFileSchema = z.looseObject({
   bans: z.array(

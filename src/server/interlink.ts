@@ -29,10 +29,15 @@ import { isServerId, normaliseRoom } from '../protocol/ext.js';
 import { hasToken } from '../protocol/header.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { ConfigError } from './config.js';
+import { parseNatsServers } from './nats-settings.js';
+
 import { decodePresence, encodePresence, PRESENCE_MAX_BYTES, PRESENCE_SUBJECT_ALL, PRESENCE_SUBJECT_PREFIX, presenceSubject, type PresenceMessage } from './interlink-presence.js';
 import { CONTROL_HEADER_BYTES, InterlinkTrust, SEALED_FRAME_SIZE } from './interlink-trust.js';
 import { LogLimiter } from './log-limit.js';
 import { RateLimiter } from './rate-limit.js';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('server', 'interlink');
 
 export const ROOM_SUBJECT_PREFIX = 'opv.room.';
 /** How often the liveness probe asks the NATS server for an answer (a PING/PONG). */
@@ -94,44 +99,6 @@ export function roomSubject(room: string, serverId: string): string {
   return `${ROOM_SUBJECT_PREFIX}${room}.${serverId}`;
 }
 
-export interface NatsServerList {
-  /** The URLs without credentials (what nats.js dials, and what logs may show). */
-  servers: string[];
-  user?: string;
-  pass?: string;
-  token?: string;
-}
-
-/**
- * `--nats` URLs → the URLs nats.js dials and the credentials they carried. nats.js does
- * not read user:pass@ from a URL itself. Throws ConfigError for an empty or malformed
- * URL, or for URLs that carry different credentials (one connection has one identity).
- */
-export function parseNatsServers(urls: string[]): NatsServerList {
-  const out: NatsServerList = { servers: [] };
-  let cred: string | null = null;
-  for (const raw of urls.map((u) => u.trim()).filter((u) => u !== '')) {
-    const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:([^@/]*)@)?([^@/\s]+)\/?$/i.exec(raw);
-    if (!m) throw new ConfigError(`--nats ${redact(raw)} is not a NATS URL (nats://host:port)`);
-    const [, scheme, userinfo, hostport] = m;
-    if (scheme !== undefined && !['nats', 'tls', 'ws', 'wss'].includes(scheme.toLowerCase())) {
-      throw new ConfigError(`--nats ${redact(raw)}: unknown scheme ${scheme}:// (use nats:// or tls://)`);
-    }
-    out.servers.push(`${scheme ?? 'nats'}://${hostport!}`);
-    if (userinfo === undefined || userinfo === '') continue;
-    if (cred !== null && cred !== userinfo) throw new ConfigError('--nats: the URLs carry different credentials; one server connects with one identity');
-    cred = userinfo;
-    const colon = userinfo.indexOf(':');
-    if (colon < 0) out.token = decodeURIComponent(userinfo);
-    else {
-      out.user = decodeURIComponent(userinfo.slice(0, colon));
-      out.pass = decodeURIComponent(userinfo.slice(colon + 1));
-    }
-  }
-  if (out.servers.length === 0) throw new ConfigError('--nats needs at least one URL (nats://host:port)');
-  return out;
-}
-
 /**
  * With TLS, the URLs must name hosts: nats.js checks a certificate against the host
  * name it dialled and, for an IP address, against "localhost", so an IP URL would fail
@@ -144,11 +111,6 @@ function requireHostNames(servers: string[]): void {
       throw new ConfigError(`--nats ${u}: with TLS, give the NATS server's host name as in its certificate (the client cannot check a certificate against an IP address)`);
     }
   }
-}
-
-/** A URL with any credentials replaced by `***`, for messages. */
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@').replace(/^[^:/@]*@/, '***@');
 }
 
 function readConfigFile(file: string, what: string): string {
@@ -324,6 +286,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
   /** Subscribes `room` while `on` (the server has a local station in it), unsubscribes when not. */
   setInterest(room: string, on: boolean): void {
     if (normaliseRoom(room) !== room) return;
+    dbg('%s room %s', on ? 'subscribe' : 'unsubscribe', room);
     if (on) {
       this.wanted.add(room);
       this.subscribeRoom(room);
@@ -347,6 +310,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     if (nc === null || !this.linkUp || this.stalled) return false;
     try {
       nc.publish(this.ownPresenceSubject, this.trust.sealControl(this.ownPresenceSubject, encodePresence(m)));
+      dbg('presence out: %s', m.kind);
       return true;
     } catch (e) {
       this.logOnce(`NATS: presence not published: ${reasonOf(e)}`);
@@ -570,6 +534,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const data = msg.data;
     // A late message of a room given up, or anything that is not one sealed frame, is dropped.
     if (this.subs.get(room) !== sub || data.byteLength !== SEALED_FRAME_SIZE || !hasToken(data) || !msg.subject.startsWith(prefix)) {
+      dbg('frame in on %s dropped: %d bytes, not one sealed frame of this room', msg.subject, data.byteLength);
       this.framesRejected++;
       return;
     }
@@ -580,7 +545,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       return;
     }
     const frame = this.trust.openFrame(origin, msg.subject, data);
-    if (frame === null) return this.refused();
+    if (frame === null) {
+      dbg('frame in from %s refused by trust: %s', origin, this.trust.lastRefusal?.why);
+      return this.refused();
+    }
     this.framesReceived++;
     this.emit('frame', { room, origin, frame });
   }
@@ -590,6 +558,7 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     const data = msg.data;
     // Size first: a huge payload costs no signature check.
     if (data.byteLength > PRESENCE_MAX_BYTES + CONTROL_HEADER_BYTES || !isServerId(origin)) {
+      dbg('presence in on %s dropped: %d bytes or not a server id', msg.subject, data.byteLength);
       this.presenceRejected++;
       return;
     }
@@ -600,7 +569,10 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
       return;
     }
     const json = this.trust.openControl(origin, msg.subject, data);
-    if (json === null) return this.refused();
+    if (json === null) {
+      dbg('presence in from %s refused by trust: %s', origin, this.trust.lastRefusal?.why);
+      return this.refused();
+    }
     if (!this.presenceRate.allow(origin, Date.now())) {
       this.presenceRejected++;
       this.refusals.say('NATS: presence over the rate limit', `NATS: presence from ${origin} over ${PRESENCE_RATE_PER_S} messages/s: dropped`);
@@ -608,10 +580,12 @@ export class Interlink extends TypedEmitter<InterlinkEvents> {
     }
     const m = decodePresence(json);
     if (m === null || m.server !== origin) {
+      dbg('presence in from %s dropped: not a valid message', origin);
       this.presenceRejected++;
       this.refusals.say('NATS: presence not valid', `NATS: presence from ${origin} is not a valid message: dropped`);
       return;
     }
+    dbg('presence in from %s: %s', origin, m.kind);
     this.emit('presence', m);
   }
 

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { publicKeyFromRaw, rawPublicKey } from '../auth/crypto.js';
 import { isServerId } from '../protocol/ext.js';
 import { ConfigError } from './config.js';
+import { keyLines, type NameCheck } from './key-lines.js';
 
 export interface PeerKey {
   id: string;
@@ -24,23 +25,12 @@ export const MAX_PEERS = 256;
 
 export function parsePeers(text: string, file: string): Map<string, PeerKey> {
   const out = new Map<string, PeerKey>();
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const bad = (why: string): never => {
-      throw new ConfigError(`peers file ${file}:${i + 1}: ${why}`);
-    };
-    const [id, type, b64, ...rest] = line.split(/\s+/);
-    if (id === undefined || !isServerId(id)) bad(`${JSON.stringify(id ?? '')} is not a server id (letters, digits and -, at most 32)`);
-    if (type !== 'ed25519') bad(`key type must be ed25519, not ${JSON.stringify(type ?? '')}`);
-    if (b64 === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) bad('the public key is missing or not base64');
-    const raw = Buffer.from(b64!, 'base64');
-    if (raw.length !== 32 || raw.toString('base64') !== b64) bad(`the public key must be 32 bytes in base64 (got ${raw.length})`);
-    const prev = out.get(id!);
-    if (prev !== undefined && prev.b64 !== b64) bad(`server ${id!} is listed twice with different keys (one server has one key)`);
-    out.set(id!, { id: id!, key: publicKeyFromRaw('ed25519', raw), b64: b64!, comment: rest.join(' ') });
-    if (out.size > MAX_PEERS) bad(`more than ${MAX_PEERS} servers`);
+  const serverId: NameCheck = (w) => (isServerId(w) ? { ok: true, name: w } : { ok: false, reason: `${JSON.stringify(w)} is not a server id (letters, digits and -, at most 32)` });
+  for (const k of keyLines(text, `peers file ${file}`, serverId)) {
+    const prev = out.get(k.name);
+    if (prev !== undefined && prev.b64 !== k.b64) k.bad(`server ${k.name} is listed twice with different keys (one server has one key)`);
+    out.set(k.name, { id: k.name, key: publicKeyFromRaw('ed25519', k.raw), b64: k.b64, comment: k.comment });
+    if (out.size > MAX_PEERS) k.bad(`more than ${MAX_PEERS} servers`);
   }
   return out;
 }

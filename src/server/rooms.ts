@@ -5,6 +5,9 @@ import type { ServerParts } from './core.js';
 import type { Endpoint } from './endpoint.js';
 import type { Station } from './registry.js';
 import { Room } from './room.js';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('server', 'rooms');
 
 type RoomsDeps = Pick<ServerParts, 'log' | 'presence' | 'transport' | 'net' | 'event'>;
 
@@ -40,12 +43,14 @@ export class Rooms {
   join(st: Station, room: Room): void {
     st.room = room;
     room.add(st);
+    dbg('%s joins %s (%d here)', st.callsign, room.name, room.size);
     if (room.size === 1) this.d.net.uplink?.setInterest(room.name, true);
   }
 
   leave(st: Station): void {
     const room = st.room;
     room.remove(st);
+    dbg('%s leaves %s (%d here)', st.callsign, room.name, room.size);
     if (room.size === 0) this.d.net.uplink?.setInterest(room.name, false);
   }
 
@@ -71,6 +76,7 @@ export class Rooms {
       return;
     }
     const to = this.byName.get(req.room);
+    dbg('%s asks for room %s%s', st.callsign, req.room, to === undefined ? ': no such room' : '');
     if (to === undefined) {
       presence.noRoom(st, req.room);
       return;

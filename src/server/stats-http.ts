@@ -6,12 +6,16 @@ import { checkCallsign } from './acl.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import type { ConferenceServer } from './server.js';
 import { createMetrics } from './metrics.js';
-import { parseAnnouncement, type BanList } from './ext-http.js';
+import { parseAnnouncement } from './ext-http.js';
+import type { BanList } from '../contract/ext.js';
 import { eventInRoom, filterStatsByRoom, knownRooms } from '../contract/stats-room.js';
 import { parseRoomQuery, StationRooms } from './stats-room-filter.js';
 import { ConnectionGuard, DEFAULT_GUARD_LIMITS, type GuardLimits } from './stats-guard.js';
 import { EventFanOut } from './stats-fanout.js';
 import { OpvError } from '../errors.js';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('server', 'stats');
 
 type AdminAction = 'kick' | 'ban' | 'unban';
 
@@ -112,7 +116,9 @@ export class StatsHttp {
         });
       },
     );
-    this.http.on('connection', (socket: import('node:net').Socket) => this.guard.admit(socket));
+    this.http.on('connection', (socket: import('node:net').Socket) => {
+      if (!this.guard.admit(socket)) dbg('connection from %s refused: over the connection caps (%o)', socket.remoteAddress, this.guard.figures);
+    });
   }
 
   /** The server's snapshot with the stats channel's own figures. */
@@ -295,6 +301,7 @@ export class StatsHttp {
   }
 
   private json(res: ServerResponse, status: number, body: unknown, close = false): void {
+    if (status >= 400) dbg('%s %s %s refused %d: %o', res.req.socket.remoteAddress, res.req.method, res.req.url, status, body);
     res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) });
     res.end(JSON.stringify(body));
   }

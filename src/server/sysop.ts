@@ -1,7 +1,7 @@
 import { checkCallsign } from './acl.js';
 import { readAuthorizedKeys } from './authorized-keys.js';
 import type { ServerParts } from './core.js';
-import type { BanEntry } from './holds.js';
+import type { BanEntry } from '../contract/ext.js';
 import type { Lifecycle } from './lifecycle.js';
 
 export type AdminOutcome = { ok: true; message: string } | { ok: false; status: number; message: string };

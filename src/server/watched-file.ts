@@ -1,5 +1,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('server', 'files');
 
 /** The timer half of a clock: injected so a test can fire the debounce without waiting. */
 export interface Timers {
@@ -67,6 +70,7 @@ export class WatchedFile {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
+      dbg('%s changed: re-read', this.o.file);
       this.o.onChange();
     }, this.debounceMs);
   }

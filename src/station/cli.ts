@@ -3,7 +3,7 @@ import { defaultKeyFile } from '../auth/key-file.js';
 import { loadPrivateKey } from '../auth/crypto.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { tryOperatorCallsign } from '../protocol/index.js';
-import { debugLog, setupDebugLog } from '../util/debug-log.js';
+import { addDebugOptions, debugLog, setupDebugLog } from '../util/debug-log.js';
 import { listAudioDevices } from '../audio/index.js';
 import { inRange, oneOf } from '../util/cli-parse.js';
 import type { StationCore } from './commands/core.js';
@@ -63,7 +63,7 @@ export interface StationFlags {
   speakChat?: boolean;
   chatCue?: boolean;
   courtesyTone?: boolean;
-  debug?: boolean;
+  debug?: boolean | string;
   debugFile?: string;
   key?: string;
   frameTags?: 'on' | 'off';
@@ -111,7 +111,7 @@ function pttKeyArg(v: string): string {
 const settingsNotices: Notice[] = [];
 
 export function stationCommand(): Command {
-  return new Command('station')
+  return addDebugOptions(new Command('station'), 'station', 'stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI')
     .description('run an Opulent Voice station: chat, push-to-talk voice, history')
     .argument('[callsign]', 'your callsign (A-Z, 0-9, -, /, .; at least one letter or digit; up to 9 characters)', callsignArg)
     .option('-i, --ip <server>', 'conference server address or hostname (IPv4/IPv6)')
@@ -150,8 +150,6 @@ export function stationCommand(): Command {
     .option('--key <file>', 'Ed25519 key to authenticate with (opv keygen; default ~/.config/opv/keys/CALL.pem when it exists)')
     .option('--control-socket [path]', `line mode: open a local control socket that --attach joins (default ${controlSocketPath('CALL')})`)
     .option('--attach', 'join the station CALL already running on this machine (a service) through its control socket: read and send chat, /history…')
-    .option('--debug', 'write the diagnostic log (all opv:* namespaces; DEBUG=opv:link,opv:rx picks some)')
-    .option('--debug-file <file>', 'where the diagnostic log goes (default: stderr in line mode, ~/.local/state/opv/station-debug.log in the full-screen UI)')
     .action(async (callsign: string | undefined, flags: StationFlags) => {
       if (flags.listAudio) {
         const d = await listAudioDevices();
@@ -170,7 +168,7 @@ export function stationCommand(): Command {
         return;
       }
       const fullScreen = flags.tui && process.stdout.isTTY === true && process.stdin.isTTY === true;
-      const logTo = setupDebugLog({ all: flags.debug === true, file: flags.debugFile, fullScreen, app: 'station' });
+      const logTo = setupDebugLog({ debug: flags.debug, file: flags.debugFile, fullScreen, app: 'station' });
       if (logTo && logTo !== 'stderr') settingsNotices.push({ level: 'info', text: `diagnostic log: ${logTo}` });
       log('settings %o', { ...settings, callsign: settings.callsign });
       await runStation(settings, flags.tui, logTo, controlSocketFor(flags.controlSocket, settings.callsign));

@@ -4,12 +4,12 @@ import { countersLine } from './counters.js';
 import type { StationEngine } from './engine.js';
 
 const log = {
-  link: debugLog('link'),
-  chat: debugLog('chat'),
-  ptt: debugLog('ptt'),
-  history: debugLog('history'),
-  notice: debugLog('notice'),
-  counters: debugLog('counters'),
+  link: debugLog('station', 'link'),
+  chat: debugLog('station', 'chat'),
+  ptt: debugLog('station', 'ptt'),
+  history: debugLog('station', 'history'),
+  notice: debugLog('station', 'notice'),
+  counters: debugLog('station', 'counters'),
 };
 
 /** How often changed counters are written to the log. */

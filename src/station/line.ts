@@ -9,7 +9,7 @@ import { attachExtLines } from './ext-lines.js';
 import { ExitPath } from './exit.js';
 import { describeEntry, type CommandOutput, type StationCore, type StationView } from './commands/index.js';
 
-const log = debugLog('line');
+const log = debugLog('station', 'line');
 
 /**
  * The plain line interface: one line in, one line out, for scripts, services and

@@ -56,7 +56,7 @@ test('line mode: remote escape sequences and forged lines are shown inert, live,
   await eventually(() => HOSTILE.every((t) => stored().includes(t)), 'the history index holds every hostile line as received');
   // The diagnostic log (on with --debug, to the named file) is inert too.
   const logText = readFileSync(logFile, 'utf8');
-  assert.match(logText, /opv:chat in #\d+ VE3XYZ: QRZ\?␍📨/);
+  assert.match(logText, /opv:station:chat in #\d+ VE3XYZ: QRZ\?␍📨/);
   assert.doesNotMatch(logText, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
   a.proc.sendLine('quit');
   assert.equal(await a.proc.wait(), 0);

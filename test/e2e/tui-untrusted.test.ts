@@ -188,7 +188,7 @@ test('the diagnostic log (DEBUG=opv:*) never writes into the full-screen UI: it 
   tmux.sendKeys('C-c');
   assert.equal(await tmux.waitForExit(15_000), 0);
   const logText = readFileSync(path.join(state, 'opv', 'station-debug.log'), 'utf8');
-  assert.match(logText, /opv:link connected rtt=\d+ms/);
-  assert.match(logText, /opv:ptt W1ABC start \(local\)/);
+  assert.match(logText, /opv:station:link connected rtt=\d+ms/);
+  assert.match(logText, /opv:station:ptt W1ABC start \(local\)/);
   assert.doesNotMatch(logText, /\x1b\[/, 'no colour codes in the file');
 });

@@ -6,7 +6,7 @@ import { HISTORY_COMMANDS } from './history.js';
 import { ROOM_COMMANDS } from './rooms.js';
 import { AIR_COMMANDS, INFO_COMMANDS, SESSION_COMMANDS } from './session.js';
 
-const log = debugLog('command');
+const log = debugLog('station', 'command');
 
 /** Every command, in the order the help lists them. */
 export const COMMANDS: readonly Command[] = [...AIR_COMMANDS, ...HISTORY_COMMANDS, ...INFO_COMMANDS, ...ROOM_COMMANDS, ...SESSION_COMMANDS];

@@ -38,7 +38,7 @@ const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const STATUS_KEY = 'C-o';
 /** Opens the room list; F4 when the operator made Ctrl+R the PTT key. */
 const roomKeyFor = (pttKey: string): string => (pttKey === 'C-r' ? 'f4' : 'C-r');
-const log = debugLog('tui');
+const log = debugLog('station', 'tui');
 
 /**
  * The full-screen station: a composition root that builds the panels over the engine
