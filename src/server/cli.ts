@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ROOM, isServerId, normaliseRoom, ROOM_NAME_MAX } from '../protocol/ext.js';
 import { STATS_TOKEN_ENV } from '../contract/stats.js';
 import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
-import { intInRange, list, oneOf, positiveNumber } from '../util/cli-parse.js';
+import { intInRange, list, oneOf, portOrAny, positiveNumber } from '../util/cli-parse.js';
 import { ConfigError, DEFAULT_SERVER_CONFIG, validateServerConfig, type InterlinkConfig, type LogFormat, type RoomConfig, type ServerConfig } from './config.js';
 import { OperatorLog } from './log.js';
 import { Network } from './network.js';
@@ -60,7 +60,7 @@ function roomFlag(v: string, prev: RoomConfig[] = []): RoomConfig[] {
   const name = m ? normaliseRoom(m[1]!) : null;
   if (!m || name === null) throw new InvalidArgumentError(`--room "${v}": a room name is letters, digits and -, at most ${ROOM_NAME_MAX} characters (NAME or NAME:PORT)`);
   if (m[2] === undefined) return [...prev, { name, port: null }];
-  const port = intInRange(`--room ${name}: the port`, 1024, 65535)(m[2]);
+  const port = portOrAny(`--room ${name}: the port`, 1024)(m[2]);
   return [...prev, { name, port }];
 }
 
@@ -69,7 +69,7 @@ export function serverCommand(): Command {
   return addDebugOptions(addOpsOptions(new Command('server')), 'server', 'stderr; the operator log on stdout is unchanged')
     .description('run the conference relay (UDP) with its stats channel (HTTP)')
     .option('-H, --host <address>', 'UDP bind address (:: is dual-stack IPv4+IPv6)', d.host)
-    .option('-p, --port <port>', 'UDP port', intInRange('--port', 1024, 65535), d.port)
+    .option('-p, --port <port>', 'UDP port (0: any free port, reported at start)', portOrAny('--port', 1024), d.port)
     .option('-t, --timeout <seconds>', 'drop a station after this many silent seconds', intInRange('--timeout', 1, 86400), d.timeoutS)
     .option('-v, --verbose', 'log every frame and dropped datagram', false)
     .option('--stats-interval <seconds>', 'periodic statistics every N seconds (0: off)', intInRange('--stats-interval', 0, 86400), d.statsIntervalS)
@@ -96,10 +96,10 @@ export function serverCommand(): Command {
     .option('--authorized-keys <file>', 'keys of protected callsigns ("CALL ed25519 <key> [comment]" lines, from opv keygen), re-read when it changes and on SIGHUP')
     .option('--no-stats', 'do not serve the stats channel')
     .option('--stats-host <address>', 'stats channel bind address (non-loopback needs --stats-token)', d.stats.host)
-    .option('--stats-port <port>', 'stats channel TCP port', intInRange('--stats-port', 1, 65535), d.stats.port)
+    .option('--stats-port <port>', 'stats channel TCP port (0: any free port, reported at start)', portOrAny('--stats-port', 1), d.stats.port)
     .option('--stats-token-file <file>', `file holding the bearer token for the stats channel and admin actions (or ${STATS_TOKEN_ENV})`)
     .option('--stats-token <token>', `the token itself (visible in ps: prefer --stats-token-file or ${STATS_TOKEN_ENV})`)
-    .option('--room <NAME[:PORT]>', `another room (conference) on this server, chosen by name; with :PORT also by that UDP port (for reference stations). Repeatable; the main port is room ${DEFAULT_ROOM}`, roomFlag, [])
+    .option('--room <NAME[:PORT]>', `another room (conference) on this server, chosen by name; with :PORT also by that UDP port (for reference stations; :0 any free port, reported at start). Repeatable; the main port is room ${DEFAULT_ROOM}`, roomFlag, [])
     .option('--nats <urls>', 'interlink with other opv servers over NATS (comma-separated URLs of one cluster, e.g. nats://127.0.0.1:4222)', natsUrlsFlag)
     .option('--server-id <name>', "this server's name on the NATS network (letters, digits, -; default: the host name)")
     .option('--nats-creds <file>', 'NATS credentials file (JWT + NKey)')
@@ -200,6 +200,11 @@ function interlinkTrust(flags: ServerFlags): Pick<InterlinkConfig, 'trust' | 'se
   return { trust, serverKey: flags.serverKey, peersFile: flags.peers };
 }
 
+/** Each room with the UDP port it actually bound (null: chosen by name only). */
+function roomPorts(server: ConferenceServer): { room: string; port: number | null }[] {
+  return [...server.rooms.values()].map((r) => ({ room: r.name, port: r.port }));
+}
+
 export async function runServer(config: ServerConfig, warnings: string[] = []): Promise<void> {
   validateServerConfig(config);
   const log = new OperatorLog(config.logFormat, config.verbose);
@@ -233,12 +238,15 @@ export async function runServer(config: ServerConfig, warnings: string[] = []): 
   }
   const listen = server.boundAddress === '::' ? `0.0.0.0:${server.boundPort} (and [::]:${server.boundPort})` : `${server.boundAddress}:${server.boundPort}`;
   const statsHost = config.stats.host.includes(':') ? `[${config.stats.host}]` : config.stats.host;
-  log.banner(
+  log.banner({
     listen,
-    config.timeoutS,
-    stats ? `http://${statsHost}:${stats.port}/api/v1/stats` : null,
-    config.referenceReturnPort === null ? 'to each station\'s source address:port' : `to each station's IP at port ${config.referenceReturnPort} (reference mode)`,
-  );
+    udpPort: server.boundPort,
+    timeoutS: config.timeoutS,
+    statsUrl: stats ? `http://${statsHost}:${stats.port}/api/v1/stats` : null,
+    statsPort: stats?.port ?? null,
+    returnMode: config.referenceReturnPort === null ? 'to each station\'s source address:port' : `to each station's IP at port ${config.referenceReturnPort} (reference mode)`,
+    rooms: roomPorts(server),
+  });
   reportBuffers(log, server.bufferGrant);
   // After the stats channel: a bad creds or TLS file is still a one-line error, and NATS
   // being down never stops the relay from starting (the link retries by itself).
@@ -254,7 +262,7 @@ export async function runServer(config: ServerConfig, warnings: string[] = []): 
     else log.info(network.trustWords);
     await network.start();
   }
-  if (server.rooms.size > 1) log.rooms([...server.rooms.values()].map((r) => ({ room: r.name, port: r.port })));
+  if (server.rooms.size > 1) log.rooms(roomPorts(server));
   server.watchKeys();
   log.ready();
 

@@ -112,7 +112,8 @@ export function validateServerConfig(c: ServerConfig): void {
   if (c.stats.enabled && !isLoopbackHost(c.stats.host) && !c.stats.token) {
     throw new ConfigError(`--stats-host ${c.stats.host} is not loopback: set --stats-token (or OPV_STATS_TOKEN) to protect it`);
   }
-  if (c.stats.enabled && c.stats.port === c.port) {
+  // Port 0 asks the kernel for a free port: two zeros never collide.
+  if (c.stats.enabled && c.stats.port !== 0 && c.stats.port === c.port) {
     throw new ConfigError(`--stats-port ${c.stats.port} is the relay port; choose another`);
   }
   if (c.rooms.length + 1 > MAX_SERVER_ROOMS) throw new ConfigError(`at most ${MAX_SERVER_ROOMS} rooms per server (--room given ${c.rooms.length} times)`);
@@ -121,7 +122,7 @@ export function validateServerConfig(c: ServerConfig): void {
   for (const r of c.rooms) {
     if (names.has(r.name)) throw new ConfigError(r.name === DEFAULT_ROOM ? `--room ${r.name}: ${DEFAULT_ROOM} is the main port's room` : `--room ${r.name} is given twice`);
     names.add(r.name);
-    if (r.port === null) continue;
+    if (r.port === null || r.port === 0) continue;
     if (ports.has(r.port)) throw new ConfigError(`--room ${r.name}:${r.port}: port ${r.port} is ${r.port === c.port ? 'the main port' : 'already bound to another room'}`);
     if (c.stats.enabled && r.port === c.stats.port) throw new ConfigError(`--room ${r.name}:${r.port}: port ${r.port} is the stats port`);
     ports.add(r.port);

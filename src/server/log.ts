@@ -25,14 +25,19 @@ export class OperatorLog {
     }
   }
 
-  banner(listen: string, timeoutS: number, statsUrl: string | null, returnMode: string): void {
-    this.emit('starting', { listen, timeout_s: timeoutS, stats_url: statsUrl, return_mode: returnMode }, [
-      '📡 OPULENT VOICE CONFERENCE SERVER',
-      `📡 Listening on: ${listen}`,
-      `⏱️  Station timeout: ${timeoutS}s`,
-      `↩️  Return path: ${returnMode}`,
-      ...(statsUrl ? [`📊 Stats channel: ${statsUrl}`] : []),
-    ]);
+  /** The start-up line: ports as bound (a flag of 0 asked the kernel for any free one). */
+  banner(b: { listen: string; udpPort: number; timeoutS: number; statsUrl: string | null; statsPort: number | null; returnMode: string; rooms: { room: string; port: number | null }[] }): void {
+    this.emit(
+      'starting',
+      { listen: b.listen, udp_port: b.udpPort, timeout_s: b.timeoutS, stats_url: b.statsUrl, stats_port: b.statsPort, return_mode: b.returnMode, rooms: b.rooms },
+      [
+        '📡 OPULENT VOICE CONFERENCE SERVER',
+        `📡 Listening on: ${b.listen}`,
+        `⏱️  Station timeout: ${b.timeoutS}s`,
+        `↩️  Return path: ${b.returnMode}`,
+        ...(b.statsUrl ? [`📊 Stats channel: ${b.statsUrl}`] : []),
+      ],
+    );
   }
 
   ready(): void {

@@ -51,3 +51,19 @@ export function oneOf<T extends string>(name: string, values: readonly T[]): (v:
 export function list(v: string, prev: string[] = []): string[] {
   return prev.concat(v.split(',').map((s) => s.trim()).filter(Boolean));
 }
+
+/**
+ * A port flag that also takes 0: the kernel picks a free port, which the server reports
+ * in its start-up line (so tests and supervisors read it back instead of guessing one).
+ */
+export function portOrAny(name: string, min: number, max = 65535): (v: string) => number {
+  const inRange = intInRange(name, min, max);
+  return (v: string) => {
+    if (v === '0') return 0;
+    try {
+      return inRange(v);
+    } catch {
+      throw new InvalidArgumentError(`${name} must be 0 (any free port) or between ${min} and ${max}, got "${v}"`);
+    }
+  };
+}
