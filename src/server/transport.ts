@@ -1,4 +1,6 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { ConfigError } from './config.js';
 import type { Endpoint } from './endpoint.js';
 import type { Room } from './room.js';
@@ -96,10 +98,22 @@ export class UdpTransport {
   }
 }
 
+/**
+ * The relay only ever sends to addresses it read off a datagram (IP literals), yet dgram
+ * resolves every destination through dns.lookup, which answers a literal on the next tick:
+ * each of a frame's sends then waits for the relay's turn to end and pays a lookup's
+ * bookkeeping. A literal is answered in the same turn; a name still goes through the resolver.
+ */
+export const literalLookup: NonNullable<SocketOptions['lookup']> = (host, options, callback) => {
+  const family = isIP(host);
+  if (family !== 0) callback(null, host, family);
+  else dnsLookup(host, options, callback);
+};
+
 async function bindSocket(host: string, port: number): Promise<Socket> {
   const tryBind = (type: 'udp4' | 'udp6', addr: string): Promise<Socket> =>
     new Promise((resolve, reject) => {
-      const s = createSocket({ type, reuseAddr: false, ipv6Only: false });
+      const s = createSocket({ type, reuseAddr: false, ipv6Only: false, lookup: literalLookup });
       s.once('error', (e) => {
         s.close();
         reject(e);
