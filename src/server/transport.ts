@@ -78,11 +78,13 @@ export class UdpTransport {
     return this.listeners[via]?.room;
   }
 
-  /** Asks the kernel for `bytes` of buffer on every socket; what it granted (the first socket's: all are sized alike). */
-  sizeBuffers(bytes: number): BufferGrant | null {
+  /** Asks the kernel for the receive and send buffers on every socket; what it granted (the first socket's: all are sized alike). */
+  sizeBuffers(rcvBytes: number, sndBytes: number): BufferGrant | null {
     let grant: BufferGrant | null = null;
-    for (const l of this.listeners) grant ??= sizeBuffers(l.socket, bytes);
-    for (const l of this.listeners.slice(1)) sizeBuffers(l.socket, bytes);
+    for (const l of this.listeners) {
+      const g = sizeBuffers(l.socket, rcvBytes, sndBytes);
+      grant ??= g;
+    }
     return grant;
   }
 
