@@ -1,6 +1,6 @@
 /**
  * npm run bench:server [-- --seconds 20 --repeats 3] [--rates 25000,50000]
- *                      [--conference [--stations 100 --talkers 40]]
+ *                      [--conference [--stations 100 --talkers 40]] [--opv-flags '--udp-rcvbuf 4194304']
  *                      [--tail-stations 500 --stalled 200] [--hostile-only] [--tail-only] [--relay-only]
  * First the worst case per frame: a registered station sending hostile frames,
  * timed in-process (server-hostile.ts). Then opv's relay against a minimal dgram
@@ -112,7 +112,10 @@ async function run(name: string, serverArgv: string[], n = N, k = K): Promise<Re
   }
 }
 
-const opvArgv = ['node', path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0'];
+// --opv-flags '…': extra flags for opv's server (e.g. to compare --udp-rcvbuf settings).
+const opvFlagsAt = process.argv.indexOf('--opv-flags');
+const opvFlags = opvFlagsAt > 0 ? process.argv[opvFlagsAt + 1]!.split(' ').filter((f) => f !== '') : [];
+const opvArgv = ['node', path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0', ...opvFlags];
 const baseArgv = ['node', path.join(root, 'dist/bench/minimal-fanout.js'), '57372'];
 const line = (r: Result): string =>
   `${r.name.padEnd(16)} forwarded ${Math.round(r.fps).toLocaleString('en-US').padStart(8)}/s  loss ${r.lossPct.toFixed(3)}%  latency p50 ${r.p50ms.toFixed(2)} ms p99 ${r.p99ms.toFixed(2)} ms  CPU ${r.cpuUsPerFrame.toFixed(2)} µs/frame  RSS ${[r.rssStart, ...r.rssSeries, r.rssEnd].map((x) => x.toFixed(0)).join('→')} MiB`;
