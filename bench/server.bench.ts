@@ -31,7 +31,7 @@ const arg = (name: string, def: number): number => {
 };
 const list = (name: string, def: number[]): number[] => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]!.split(',').map(Number) : def;
+  return i > 0 ? process.argv[i + 1]!.split(',').filter((x) => x !== '').map(Number) : def;
 };
 const N = arg('stations', 100);
 const RATES = list('rates', [25_000, 50_000]);

@@ -100,14 +100,27 @@ export class UdpTransport {
   }
 }
 
+/** Families of the literals seen lately; cleared when full, so a flood of sources cannot grow it. */
+const literalFamilies = new Map<string, number>();
+const MAX_LITERALS = 8192;
+
 /**
  * The relay only ever sends to addresses it read off a datagram (IP literals), yet dgram
  * resolves every destination through dns.lookup, which answers a literal on the next tick:
  * each of a frame's sends then waits for the relay's turn to end and pays a lookup's
- * bookkeeping. A literal is answered in the same turn; a name still goes through the resolver.
+ * bookkeeping. A literal is answered in the same turn, its family from a cache (isIP runs
+ * the long IPv6 pattern on every `::ffff:` address of a dual-stack socket); a name still
+ * goes through the resolver.
  */
 export const literalLookup: NonNullable<SocketOptions['lookup']> = (host, options, callback) => {
-  const family = isIP(host);
+  let family = literalFamilies.get(host);
+  if (family === undefined) {
+    family = isIP(host);
+    if (family !== 0) {
+      if (literalFamilies.size >= MAX_LITERALS) literalFamilies.clear();
+      literalFamilies.set(host, family);
+    }
+  }
   if (family !== 0) callback(null, host, family);
   else dnsLookup(host, options, callback);
 };

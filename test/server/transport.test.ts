@@ -8,7 +8,7 @@ import { Room } from '../../src/server/room.js';
 
 test('an IP literal is answered in the same turn (no tick per send); a name still goes through the resolver', async () => {
   const got: [string, number][] = [];
-  for (const ip of ['192.0.2.7', '::ffff:192.0.2.7', '2001:db8::1']) literalLookup(ip, {}, (err, address, family) => {
+  for (const ip of ['192.0.2.7', '::ffff:192.0.2.7', '2001:db8::1', '192.0.2.7']) literalLookup(ip, {}, (err, address, family) => {
     assert.equal(err, null);
     got.push([address, family]);
   });
@@ -16,6 +16,7 @@ test('an IP literal is answered in the same turn (no tick per send); a name stil
     ['192.0.2.7', 4],
     ['::ffff:192.0.2.7', 6],
     ['2001:db8::1', 6],
+    ['192.0.2.7', 4],
   ]);
   let sync = true;
   const name = await new Promise<string>((resolve, reject) => {
