@@ -39,7 +39,7 @@ for (let i = 0; i < total; i++) {
 }
 const talkerIdx = Array.from({ length: K }, (_, t) => t);
 for (const t of talkerIdx) sims[t]!.frames = voiceVariants(encodeCallsign(call(t)), loadBuilder(t), t);
-const watch = new SocketWatch(() => sims.map((s) => s.socket.address().port), { askedBytes: 0, rcvbufBytes: 0, sndbufBytes: 0 });
+const watch = new SocketWatch(() => sims.map((s) => s.socket.address().port), { askedRcvBytes: 0, askedSndBytes: 0, rcvbufBytes: 0, sndbufBytes: 0 });
 const watching = await watch.start();
 
 // Register, paced, and again for any registration lost in the burst (the harness polls the servers).

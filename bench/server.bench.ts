@@ -1,22 +1,27 @@
 /**
- * npm run bench:server [-- --stations 100 --talkers 40 --seconds 20] [--rates 25000,50000]
+ * npm run bench:server [-- --seconds 20 --repeats 3] [--rates 25000,50000]
+ *                      [--conference [--stations 100 --talkers 40]] [--opv-flags '--udp-rcvbuf 4194304']
  *                      [--tail-stations 500 --stalled 200] [--hostile-only] [--tail-only] [--relay-only]
  * First the worst case per frame: a registered station sending hostile frames,
- * timed in-process (server-hostile.ts). Then the load of a busy conference through
- * opv's relay and through a minimal dgram fan-out, stations and server on separate
- * namespace hosts: at the given stations/talkers, and at each of --rates frames/s to
- * forward (101 stations), so the latency tail is compared at equal load. Prints
- * forwarded frames/s, loss, relay latency and the server's CPU per forwarded frame.
+ * timed in-process (server-hostile.ts). Then opv's relay against a minimal dgram
+ * fan-out: CPU per forwarded frame in-process (server-relay-cost.ts), and the latency at
+ * each of --rates frames/s to forward (101 stations), stations and server on separate
+ * namespace hosts, --repeats runs of each interleaved so both see the same machine;
+ * prints each run (forwarded frames/s, loss, latency, the server's CPU per forwarded
+ * frame), the medians, their ratio and the load average. --conference adds a busy
+ * conference (--stations, --talkers), which overloads a 2-core machine.
  * Last, the latency tail under the stats channel's worst case: --tail-stations
  * registered stations and --stalled event streams that never read, while a probe
  * times its keepalive echo (server-tail.ts).
  */
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Proc } from '../test/helpers/proc.js';
 import { createTestNet, netnsAvailable } from '../test/helpers/netns.js';
 import { hostileBench, printHostile } from './server-hostile.js';
+import { printRelayCost, relayCost } from './server-relay-cost.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -26,7 +31,7 @@ const arg = (name: string, def: number): number => {
 };
 const list = (name: string, def: number[]): number[] => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]!.split(',').map(Number) : def;
+  return i > 0 ? process.argv[i + 1]!.split(',').filter((x) => x !== '').map(Number) : def;
 };
 const N = arg('stations', 100);
 const RATES = list('rates', [25_000, 50_000]);
@@ -35,6 +40,7 @@ const STALLED = arg('stalled', 200);
 const only = (what: string): boolean => !['--hostile-only', '--tail-only', '--relay-only'].some((f) => process.argv.includes(f)) || process.argv.includes(`--${what}-only`);
 const K = arg('talkers', 40);
 const SECONDS = arg('seconds', 20);
+const REPEATS = arg('repeats', 3);
 const WARMUP = 3;
 const CLK_TCK = 100;
 
@@ -106,26 +112,45 @@ async function run(name: string, serverArgv: string[], n = N, k = K): Promise<Re
   }
 }
 
-const opvArgv = ['node', path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0'];
+// --opv-flags '…': extra flags for opv's server (e.g. to compare --udp-rcvbuf settings).
+const opvFlagsAt = process.argv.indexOf('--opv-flags');
+const opvFlags = opvFlagsAt > 0 ? process.argv[opvFlagsAt + 1]!.split(' ').filter((f) => f !== '') : [];
+const opvArgv = ['node', path.join(root, 'bin/opv'), 'server', '-p', '57372', '--no-stats', '--stats-interval', '0', ...opvFlags];
 const baseArgv = ['node', path.join(root, 'dist/bench/minimal-fanout.js'), '57372'];
 const line = (r: Result): string =>
   `${r.name.padEnd(16)} forwarded ${Math.round(r.fps).toLocaleString('en-US').padStart(8)}/s  loss ${r.lossPct.toFixed(3)}%  latency p50 ${r.p50ms.toFixed(2)} ms p99 ${r.p99ms.toFixed(2)} ms  CPU ${r.cpuUsPerFrame.toFixed(2)} µs/frame  RSS ${[r.rssStart, ...r.rssSeries, r.rssEnd].map((x) => x.toFixed(0)).join('→')} MiB`;
 
+const loadAvg = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 if (only('relay')) {
-  console.log(`bench:server — ${N} stations, ${K} talking at 25 frames/s (${K * 25 * (N - 1)} frames/s to forward), ${SECONDS} s measured, namespace hosts`);
-  const opv = await run('opv server', opvArgv);
-  const base = await run('minimal fan-out', baseArgv);
-  for (const r of [opv, base]) console.log(line(r));
-  console.log(`CPU per forwarded frame, opv ÷ minimal fan-out: ${(opv.cpuUsPerFrame / base.cpuUsPerFrame).toFixed(2)}×`);
+  console.log(`load average before the relay runs: ${loadAvg()} (${cpus().length} cores; figures under load are pessimistic for both relays alike)`);
+  printRelayCost(await relayCost());
+  if (process.argv.includes('--conference')) {
+    console.log('');
+    console.log(`a busy conference — ${N} stations, ${K} talking at 25 frames/s (${K * 25 * (N - 1)} frames/s to forward), ${SECONDS} s measured, namespace hosts`);
+    const opv = await run('opv server', opvArgv);
+    const base = await run('minimal fan-out', baseArgv);
+    for (const r of [opv, base]) console.log(line(r));
+    console.log(`CPU per forwarded frame, opv ÷ minimal fan-out: ${(opv.cpuUsPerFrame / base.cpuUsPerFrame).toFixed(2)}×`);
+  }
   for (const rate of RATES) {
     // 101 stations: each talker's frame goes to 100 others.
     const k = Math.max(1, Math.round(rate / (25 * 100)));
     console.log('');
-    console.log(`at ${(k * 2500).toLocaleString('en-US')} frames/s to forward (101 stations, ${k} talking):`);
-    const o = await run('opv server', opvArgv, 101, k);
-    const b = await run('minimal fan-out', baseArgv, 101, k);
-    for (const r of [o, b]) console.log(line(r));
-    console.log(`latency p99, opv ÷ minimal fan-out: ${(o.p99ms / b.p99ms).toFixed(2)}× (target ≤ 1.5×)`);
+    console.log(`at ${(k * 2500).toLocaleString('en-US')} frames/s to forward (101 stations, ${k} talking, ${SECONDS} s measured, namespace hosts), ${REPEATS} runs each, interleaved:`);
+    const o: Result[] = [];
+    const b: Result[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      o.push(await run('opv server', opvArgv, 101, k));
+      console.log(line(o[i]!));
+      b.push(await run('minimal fan-out', baseArgv, 101, k));
+      console.log(line(b[i]!));
+    }
+    const m = (rs: Result[], f: (r: Result) => number): number => median(rs.map(f));
+    const [op50, op99, bp50, bp99] = [m(o, (r) => r.p50ms), m(o, (r) => r.p99ms), m(b, (r) => r.p50ms), m(b, (r) => r.p99ms)];
+    console.log(`  median of ${REPEATS}: opv p50 ${op50.toFixed(2)} ms p99 ${op99.toFixed(2)} ms; minimal fan-out p50 ${bp50.toFixed(2)} ms p99 ${bp99.toFixed(2)} ms`);
+    console.log(`  latency p99, opv ÷ minimal fan-out: ${(op99 / bp99).toFixed(2)}× (target ≤ 1.5×); CPU per frame ${(m(o, (r) => r.cpuUsPerFrame) / m(b, (r) => r.cpuUsPerFrame)).toFixed(2)}×; load average ${loadAvg()}`);
   }
   console.log('');
 }
@@ -148,6 +173,7 @@ if (only('tail')) {
     const r = JSON.parse(await load.waitForLine(/^\{/, 10_000)) as { samples: number; late: number; p50ms: number; p99ms: number; maxms: number; stalledOpen: number };
     await load.wait();
     console.log(`latency tail — ${TAIL_N} stations, ${STALLED} stalled event streams, a keepalive every 20 ms, ${SECONDS} s measured:`);
+    console.log(`  load average ${loadAvg()}`);
     console.log(`  keepalive echo p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  max ${r.maxms.toFixed(1)} ms  (${r.samples} echoes, ${r.late} missing; target p99 < 25 ms)  stalled streams still open at the end: ${r.stalledOpen}`);
   } finally {
     await server.stop('SIGTERM');

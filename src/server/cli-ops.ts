@@ -7,10 +7,11 @@ import { intInRange } from '../util/cli-parse.js';
 import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alerts.js';
 import type { OperatorLog } from './log.js';
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from './stats-guard.js';
-import { DEFAULT_UDP_BUFFER_BYTES, grantShortfall, type BufferGrant } from './socket-stats.js';
+import { DEFAULT_UDP_BUFFER_BYTES, DEFAULT_UDP_RCVBUF_BYTES, grantShortfall, type BufferGrant } from './socket-stats.js';
 
 export interface OpsFlags {
   udpBuffer: number;
+  udpRcvbuf: number;
   statsMaxConnections: number;
   statsPerSource: number;
   alertDecodeErrors: number;
@@ -28,7 +29,8 @@ export function addOpsOptions(cmd: Command): Command {
   return cmd
     .option('--stats-max-connections <n>', 'TCP connections the stats channel holds at once; at the cap the oldest idle one makes room', intInRange('--stats-max-connections', 1, 100_000), g.globalMax)
     .option('--stats-per-source <n>', 'TCP connections one address (IPv6: one /64) may hold on the stats channel', intInRange('--stats-per-source', 1, 100_000), g.perSourceMax)
-    .option('--udp-buffer <bytes>', "receive and send buffer asked for each relay UDP socket (the kernel caps it at net.core.rmem_max/wmem_max)", intInRange('--udp-buffer', 65536, 1 << 30), DEFAULT_UDP_BUFFER_BYTES)
+    .option('--udp-buffer <bytes>', 'send buffer asked for each relay UDP socket (the kernel caps it at net.core.wmem_max)', intInRange('--udp-buffer', 65536, 1 << 30), DEFAULT_UDP_BUFFER_BYTES)
+    .option('--udp-rcvbuf <bytes>', "receive buffer asked for each relay UDP socket: small, so that overload is dropped and counted rather than queued as delay (the kernel caps it at net.core.rmem_max)", intInRange('--udp-rcvbuf', 4096, 1 << 30), DEFAULT_UDP_RCVBUF_BYTES)
     .option('--alert-decode-errors <per-s>', 'alert when decode errors reach this many per second (0: off)', intInRange('--alert-decode-errors', 0, 1_000_000), a.decodeErrorsPerS)
     .option('--alert-stuck-ptt <seconds>', 'alert when a station stays keyed this long (0: off)', intInRange('--alert-stuck-ptt', 0, 86400), a.stuckPttS)
     .option('--alert-flood <per-s>', 'alert when one source sends this many frames/s past its rate limit (0: off)', intInRange('--alert-flood', 0, 1_000_000), a.floodPerS)
@@ -55,7 +57,7 @@ export function reportBuffers(log: OperatorLog, g: BufferGrant | null): void {
   if (g === null) return;
   const short = grantShortfall(g);
   if (short !== null) log.warn(short);
-  else log.info(`UDP buffers: receive ${g.rcvbufBytes} bytes, send ${g.sndbufBytes} bytes per socket (asked ${g.askedBytes})`);
+  else log.info(`UDP buffers granted by the kernel: receive ${g.rcvbufBytes} bytes (asked ${g.askedRcvBytes}), send ${g.sndbufBytes} bytes (asked ${g.askedSndBytes}) per socket`);
 }
 
 export function guardLimits(f: OpsFlags): GuardLimits {

@@ -141,6 +141,7 @@ export function serverCommand(): Command {
         rooms: flags.room,
         interlink: interlinkConfig(flags),
         udpBufferBytes: flags.udpBuffer,
+        udpRcvbufBytes: flags.udpRcvbuf,
         alerts: alertThresholds(flags),
         stats: {
           enabled: flags.stats,

@@ -2,7 +2,7 @@ import { DEFAULT_SERVER_PORT } from '../protocol/index.js';
 import { DEFAULT_STATS_PORT } from '../contract/stats.js';
 import { OpvError } from '../errors.js';
 import { DEFAULT_ROOM, MAX_SERVER_ROOMS } from '../protocol/ext.js';
-import { DEFAULT_UDP_BUFFER_BYTES } from './socket-stats.js';
+import { DEFAULT_UDP_BUFFER_BYTES, DEFAULT_UDP_RCVBUF_BYTES } from './socket-stats.js';
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from './stats-guard.js';
 import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alerts.js';
 
@@ -42,8 +42,10 @@ export interface ServerConfig {
   interlink: InterlinkConfig | null;
   /** Alert thresholds (alerts.ts). */
   alerts: AlertThresholds;
-  /** Receive and send buffer asked for each relay UDP socket (bytes). */
+  /** Send buffer asked for each relay UDP socket (bytes). */
   udpBufferBytes: number;
+  /** Receive buffer asked for each relay UDP socket (bytes). */
+  udpRcvbufBytes: number;
   /** maxEventClients: Server-Sent Events streams served at once; more get 503. */
   stats: { enabled: boolean; host: string; port: number; token: string | null; maxEventClients: number; guard: GuardLimits };
 }
@@ -92,6 +94,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   rooms: [],
   interlink: null,
   udpBufferBytes: DEFAULT_UDP_BUFFER_BYTES,
+  udpRcvbufBytes: DEFAULT_UDP_RCVBUF_BYTES,
   alerts: DEFAULT_ALERT_THRESHOLDS,
   stats: { enabled: true, host: '127.0.0.1', port: DEFAULT_STATS_PORT, token: null, maxEventClients: 64, guard: DEFAULT_GUARD_LIMITS },
 };

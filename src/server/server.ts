@@ -163,7 +163,7 @@ export class ConferenceServer extends TypedEmitter<ConferenceServerEvents> {
 
   async start(): Promise<void> {
     await this.transport.start(this.rooms.values(), this.roomSet.main);
-    this.bufferGrant = this.transport.sizeBuffers(this.config.udpBufferBytes);
+    this.bufferGrant = this.transport.sizeBuffers(this.config.udpRcvbufBytes, this.config.udpBufferBytes);
     if (this.bufferGrant !== null) {
       this.socketWatch = new SocketWatch(() => this.transport.ports(), this.bufferGrant);
       if (await this.socketWatch.start()) this.socketStats = await this.socketWatch.read();

@@ -7,43 +7,52 @@ import type { Socket } from 'node:dgram';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { SocketStats } from '../contract/stats.js';
 
-/** Default buffer asked for each relay socket: a burst of one frame from each of 1 000 stations fits many times over. */
+/** Default send buffer asked for each relay UDP socket: a frame's fan-out to 1 000 stations fits many times over. */
 export const DEFAULT_UDP_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Default receive buffer asked for each relay UDP socket (Linux grants twice this: about
+ * 300 frames on loopback, fewer from a real card). Deliberately small: a relay
+ * that cannot keep up should drop, and count, what it cannot serve (the kernel's drop
+ * counter, the socket_drops alert) rather than queue seconds of frames that are all late.
+ */
+export const DEFAULT_UDP_RCVBUF_BYTES = 128 * 1024;
+
 export interface BufferGrant {
-  askedBytes: number;
+  askedRcvBytes: number;
+  askedSndBytes: number;
   rcvbufBytes: number;
   sndbufBytes: number;
 }
 
 /**
- * Asks the kernel for `bytes` of receive and send buffer. Linux reports twice what it
- * granted (the doubling covers its bookkeeping) and caps the request at
+ * Asks the kernel for `rcvBytes` of receive and `sndBytes` of send buffer. Linux reports
+ * twice what it granted (the doubling covers its bookkeeping) and caps the request at
  * net.core.rmem_max / wmem_max; SO_RCVBUFFORCE, which root could use past that cap,
  * is not available from Node.
  */
-export function sizeBuffers(socket: Socket, bytes: number): BufferGrant {
+export function sizeBuffers(socket: Socket, rcvBytes: number, sndBytes: number): BufferGrant {
   try {
-    socket.setRecvBufferSize(bytes);
+    socket.setRecvBufferSize(rcvBytes);
   } catch {
     // Refused outright (EPERM/EINVAL on odd kernels): the grant below says what we have.
   }
   try {
-    socket.setSendBufferSize(bytes);
+    socket.setSendBufferSize(sndBytes);
   } catch {
     // As above.
   }
-  return { askedBytes: bytes, rcvbufBytes: socket.getRecvBufferSize(), sndbufBytes: socket.getSendBufferSize() };
+  return { askedRcvBytes: rcvBytes, askedSndBytes: sndBytes, rcvbufBytes: socket.getRecvBufferSize(), sndbufBytes: socket.getSendBufferSize() };
 }
 
 /** Words for the start-up line when the kernel granted less than asked (null: it granted it all). */
 export function grantShortfall(g: BufferGrant): string | null {
   // Linux doubles the value it stores: a full grant reads back as twice the request.
   const short: string[] = [];
-  if (g.rcvbufBytes < 2 * g.askedBytes) short.push(`receive ${String(g.rcvbufBytes)} (net.core.rmem_max caps it)`);
-  if (g.sndbufBytes < 2 * g.askedBytes) short.push(`send ${String(g.sndbufBytes)} (net.core.wmem_max caps it)`);
+  if (g.rcvbufBytes < 2 * g.askedRcvBytes) short.push(`receive ${String(g.rcvbufBytes)} of ${String(g.askedRcvBytes)} asked (net.core.rmem_max caps it)`);
+  if (g.sndbufBytes < 2 * g.askedSndBytes) short.push(`send ${String(g.sndbufBytes)} of ${String(g.askedSndBytes)} asked (net.core.wmem_max caps it)`);
   if (short.length === 0) return null;
-  return `UDP buffers smaller than the ${String(g.askedBytes)} bytes asked: ${short.join(', ')} bytes; raise the sysctl (Node cannot use SO_RCVBUFFORCE, even as root)`;
+  return `UDP buffers smaller than asked: ${short.join(', ')}, in bytes; raise the sysctl (Node cannot use SO_RCVBUFFORCE, even as root)`;
 }
 
 /** One row of /proc/net/udp or udp6: the local port, the socket's inode and its drop counter. */

@@ -1,4 +1,6 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { ConfigError } from './config.js';
 import type { Endpoint } from './endpoint.js';
 import type { Room } from './room.js';
@@ -76,11 +78,13 @@ export class UdpTransport {
     return this.listeners[via]?.room;
   }
 
-  /** Asks the kernel for `bytes` of buffer on every socket; what it granted (the first socket's: all are sized alike). */
-  sizeBuffers(bytes: number): BufferGrant | null {
+  /** Asks the kernel for the receive and send buffers on every socket; what it granted (the first socket's: all are sized alike). */
+  sizeBuffers(rcvBytes: number, sndBytes: number): BufferGrant | null {
     let grant: BufferGrant | null = null;
-    for (const l of this.listeners) grant ??= sizeBuffers(l.socket, bytes);
-    for (const l of this.listeners.slice(1)) sizeBuffers(l.socket, bytes);
+    for (const l of this.listeners) {
+      const g = sizeBuffers(l.socket, rcvBytes, sndBytes);
+      grant ??= g;
+    }
     return grant;
   }
 
@@ -96,10 +100,35 @@ export class UdpTransport {
   }
 }
 
+/** Families of the literals seen lately; cleared when full, so a flood of sources cannot grow it. */
+const literalFamilies = new Map<string, number>();
+const MAX_LITERALS = 8192;
+
+/**
+ * The relay only ever sends to addresses it read off a datagram (IP literals), yet dgram
+ * resolves every destination through dns.lookup, which answers a literal on the next tick:
+ * each of a frame's sends then waits for the relay's turn to end and pays a lookup's
+ * bookkeeping. A literal is answered in the same turn, its family from a cache (isIP runs
+ * the long IPv6 pattern on every `::ffff:` address of a dual-stack socket); a name still
+ * goes through the resolver.
+ */
+export const literalLookup: NonNullable<SocketOptions['lookup']> = (host, options, callback) => {
+  let family = literalFamilies.get(host);
+  if (family === undefined) {
+    family = isIP(host);
+    if (family !== 0) {
+      if (literalFamilies.size >= MAX_LITERALS) literalFamilies.clear();
+      literalFamilies.set(host, family);
+    }
+  }
+  if (family !== 0) callback(null, host, family);
+  else dnsLookup(host, options, callback);
+};
+
 async function bindSocket(host: string, port: number): Promise<Socket> {
   const tryBind = (type: 'udp4' | 'udp6', addr: string): Promise<Socket> =>
     new Promise((resolve, reject) => {
-      const s = createSocket({ type, reuseAddr: false, ipv6Only: false });
+      const s = createSocket({ type, reuseAddr: false, ipv6Only: false, lookup: literalLookup });
       s.once('error', (e) => {
         s.close();
         reject(e);

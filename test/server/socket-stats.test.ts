@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { grantShortfall, parseProcNetUdp, parseSnmpUdp, SocketWatch, sizeBuffers, type ProcSource } from '../../src/server/socket-stats.js';
+import { DEFAULT_UDP_RCVBUF_BYTES, grantShortfall, parseProcNetUdp, parseSnmpUdp, SocketWatch, sizeBuffers, type ProcSource } from '../../src/server/socket-stats.js';
 
 const UDP_HEAD = '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n';
 const row = (sl: number, port: number, inode: number, drops: number): string =>
@@ -38,7 +38,7 @@ test("the watch sums the drops of this process's sockets on the relay's ports on
   p.files.set('/proc/net/udp', UDP_HEAD + row(0, 57372, 555, 2) + row(1, 57372, 777, 1000));
   p.files.set('/proc/net/udp6', UDP_HEAD + row(0, 57373, 556, 1));
   p.files.set('/proc/net/snmp', snmp(50, 10));
-  const w = new SocketWatch(() => [57372, 57373], { askedBytes: 1, rcvbufBytes: 8, sndbufBytes: 9 }, p);
+  const w = new SocketWatch(() => [57372, 57373], { askedRcvBytes: 1, askedSndBytes: 1, rcvbufBytes: 8, sndbufBytes: 9 }, p);
   assert.equal(await w.start(), true);
   p.files.set('/proc/net/udp', UDP_HEAD + row(0, 57372, 555, 40) + row(1, 57372, 777, 5000));
   p.files.set('/proc/net/snmp', snmp(90, 13));
@@ -46,7 +46,7 @@ test("the watch sums the drops of this process's sockets on the relay's ports on
 });
 
 test('without /proc the counters are unknown (null), never made up', async () => {
-  const w = new SocketWatch(() => [1], { askedBytes: 1, rcvbufBytes: 1, sndbufBytes: 1 }, new FakeProc());
+  const w = new SocketWatch(() => [1], { askedRcvBytes: 1, askedSndBytes: 1, rcvbufBytes: 1, sndbufBytes: 1 }, new FakeProc());
   assert.equal(await w.start(), false);
   assert.equal(await w.read(), null);
 });
@@ -55,7 +55,7 @@ test('without a per-socket row the receive drops fall back to the namespace coun
   const p = new FakeProc();
   p.files.set('/proc/net/udp', UDP_HEAD);
   p.files.set('/proc/net/snmp', snmp(50, 0));
-  const w = new SocketWatch(() => [1], { askedBytes: 1, rcvbufBytes: 1, sndbufBytes: 1 }, p);
+  const w = new SocketWatch(() => [1], { askedRcvBytes: 1, askedSndBytes: 1, rcvbufBytes: 1, sndbufBytes: 1 }, p);
   await w.start();
   p.files.set('/proc/net/snmp', snmp(57, 0));
   assert.equal((await w.read())!.kernel_rcvbuf_errors, 7);
@@ -65,10 +65,23 @@ test('the buffers granted are read back from a real socket; a shortfall is said 
   const s = createSocket('udp4');
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
   try {
-    const g = sizeBuffers(s, 1 << 30);
+    const g = sizeBuffers(s, 1 << 30, 1 << 30);
     assert.ok(g.rcvbufBytes > 0 && g.rcvbufBytes < 2 * (1 << 30), 'capped by net.core.rmem_max');
-    assert.match(grantShortfall(g) ?? '', /smaller than the 1073741824 bytes asked: receive \d+ \(net\.core\.rmem_max caps it\).*SO_RCVBUFFORCE/);
-    assert.equal(grantShortfall({ askedBytes: 100, rcvbufBytes: 200, sndbufBytes: 200 }), null, 'Linux reports double: 200 for 100 is the full grant');
+    assert.match(grantShortfall(g) ?? '', /smaller than asked: receive \d+ of 1073741824 asked \(net\.core\.rmem_max caps it\).*SO_RCVBUFFORCE/);
+    assert.equal(grantShortfall({ askedRcvBytes: 100, askedSndBytes: 100, rcvbufBytes: 200, sndbufBytes: 200 }), null, 'Linux reports double: 200 for 100 is the full grant');
+  } finally {
+    s.close();
+  }
+});
+
+test('receive and send buffers are sized apart: the small default receive buffer is granted as asked beside a large send buffer', async () => {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  try {
+    const g = sizeBuffers(s, DEFAULT_UDP_RCVBUF_BYTES, 1 << 20);
+    assert.equal(g.rcvbufBytes, 2 * DEFAULT_UDP_RCVBUF_BYTES, 'Linux stores twice the request');
+    assert.ok(g.sndbufBytes > g.rcvbufBytes, `send ${g.sndbufBytes} sized on its own`);
+    assert.equal(grantShortfall({ ...g, askedSndBytes: 1 << 30, sndbufBytes: 4096 }), 'UDP buffers smaller than asked: send 4096 of 1073741824 asked (net.core.wmem_max caps it), in bytes; raise the sysctl (Node cannot use SO_RCVBUFFORCE, even as root)');
   } finally {
     s.close();
   }
@@ -80,7 +93,7 @@ test("a real relay-like socket's drops are read from /proc/net/udp when the kern
   const tx = createSocket('udp4');
   try {
     rx.setRecvBufferSize(4096);
-    const w = new SocketWatch(() => [rx.address().port], { askedBytes: 4096, rcvbufBytes: rx.getRecvBufferSize(), sndbufBytes: rx.getSendBufferSize() });
+    const w = new SocketWatch(() => [rx.address().port], { askedRcvBytes: 4096, askedSndBytes: 4096, rcvbufBytes: rx.getRecvBufferSize(), sndbufBytes: rx.getSendBufferSize() });
     if (!(await w.start())) {
       t.skip('no /proc/net/udp on this system');
       return;
