@@ -1,7 +1,7 @@
 /**
  * Opening an audio back-end from a spec. Every failure to find or open a device
  * rejects with AudioDeviceError carrying a one-line message; nothing here can abort
- * the process (see alsa.ts for how `speaker` is kept from doing so).
+ * the process (ALSA itself runs only in arecord/aplay children, see alsa.ts).
  */
 import { AlsaCapture, AlsaPlayback, listAlsaDevices } from './alsa.js';
 import { NoneCapture, NonePlayback } from './none.js';

@@ -28,6 +28,8 @@ export interface PlaybackSink {
   readonly name: string;
   write(pcm: Int16Array): void;
   close(): Promise<void>;
+  /** Set by the owner: called once, with one line, if the device stops working after opening. */
+  onFailure?: (why: string) => void;
 }
 
 /** Raised when a device is missing; the message is one line fit for the operator. */

@@ -196,6 +196,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     }
     try {
       this.sink = this.devices.sink ?? (await openPlayback(this.settings.audioOut));
+      this.sink.onFailure = (why) => this.notice('error', `${why}: chat works, voice is recorded to history only`);
     } catch (e) {
       this.notice('warn', `no audio output (${this.deviceMessage(e)}): chat works, voice is recorded to history only`);
     }
