@@ -120,7 +120,7 @@ const mib = (b: number | null | undefined): string => (b === null || b === undef
 const work = mkdtempSync(path.join(tmpdir(), 'opv-soak-'));
 const home = path.join(work, 'home');
 mkdirSync(home, { recursive: true });
-// Real ALSA playback (speaker) into the null device: the path a Pi station runs.
+// Real ALSA playback (the aplay child) into the null device: the path a Pi station runs.
 writeFileSync(path.join(home, '.asoundrc'), 'pcm.!default { type null }\n');
 const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_STATE_HOME: path.join(home, '.state') };
 const stationEnv: NodeJS.ProcessEnv = { ...env, NODE_OPTIONS: [process.env.NODE_OPTIONS, process.env.OPV_BENCH_STATION_NODE_OPTIONS].filter(Boolean).join(' ') };
