@@ -11,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioDeviceError, type CaptureSource, type PlaybackSink } from './types.js';
 import { FrameChunker } from './frame-chunker.js';
+import { CapturePacer, type CaptureCounters } from './capture-pacer.js';
 import { WavStreamHeader } from './wav-stream-header.js';
 import { bytesFromSamples } from './wav-format.js';
 
@@ -174,7 +175,7 @@ export class AlsaPlayback implements PlaybackSink {
 interface MicInstance {
   start(): void;
   stop(): void;
-  getAudioStream(): NodeJS.EventEmitter;
+  getAudioStream(): NodeJS.ReadableStream;
 }
 type MicFactory = (opts: Record<string, string | boolean>) => MicInstance;
 
@@ -194,16 +195,23 @@ export class AlsaCapture implements CaptureSource {
   readonly name: string;
   private readonly device: string;
   private mic: MicInstance | null = null;
+  /** Frames reach the transmitter at 40 ms pace even from a device with no clock. */
+  private readonly pacer: CapturePacer;
 
-  private constructor(device: string) {
+  private constructor(device: string, pacer: CapturePacer) {
     this.device = device;
     this.name = `alsa:${device}`;
+    this.pacer = pacer;
   }
 
-  static async open(device?: string): Promise<AlsaCapture> {
+  static async open(device?: string, opts: { now?: () => number } = {}): Promise<AlsaCapture> {
     const probe = await probeCapture(device);
     if (!probe.ok) throw new AudioDeviceError(`no audio input (${device ?? 'default ALSA device'}): ${probe.message}`);
-    return new AlsaCapture(device ?? 'default');
+    return new AlsaCapture(device ?? 'default', new CapturePacer({ now: opts.now }));
+  }
+
+  get counters(): CaptureCounters {
+    return { ...this.pacer.counters };
   }
 
   /** onEnd is called if arecord exits on its own (device unplugged). */
@@ -218,9 +226,10 @@ export class AlsaCapture implements CaptureSource {
       endian: 'little',
       device: this.device,
     });
-    const chunker = new FrameChunker(onFrame);
-    const samples = new WavStreamHeader((b) => chunker.push(b));
     const stream = mic.getAudioStream();
+    this.pacer.start(onFrame, { pause: () => stream.pause(), resume: () => stream.resume() });
+    const chunker = new FrameChunker((f) => this.pacer.push(f));
+    const samples = new WavStreamHeader((b) => chunker.push(b));
     stream.on('data', (chunk: Buffer) => samples.push(chunk));
     stream.on('error', () => undefined);
     stream.on('audioProcessExitComplete', () => {
@@ -236,6 +245,7 @@ export class AlsaCapture implements CaptureSource {
   async stop(): Promise<void> {
     const mic = this.mic;
     this.mic = null;
+    this.pacer.stop();
     mic?.stop();
   }
 

@@ -12,6 +12,7 @@ import { WavSink } from './wav-sink.js';
 export * from './types.js';
 export { WavFormatError } from './wav-format.js';
 export { FrameClock } from './frame-clock.js';
+export { CapturePacer, type CaptureCounters } from './capture-pacer.js';
 export { AlsaCapture, AlsaPlayback, probeCapture, probePlayback } from './alsa.js';
 export { WavCapture } from './wav-capture.js';
 export { WavSink } from './wav-sink.js';

@@ -5,6 +5,7 @@
  */
 import { OpvError } from '../errors.js';
 import { SAMPLE_RATE, SAMPLES_PER_FRAME } from '../protocol/constants.js';
+import type { CaptureCounters } from './capture-pacer.js';
 
 // The audio names of the wire's figures (one definition, in protocol/constants.ts).
 export const AUDIO_SAMPLE_RATE = SAMPLE_RATE;
@@ -21,6 +22,8 @@ export interface CaptureSource {
   /** Stops delivering; may be started again. */
   stop(): Promise<void>;
   close(): Promise<void>;
+  /** A device's own delivery counters (ALSA: see capture-pacer.ts), when it keeps them. */
+  readonly counters?: CaptureCounters;
 }
 
 /** A loudspeaker (or a recording of what would be played): accepts 1920-sample frames. */

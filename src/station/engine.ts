@@ -710,6 +710,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       chatUndelivered: this.chatUndelivered,
       storage: this.store.storage(),
       room: this.ext.roomInfo(),
+      capture: this.capture.counters === undefined ? null : { ...this.capture.counters },
     };
   }
 
