@@ -55,6 +55,12 @@ function runProbe(cmd: string, args: string[], input?: Buffer): Promise<ProbeRes
  * never adds latency beyond the prefill while we feed in real time.
  */
 const APLAY_BUFFER_US = 200_000;
+/**
+ * aplay reads its input a period at a time: a period longer than the 20 ms prefill
+ * would hold our 40 ms frames back until a whole period had arrived and underrun the
+ * device between them. 10 ms passes each frame on at once.
+ */
+const APLAY_PERIOD_US = 10_000;
 
 function aplayArgs(device: string | undefined, startDelayUs: number): string[] {
   return [
@@ -64,6 +70,7 @@ function aplayArgs(device: string | undefined, startDelayUs: number): string[] {
     '-r', String(AUDIO_SAMPLE_RATE),
     '-c', '1',
     `--buffer-time=${APLAY_BUFFER_US}`,
+    `--period-time=${APLAY_PERIOD_US}`,
     `--start-delay=${startDelayUs}`,
     ...(device === undefined ? [] : ['-D', device]),
   ];
