@@ -54,7 +54,7 @@ export const FLOOR_ZONES = [
     files: ['src/server/**'],
     forbid: ['**'],
     allow: ['src/server/**', 'src/contract/**', 'src/auth/**', ...base],
-    packages: ['blessed', 'blessed-contrib', 'speaker', 'mic', '@discordjs/opus'],
+    packages: ['blessed', 'blessed-contrib', 'mic', '@discordjs/opus'],
     why: 'the server imports no station, admin, audio or screen code',
   },
   {

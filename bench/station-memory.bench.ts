@@ -46,6 +46,8 @@ const CHAT_EVERY_MS = flag('--chat-every-ms', 1500);
 const SAMPLE_S = flag('--sample-s', 10);
 const PLAYBACK_NONE = process.argv.includes('--playback') && process.argv[process.argv.indexOf('--playback') + 1] === 'none';
 const MiB = 1024 * 1024;
+/** Issue 20: each station within this much of its 5-minute RSS at the end of the soak. */
+const GOAL_MIB = 10;
 
 /** A child whose output is watched line by line but not kept (a long soak prints a lot). */
 class Child {
@@ -120,7 +122,7 @@ const mib = (b: number | null | undefined): string => (b === null || b === undef
 const work = mkdtempSync(path.join(tmpdir(), 'opv-soak-'));
 const home = path.join(work, 'home');
 mkdirSync(home, { recursive: true });
-// Real ALSA playback (speaker) into the null device: the path a Pi station runs.
+// Real ALSA playback (the aplay child) into the null device: the path a Pi station runs.
 writeFileSync(path.join(home, '.asoundrc'), 'pcm.!default { type null }\n');
 const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_STATE_HOME: path.join(home, '.state') };
 const stationEnv: NodeJS.ProcessEnv = { ...env, NODE_OPTIONS: [process.env.NODE_OPTIONS, process.env.OPV_BENCH_STATION_NODE_OPTIONS].filter(Boolean).join(' ') };
@@ -197,9 +199,16 @@ const sampler = setInterval(() => {
   const ok = s.rss.filter((x): x is number => x !== null);
   process.stdout.write(`  t=${s.min.toFixed(1).padStart(5)} min  RSS median ${mib(median(ok))} MiB  max ${mib(Math.max(...ok))} MiB  (${chats} chat lines, ${transmissions} transmissions)\n`);
 }, SAMPLE_S * 1000);
+// Each station's RSS once a minute, so a long run's log shows who grows and when.
+let minute = 0;
+const perMinute = setInterval(() => {
+  minute++;
+  process.stdout.write(`  minute ${String(minute).padStart(3)} RSS MiB: ${stations.map((st) => `${st.call} ${mib(rss(st.child.proc.pid)).trim()}`).join('  ')}\n`);
+}, 60_000);
 
 await new Promise((r) => setTimeout(r, MINUTES * 60_000));
 clearInterval(sampler);
+clearInterval(perMinute);
 clearInterval(chatTimer);
 talking = false;
 const end = pids.map(rss);
@@ -218,4 +227,12 @@ for (const [i, st] of stations.entries()) {
   process.stdout.write(`${st.call.padEnd(9)} ${mib(samples[0]!.rss[i])} ${five ? mib(five[i]) + ' ' : ''}${mib(end[i])}   ${growth.toFixed(1).padStart(6)}     ${sl.toFixed(3).padStart(7)}\n`);
 }
 process.stdout.write(`slope median ${median(slopes.filter(Number.isFinite)).toFixed(3)} MiB/min, max ${Math.max(...slopes.filter(Number.isFinite)).toFixed(3)} MiB/min\n`);
+const growths = stations.map((_, i) => {
+  const base = five ? five[i] : samples[0]!.rss[i];
+  return end[i] !== null && end[i] !== undefined && base !== null && base !== undefined ? (end[i] - base) / MiB : NaN;
+});
+const within = growths.filter((g) => Number.isFinite(g) && g <= GOAL_MIB).length;
+process.stdout.write(
+  `goal: each station within +${GOAL_MIB} MiB of its ${five ? '5-minute' : 'start'} value: ${within}/${STATIONS} (largest growth ${Math.max(...growths.filter(Number.isFinite)).toFixed(1)} MiB) — ${within === STATIONS ? 'met' : 'NOT met'}\n`,
+);
 await stopAll();

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — one-shot, idempotent set-up of opv on a fresh Debian machine.
 #   1. Installs the Debian packages opv needs, only those missing (apt-get update runs
-#      only then; sudo when not root): ALSA headers for the `speaker` module, arecord/
-#      aplay, tmux (UI tests), iproute2 (network-namespace tests), gpiod (GPIO
+#      only then; sudo when not root): arecord/aplay (the station captures and plays
+#      through them), tmux (UI tests), iproute2 (network-namespace tests), gpiod (GPIO
 #      push-to-talk), sox, opus-tools, espeak-ng (spoken chat), a compiler and python3
 #      for native modules.
 #   2. `npm ci` when node_modules is missing, older than package-lock.json, or lacks the
-#      built native modules (@discordjs/opus, speaker; approved in package.json).
+#      built native module (@discordjs/opus; approved in package.json).
 #   3. `npm run build` (TypeScript → dist/).
 # What is already in place is skipped, so a second run takes a few seconds (the build).
 # Used by the README's Quick start (`bash scripts/setup.sh && ./bin/opv server`,
@@ -19,7 +19,7 @@ die() {
   exit 1
 }
 
-DEBS=(libasound2-dev alsa-utils tmux iproute2 gpiod sox opus-tools espeak-ng nats-server openssl build-essential python3)
+DEBS=(alsa-utils tmux iproute2 gpiod sox opus-tools espeak-ng nats-server openssl build-essential python3)
 
 command -v dpkg-query >/dev/null && command -v apt-get >/dev/null \
   || die "this script needs Debian or Ubuntu (dpkg/apt-get); elsewhere install by hand: ${DEBS[*]}, Node.js >= 20"
@@ -47,13 +47,13 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 command -v npm >/dev/null || die "npm is required (apt-get install npm)"
 
 native_ok() {
-  [ -f node_modules/speaker/build/Release/binding.node ] && node -e "require('@discordjs/opus')" 2>/dev/null
+  node -e "require('@discordjs/opus')" 2>/dev/null
 }
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || ! native_ok; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed (see the npm output above)"
 fi
-native_ok || die "native modules did not build: @discordjs/opus or speaker (are they approved in package.json's allowScripts? is libasound2-dev installed?)"
+native_ok || die "the native module @discordjs/opus did not build (is it approved in package.json's allowScripts? are build-essential and python3 installed?)"
 
 npm run --silent build || die "TypeScript build failed (see the tsc errors above)"
 echo "setup: ready"

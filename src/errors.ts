@@ -51,7 +51,7 @@ export function isOpvError(e: unknown): e is OpvError {
  * The package a failed import was looking for, or null when the failure is not a
  * missing package (a missing file of opv's own is a broken install: a bug).
  * ESM: `Cannot find package 'blessed' imported from …` (ERR_MODULE_NOT_FOUND);
- * CommonJS: `Cannot find module 'speaker'` or a path inside node_modules/<package>
+ * CommonJS: `Cannot find module 'blessed'` or a path inside node_modules/<package>
  * (MODULE_NOT_FOUND, e.g. a native addon whose build failed).
  */
 export function missingPackage(e: unknown): string | null {

@@ -78,7 +78,7 @@ test('missingPackage names the package an import could not find, and nothing els
   const cjs = (msg: string): Error => Object.assign(new Error(msg), { code: 'MODULE_NOT_FOUND' });
   assert.equal(missingPackage(esm("Cannot find package 'blessed' imported from /opt/opv/dist/src/admin/dashboard.js")), 'blessed');
   assert.equal(missingPackage(esm("Cannot find package '@discordjs/opus' imported from /opt/opv/dist/src/x.js")), '@discordjs/opus');
-  assert.equal(missingPackage(esm("Cannot find package '/opt/opv/node_modules/speaker/index.js' imported from /x.js")), 'speaker');
+  assert.equal(missingPackage(esm("Cannot find package '/opt/opv/node_modules/blessed/index.js' imported from /x.js")), 'blessed');
   assert.equal(missingPackage(cjs("Cannot find module 'mic'\nRequire stack:\n- /opt/opv/dist/src/audio/alsa.js")), 'mic');
   assert.equal(missingPackage(cjs("Cannot find module '/opt/opv/node_modules/@discordjs/opus/prebuild/node-v115/opus.node'")), '@discordjs/opus');
   // opv's own files missing is a broken install: a bug, not a package to name.

@@ -1,7 +1,7 @@
 /**
  * Opening an audio back-end from a spec. Every failure to find or open a device
  * rejects with AudioDeviceError carrying a one-line message; nothing here can abort
- * the process (see alsa.ts for how `speaker` is kept from doing so).
+ * the process (ALSA itself runs only in arecord/aplay children, see alsa.ts).
  */
 import { AlsaCapture, AlsaPlayback, listAlsaDevices } from './alsa.js';
 import { NoneCapture, NonePlayback } from './none.js';
@@ -12,6 +12,7 @@ import { WavSink } from './wav-sink.js';
 export * from './types.js';
 export { WavFormatError } from './wav-format.js';
 export { FrameClock } from './frame-clock.js';
+export { CapturePacer, type CaptureCounters } from './capture-pacer.js';
 export { AlsaCapture, AlsaPlayback, probeCapture, probePlayback } from './alsa.js';
 export { WavCapture } from './wav-capture.js';
 export { WavSink } from './wav-sink.js';

@@ -5,6 +5,7 @@
  */
 import { OpvError } from '../errors.js';
 import { SAMPLE_RATE, SAMPLES_PER_FRAME } from '../protocol/constants.js';
+import type { CaptureCounters } from './capture-pacer.js';
 
 // The audio names of the wire's figures (one definition, in protocol/constants.ts).
 export const AUDIO_SAMPLE_RATE = SAMPLE_RATE;
@@ -21,6 +22,8 @@ export interface CaptureSource {
   /** Stops delivering; may be started again. */
   stop(): Promise<void>;
   close(): Promise<void>;
+  /** A device's own delivery counters (ALSA: see capture-pacer.ts), when it keeps them. */
+  readonly counters?: CaptureCounters;
 }
 
 /** A loudspeaker (or a recording of what would be played): accepts 1920-sample frames. */
@@ -28,6 +31,8 @@ export interface PlaybackSink {
   readonly name: string;
   write(pcm: Int16Array): void;
   close(): Promise<void>;
+  /** Set by the owner: called once, with one line, if the device stops working after opening. */
+  onFailure?: (why: string) => void;
 }
 
 /** Raised when a device is missing; the message is one line fit for the operator. */

@@ -18,7 +18,7 @@ import { checkCapture, checkPlayback } from './audio.js';
 import { exitStatus, formatCheck, skip, summary, type CheckResult } from './check.js';
 import { checkKeyFile, checkSettingsFile } from './files.js';
 import { checkGpio } from './gpio.js';
-import { checkEspeak, checkNode, checkOpus, checkSpeakerModule } from './runtime.js';
+import { checkEspeak, checkNode, checkOpus, checkAlsaTools } from './runtime.js';
 import { serverChecks } from './server.js';
 import { probeServer } from './server-probe.js';
 
@@ -52,7 +52,7 @@ export async function runDoctor(callsign: string | undefined, flags: DoctorFlags
       show(r);
     }
   };
-  add(checkNode(), await checkOpus(), await checkSpeakerModule());
+  add(checkNode(), await checkOpus(), await checkAlsaTools());
 
   const { layer, result } = checkSettingsFile(flags.config ?? configFile(), existsSync);
   add(result);

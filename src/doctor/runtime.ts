@@ -1,14 +1,11 @@
 /**
- * The station's software: Node.js, its two native modules (Opus, and `speaker` for ALSA
- * playback) and espeak-ng. `speaker` is loaded in a child, never here: on some set-ups
- * libasound aborts the whole process when it loads without a usable device.
+ * The station's software: Node.js, its native module (Opus), ALSA's aplay/arecord (the
+ * station plays and captures through them as child processes) and espeak-ng.
  */
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fail, pass, warn, type CheckResult } from './check.js';
 import { probeEspeak } from '../station/speech/espeak.js';
 
-const require = createRequire(import.meta.url);
 const MIN_NODE_MAJOR = 20;
 
 export function checkNode(version: string = process.versions.node): CheckResult {
@@ -30,20 +27,18 @@ export async function checkOpus(): Promise<CheckResult> {
   }
 }
 
-export function checkSpeakerModule(): Promise<CheckResult> {
-  let path: string;
-  try {
-    path = require.resolve('speaker');
-  } catch {
-    return Promise.resolve(fail('ALSA playback (speaker)', 'the speaker package is not installed', 'npm install (with libasound2-dev present, so speaker builds)'));
-  }
+function toolVersion(cmd: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', 'require(process.argv[1])', path], { timeout: 10_000 }, (err, _out, stderr) => {
-      if (err === null) return resolve(pass('ALSA playback (speaker)', 'native module loads'));
-      const why = err.signal ? `crashed (${err.signal})` : firstLine(stderr) || `exit code ${String(err.code)}`;
-      resolve(fail('ALSA playback (speaker)', `native module does not load: ${why}`, 'sudo apt install libasound2-dev, then npm rebuild speaker'));
-    });
+    execFile(cmd, ['--version'], { timeout: 10_000 }, (err, out) => resolve(err === null ? firstLine(out) : null));
   });
+}
+
+/** aplay plays and arecord captures for the station (as children: libasound never runs in opv). */
+export async function checkAlsaTools(): Promise<CheckResult> {
+  const [aplay, arecord] = await Promise.all([toolVersion('aplay'), toolVersion('arecord')]);
+  const missing = [aplay === null ? 'aplay' : null, arecord === null ? 'arecord' : null].filter((m) => m !== null);
+  if (missing.length > 0) return fail('ALSA tools (aplay, arecord)', `${missing.join(' and ')} not found`, 'sudo apt install alsa-utils');
+  return pass('ALSA tools (aplay, arecord)', aplay ?? '');
 }
 
 /** espeak-ng reads chat aloud (--speak-chat); without it everything else works. */

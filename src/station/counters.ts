@@ -30,6 +30,10 @@ export function countersReport(s: StationStats): string[] {
     `   chat held: ${s.chatHeld}, not delivered: ${s.chatUndelivered}`,
     `   history: ${s.storage.saving ? `saved in ${s.storage.dir}` : `NOT saved: ${s.storage.reason}`}`,
   ];
+  if (s.capture !== null) {
+    const c = s.capture;
+    out.push(`   microphone: ${c.captured} frames captured, ${c.delivered} sent at 40 ms pace, ${c.dropped} dropped (device ran ahead), ${c.gaps} gaps`);
+  }
   for (const [callsign, v] of Object.entries(s.stations)) {
     out.push(
       `   ${callsign}: ${v.received} received, ${v.played} played, ${v.lost} lost, ${v.late} late, ${v.duplicate} duplicate, ` +

@@ -13,6 +13,7 @@ import { NoneCapture, NonePlayback } from '../audio/none.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { HistoryStore, HistoryError } from './history.js';
 import { Link } from './link.js';
+import { heardToForget } from './heard-expiry.js';
 import { FrameReceiver } from './receive.js';
 import { Scheduler } from './scheduler.js';
 import { ServerExtension, type RoomInfo } from './server-ext.js';
@@ -126,7 +127,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.auth?.tagFrame(f);
       this.link.send(f);
     });
-    this.frames = new FrameReceiver(this.stationId);
+    this.frames = new FrameReceiver(this.stationId, now);
     this.speech = new SpeechQueue({
       speakChat: settings.speakChat,
       chatCue: settings.chatCue,
@@ -196,6 +197,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     }
     try {
       this.sink = this.devices.sink ?? (await openPlayback(this.settings.audioOut));
+      this.sink.onFailure = (why) => this.notice('error', `${why}: chat works, voice is recorded to history only`);
     } catch (e) {
       this.notice('warn', `no audio output (${this.deviceMessage(e)}): chat works, voice is recorded to history only`);
     }
@@ -441,6 +443,20 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     return h;
   }
 
+  /** Stations that left without a BYE (heard-expiry.ts): forgotten as a BYE would have them. */
+  private expireHeard(now: number): void {
+    const gone = heardToForget(this.heard.values(), now);
+    if (gone.length === 0) return;
+    for (const call of gone) {
+      this.heard.delete(call);
+      this.frames.forget(call);
+      const st = this.rx.get(call);
+      // A history entry still open waits for sweepRx to close it; the rest goes.
+      if (st !== undefined && !st.keyed && st.entryId === null) this.rx.delete(call);
+    }
+    this.emitHeard();
+  }
+
   /** Another room: the stations heard in the last one are not here (those still playing out stay). */
   private forgetHeard(): void {
     for (const [call, h] of this.heard) {
@@ -545,9 +561,13 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
 
   private sweepRx(): void {
     const now = this.now();
+    this.frames.expire();
+    this.expireHeard(now);
     for (const [from, st] of this.rx) if (st.suspendedAt !== null && suspensionOver(st.suspendedAt, now)) this.rxFinish(from);
     // Keyed with no voice at all (a station without a microphone, a lost PTT_STOP).
     for (const [from, st] of this.rx) if (st.keyed && st.entryId === null && now - st.keyedAt > RX_SILENT_PTT_MS && !this.voice.talkers().some((t) => t.callsign === from)) this.rxUnkey(from, false);
+    // Receive state of a station forgotten (expireHeard) once its last entry has closed.
+    for (const [from, st] of this.rx) if (!st.keyed && st.entryId === null && !this.heard.has(from)) this.rx.delete(from);
   }
 
   // ---- the link: keepalives, truthful state, held chat ----
@@ -695,6 +715,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       chatUndelivered: this.chatUndelivered,
       storage: this.store.storage(),
       room: this.ext.roomInfo(),
+      capture: this.capture.counters === undefined ? null : { ...this.capture.counters },
     };
   }
 

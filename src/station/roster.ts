@@ -4,6 +4,7 @@ import type { HeardStation, HistoryEntry } from './types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { inert } from '../util/inert-text.js';
 import { linkIsDown } from './link-view.js';
+import { AirtimeTally } from './airtime.js';
 
 /** One line of the Stations panel and of /who. */
 export interface StationRow {
@@ -28,8 +29,7 @@ export interface StationRow {
 
 interface HeardStats {
   lastHeard: number;
-  transmissions: Set<number>;
-  onAirMs: Map<number, number>;
+  airtime: AirtimeTally;
 }
 
 const MAX_TRACKED = 10_000;
@@ -67,7 +67,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
     let s = this.heard.get(callsign);
     if (!s) {
       if (this.heard.size >= MAX_TRACKED) return null;
-      s = { lastHeard: 0, transmissions: new Set(), onAirMs: new Map() };
+      s = { lastHeard: 0, airtime: new AirtimeTally() };
       this.heard.set(callsign, s);
     }
     return s;
@@ -85,8 +85,7 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
     if (h.type !== 'transmission' || h.direction !== 'in') return;
     const s = this.stats(h.callsign);
     if (!s) return;
-    s.transmissions.add(h.id);
-    s.onAirMs.set(h.id, h.durationMs);
+    s.airtime.add(h);
     s.lastHeard = Math.max(s.lastHeard, h.at + h.durationMs);
     this.changed();
   }
@@ -102,8 +101,6 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
     const live = new Map(this.engine.heardStations().map((h) => [h.callsign, h] as const));
     const row = (callsign: string): StationRow => {
       const s = this.heard.get(callsign);
-      let onAir = 0;
-      for (const ms of s?.onAirMs.values() ?? []) onAir += ms;
       const l = live.get(callsign);
       const last = Math.max(s?.lastHeard ?? 0, l?.lastHeard ?? 0);
       return {
@@ -114,8 +111,8 @@ export class StationsModel extends TypedEmitter<{ change: StationRow[] }> {
         server: null,
         since: null,
         lastHeard: last > 0 ? last : null,
-        transmissions: s?.transmissions.size ?? 0,
-        onAirMs: onAir,
+        transmissions: s?.airtime.transmissions ?? 0,
+        onAirMs: s?.airtime.onAirMs ?? 0,
       };
     };
     for (const m of this.roster) {

@@ -5,6 +5,7 @@ import type { StationLinkView } from './link-view.js';
  */
 import type { StationVoiceStats } from './voice/receiver.js';
 import type { RoomInfo } from './server-ext.js';
+import type { CaptureCounters } from '../audio/index.js';
 
 export type LinkState =
   | { kind: 'connecting' }
@@ -111,6 +112,8 @@ export interface StationStats {
   storage: StorageState;
   /** The room this station is in and the server's rooms (opv servers with rooms). */
   room: RoomInfo;
+  /** The microphone's delivery counters (ALSA capture), null for a device that keeps none. */
+  capture: CaptureCounters | null;
 }
 
 /** One remote station's jitter buffer and decoder counters. */

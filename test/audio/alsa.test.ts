@@ -19,9 +19,9 @@ test.after(() => {
 const audioIndex = pathToFileURL(path.join(repoRoot, 'dist', 'src', 'audio', 'index.js')).href;
 
 /** Runs an ES module snippet in a child Node with the given HOME; resolves its exit and output. */
-function child(home: string, code: string): Promise<{ code: number | null; signal: string | null; out: string }> {
+function child(home: string, code: string, nodeFlags: string[] = []): Promise<{ code: number | null; signal: string | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    const p = spawn(process.execPath, [...nodeFlags, '--input-type=module', '-e', code], {
       env: { ...process.env, HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -47,7 +47,7 @@ async function withHome<T>(home: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-test('speaker plays 1 s through the null ALSA device (in a child: a failure cannot abort the runner)', async () => {
+test('aplay plays 1 s through the null ALSA device', async () => {
   const r = await child(
     nullHome,
     `import { openPlayback } from ${JSON.stringify(audioIndex)};
@@ -62,6 +62,67 @@ test('speaker plays 1 s through the null ALSA device (in a child: a failure cann
   assert.equal(r.signal, null, r.out);
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /played alsa:default 25 0 null/);
+});
+
+/**
+ * RSS growth allowed over 30 000 frames (20 minutes of listening) once Node's buffer
+ * pools have mostly settled (10 000 frames; the process levels off about 2 MiB higher
+ * by 20 000 and stays there: 80 000 measured). `speaker` leaked 41 MiB per 30 000.
+ */
+const PLAYBACK_GROWTH_LIMIT_MIB = 5;
+
+test('30 000 frames through ALSA playback: memory stays flat', async () => {
+  // The null device consumes as fast as it is fed, so 20 minutes of audio take seconds.
+  const r = await child(
+    nullHome,
+    `import { openPlayback } from ${JSON.stringify(audioIndex)};
+     const sink = await openPlayback({ kind: 'alsa' });
+     const frame = new Int16Array(1920).fill(1000);
+     const mib = () => { globalThis.gc?.(); return process.memoryUsage().rss / 1048576; };
+     const push = async (n) => {
+       const end = sink.frames + n;
+       while (sink.frames < end && sink.error === null) {
+         sink.write(frame);
+         await new Promise((r) => setImmediate(r));
+       }
+     };
+     await push(2000);
+     const start = mib();
+     await push(8000);
+     const before = mib();
+     await push(30000);
+     const after = mib();
+     await sink.close();
+     console.log(JSON.stringify({ start, before, after, frames: sink.frames, error: sink.error }));`,
+    ['--expose-gc'],
+  );
+  assert.equal(r.code, 0, r.out);
+  const m = JSON.parse(r.out.trim().split('\n').at(-1) ?? '') as { start: number; before: number; after: number; frames: number; error: string | null };
+  assert.equal(m.error, null);
+  assert.equal(m.frames, 40000);
+  const growth = m.after - m.before;
+  console.log(`# ALSA playback RSS: ${m.start.toFixed(1)} MiB after 2 000 frames, ${m.before.toFixed(1)} after 10 000, ${m.after.toFixed(1)} after 40 000`);
+  assert.ok(growth < PLAYBACK_GROWTH_LIMIT_MIB, `RSS grew ${growth.toFixed(1)} MiB over 30 000 frames`);
+});
+
+test('aplay dying after open is one line through onFailure, and writes stop', async () => {
+  const r = await child(
+    nullHome,
+    `import { openPlayback } from ${JSON.stringify(audioIndex)};
+     import { execFileSync } from 'node:child_process';
+     const sink = await openPlayback({ kind: 'alsa' });
+     const failed = new Promise((resolve) => { sink.onFailure = resolve; });
+     sink.write(new Int16Array(1920));
+     execFileSync('pkill', ['-KILL', '-P', String(process.pid), '-x', 'aplay']);
+     const why = await failed;
+     sink.write(new Int16Array(1920));
+     await sink.close();
+     console.log('failure:', why);
+     console.log('frames', sink.frames);`,
+  );
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /^failure: audio output alsa:default stopped: aplay killed \(SIGKILL\)$/m);
+  assert.match(r.out, /^frames 1$/m);
 });
 
 test('no sound card: openPlayback rejects with a one-line AudioDeviceError and the process lives on', async () => {

@@ -54,7 +54,7 @@ test('against a running opv server with this callsign protected: every check pas
   assert.equal(d.code, 0, d.out);
   assert.match(d.line(/Node\.js/), /^✓ /);
   assert.match(d.line(/^. Opus/), /^✓ .*encodes and decodes/);
-  assert.match(d.line(/ALSA playback \(speaker\)/), /^✓ /);
+  assert.match(d.line(/ALSA tools \(aplay, arecord\)/), /^✓ .*aplay: version/);
   assert.match(d.line(/^. key file/), /^✓ .*mode 0600/);
   assert.match(d.line(/^. capture device default/), /^✓ .*opens/);
   assert.match(d.line(/^. capture level/), /^✓ .*peak −\d/);

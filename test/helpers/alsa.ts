@@ -21,7 +21,7 @@ function makeHome(prefix: string, asoundrc: string): string {
 
 /**
  * A temp HOME whose ALSA default PCM is the null device (playback swallows samples,
- * capture yields silence at the real rate), so `arecord`, `aplay`, `mic` and `speaker`
+ * capture yields silence at the real rate), so `arecord`, `aplay` and `mic`
  * run their real code paths on a machine without a sound card. No control device is
  * configured: there is no card 0 to point one at. Removed at process exit.
  */
@@ -44,7 +44,7 @@ export function alsaEnv(home: string): NodeJS.ProcessEnv {
  * capturing from `default` or `opvmic` yields the samples of `wavFile` (48 kHz mono
  * s16, its header stripped) and then silence; playing into `opvspk` appends every
  * sample played to `played` (raw s16le); playing into `default` discards. The ALSA
- * `file` plugin with an `infile`: what the station's real arecord/speaker paths see is
+ * `file` plugin with an `infile`: what the station's real arecord/aplay paths see is
  * exactly the fixture, so what comes out the far end can be checked by content.
  */
 export function makeFileAlsaHome(wavFile: string): { home: string; played: string } {
