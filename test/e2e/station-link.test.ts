@@ -6,10 +6,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Proc } from '../helpers/proc.js';
-import { opvBin, freeUdpPort } from '../helpers/paths.js';
-import { SimStation } from '../helpers/sim-station.js';
+import { opvBin } from '../helpers/paths.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
-import { startServer, startStation, startHostStation } from './support/stations.js';
+import { FAST_KEEPALIVE, startServer, startStation, startHostStation, stationOnReferenceStandIn } from './support/stations.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 let net: TestNet | null = null;
@@ -21,7 +20,7 @@ after(async () => {
 test('chat typed during a server restart arrives afterwards, marked delayed; the station re-registers at once', async () => {
   const srv = await startServer();
   cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { settings: FAST_KEEPALIVE });
   const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
   cleanups.push(() => a.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
   await a.proc.waitForLine(/🔗 connected to server \(round trip \d+ ms\)/);
@@ -84,13 +83,9 @@ test('chat typed during a link cut (namespace hosts, interface down) arrives whe
 });
 
 test('a server that relays but never echoes is shown as a reference server, and chat still goes out', async () => {
-  const listenPort = await freeUdpPort();
   // Stands in for a reference server with one other station on it: relays, never echoes.
-  const ref = new SimStation('K5XYZ', { host: '127.0.0.1', port: listenPort });
-  cleanups.push(() => ref.close());
-  await ref.bound;
-  const a = await startStation('W1ABC', ref.port, ['--no-audio'], { listenPort });
-  cleanups.push(() => a.proc.stop('SIGKILL'));
+  const { station: a, ref } = await stationOnReferenceStandIn('W1ABC', 'K5XYZ', ['--no-audio'], { settings: FAST_KEEPALIVE });
+  cleanups.push(() => ref.close(), () => a.proc.stop('SIGKILL'));
   ref.chat('CQ via the reference');
   await a.proc.waitForLine(/^📨 \[K5XYZ\]: CQ via the reference$/);
   await a.proc.waitForLine(/🔗 reference server \(no keepalive echo\)/, 15_000);

@@ -33,7 +33,7 @@ export class SimStation {
 
   constructor(
     readonly callsign: string,
-    private readonly server: { host: string; port: number },
+    private server: { host: string; port: number },
     opts: { bindHost?: string; bindPort?: number; /** First RTP sequence number (default 100). */ rtpSequence?: number } = {},
   ) {
     this.id = encodeCallsign(callsign);
@@ -64,6 +64,11 @@ export class SimStation {
 
   get port(): number {
     return this.socket.address().port;
+  }
+
+  /** Sends to `port` from now on (a peer whose port was chosen by its kernel, read back later). */
+  retarget(port: number): void {
+    this.server = { ...this.server, port };
   }
 
   sendRaw(buf: Uint8Array): void {

@@ -1,12 +1,15 @@
 import { withServerKeys } from '../../helpers/interlink-keys.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Proc } from '../../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../../helpers/paths.js';
 import { alsaEnv, makeNullAlsaHome } from '../../helpers/alsa.js';
 import { DEFAULT_SERVER_PORT } from '../../../src/protocol/index.js';
+import { configFile, type SettingsLayer } from '../../../src/station/settings.js';
 import { SimStation } from '../../helpers/sim-station.js';
+import { boundUdpPorts } from '../../helpers/bound-ports.js';
+import { eventually } from '../../helpers/eventually.js';
 
 export interface RunningServer {
   proc: Proc;
@@ -27,26 +30,71 @@ export interface StationProc {
   callsign: string;
   dataDir: string;
   home: string;
+  /** The UDP port the station bound (chosen by the kernel unless the test fixed one). */
   listenPort: number;
 }
 
-/** `opv station CALL --no-tui` on loopback with a null-ALSA HOME and its own history dir. */
+/** The one UDP port `proc` listens on, read back from /proc once it has bound it. */
+export async function boundPort(proc: Proc, timeoutMs = 10_000): Promise<number> {
+  let ports: number[] = [];
+  await eventually(() => (ports = proc.pid === undefined ? [] : boundUdpPorts(proc.pid)).length === 1, `${proc.pid ?? '?'} has bound one UDP port (has ${ports.join(', ') || 'none'})`, timeoutMs, 20);
+  return ports[0]!;
+}
+
+/**
+ * `opv station CALL --no-tui` on loopback with a null-ALSA HOME and its own history dir.
+ * Its listen port is 0 (the kernel's choice, read back) unless `opts.listenPort` fixes one.
+ */
 export async function startStation(
   callsign: string,
   serverPort: number,
   extra: string[] = [],
-  opts: { dataDir?: string; home?: string; host?: string; netns?: string; listenPort?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { dataDir?: string; home?: string; host?: string; netns?: string; listenPort?: number; env?: NodeJS.ProcessEnv; settings?: SettingsLayer } = {},
 ): Promise<StationProc> {
   const home = opts.home ?? makeNullAlsaHome();
+  if (opts.settings) writeSettings(home, opts.settings);
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), `opv-${callsign}-`));
-  const listenPort = opts.listenPort ?? (await freeUdpPort());
+  const fixedPort = opts.listenPort ?? 0;
   const proc = new Proc(
     'node',
-    [opvBin, 'station', callsign, '-i', opts.host ?? '127.0.0.1', '-p', String(serverPort), '--listen-port', String(listenPort), '--data-dir', dataDir, '--no-tui', ...extra],
+    [opvBin, 'station', callsign, '-i', opts.host ?? '127.0.0.1', '-p', String(serverPort), '--listen-port', String(fixedPort), '--data-dir', dataDir, '--no-tui', ...extra],
     { env: { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config'), ...opts.env }, netns: opts.netns },
   );
-  await proc.waitForLine(new RegExp(`📻 ${callsign} on `));
+  await proc.waitForLine(new RegExp(`📻 ${callsign} on `), 20_000);
+  const listenPort = fixedPort !== 0 ? fixedPort : await boundPort(proc);
   return { proc, callsign, dataDir, home, listenPort };
+}
+
+/** Writes `settings` as the station settings file of `home` (its XDG config directory). */
+export function writeSettings(home: string, settings: SettingsLayer): void {
+  const file = configFile({ XDG_CONFIG_HOME: path.join(home, '.config') });
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(settings));
+}
+
+/**
+ * Keepalives every second instead of 2 (the settings file's keepaliveIntervalS, a real
+ * setting): a silent server is "no reply", and a server that never echoes is a reference
+ * server, after 3 intervals, so tests of those states wait 3 s instead of 6.
+ */
+export const FAST_KEEPALIVE: SettingsLayer = { keepaliveIntervalS: 1 };
+
+/**
+ * A station W whose "server" is a SimStation standing in for a reference server with one
+ * other station on it: it relays, never echoes, never answers the extension. Both ports
+ * are the kernel's choice (the stand-in learns the station's once it has bound).
+ */
+export async function stationOnReferenceStandIn(
+  callsign: string,
+  other: string,
+  extra: string[] = [],
+  opts: Parameters<typeof startStation>[3] = {},
+): Promise<{ station: StationProc; ref: SimStation }> {
+  const ref = new SimStation(other, { host: '127.0.0.1', port: 0 });
+  await ref.bound;
+  const station = await startStation(callsign, ref.port, extra, opts);
+  ref.retarget(station.listenPort);
+  return { station, ref };
 }
 
 /**
