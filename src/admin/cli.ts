@@ -57,8 +57,7 @@ export function adminCommand(): Command {
         throw new OpvError('OPV_NO_TERMINAL', 'the dashboard needs a terminal: use --once or --json in scripts');
       }
       const { runDashboard } = await import('./dashboard.js');
-      const { ExtAdminClient } = await import('./ext-client.js');
-      await runDashboard(client, new ExtAdminClient(flags.url, token), flags.room ?? null);
+      await runDashboard(client, flags.room ?? null);
     });
 }
 

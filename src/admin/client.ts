@@ -2,15 +2,18 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AdminActionResult, ServerEvent, ServerStats } from '../contract/stats.js';
 import { STATS_API_PREFIX, STATS_TOKEN_ENV } from '../contract/stats.js';
+import { banListSchema, type AnnounceRequest, type BanEntry } from '../contract/ext.js';
+import { describeIssues } from '../util/zod-issue.js';
 import { debugLog } from '../util/debug-log.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { parseActionResult, parseEvent, parseStats, SseParser } from './wire.js';
 import { OpvError } from '../errors.js';
 
 /**
- * The admin's side of the stats channel: one-shot JSON requests, the live SSE
- * stream with reconnection, and the kick/ban actions. Every failure a user can cause
- * (server down, wrong token, wrong URL) becomes one plain sentence.
+ * The admin's one HTTP client for the stats channel: one-shot JSON requests, the live
+ * SSE stream with reconnection, the kick/ban actions and the extension's ban list,
+ * unban and announce (docs/EXTENSIONS.md). Every failure a user can cause (server
+ * down, wrong token, wrong URL) becomes one plain sentence.
  */
 
 export type ClientErrorKind = 'url' | 'unreachable' | 'unauthorized' | 'forbidden' | 'http' | 'protocol';
@@ -125,6 +128,29 @@ function messageOf(body: string): string {
   return '';
 }
 
+export type BanRow = BanEntry;
+
+export type ExtResult = { ok: true; message: string } | { ok: false; message: string };
+
+/** What the ban list and the announcement box need from the server. */
+export interface ExtAdminSender {
+  bans(): Promise<{ ok: true; bans: BanRow[] } | { ok: false; message: string }>;
+  unban(callsign: string): Promise<ExtResult>;
+  announce(text: string): Promise<ExtResult>;
+}
+
+function jsonOrNull(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return null;
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 interface RawAnswer {
   status: number;
   body: string;
@@ -132,7 +158,7 @@ interface RawAnswer {
 
 const log = debugLog('admin', 'http');
 
-export class StatsClient extends TypedEmitter<StatsClientEvents> {
+export class StatsClient extends TypedEmitter<StatsClientEvents> implements ExtAdminSender {
   private readonly base: URL;
   /** The base URL's path without trailing slashes ('' for the root). */
   private readonly basePath: string;
@@ -188,9 +214,11 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
     return this.base.protocol === 'https:' ? https : http;
   }
 
-  private request(method: 'GET' | 'POST', path: string): Promise<RawAnswer> {
+  private request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawAnswer> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = this.headers(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
     return new Promise((resolve, reject) => {
-      const req = this.transport().request(this.endpoint(path), { method, headers: this.headers(), agent: false }, (res) => {
+      const req = this.transport().request(this.endpoint(path), { method, headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -198,7 +226,7 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
       });
       req.setTimeout(this.requestTimeoutMs, () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       req.on('error', (e) => reject(new StatsClientError('unreachable', describeNetworkError(e, this.url))));
-      req.end();
+      req.end(payload);
     });
   }
 
@@ -234,19 +262,57 @@ export class StatsClient extends TypedEmitter<StatsClientEvents> {
     try {
       r = await this.request('POST', `${STATS_API_PREFIX}/stations/${encodeURIComponent(callsign)}/${action}`);
     } catch (e) {
-      return fail(e instanceof Error ? e.message : String(e));
+      return fail(errorText(e));
     }
-    let json: unknown = null;
-    try {
-      json = JSON.parse(r.body);
-    } catch {
-      // Fall through to the status description.
-    }
-    const p = parseActionResult(json);
+    const p = parseActionResult(jsonOrNull(r.body));
     log('POST %s %s → %d', action, callsign, r.status);
     if (r.status === 200 && p.ok) return p.value;
     if (r.status === 401 || r.status === 403 || !p.ok) return fail(describeStatus(r.status, r.body, this.url, this.hasToken).message);
     return { ...p.value, ok: false };
+  }
+
+  /** GET the ban list. Never throws: a refusal or network failure is ok=false with one line. */
+  async bans(): Promise<{ ok: true; bans: BanRow[] } | { ok: false; message: string }> {
+    let r: RawAnswer;
+    try {
+      r = await this.request('GET', `${STATS_API_PREFIX}/bans`);
+    } catch (e) {
+      return { ok: false, message: errorText(e) };
+    }
+    log('GET %s/bans → %d', STATS_API_PREFIX, r.status);
+    if (r.status !== 200) return { ok: false, message: this.refusal(r) };
+    const json = jsonOrNull(r.body);
+    if (typeof json !== 'object' || json === null || !('bans' in json)) return { ok: false, message: 'the server has no ban list (an older opv server?)' };
+    const list = banListSchema.safeParse(json);
+    if (!list.success) return { ok: false, message: `the server's ban list is malformed: ${describeIssues(list.error.issues)}` };
+    return { ok: true, bans: list.data.bans };
+  }
+
+  unban(callsign: string): Promise<ExtResult> {
+    return this.simple('POST', `/stations/${encodeURIComponent(callsign)}/unban`);
+  }
+
+  announce(text: string): Promise<ExtResult> {
+    return this.simple('POST', '/announce', { text } satisfies AnnounceRequest);
+  }
+
+  /** A request whose answer is one sentence: the server's own message, or the status described. */
+  private async simple(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ExtResult> {
+    let r: RawAnswer;
+    try {
+      r = await this.request(method, `${STATS_API_PREFIX}${path}`, body);
+    } catch (e) {
+      return { ok: false, message: errorText(e) };
+    }
+    log('%s %s%s → %d', method, STATS_API_PREFIX, path, r.status);
+    if (r.status === 200) return { ok: true, message: messageOf(r.body) || 'done' };
+    return { ok: false, message: this.refusal(r) };
+  }
+
+  /** A refusal in one line: the server's reason where it gave one (a token problem always described). */
+  private refusal(r: RawAnswer): string {
+    const own = r.status === 401 ? '' : messageOf(r.body);
+    return own || describeStatus(r.status, r.body, this.url, this.hasToken).message;
   }
 
   /** Opens the live stream; reconnects by itself until close(). */

@@ -3,9 +3,8 @@ import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { StationActions, type ActionSender } from './actions.js';
-import type { ExtAdminSender } from './ext-client.js';
 import { BansAndAnnounce } from './panels/bans.js';
-import type { ConnectionState, StatsClient } from './client.js';
+import type { ConnectionState, ExtAdminSender, StatsClient } from './client.js';
 import { KEY_TABLE, type KeyAction, type KeyContext } from './keys.js';
 import { planLayout, type Layout, type Rect } from './layout.js';
 import { DashboardModel, nextRoom, nextSortKey, type SortKey } from './model.js';
@@ -300,7 +299,7 @@ export class DashboardRefusedError extends OpvError {
  * at once with that one-line reason (rejects with DashboardRefusedError): the server
  * will not change its mind on the next retry.
  */
-export function runDashboard(client: StatsClient, ext?: ExtAdminSender, room: string | null = null): Promise<void> {
+export function runDashboard(client: StatsClient, room: string | null = null): Promise<void> {
   return new Promise((resolve, reject) => {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     const finish = (refused?: string): void => {
@@ -312,7 +311,7 @@ export function runDashboard(client: StatsClient, ext?: ExtAdminSender, room: st
       else resolve();
     };
     const onSignal = (): void => finish();
-    const dash = new Dashboard(client, { onQuit: () => finish(), ext, room });
+    const dash = new Dashboard(client, { onQuit: () => finish(), ext: client, room });
     client.on('state', (s) => {
       if (s.status === 'unauthorized') {
         finish(s.message);

@@ -17,6 +17,9 @@ class FakeStatsServer {
   silent = false;
   actionAnswer: { status: number; body: string } = { status: 200, body: JSON.stringify({ ok: true, action: 'kick', callsign: 'W1ABC', message: 'kicked' }) };
   lastAuth: string | undefined;
+  /** What /bans answers, and the last announce body received. */
+  bansAnswer: { status: number; body: string } = { status: 200, body: JSON.stringify({ bans: [{ callsign: 'K1BAD', since: 1_700_000_000_000, until: null, reason: 'sysop' }] }) };
+  lastBody = '';
 
   constructor() {
     this.server = http.createServer((req, res) => {
@@ -34,7 +37,17 @@ class FakeStatsServer {
         req.on('close', () => this.streams.delete(res));
         this.send({ type: 'stats', at: 1000, stats: snapshot() });
       } else if (req.method === 'POST' && /\/kick$/.test(req.url ?? '')) res.writeHead(this.actionAnswer.status).end(this.actionAnswer.body);
-      else res.writeHead(404).end('{"error":"no such endpoint"}');
+      else if (req.url === '/api/v1/bans') res.writeHead(this.bansAnswer.status).end(this.bansAnswer.body);
+      else if (req.method === 'POST' && req.url === '/api/v1/stations/K1BAD/unban') res.writeHead(200).end('{"ok":true,"message":"K1BAD unbanned"}');
+      else if (req.method === 'POST' && req.url === '/api/v1/announce') {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (body += c));
+        req.on('end', () => {
+          this.lastBody = body;
+          res.writeHead(200).end('{"ok":true,"message":"announced to 2 stations"}');
+        });
+      } else res.writeHead(404).end('{"error":"no such endpoint"}');
     });
   }
 
@@ -193,4 +206,30 @@ test('actions: success, refusals and an unreachable server are results, never ex
   const down = await new StatsClient({ url: `http://127.0.0.1:${closed}` }).action('kick', 'W1ABC');
   assert.equal(down.ok, false);
   assert.match(down.message, /cannot reach .* connection refused/);
+});
+
+test('one client for the extension too: ban list checked, unban and announce as one-line results', async () => {
+  const fake = new FakeStatsServer();
+  const port = await fake.listen();
+  cleanups.push(() => fake.close());
+  const c = new StatsClient({ url: `http://127.0.0.1:${port}`, token: 't' });
+  const bans = await c.bans();
+  assert.ok(bans.ok, JSON.stringify(bans));
+  assert.deepEqual(bans.bans.map((b) => b.callsign), ['K1BAD']);
+  assert.deepEqual(await c.unban('K1BAD'), { ok: true, message: 'K1BAD unbanned' });
+  assert.deepEqual(await c.announce('net at 8'), { ok: true, message: 'announced to 2 stations' });
+  assert.deepEqual(JSON.parse(fake.lastBody), { text: 'net at 8' });
+  assert.equal(fake.lastAuth, 'Bearer t');
+  // The server's own reason for a refusal; a description where it gave none.
+  assert.deepEqual(await c.unban('N0PE'), { ok: false, message: 'no such endpoint' });
+  fake.bansAnswer = { status: 200, body: '{"bans":[{"callsign":42}]}' };
+  const bad = await c.bans();
+  assert.equal(bad.ok, false);
+  assert.match(bad.ok ? '' : bad.message, /^the server's ban list is malformed: /);
+  fake.bansAnswer = { status: 200, body: '{"stations":[]}' };
+  assert.deepEqual(await c.bans(), { ok: false, message: 'the server has no ban list (an older opv server?)' });
+  fake.token = 'other';
+  const refused = await c.announce('x');
+  assert.equal(refused.ok, false);
+  assert.match(refused.ok ? '' : refused.message, /refused the token \(401\)/);
 });

@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import type { ExtAdminSender } from '../ext-client.js';
+import type { ExtAdminSender } from '../client.js';
 import { ANNOUNCE_MAX_CHARS } from '../../protocol/ext.js';
 
 
