@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// Runs the compiled tests: unit tests (dist/test/**/*.test.js outside e2e/) with the
-// runner's default concurrency, then end-to-end tests (dist/test/e2e/**) one file at a
-// time, since they start real servers, namespaces and tmux sessions and would fight
-// over 2 cores. Arguments are substring filters on the test paths (source or compiled):
+// Runs the compiled tests: unit tests (dist/test/**/*.test.js outside e2e/) in one
+// `node --test` with its default concurrency, then end-to-end tests (dist/test/e2e/**),
+// each file in its own `node --test` process, OPV_TEST_JOBS of them at a time (default 3:
+// they mostly wait on real sockets, timers and namespaces, not on the 2 cores). Files
+// known to take longest start first (test/e2e/durations.json, rewritten by
+// OPV_TEST_RECORD=1), so the run is not held up by one slow file at the end. Each file's
+// TAP output is printed whole when it ends, so parallel files never interleave.
+// Arguments are substring filters on the test paths (source or compiled):
 // `npm test -- server` runs only files whose path contains "server".
 // Ends with one line "N passed, N failed" over both runs (cancelled tests count as
-// failed); exits non-zero if anything failed. OPV_TEST_TIMEOUT_MS bounds each test
-// (default 300000) so a hung test cannot hang CI.
+// failed) and the slowest files; exits non-zero if anything failed. OPV_TEST_TIMEOUT_MS
+// bounds each test (default 300000) so a hung test cannot hang CI.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +20,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = path.join(root, 'dist', 'test');
 const filters = process.argv.slice(2).filter((a) => a !== '');
 const timeoutMs = Number(process.env.OPV_TEST_TIMEOUT_MS ?? 300_000);
+const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 3) || 1);
+const durationsFile = path.join(root, 'test', 'e2e', 'durations.json');
 
 function walk(dir) {
   if (!existsSync(dir)) return [];
@@ -43,25 +49,36 @@ const all = walk(distTest)
   })
   .sort();
 const e2eDir = path.join(distTest, 'e2e') + path.sep;
-const groups = [
-  { name: 'unit', files: all.filter((f) => !f.startsWith(e2eDir)), args: [] },
-  { name: 'e2e', files: all.filter((f) => f.startsWith(e2eDir)), args: ['--test-concurrency=1'] },
-];
+const unitFiles = all.filter((f) => !f.startsWith(e2eDir));
+const e2eFiles = all.filter((f) => f.startsWith(e2eDir));
 
-let current = null;
+/** Seconds each e2e file took when last recorded (source path → s); unknown files count as slow. */
+function knownDurations() {
+  try {
+    const v = JSON.parse(readFileSync(durationsFile, 'utf8'));
+    return typeof v === 'object' && v !== null ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+const children = new Set();
+let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
-    // Let the runner and the test processes clean up (namespaces, tmux servers) first.
-    if (current) current.kill(sig);
-    else process.exit(1);
+    // Let the runners and the test processes clean up (namespaces, tmux servers) first.
+    stopping = true;
+    if (children.size === 0) process.exit(1);
+    for (const c of children) c.kill(sig);
   });
 }
 
-function run(group) {
+/** One `node --test` over `files`; its TAP output goes to `out` (a chunk at a time). */
+function run(files, args, out) {
   return new Promise((resolve) => {
-    const args = ['--test', '--test-reporter=tap', ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...group.args, ...group.files];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
-    current = child;
+    const argv = ['--test', '--test-reporter=tap', ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+    children.add(child);
     const counts = { pass: 0, fail: 0, cancelled: 0 };
     let rest = '';
     const scan = (line) => {
@@ -69,40 +86,81 @@ function run(group) {
       if (m) counts[m[1]] += Number(m[2]);
     };
     child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
+      out(chunk);
       const lines = (rest + chunk).split('\n');
       rest = lines.pop() ?? '';
       lines.forEach(scan);
     });
+    child.stderr.on('data', (chunk) => out(chunk));
     child.on('error', (err) => {
-      console.error(`run-tests: cannot start node --test: ${err.message}`);
+      out(`run-tests: cannot start node --test: ${err.message}\n`);
     });
     child.on('close', (code, signal) => {
       scan(rest);
-      current = null;
+      children.delete(child);
       resolve({ ...counts, code, signal, ok: code === 0 && signal === null });
     });
   });
 }
 
-let pass = 0;
-let fail = 0;
-let ok = true;
-for (const g of groups) {
-  if (g.files.length === 0) continue;
-  console.log(`# ${g.name}: ${g.files.length} test file${g.files.length === 1 ? '' : 's'}`);
-  const r = await run(g);
-  pass += r.pass;
-  fail += r.fail + r.cancelled;
-  if (!r.ok) {
-    ok = false;
-    if (r.fail + r.cancelled === 0) console.error(`run-tests: the ${g.name} run failed (exit ${r.code ?? r.signal}) without reporting a failed test`);
-  }
-}
 if (all.length === 0) {
   console.error(filters.length ? `run-tests: no test files match ${filters.map((f) => JSON.stringify(f)).join(' or ')}` : 'run-tests: no compiled tests under dist/test (run npm run build)');
   process.exit(1);
 }
+
+let pass = 0;
+let fail = 0;
+let ok = true;
+const failedFiles = [];
+function tally(name, r) {
+  pass += r.pass;
+  fail += r.fail + r.cancelled;
+  if (!r.ok) {
+    ok = false;
+    failedFiles.push(name);
+    if (r.fail + r.cancelled === 0) console.error(`run-tests: ${name} failed (exit ${r.code ?? r.signal}) without reporting a failed test`);
+  }
+}
+
+const started = Date.now();
+if (unitFiles.length > 0) {
+  console.log(`# unit: ${unitFiles.length} test file${unitFiles.length === 1 ? '' : 's'}`);
+  tally('the unit run', await run(unitFiles, [], (t) => process.stdout.write(t)));
+}
+const unitS = (Date.now() - started) / 1000;
+
+const took = {};
+if (e2eFiles.length > 0 && !stopping) {
+  const known = knownDurations();
+  const weight = (f) => known[sourceOf(f)] ?? 1e6;
+  const queue = [...e2eFiles].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+  const width = Math.min(jobs, queue.length);
+  console.log(`# e2e: ${e2eFiles.length} test file${e2eFiles.length === 1 ? '' : 's'}, ${width} at a time`);
+  const worker = async () => {
+    for (let f = queue.shift(); f !== undefined && !stopping; f = queue.shift()) {
+      const t0 = Date.now();
+      let text = '';
+      const r = await run([f], [], (t) => (text += t));
+      const s = (Date.now() - t0) / 1000;
+      took[sourceOf(f)] = Math.round(s * 10) / 10;
+      process.stdout.write(`# file: ${sourceOf(f)} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+      tally(sourceOf(f), r);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+const totalS = (Date.now() - started) / 1000;
+
+if (process.env.OPV_TEST_RECORD === '1' && filters.length === 0 && Object.keys(took).length > 0) {
+  const sorted = Object.fromEntries(Object.entries(took).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(durationsFile, JSON.stringify(sorted, null, 2) + '\n');
+  console.log(`# recorded ${Object.keys(took).length} durations in ${path.relative(root, durationsFile)}`);
+}
+const slowest = Object.entries(took).sort(([, a], [, b]) => b - a).slice(0, 5);
+if (slowest.length > 0) console.log(`# slowest e2e files: ${slowest.map(([f, s]) => `${path.basename(f)} ${s} s`).join(', ')}`);
+console.log(`# wall time: unit ${unitS.toFixed(0)} s, all ${totalS.toFixed(0)} s`);
+if (failedFiles.length > 0) console.log(`# failed: ${failedFiles.join(', ')}`);
 console.log(`${pass} passed, ${fail} failed`);
 process.exit(ok && fail === 0 ? 0 : 1);

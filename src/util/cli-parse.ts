@@ -57,13 +57,10 @@ export function list(v: string, prev: string[] = []): string[] {
  * in its start-up line (so tests and supervisors read it back instead of guessing one).
  */
 export function portOrAny(name: string, min: number, max = 65535): (v: string) => number {
-  const inRange = intInRange(name, min, max);
   return (v: string) => {
-    if (v === '0') return 0;
-    try {
-      return inRange(v);
-    } catch {
-      throw new InvalidArgumentError(`${name} must be 0 (any free port) or between ${min} and ${max}, got "${v}"`);
-    }
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number, got "${v}"`);
+    const n = Number(v);
+    if (n !== 0 && (n < min || n > max)) throw new InvalidArgumentError(`${name} must be 0 (any free port) or between ${min} and ${max}, got ${n}`);
+    return n;
   };
 }
