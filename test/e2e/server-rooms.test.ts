@@ -106,7 +106,7 @@ test('--room refuses bad names, duplicates and ports in use, in one line', async
   assert.match(await run(['--room', 'bad_name']), /--room "bad_name": a room name is letters, digits and -/);
   assert.match(await run(['--room', 'NET', '--room', 'net']), /--room NET is given twice/);
   assert.match(await run(['--room', 'MAIN']), /MAIN is the main port's room/);
-  assert.match(await run(['--room', 'NET:99999']), /--room NET: the port must be between 1024 and 65535/);
+  assert.match(await run(['--room', 'NET:99999']), /--room NET: the port must be 0 \(any free port\) or between 1024 and 65535, got 99999/);
   assert.match(await run(['--server-id', 'x']), /--server-id needs --nats/);
   assert.match(await run(['--nats', 'http://x']), /--nats "http:\/\/x" is not a NATS URL/);
 });

@@ -119,7 +119,7 @@ test('admin actions are refused when the server has no token', async () => {
 
 test('a wrong flag or an unprotected public stats port is a one-line error', async () => {
   for (const [args, re] of [
-    [['server', '--port', '99'], /--port must be between 1024 and 65535, got 99/],
+    [['server', '--port', '99'], /--port must be 0 \(any free port\) or between 1024 and 65535, got 99 \(see opv server --help\)/],
     [['server', '--stats-host', '0.0.0.0'], /not loopback: set --stats-token/],
     [['server', '--log-format', 'xml'], /--log-format must be one of human, json/],
   ] as const) {
