@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled tests: unit tests (dist/test/**/*.test.js outside e2e/) in one
 // `node --test` with its default concurrency, then end-to-end tests (dist/test/e2e/**),
-// each file in its own `node --test` process, OPV_TEST_JOBS of them at a time (default 3:
-// they mostly wait on real sockets, timers and namespaces, not on the 2 cores). Files
+// each file in its own `node --test` process, OPV_TEST_JOBS of them at a time (default 1;
+// 3 suits a 2-core machine, as they mostly wait on sockets and timers). Files
 // known to take longest start first (test/e2e/durations.json, rewritten by
 // OPV_TEST_RECORD=1), so the run is not held up by one slow file at the end. Each file's
 // TAP output is printed whole when it ends, so parallel files never interleave.
@@ -20,7 +20,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = path.join(root, 'dist', 'test');
 const filters = process.argv.slice(2).filter((a) => a !== '');
 const timeoutMs = Number(process.env.OPV_TEST_TIMEOUT_MS ?? 300_000);
-const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 3) || 1);
+const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 1) || 1);
 const durationsFile = path.join(root, 'test', 'e2e', 'durations.json');
 
 function walk(dir) {
