@@ -53,7 +53,14 @@ async function probe(host: HostName, call: string, server: OpvServer, port?: num
 async function join(p: Probe, home: OpvServer, others: OpvServer[], room = 'MAIN'): Promise<void> {
   await p.cmd('join');
   await home.proc.waitForLine(new RegExp(`NEW STATION: ${p.call} at`), 20_000);
-  for (const o of others) await o.proc.waitForLine(new RegExp(`REMOTE STATION: ${p.call} on ${home.id} in room ${room}`), 20_000);
+  // From the stats, not the log: "REMOTE STATION" lines are limited to 3 per 15 s, the rest summed up.
+  for (const o of others) {
+    await pollAsync(
+      () => Promise.resolve(o.stats().remote_stations.some((r) => r.callsign === p.call && r.server === home.id && r.room === room)),
+      `${o.id} lists ${p.call} on ${home.id} in room ${room}`,
+      20_000,
+    );
+  }
 }
 
 /** Each probe chats and talks (25 voice frames, all at once); waits until every frame has arrived (or 30 s), and returns the dumps. */
