@@ -24,10 +24,15 @@ export function inRange(name: string, r: Range): (v: string) => number {
     return n;
   };
 }
+/** `v` as a whole number, or the one wording every whole-number flag uses for anything else. */
+function wholeNumber(name: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number, got "${v}"`);
+  return Number(v);
+}
+
 export function intInRange(name: string, min: number, max: number): (v: string) => number {
   return (v: string) => {
-    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number, got "${v}"`);
-    const n = Number(v);
+    const n = wholeNumber(name, v);
     if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
     return n;
   };
@@ -58,8 +63,7 @@ export function list(v: string, prev: string[] = []): string[] {
  */
 export function portOrAny(name: string, min: number, max = 65535): (v: string) => number {
   return (v: string) => {
-    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number, got "${v}"`);
-    const n = Number(v);
+    const n = wholeNumber(name, v);
     if (n !== 0 && (n < min || n > max)) throw new InvalidArgumentError(`${name} must be 0 (any free port) or between ${min} and ${max}, got ${n}`);
     return n;
   };
