@@ -125,28 +125,53 @@ function tally(name, r) {
 }
 
 const started = Date.now();
-if (unitFiles.length > 0) {
-  console.log(`# unit: ${unitFiles.length} test file${unitFiles.length === 1 ? '' : 's'}`);
-  tally('the unit run', await run(unitFiles, [], (t) => process.stdout.write(t)));
-}
-const unitS = (Date.now() - started) / 1000;
-
+let unitS = 0;
 const took = {};
-if (e2eFiles.length > 0 && !stopping) {
-  const known = knownDurations();
-  const weight = (f) => known[sourceOf(f)] ?? 1e6;
-  const queue = [...e2eFiles].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
-  const width = Math.min(jobs, queue.length);
-  console.log(`# e2e: ${e2eFiles.length} test file${e2eFiles.length === 1 ? '' : 's'}, ${width} at a time`);
+
+/** The unit run: one `node --test` over every unit file; printed whole when it ends if it runs beside e2e files. */
+async function unitRun(buffered) {
+  let text = '';
+  const out = buffered ? (t) => (text += t) : (t) => process.stdout.write(t);
+  if (!buffered) console.log(`# unit: ${unitFiles.length} test file${unitFiles.length === 1 ? '' : 's'}`);
+  const r = await run(unitFiles, [], out);
+  unitS = (Date.now() - started) / 1000;
+  if (buffered) process.stdout.write(`# unit: ${unitFiles.length} test files — ${unitS.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+  tally('the unit run', r);
+}
+
+/** One e2e file in its own `node --test`, its output printed whole when it ends. */
+async function e2eRun(f) {
+  const t0 = Date.now();
+  let text = '';
+  const r = await run([f], [], (t) => (text += t));
+  const s = (Date.now() - t0) / 1000;
+  took[sourceOf(f)] = Math.round(s * 10) / 10;
+  process.stdout.write(`# file: ${sourceOf(f)} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+  tally(sourceOf(f), r);
+}
+
+// With one job the unit run goes first and streams; with more it takes one slot of the
+// pool beside the slowest e2e files, as its files mostly run on their own timers.
+const known = knownDurations();
+const weight = (f) => known[sourceOf(f)] ?? 1e6;
+const queue = [...e2eFiles].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+const pooledUnit = jobs > 1 && unitFiles.length > 0 && e2eFiles.length > 0;
+if (unitFiles.length > 0 && !pooledUnit) await unitRun(false);
+if ((queue.length > 0 || pooledUnit) && !stopping) {
+  const width = Math.min(jobs, queue.length + (pooledUnit ? 1 : 0));
+  if (queue.length > 0) console.log(`# e2e: ${e2eFiles.length} test file${e2eFiles.length === 1 ? '' : 's'}, ${width} at a time${pooledUnit ? ` (with the ${unitFiles.length} unit files as one)` : ''}`);
+  let unitTaken = !pooledUnit;
   const worker = async () => {
-    for (let f = queue.shift(); f !== undefined && !stopping; f = queue.shift()) {
-      const t0 = Date.now();
-      let text = '';
-      const r = await run([f], [], (t) => (text += t));
-      const s = (Date.now() - t0) / 1000;
-      took[sourceOf(f)] = Math.round(s * 10) / 10;
-      process.stdout.write(`# file: ${sourceOf(f)} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
-      tally(sourceOf(f), r);
+    for (;;) {
+      if (stopping) return;
+      if (!unitTaken) {
+        unitTaken = true;
+        await unitRun(true);
+        continue;
+      }
+      const f = queue.shift();
+      if (f === undefined) return;
+      await e2eRun(f);
     }
   };
   await Promise.all(Array.from({ length: width }, worker));

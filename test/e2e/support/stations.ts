@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Proc } from '../../helpers/proc.js';
-import { opvBin, freeUdpPort, freeTcpPort } from '../../helpers/paths.js';
+import { opvBin } from '../../helpers/paths.js';
+import type { TestContext } from 'node:test';
 import { alsaEnv, makeNullAlsaHome } from '../../helpers/alsa.js';
 import { DEFAULT_SERVER_PORT } from '../../../src/protocol/index.js';
 import { configFile, type SettingsLayer } from '../../../src/station/settings.js';
@@ -17,12 +18,24 @@ export interface RunningServer {
   statsPort: number;
 }
 
-export async function startServer(extra: string[] = []): Promise<RunningServer> {
-  const port = await freeUdpPort();
-  const statsPort = await freeTcpPort();
-  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), ...withServerKeys(extra)]);
+/**
+ * `opv server` on loopback with its UDP and stats ports chosen by the kernel (port 0)
+ * and read back from its log, so no port is ever released before the server binds it.
+ * With `t`, the server is stopped when that test ends.
+ */
+export async function startServer(extra: string[] = [], t?: Pick<TestContext, 'after'>): Promise<RunningServer> {
+  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', '0', '--stats-port', '0', ...withServerKeys(extra)]);
+  t?.after(() => proc.stop());
+  const listening = await proc.waitForLine(/📡 Listening on: \S+:\d+/);
+  const stats = await proc.waitForLine(/📊 Stats channel: http:\/\/\S+:\d+\//);
   await proc.waitForLine(/Server ready for connections/);
-  return { proc, port, statsPort };
+  return { proc, port: portIn(listening, /:(\d+)\s*$/), statsPort: portIn(stats, /:(\d+)\//) };
+}
+
+function portIn(line: string, re: RegExp): number {
+  const m = re.exec(line);
+  if (!m) throw new Error(`no port in ${JSON.stringify(line)}`);
+  return Number(m[1]);
 }
 
 export interface StationProc {
@@ -44,12 +57,13 @@ export async function boundPort(proc: Proc, timeoutMs = 10_000): Promise<number>
 /**
  * `opv station CALL --no-tui` on loopback with a null-ALSA HOME and its own history dir.
  * Its listen port is 0 (the kernel's choice, read back) unless `opts.listenPort` fixes one.
+ * With `opts.t`, the station is stopped (BYE, then its sign-off) when that test ends.
  */
 export async function startStation(
   callsign: string,
   serverPort: number,
   extra: string[] = [],
-  opts: { dataDir?: string; home?: string; host?: string; netns?: string; listenPort?: number; env?: NodeJS.ProcessEnv; settings?: SettingsLayer } = {},
+  opts: { dataDir?: string; home?: string; host?: string; netns?: string; listenPort?: number; env?: NodeJS.ProcessEnv; settings?: SettingsLayer; t?: Pick<TestContext, 'after'> } = {},
 ): Promise<StationProc> {
   const home = opts.home ?? makeNullAlsaHome();
   if (opts.settings) writeSettings(home, opts.settings);
@@ -60,6 +74,7 @@ export async function startStation(
     [opvBin, 'station', callsign, '-i', opts.host ?? '127.0.0.1', '-p', String(serverPort), '--listen-port', String(fixedPort), '--data-dir', dataDir, '--no-tui', ...extra],
     { env: { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config'), ...opts.env }, netns: opts.netns },
   );
+  opts.t?.after(() => proc.stop());
   await proc.waitForLine(new RegExp(`📻 ${callsign} on `), 20_000);
   const listenPort = fixedPort !== 0 ? fixedPort : await boundPort(proc);
   return { proc, callsign, dataDir, home, listenPort };
