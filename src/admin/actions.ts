@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { AdminActionResult } from '../contract/stats.js';
+import { fitToLines, overlayOptions, raise } from './overlay.js';
 
 export type StationAction = 'kick' | 'ban';
 
@@ -38,19 +39,7 @@ export class StationActions {
     private readonly report: (text: string, ok: boolean) => void,
     private readonly render: () => void,
   ) {
-    this.dialog = blessed.box({
-      parent: screen,
-      top: 'center',
-      left: 'center',
-      width: 40,
-      height: 6,
-      border: { type: 'line' },
-      label: ' Confirm ',
-      tags: true,
-      hidden: true,
-      // The terminal's own background: black boxes vanish into dark themes' text colours on light ones.
-      style: { border: { fg: 'red' } },
-    });
+    this.dialog = blessed.box({ parent: screen, ...overlayOptions('Confirm', 'red'), width: 40, height: 6, tags: true });
   }
 
   get open(): boolean {
@@ -70,13 +59,9 @@ export class StationActions {
     this.pending = { action, callsign };
     const lines = confirmLines(action, callsign, server);
     // Sized to its lines (each on its own row), so nothing wraps and no ")" is left alone.
-    const screenWidth = Number(this.dialog.screen.width);
-    const widest = Math.max(...lines.map((l) => [...l].length));
-    this.dialog.width = Math.min(Number.isFinite(screenWidth) ? screenWidth : 80, widest + 4);
-    this.dialog.height = lines.length + 2;
+    fitToLines(this.dialog, lines);
     this.dialog.setContent(lines.map((l, i) => `{center}${i === 0 ? `{bold}${blessed.escape(l)}{/bold}` : blessed.escape(l)}{/center}`).join('\n'));
-    this.dialog.show();
-    this.dialog.setFront();
+    raise(this.dialog);
     this.render();
   }
 

@@ -3,7 +3,8 @@ import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { ServerEvent, ServerStats } from '../contract/stats.js';
 import { StationActions, type ActionSender } from './actions.js';
-import { BansAndAnnounce } from './panels/bans.js';
+import { BanList } from './panels/bans.js';
+import { AnnounceBox } from './panels/announce.js';
 import type { ConnectionState, ExtAdminSender, StatsClient } from './client.js';
 import { KEY_TABLE, type KeyAction, type KeyContext } from './keys.js';
 import { planLayout, type Layout, type Rect } from './layout.js';
@@ -51,7 +52,7 @@ export class Dashboard {
   private readonly status: StatusBar;
   private readonly actions: StationActions;
   private readonly help: HelpOverlay;
-  private readonly ext: BansAndAnnounce | null;
+  private readonly ext: { bans: BanList; announce: AnnounceBox } | null;
   private sortKey: SortKey = 'callsign';
   private descending = false;
   /** The room the table and the log show (null: all); `f` cycles it. */
@@ -91,7 +92,9 @@ export class Dashboard {
       // The footer shows the dashboard's keys again.
       this.relayout();
     };
-    this.ext = opts.ext ? new BansAndAnnounce(this.screen, opts.ext, report, () => this.render(), backToTable) : null;
+    this.ext = opts.ext
+      ? { bans: new BanList(this.screen, opts.ext, report, () => this.render(), backToTable), announce: new AnnounceBox(this.screen, opts.ext, report, () => this.render(), backToTable) }
+      : null;
     this.help = new HelpOverlay(this.screen, opts.ext !== undefined);
     this.bindKeys(opts.onQuit ?? (() => undefined));
     this.screen.on('resize', () => {
@@ -106,7 +109,7 @@ export class Dashboard {
   private context(): KeyContext {
     if (this.help.open) return 'help';
     if (this.actions.open) return 'confirm';
-    return this.ext?.context ?? 'main';
+    return this.ext?.bans.open ? 'bans' : this.ext?.announce.open ? 'announce' : 'main';
   }
 
   private bindKeys(onQuit: () => void): void {
@@ -115,8 +118,8 @@ export class Dashboard {
       quit: onQuit,
       kick: () => this.actions.ask('kick', this.table.selected(), this.table.selectedServer()),
       ban: () => this.actions.ask('ban', this.table.selected(), this.table.selectedServer()),
-      announce: () => this.ext?.askAnnouncement(),
-      bans: () => void this.ext?.showBans(),
+      announce: () => this.ext?.announce.ask(),
+      bans: () => void this.ext?.bans.show(),
       sort: () => this.setSort(nextSortKey(this.sortKey), this.descending),
       reverse: () => this.setSort(this.sortKey, !this.descending),
       room: () => this.setRoom(nextRoom(this.room, this.model.roomNames())),

@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import { helpLines } from '../keys.js';
+import { fitToLines, overlayOptions, raise, screenCells } from '../overlay.js';
 
 /**
  * The `?` / F1 overlay: every key of the key table, grouped by where it works. Sized to
@@ -12,20 +13,7 @@ export class HelpOverlay {
     screen: Widgets.Screen,
     private readonly ext: boolean,
   ) {
-    this.box = blessed.box({
-      parent: screen,
-      top: 'center',
-      left: 'center',
-      width: 40,
-      height: 10,
-      border: { type: 'line' },
-      label: ' Keys ',
-      tags: false,
-      hidden: true,
-      scrollable: true,
-      keys: true,
-      style: { border: { fg: 'cyan' } },
-    });
+    this.box = blessed.box({ parent: screen, ...overlayOptions('Keys', 'cyan'), width: 40, height: 10, tags: false, scrollable: true, keys: true });
   }
 
   get open(): boolean {
@@ -33,16 +21,12 @@ export class HelpOverlay {
   }
 
   show(): void {
-    const cols = Number(this.box.screen.width);
-    const rows = Number(this.box.screen.height);
+    const { cols, rows } = screenCells(this.box.screen);
     const lines = helpLines(this.ext, rows, cols);
-    const widest = Math.max(...lines.map((l) => [...l].length));
-    this.box.width = Math.min(widest + 4, Number.isFinite(cols) ? cols : 80);
-    this.box.height = Math.min(lines.length + 2, Number.isFinite(rows) ? rows : 24);
+    fitToLines(this.box, lines);
     this.box.setContent(lines.map((l) => ` ${l}`).join('\n'));
     this.box.scrollTo(0);
-    this.box.show();
-    this.box.setFront();
+    raise(this.box);
     this.box.focus();
   }
 
