@@ -122,12 +122,14 @@ export function startHostStation(callsign: string, server: { ip: string }, host:
 
 /**
  * A SimStation on `port` of `srv`, already registered there (its keepalive admitted it)
- * when it returns; `cleanups` gets its close.
+ * when it returns; closed when the test `t` ends, or pushed onto `cleanups` for a caller
+ * that runs its own.
  */
-export async function registeredSim(call: string, port: number, srv: RunningServer, cleanups: (() => unknown)[]): Promise<SimStation> {
+export async function registeredSim(call: string, port: number, srv: RunningServer, cleanup: (() => unknown)[] | Pick<TestContext, 'after'>): Promise<SimStation> {
   const s = new SimStation(call, { host: '127.0.0.1', port });
   await s.bound;
-  cleanups.push(() => s.close());
+  if (Array.isArray(cleanup)) cleanup.push(() => s.close());
+  else cleanup.after(() => s.close());
   s.control(`KEEPALIVE:${Date.now() / 1000}`);
   await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
   return s;
