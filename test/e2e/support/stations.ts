@@ -50,7 +50,7 @@ export interface StationProc {
 /** The one UDP port `proc` listens on, read back from /proc once it has bound it. */
 export async function boundPort(proc: Proc, timeoutMs = 10_000): Promise<number> {
   let ports: number[] = [];
-  await eventually(() => (ports = proc.pid === undefined ? [] : boundUdpPorts(proc.pid)).length === 1, `${proc.pid ?? '?'} has bound one UDP port (has ${ports.join(', ') || 'none'})`, timeoutMs, 20);
+  await eventually(() => (ports = proc.pid === undefined ? [] : boundUdpPorts(proc.pid)).length === 1, () => `${proc.pid ?? '?'} has bound one UDP port (has ${ports.join(', ') || 'none'})`, timeoutMs, 20);
   return ports[0]!;
 }
 
