@@ -49,11 +49,11 @@ test('rooms: a port per room for reference stations, a room by name for opv stat
   // A quiet window: frames that crossed rooms would arrive in it; none may.
   await sleep(300);
   assert.deepEqual(mover.texts('W1MAIN'), ['hello main'], 'nothing from MAIN reaches NET (it heard MAIN before it moved)');
-  assert.ok(!mainA.texts().some((t) => t === 'net only' || t === 'from the mover'), 'nothing from NET reaches MAIN');
-  assert.ok(!mainB.texts().some((t) => t === 'net only' || t === 'from the mover'));
+  assert.ok(!mainA.texts().some((x) => x === 'net only' || x === 'from the mover'), 'nothing from NET reaches MAIN');
+  assert.ok(!mainB.texts().some((x) => x === 'net only' || x === 'from the mover'));
   assert.deepEqual(netRef.texts('W1MAIN'), []);
   assert.deepEqual(mainB.texts('K1NET'), []);
-  assert.equal(mainA.controls().filter((t) => t.startsWith('OPV')).length, 0, 'room requests are never relayed');
+  assert.equal(mainA.controls().filter((x) => x.startsWith('OPV')).length, 0, 'room requests are never relayed');
 
   // Voice: the NET talker is heard in NET only.
   await netRef.talk(10);
