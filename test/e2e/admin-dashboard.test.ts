@@ -67,6 +67,7 @@ test('the errors graph moves with junk datagrams; the decode-error warning appea
   assert.ok(chartTop(screen, 'Errors') < 2);
   for (let i = 0; i < 200; i++) {
     junk.sendRaw(Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\n\r\n${i}`));
+    // Paced on purpose: junk the socket buffers hold, so the count is the server's to make.
     if (i % 25 === 24) await new Promise((r) => setTimeout(r, 10));
   }
   screen = await t.waitForScreen((s) => chartTop(s, 'Errors') >= 10 && /High decode error rate/.test(s));

@@ -3,7 +3,7 @@
 // of its own: it hands the whole file over at once unless the station paces it), a
 // listener plays through aplay into a `file` sink, and the sink's samples must be the
 // speech. The talker's counters say its capture ran at 40 ms frames with no gaps.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startServer, startStation } from './support/stations.js';
@@ -39,24 +39,18 @@ function piecewise(rec: Int16Array, ref: Int16Array, at: number): number {
   return rs.length === 0 ? 0 : rs[Math.floor(rs.length / 2)]!;
 }
 
-const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
-after(async () => {
-  for (const p of procs.reverse()) await p.stop('SIGKILL');
-});
-
-test('speech captured through ALSA (a clockless file device) is heard through ALSA playback by content, with no capture gaps', async () => {
+test('speech captured through ALSA (a clockless file device) is heard through ALSA playback by content, with no capture gaps', async (t) => {
   const speech = await readWav(speechWav);
-  const srv = await startServer();
-  procs.push(srv.proc);
+  const srv = await startServer([], t);
   const talkerAlsa = makeFileAlsaHome(speechWav);
   const listenerAlsa = makeFileAlsaHome(speechWav);
-  const talker = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in-device', 'opvmic'], { home: talkerAlsa.home });
-  const listener = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out-device', 'opvspk'], { home: listenerAlsa.home });
-  procs.push(talker.proc, listener.proc);
+  const talker = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in-device', 'opvmic'], { home: talkerAlsa.home, t });
+  const listener = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out-device', 'opvspk'], { home: listenerAlsa.home, t });
   for (const s of [talker, listener]) await s.proc.waitForLine(/connected to server/);
   assert.doesNotMatch(talker.proc.output + listener.proc.output, /no microphone|no audio output/);
 
-  // Hold PTT a little longer than the fixture (7.3 s; silence follows it on the device).
+  // Hold PTT a little longer than the fixture (7.3 s; silence follows it on the device):
+  // a fixed wait, as the length of the transmission is the test's to choose.
   const holdMs = 7800;
   talker.proc.sendLine('/ptt on');
   await new Promise((r) => setTimeout(r, holdMs));

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { checkFrame, encodeCallsign, frameMessage, MessageBuilder } from '../../
 import { opvBin } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { spoofUdp } from '../helpers/spoof-udp.js';
+import { eventually } from '../helpers/eventually.js';
 import { startServer, startStation, type StationProc } from './support/stations.js';
 
 // Per-frame tags (docs/EXTENSIONS.md, "Frame tags"), real processes over real UDP: a real
@@ -16,23 +17,14 @@ import { startServer, startStation, type StationProc } from './support/stations.
 // station's exact source address:port (a raw socket), which the session binding alone
 // cannot tell apart.
 
-const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
 const dir = mkdtempSync(path.join(tmpdir(), 'opv-tags-'));
 
 async function stats(statsPort: number): Promise<ServerStats> {
   return (await (await fetch(`http://127.0.0.1:${statsPort}/api/v1/stats`)).json()) as ServerStats;
 }
 
-async function waitFor(pred: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function waitFor(pred: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  return eventually(pred, what, timeoutMs, 50);
 }
 
 /** One frame that claims to be W1ABC saying `text` (untagged: the forger has no session key). */
@@ -45,28 +37,25 @@ function forgedChat(text: string): Buffer {
 
 const fromW1 = (lis: SimStation, f: Buffer): boolean => lis.rawFrames.some((r) => r.equals(f));
 
-test('frame tags: forged, replayed and altered frames from the protected station\'s own address:port are dropped and counted; without tags the forgery is relayed', { timeout: 120_000 }, async () => {
+test('frame tags: forged, replayed and altered frames from the protected station\'s own address:port are dropped and counted; without tags the forgery is relayed', { timeout: 120_000 }, async (t) => {
   const keyFile = path.join(dir, 'w1abc.pem');
   const line = execFileSync(opvBin, ['keygen', 'W1ABC', '--out', keyFile], { encoding: 'utf8' }).trim();
   const keys = path.join(dir, 'authorized_keys');
   writeFileSync(keys, `${line}\n`);
-  const srv = await startServer(['--authorized-keys', keys]);
-  cleanups.push(() => srv.proc.stop());
+  const srv = await startServer(['--authorized-keys', keys], t);
   const server = { address: '127.0.0.1', port: srv.port };
 
   const lis = new SimStation('K2LIS', { host: '127.0.0.1', port: srv.port });
   await lis.bound;
-  cleanups.push(() => lis.close().catch(() => undefined));
+  t.after(() => lis.close().catch(() => undefined));
   lis.chat('listening');
   await waitFor(async () => (await stats(srv.statsPort)).stations.some((s) => s.callsign === 'K2LIS'), 'the listener to join');
 
   // A real opv station receives the tagged frames (receivers ignore the reserved bytes).
-  const rx = await startStation('K3RX', srv.port);
-  cleanups.push(() => rx.proc.stop());
+  const rx = await startStation('K3RX', srv.port, [], { t });
 
   // Tags on (the default with a key).
-  const v: StationProc = await startStation('W1ABC', srv.port, ['--key', keyFile]);
-  cleanups.push(() => v.proc.stop());
+  const v: StationProc = await startStation('W1ABC', srv.port, ['--key', keyFile], { t });
   await v.proc.waitForLine(/🔐 authenticated as W1ABC/, 15_000);
   const victim = { address: '127.0.0.1', port: v.listenPort };
   v.proc.sendLine('legit one');
@@ -98,8 +87,7 @@ test('frame tags: forged, replayed and altered frames from the protected station
   // Tags off: the same kind of forgery from the station's address:port is relayed (what tags prevent).
   v.proc.sendLine('/quit');
   await v.proc.waitForExit(15_000).catch(() => v.proc.stop());
-  const off = await startStation('W1ABC', srv.port, ['--key', keyFile, '--frame-tags', 'off']);
-  cleanups.push(() => off.proc.stop());
+  const off = await startStation('W1ABC', srv.port, ['--key', keyFile, '--frame-tags', 'off'], { t });
   await off.proc.waitForLine(/🔐 authenticated as W1ABC/, 15_000);
   const forged2 = forgedChat('forged again');
   spoofUdp({ address: '127.0.0.1', port: off.listenPort }, server, [forged2]);

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,21 +15,16 @@ import { startServer } from './support/stations.js';
 // process over real UDP: the station side is driven at protocol level so that it can
 // misbehave (no key, wrong key, replays, answers meant for another server, a new port).
 
-const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
 const dir = mkdtempSync(path.join(tmpdir(), 'opv-auth-'));
 
 function keygen(call: string, file: string): string {
   return execFileSync(opvBin, ['keygen', call, '--out', file, '--comment', `test-${call}`], { encoding: 'utf8' }).trim();
 }
 
-async function sim(call: string, port: number): Promise<SimStation> {
+async function sim(t: TestContext, call: string, port: number): Promise<SimStation> {
   const s = new SimStation(call, { host: '127.0.0.1', port });
   await s.bound;
-  cleanups.push(() => s.close().catch(() => undefined));
+  t.after(() => s.close().catch(() => undefined));
   return s;
 }
 
@@ -66,7 +61,7 @@ test('a bad authorized-keys file is one line naming file:line', () => {
   assert.match(err, new RegExp(`^opv: ${file.replace(/[/.]/g, '\\$&')}:2: the public key must be 32 bytes in base64 \\(got 3\\)\\n$`));
 });
 
-test('protected callsign: refused without the key, joins with it, every bad answer fails with a reason; key edits apply live; NAT rebinding', async () => {
+test('protected callsign: refused without the key, joins with it, every bad answer fails with a reason; key edits apply live; NAT rebinding', async (t) => {
   const keyFile = path.join(dir, 'w1abc.pem');
   const wrongFile = path.join(dir, 'wrong.pem');
   const keys = path.join(dir, 'authorized_keys');
@@ -75,17 +70,16 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   keygen('W1ABC', wrongFile);
   const key = loadPrivateKey(readFileSync(keyFile, 'utf8'));
   const wrong = loadPrivateKey(readFileSync(wrongFile, 'utf8'));
-  const srv = await startServer(['--authorized-keys', keys]);
-  cleanups.push(() => srv.proc.stop());
+  const srv = await startServer(['--authorized-keys', keys], t);
   await srv.proc.waitForLine(/Authorized keys loaded: 1 key for 1 callsign/);
 
   // An ordinary, unprotected listener.
-  const L = await sim('K5LIS', srv.port);
+  const L = await sim(t, 'K5LIS', srv.port);
   L.control('KEEPALIVE:1');
   await srv.proc.waitForLine(/NEW STATION: K5LIS/);
 
   // No key: refused with a reason, and nothing it sends reaches anyone.
-  const thief = await sim('W1ABC', srv.port);
+  const thief = await sim(t, 'W1ABC', srv.port);
   thief.control('OPV-EXT:1');
   await thief.until(() => thief.controls('OPV-SRV').includes('OPV:REFUSED auth_required -'), 5000, 'the auth_required refusal');
   thief.chat('forged by the thief');
@@ -93,7 +87,7 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   await srv.proc.waitForLine(/DENIED: W1ABC at 127\.0\.0\.1:\d+ \(protected callsign, not authenticated\)/);
 
   // With the key: one request, one answer, and it is in.
-  const owner = await sim('W1ABC', srv.port);
+  const owner = await sim(t, 'W1ABC', srv.port);
   const ownerAuth = new AuthClient(owner);
   owner.control('OPV-EXT:1');
   const t0 = Date.now();
@@ -101,7 +95,7 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   assert.equal(ok.type, 'ok', JSON.stringify(ok));
   await srv.proc.waitForLine(/🔐 AUTHENTICATED: W1ABC at 127\.0\.0\.1:\d+ \(key test-W1ABC\)/);
   await srv.proc.waitForLine(/NEW STATION: W1ABC/);
-  await owner.until(() => owner.controls('OPV-SRV').some((t) => t.startsWith('OPV:WELCOME')), 5000, 'WELCOME');
+  await owner.until(() => owner.controls('OPV-SRV').some((c) => c.startsWith('OPV:WELCOME')), 5000, 'WELCOME');
   assert.ok(Date.now() - t0 < 3000);
   owner.chat('hello from the real W1ABC');
   await L.until(() => L.texts('W1ABC').includes('hello from the real W1ABC'), 5000, 'the owner chat');
@@ -119,7 +113,7 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   assert.match(once, /^K5LIS +127\.0\.0\.1:\d+ +idle {2}/m);
 
   // Wrong key.
-  const other = await sim('W1ABC', srv.port);
+  const other = await sim(t, 'W1ABC', srv.port);
   const otherAuth = new AuthClient(other);
   assert.deepEqual(await otherAuth.login(wrong), { type: 'fail', reason: 'bad_signature' });
   await srv.proc.waitForLine(/AUTH FAILED: W1ABC at 127\.0\.0\.1:\d+ \(bad_signature\)/);
@@ -138,7 +132,7 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   assert.deepEqual(L.texts('W1ABC'), ['hello from the real W1ABC']);
 
   // NAT rebinding: the owner's traffic now comes from a new port; its tagged keepalive moves the binding.
-  const moved = await sim('W1ABC', srv.port);
+  const moved = await sim(t, 'W1ABC', srv.port);
   const movedAuth = new AuthClient(moved);
   movedAuth.key = ownerAuth.key;
   const t1 = Date.now();
@@ -160,15 +154,17 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   await L.until(() => L.texts('W1ABC').includes('after re-authentication'), 5000, 'chat after re-authentication');
   assert.equal(L.rawFrames.length - before, 1, 'only the chat frame reached the listener');
   // A replayed (old) tagged keepalive from elsewhere does not move it.
-  const replayer = await sim('W1ABC', srv.port);
+  const replayer = await sim(t, 'W1ABC', srv.port);
   replayer.control(movedAuth.taggedKeepalive(Date.now() - 5000));
+  // Fixed waits: a refused replay shows nothing to wait for, and the chat line must then
+  // fail to arrive within a quiet window.
   await pause(500);
   replayer.chat('replayed binding');
   await pause(500);
   assert.ok(!L.texts('W1ABC').includes('replayed binding'));
 
   // Editing the key file: K9NEW, connected without a key, becomes protected and is removed; then freed again.
-  const k9 = await sim('K9NEW', srv.port);
+  const k9 = await sim(t, 'K9NEW', srv.port);
   k9.control('OPV-EXT:1');
   await srv.proc.waitForLine(/NEW STATION: K9NEW/);
   await moved.until(() => moved.controls('OPV-SRV').slice(joinK9).includes('OPV:JOIN K9NEW'), 5000, 'the JOIN delta at the new port');
@@ -176,6 +172,7 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   await srv.proc.waitForLine(/Authorized keys loaded: 2 keys for 2 callsigns/, 5000);
   await k9.until(() => k9.controls('OPV-SRV').includes('OPV:REFUSED auth_required -'), 5000, 'told it needs a key');
   k9.chat('k9 while protected');
+  // A quiet window: the line must not be relayed in it.
   await pause(500);
   assert.ok(!L.texts('K9NEW').includes('k9 while protected'));
   // A broken edit keeps the keys in force.
@@ -188,17 +185,16 @@ test('protected callsign: refused without the key, joins with it, every bad answ
 
   // A response made for another server: a second server (same keys) challenges the same
   // station; the owner's answer to the first server's challenge, delivered to the second, fails.
-  const srv2 = await startServer(['--authorized-keys', keys]);
-  cleanups.push(() => srv2.proc.stop());
-  const at1 = new AuthClient(await sim('W1ABC', srv.port));
-  const to2 = new AuthClient(await sim('W1ABC', srv2.port));
+  const srv2 = await startServer(['--authorized-keys', keys], t);
+  const at1 = new AuthClient(await sim(t, 'W1ABC', srv.port));
+  const to2 = new AuthClient(await sim(t, 'W1ABC', srv2.port));
   const c1 = await at1.challenge();
   const c2 = await to2.challenge();
   assert.notDeepEqual(c1.serverId, c2.serverId, 'each server has its own identity');
   to2.s.control(at1.responseText(c1, key));
   assert.deepEqual(await to2.next(), { type: 'fail', reason: 'bad_signature' });
   await srv2.proc.waitForLine(/AUTH FAILED: W1ABC at 127\.0\.0\.1:\d+ \(bad_signature\)/);
-  // A stale answer: the challenge expired (10 s).
+  // A stale answer: the challenge expired (10 s; a fixed wait, the time is what is tested).
   const c3 = await to2.challenge();
   await pause(10_500);
   to2.respond(c3, key);
@@ -220,21 +216,19 @@ test('protected callsign: refused without the key, joins with it, every bad answ
   assert.match(await (await fetch(`http://127.0.0.1:${srv.statsPort}/metrics`)).text(), new RegExp(`opv_auth_failures_total ${s.auth_failures}\\b`));
 });
 
-test('--auth required: a callsign without a key is refused; --auth off: listed callsigns are open', async () => {
+test('--auth required: a callsign without a key is refused; --auth off: listed callsigns are open', async (t) => {
   const keys = path.join(dir, 'req_keys');
   writeFileSync(keys, keygen('W1REQ', path.join(dir, 'req.pem')) + '\n');
-  const req = await startServer(['--authorized-keys', keys, '--auth', 'required']);
-  cleanups.push(() => req.proc.stop());
-  const open = await sim('K5OPEN', req.port);
+  const req = await startServer(['--authorized-keys', keys, '--auth', 'required'], t);
+  const open = await sim(t, 'K5OPEN', req.port);
   open.control('OPV-EXT:1');
   await open.until(() => open.controls('OPV-SRV').includes('OPV:REFUSED auth_required -'), 5000, 'refused under --auth required');
-  const owner = new AuthClient(await sim('W1REQ', req.port));
+  const owner = new AuthClient(await sim(t, 'W1REQ', req.port));
   assert.equal((await owner.login(loadPrivateKey(readFileSync(path.join(dir, 'req.pem'), 'utf8')))).type, 'ok');
   await req.proc.waitForLine(/NEW STATION: W1REQ/);
 
-  const off = await startServer(['--authorized-keys', keys, '--auth', 'off']);
-  cleanups.push(() => off.proc.stop());
-  const anyone = await sim('W1REQ', off.port);
+  const off = await startServer(['--authorized-keys', keys, '--auth', 'off'], t);
+  const anyone = await sim(t, 'W1REQ', off.port);
   anyone.chat('no authentication here');
   await off.proc.waitForLine(/NEW STATION: W1REQ/);
   const a = new AuthClient(anyone);

@@ -92,12 +92,12 @@ test('nothing listening on the port: connection refused, exit 1', async () => {
   assert.match(d.line(/^. server 127\.0\.0\.1/), /^✗ .*connection refused: nothing listens on that UDP port — fix: /);
 });
 
-test('a reference-style server (listens, never echoes): a warning that names the reference server, exit 0', async () => {
+test('a reference-style server (listens, never echoes): a warning that names the reference server, exit 0', async (t) => {
   const sock = createSocket('udp4');
   let got = 0;
   sock.on('message', () => got++);
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  cleanups.push(() => sock.close());
+  t.after(() => sock.close());
   const d = await doctor(['W1ABC', '-i', '127.0.0.1', '-p', String(sock.address().port), '--no-audio', '--wait', '1.5']);
   assert.equal(d.code, 0, d.out);
   assert.match(d.line(/^. server 127\.0\.0\.1/), /^! .*no answer in 1\.5 s: a reference server/);

@@ -55,12 +55,14 @@ async function who(s: StationProc, ok: (lines: string[]) => boolean, timeoutMs =
     const mark = s.proc.lines.length;
     s.proc.sendLine('/who');
     await s.proc.waitForLine(/^👥 /, 10_000, mark);
+    // The listing's lines follow its header with nothing to mark the end: a fixed wait gathers them.
     await new Promise((r) => setTimeout(r, 300));
     const from = s.proc.lines.findIndex((l, i) => i >= mark && l.startsWith('👥 '));
     const lines = [s.proc.lines[from]!];
     for (let i = from + 1; i < s.proc.lines.length && s.proc.lines[i]!.startsWith('   '); i++) lines.push(s.proc.lines[i]!);
     if (ok(lines)) return lines;
     if (Date.now() > deadline) throw new Error(`${s.callsign}: /who never satisfied the check; last:\n${lines.join('\n')}`);
+    // Paced on purpose: one /who a second, not a flood of them.
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
@@ -145,6 +147,7 @@ test('roster, "in use" refusal, announcement, time-out; a reference station sees
   await D.waitForLine(/^ready/);
   D.sendLine('control OPV:ANNOUNCE forged direct');
   await D.waitForLine(/^done control/);
+  // Dropped forgeries show nothing to wait for: a fixed head start before the marker.
   await new Promise((r) => setTimeout(r, 500));
   F.sendLine('chat marker after forgery');
   await A.proc.waitForLine(/^📨 \[K5FAKE\]: marker after forgery$/);

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,13 +9,6 @@ import { opvBin } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { startServer, startStation } from './support/stations.js';
 
-const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
-const sims: SimStation[] = [];
-after(async () => {
-  for (const s of sims) await s.close();
-  for (const p of procs.reverse()) await p.stop('SIGKILL');
-});
-
 /** What another station sends to take over an operator's terminal. */
 export const HOSTILE = [
   '\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b[31mred\x1b[0m',
@@ -23,18 +16,16 @@ export const HOSTILE = [
   'first\n📨 [W1AW]: second line\u009b2J{red-fg}tag{/}',
 ];
 
-test('line mode: remote escape sequences and forged lines are shown inert, live, in /history and in the log', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('line mode: remote escape sequences and forged lines are shown inert, live, in /history and in the log', async (t) => {
+  const srv = await startServer([], t);
   const logDir = mkdtempSync(path.join(tmpdir(), 'opv-log-'));
   const logFile = path.join(logDir, 'debug.log');
-  const a = await startStation('W1ABC', srv.port, ['--no-audio', '--debug', '--debug-file', logFile]);
-  procs.push(a.proc);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio', '--debug', '--debug-file', logFile], { t });
   await a.proc.waitForLine(/🔗 connected/);
   const sim = new SimStation('VE3XYZ', { host: '127.0.0.1', port: srv.port });
-  sims.push(sim);
+  t.after(() => sim.close());
   await sim.bound;
-  for (const t of HOSTILE) sim.chat(t);
+  for (const line of HOSTILE) sim.chat(line);
   await a.proc.waitForLine(/second line/);
   a.proc.sendLine('/history 10');
   await a.proc.waitForLine(/^#\d+ .*⬅ VE3XYZ: first␤/);
@@ -62,7 +53,7 @@ test('line mode: remote escape sequences and forged lines are shown inert, live,
   assert.equal(await a.proc.wait(), 0);
 });
 
-test('line mode at the edges: bad callsigns, a missing --audio-in, PTT keys, commands in order, QUIT, exports', async () => {
+test('line mode at the edges: bad callsigns, a missing --audio-in, PTT keys, commands in order, QUIT, exports', async (t) => {
   const bad: [string[], RegExp][] = [
     [['station', '..', '-i', '127.0.0.1'], /callsign "\.\." must contain a letter or a digit/],
     [['station', '-', '-i', '127.0.0.1'], /callsign "-" must contain a letter or a digit/],
@@ -78,11 +69,9 @@ test('line mode at the edges: bad callsigns, a missing --audio-in, PTT keys, com
     assert.equal(p.output.trim().split('\n').filter((l) => !/run with --help/.test(l)).length, 1, `one line:\n${p.output}`);
   }
 
-  const srv = await startServer();
-  procs.push(srv.proc);
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  procs.push(a.proc, b.proc);
+  const srv = await startServer([], t);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await a.proc.waitForLine(/🔗 connected/);
   b.proc.sendLine('a chat line to export');
   const got = await a.proc.waitForLine(/^📨 \[VE3XYZ\]: a chat line to export$/);
@@ -125,13 +114,11 @@ test('line mode at the edges: bad callsigns, a missing --audio-in, PTT keys, com
   await srv.proc.waitForLine(/STATION LEFT: VE3XYZ .*\(BYE\)/);
 });
 
-test('/status shows the receive counters; an old settings file with PTT "space" is saved as the key in effect', async () => {
+test('/status shows the receive counters; an old settings file with PTT "space" is saved as the key in effect', async (t) => {
   const { createSocket } = await import('node:dgram');
   const { buildHeader, encodeCallsign } = await import('../../src/protocol/index.js');
-  const srv = await startServer();
-  procs.push(srv.proc);
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
-  procs.push(a.proc);
+  const srv = await startServer([], t);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
   await a.proc.waitForLine(/🔗 connected/);
   // Junk straight at the station's port: a short datagram, and a frame whose payload is no message.
   const sock = createSocket('udp4');
@@ -142,13 +129,17 @@ test('/status shows the receive counters; an old settings file with PTT "space" 
   await new Promise<void>((r) => sock.send(bad, a.listenPort, '127.0.0.1', () => r()));
   sock.close();
   let line = '';
-  for (let i = 0; i < 50; i++) {
-    const from = a.proc.lines.length;
-    a.proc.sendLine('/status');
-    line = await a.proc.waitForLine(/^ {3}frames: \d+ sent, \d+ invalid, \d+ decode errors$/, 10_000, from);
-    if (/frames: [1-9]\d* invalid, [1-9]\d* decode/.test(line)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(
+    async () => {
+      const from = a.proc.lines.length;
+      a.proc.sendLine('/status');
+      line = await a.proc.waitForLine(/^ {3}frames: \d+ sent, \d+ invalid, \d+ decode errors$/, 10_000, from);
+      return / [1-9]\d* invalid, [1-9]\d* decode/.test(line);
+    },
+    () => `/status counts the junk (last: ${line})`,
+    5000,
+    100,
+  );
   assert.match(line, /frames: \d+ sent, 1 invalid, [1-9]\d* decode errors/);
   a.proc.sendLine('quit');
   assert.equal(await a.proc.wait(), 0);
@@ -168,23 +159,22 @@ test('/status shows the receive counters; an old settings file with PTT "space" 
   assert.equal((JSON.parse(readFileSync(path.join(conf, 'station.json'), 'utf8')) as { ptt: { key: string } }).ptt.key, 'f5');
 });
 
-test('line mode on a terminal: Ctrl+C ends with a newline and the goodbye line', async () => {
+test('line mode on a terminal: Ctrl+C ends with a newline and the goodbye line', async (t) => {
   const { TmuxSession } = await import('../helpers/tmux.js');
   const { makeNullAlsaHome } = await import('../helpers/alsa.js');
   const { freeUdpPort } = await import('../helpers/paths.js');
-  const srv = await startServer();
-  procs.push(srv.proc);
+  const srv = await startServer([], t);
   const home = makeNullAlsaHome();
-  const t = new TmuxSession(
+  const tmux = new TmuxSession(
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', mkdtempSync(path.join(tmpdir(), 'opv-ctrlc-')), '--no-audio', '--no-tui'],
     { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
   );
-  procs.push({ stop: async () => t.kill() });
-  await t.waitForScreen(/🔗 connected/);
-  t.type('half a line');
-  t.sendKeys('C-c');
-  assert.equal(await t.waitForExit(15_000), 0);
-  const screen = t.capture();
+  t.after(() => tmux.kill());
+  await tmux.waitForScreen(/🔗 connected/);
+  tmux.type('half a line');
+  tmux.sendKeys('C-c');
+  assert.equal(await tmux.waitForExit(15_000), 0);
+  const screen = tmux.capture();
   assert.match(screen, /\[W1ABC\] Chat> half a line\s*(\^C)?\n👋 W1ABC signing off: BYE sent, 73/);
   await srv.proc.waitForLine(/STATION LEFT: W1ABC .*\(BYE\)/);
 });

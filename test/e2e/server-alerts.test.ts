@@ -3,21 +3,17 @@
  * station and a station keyed past the limit; each alert raised and cleared on the
  * event stream, in the stats JSON, as a Prometheus gauge and as one log line each.
  */
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createSocket } from 'node:dgram';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
+import { eventually } from '../helpers/eventually.js';
 import type { ServerEvent, ServerStats } from '../../src/contract/stats.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-function subscribe(port: number): { events: ServerEvent[]; until: (p: (e: ServerEvent) => boolean, what: string, ms?: number) => Promise<ServerEvent> } {
+function subscribe(t: TestContext, port: number): { events: ServerEvent[]; until: (p: (e: ServerEvent) => boolean, what: string, ms?: number) => Promise<ServerEvent> } {
   const events: ServerEvent[] = [];
   const req = http.get({ host: '127.0.0.1', port, path: '/api/v1/events' }, (res) => {
     let buf = '';
@@ -32,38 +28,34 @@ function subscribe(port: number): { events: ServerEvent[]; until: (p: (e: Server
     });
   });
   req.on('error', () => undefined);
-  cleanups.push(() => void req.destroy());
+  t.after(() => void req.destroy());
   return {
     events,
     async until(p, what, ms = 20_000) {
-      const end = Date.now() + ms;
-      for (;;) {
-        const e = events.find(p);
-        if (e) return e;
-        if (Date.now() > end) throw new Error(`no ${what}; events: ${events.filter((x) => x.type !== 'stats').map((x) => JSON.stringify(x)).join(' ')}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let e: ServerEvent | undefined;
+      await eventually(() => (e = events.find(p)) !== undefined, () => `${what} (events: ${events.filter((x) => x.type !== 'stats').map((x) => JSON.stringify(x)).join(' ')})`, ms, 50);
+      return e!;
     },
   };
 }
 
-test('decode errors, a flood and a stuck PTT each raise an alert and clear it', async () => {
+test('decode errors, a flood and a stuck PTT each raise an alert and clear it', async (t) => {
   const port = await freeUdpPort();
   const statsPort = await freeTcpPort();
   const proc = new Proc(opvBin, [
     'server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), '--stats-interval', '0',
     '--alert-decode-errors', '5', '--alert-flood', '10', '--rate', '30', '--burst', '10', '--alert-stuck-ptt', '2', '--alert-clear', '1',
   ]);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/Server ready/);
   const base = `http://127.0.0.1:${statsPort}`;
-  const sse = subscribe(statsPort);
+  const sse = subscribe(t, statsPort);
   await sse.until((e) => e.type === 'stats', 'first stats');
   const isAlert = (type: 'alert_raised' | 'alert_cleared', kind: string) => (e: ServerEvent) => e.type === type && e.kind === kind;
 
   // Junk: 30 datagrams/s that are not frames.
   const junk = createSocket('udp4');
-  cleanups.push(() => void junk.close());
+  t.after(() => void junk.close());
   const spray = setInterval(() => junk.send(Buffer.from('not a frame'), port, '127.0.0.1'), 33);
   const raised = await sse.until(isAlert('alert_raised', 'decode_errors'), 'decode_errors raised');
   assert.equal(raised.type === 'alert_raised' && raised.subject, null);
@@ -76,7 +68,7 @@ test('decode errors, a flood and a stuck PTT each raise an alert and clear it', 
   // A registered station sending 100 frames/s against a limit of 30/s.
   const flooder = new SimStation('W1FLD', { host: '127.0.0.1', port });
   await flooder.bound;
-  cleanups.push(() => flooder.close());
+  t.after(() => flooder.close());
   flooder.chat('hello');
   const flood = setInterval(() => {
     for (let i = 0; i < 10; i++) flooder.voice();
@@ -88,7 +80,7 @@ test('decode errors, a flood and a stuck PTT each raise an alert and clear it', 
   // Keyed for 4 s against a limit of 2 s (paced under the rate limit).
   const talker = new SimStation('W1PTT', { host: '127.0.0.1', port });
   await talker.bound;
-  cleanups.push(() => talker.close());
+  t.after(() => talker.close());
   const talk = talker.talk(100, 40);
   const p = await sse.until(isAlert('alert_raised', 'stuck_ptt'), 'stuck_ptt raised');
   assert.equal(p.type === 'alert_raised' && p.subject, 'W1PTT');

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,14 +8,9 @@ import { registeredSim, startServer, type RunningServer } from './support/statio
 // `opv server --debug`: the diagnostic log (opv:server:* namespaces) goes to its file, and
 // the operator log on stdout says exactly what it says without it.
 
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
 /** One scripted visit: a station joins, moves room, asks for a room that does not exist; a refused HTTP request. */
-async function visit(srv: RunningServer): Promise<string[]> {
-  const s = await registeredSim('W1DBG', srv.port, srv, cleanups);
+async function visit(srv: RunningServer, t: TestContext): Promise<string[]> {
+  const s = await registeredSim('W1DBG', srv.port, srv, t);
   s.control('OPV-EXT:1');
   s.control('OPV-EXT:ROOM net');
   await s.until(() => s.controls('OPV-SRV').includes('OPV:ROOM NET'), 5000, 'ROOM NET');
@@ -30,15 +25,13 @@ async function visit(srv: RunningServer): Promise<string[]> {
     .filter((l) => !/UDP buffers/.test(l));
 }
 
-test('--debug NAMESPACES --debug-file: namespaced lines in the file, the operator log unchanged', async () => {
+test('--debug NAMESPACES --debug-file: namespaced lines in the file, the operator log unchanged', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'opv-debug-'));
   const file = path.join(dir, 'server-debug.log');
-  const plain = await startServer(['--room', 'net']);
-  cleanups.push(() => plain.proc.stop());
-  const withDebug = await startServer(['--room', 'net', '--debug', 'server:*,-server:interlink', '--debug-file', file]);
-  cleanups.push(() => withDebug.proc.stop());
+  const plain = await startServer(['--room', 'net'], t);
+  const withDebug = await startServer(['--room', 'net', '--debug', 'server:*,-server:interlink', '--debug-file', file], t);
 
-  const [plainLog, debugRunLog] = [await visit(plain), await visit(withDebug)];
+  const [plainLog, debugRunLog] = [await visit(plain, t), await visit(withDebug, t)];
   assert.deepEqual(debugRunLog, plainLog, 'the operator log is the same with --debug');
   assert.deepEqual(withDebug.proc.stderrLines, [], 'with --debug-file nothing goes to stderr');
 
@@ -53,10 +46,9 @@ test('--debug NAMESPACES --debug-file: namespaced lines in the file, the operato
   assert.ok(lines.every((l) => / opv:server:[a-z]+ /.test(l)), 'every line is namespaced under opv:server');
 });
 
-test('--debug with no list: every opv:server namespace, to stderr', async () => {
-  const srv = await startServer(['--debug']);
-  cleanups.push(() => srv.proc.stop());
-  await registeredSim('W2DBG', srv.port, srv, cleanups);
+test('--debug with no list: every opv:server namespace, to stderr', async (t) => {
+  const srv = await startServer(['--debug'], t);
+  await registeredSim('W2DBG', srv.port, srv, t);
   await srv.proc.waitForLine(/opv:server:admission W2DBG from .*admitted/);
   assert.ok(srv.proc.stderrLines.some((l) => /opv:server:rooms W2DBG joins MAIN/.test(l)));
   assert.ok(!srv.proc.stdoutLines.some((l) => /opv:server/.test(l)), 'the operator log on stdout has no debug line');

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
@@ -9,27 +9,23 @@ import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { encodeCallsign, frameMessage, HEADER_SIZE, MessageBuilder } from '../../src/protocol/index.js';
 import type { AdminActionResult, ServerStats } from '../../src/contract/stats.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TOKEN = 'club-secret';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function startServer(extra: string[]): Promise<{ proc: Proc; port: number; statsPort: number }> {
+async function startServer(t: TestContext, extra: string[]): Promise<{ proc: Proc; port: number; statsPort: number }> {
   const port = await freeUdpPort();
   const statsPort = await freeTcpPort();
   const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), '--stats-token', TOKEN, ...extra]);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/Server ready/);
   return { proc, port, statsPort };
 }
 
-async function station(call: string, port: number): Promise<SimStation> {
+async function station(t: TestContext, call: string, port: number): Promise<SimStation> {
   const s = new SimStation(call, { host: '127.0.0.1', port });
   await s.bound;
-  cleanups.push(() => s.close());
+  t.after(() => s.close());
   return s;
 }
 
@@ -59,18 +55,14 @@ async function metric(statsPort: number, name: string): Promise<number> {
   return Number(m[1]);
 }
 
-async function until(what: string, pred: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until(what: string, pred: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  return eventually(pred, what, timeoutMs, 100);
 }
 
-test('corrupted messages from a registered station count as decode errors everywhere, and the admin warns', async () => {
-  const { proc, port, statsPort } = await startServer(['--stats-interval', '1']);
-  const a = await station('W1ABC', port);
-  const b = await station('VE3XYZ', port);
+test('corrupted messages from a registered station count as decode errors everywhere, and the admin warns', async (t) => {
+  const { proc, port, statsPort } = await startServer(t, ['--stats-interval', '1']);
+  const a = await station(t, 'W1ABC', port);
+  const b = await station(t, 'VE3XYZ', port);
   b.chat('listening');
   a.chat('hello');
   await proc.waitForLine(/NEW STATION: W1ABC/);
@@ -81,6 +73,7 @@ test('corrupted messages from a registered station count as decode errors everyw
     const f = Buffer.from(frameMessage(encodeCallsign('W1ABC'), builder.text(`line ${i} of a noisy link`))[0]!);
     f[HEADER_SIZE + 40] = f[HEADER_SIZE + 40]! ^ 0x24; // a flipped bit pair in the text: the UDP checksum fails
     a.sendRaw(f);
+    // Paced on purpose: a noisy link, not a burst the socket buffers could drop.
     await new Promise((r) => setTimeout(r, 5));
   }
   a.chat('still here');
@@ -97,11 +90,11 @@ test('corrupted messages from a registered station count as decode errors everyw
   assert.match(admin.output, /WARNING: High decode error rate/);
 });
 
-test('the stats channel refuses hostile callsigns, escapes, bodies, headers, routes and methods', async () => {
+test('the stats channel refuses hostile callsigns, escapes, bodies, headers, routes and methods', async (t) => {
   const dir = mkdtempSync(`${tmpdir()}/opv-acl-`);
   const acl = `${dir}/acl`;
   writeFileSync(acl, '# club list\ndeny N0CALL'); // no final newline, as an editor may leave it
-  const { proc, port, statsPort } = await startServer(['--acl-file', acl]);
+  const { proc, port, statsPort } = await startServer(t, ['--acl-file', acl]);
   const before = readFileSync(acl, 'utf8');
   for (const call of ['W1ABC%0Aallow%20EVIL', 'bad%20call', 'W1ABC%0D%0Adeny%20X', '---', '%2F', 'W1ABC%00', 'AAAAAAAAAAAAAAAAAAAAAAAAA']) {
     for (const action of ['ban', 'kick']) {
@@ -144,7 +137,7 @@ test('the stats channel refuses hostile callsigns, escapes, bodies, headers, rou
   assert.equal(readFileSync(acl, 'utf8'), before);
   proc.child.kill('SIGHUP');
   await proc.waitForLine(/Access lists reloaded: 0 allowed, 1 denied/);
-  const s = await station('W1BAD', port);
+  const s = await station(t, 'W1BAD', port);
   s.chat('let me in');
   await proc.waitForLine(/DENIED: W1BAD at .* \(banned\)/);
   assert.match((await raw(statsPort, 'GET', '/api/v1/bans')).body, /"callsign":"W1BAD"/);
@@ -181,18 +174,18 @@ function readingClient(port: number): { status: Promise<number>; bytes: () => nu
   return { status, bytes: () => n, close: () => req.destroy() };
 }
 
-test('hundreds of event streams, some never read, do not cost the relay a frame', async () => {
+test('hundreds of event streams, some never read, do not cost the relay a frame', async (t) => {
   const MAX_CLIENTS = 64;
-  const { proc, port, statsPort } = await startServer(['--max-event-clients', String(MAX_CLIENTS), '--stats-per-source', '1000', '--max-stations', '1000', '--rate', '1000', '--burst', '1000']);
+  const { proc, port, statsPort } = await startServer(t, ['--max-event-clients', String(MAX_CLIENTS), '--stats-per-source', '1000', '--max-stations', '1000', '--rate', '1000', '--burst', '1000']);
   const pid = proc.child.pid!;
   // 500 registered callsigns make each second's stats event ~130 kB, so a client that does
   // not read falls behind fast. They share a few sockets, so fan-out to them stays cheap.
   const crowd: SimStation[] = [];
-  for (let k = 0; k < 5; k++) crowd.push(await station(`CRWD${k}`, port));
+  for (let k = 0; k < 5; k++) crowd.push(await station(t, `CRWD${k}`, port));
   const builder = new MessageBuilder({ source: [10, 0, 0, 2], destination: [10, 0, 0, 1], sourcePorts: { voice: 40000, text: 40001, control: 40002 }, initialIdentification: 1 });
-  const talker = await station('W1ABC', port);
-  const chatter = await station('VE3XYZ', port);
-  const ears = [await station('K5EAR', port), await station('G4EAR', port)];
+  const talker = await station(t, 'W1ABC', port);
+  const chatter = await station(t, 'VE3XYZ', port);
+  const ears = [await station(t, 'K5EAR', port), await station(t, 'G4EAR', port)];
   // A loss must be the relay's, not this busy test process's.
   for (const e of ears) {
     try {
@@ -209,9 +202,11 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
     for (const [i, call] of crowdCalls.entries()) {
       if (known.has(call)) continue;
       for (const f of frameMessage(encodeCallsign(call), builder.text('here'))) crowd[i % 5]!.sendRaw(f);
+      // Paced on purpose, as the comment above says.
       if (i % 25 === 24) await new Promise((r) => setTimeout(r, 20));
     }
     for (const s of [talker, chatter, ...ears]) if (!known.has(s.callsign)) s.chat('joining');
+    // Fixed on purpose: give the server time to take what was sent before it is sent again.
     await new Promise((r) => setTimeout(r, 500));
     return false;
   }, 60_000);
@@ -219,15 +214,15 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
 
   // The cap: 40 stalled and 24 reading streams fill it; 200 more are all refused.
   const stalled = Array.from({ length: 40 }, () => stalledClient(statsPort));
-  cleanups.push(async () => stalled.forEach((s) => s.destroy()));
+  t.after(() => stalled.forEach((s) => s.destroy()));
   await until('40 stalled streams accepted', async () => (await metric(statsPort, 'opv_stats_event_clients')) === 40);
   const readers = Array.from({ length: MAX_CLIENTS - 40 }, () => readingClient(statsPort));
-  cleanups.push(async () => readers.forEach((r) => r.close()));
+  t.after(() => readers.forEach((r) => r.close()));
   assert.deepEqual(new Set(await Promise.all(readers.map((r) => r.status))), new Set([200]));
   const extraStalled = Array.from({ length: 100 }, () => stalledClient(statsPort));
-  cleanups.push(async () => extraStalled.forEach((s) => s.destroy()));
+  t.after(() => extraStalled.forEach((s) => s.destroy()));
   const refused = Array.from({ length: 100 }, () => readingClient(statsPort));
-  cleanups.push(async () => refused.forEach((r) => r.close()));
+  t.after(() => refused.forEach((r) => r.close()));
   assert.deepEqual(new Set(await Promise.all(refused.map((r) => r.status))), new Set([503]));
   await until('200 refused', async () => (await metric(statsPort, 'opv_stats_event_clients_refused_total')) >= 200);
   assert.ok((await metric(statsPort, 'opv_stats_event_clients')) <= MAX_CLIENTS);
@@ -238,6 +233,7 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
   const chat = (async () => {
     for (let i = 0; i < LINES; i++) {
       chatter.chat(`line ${i}`);
+      // Paced on purpose: a line every 100 ms.
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
@@ -245,7 +241,7 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
   const sampler = setInterval(() => rssSeries.push(rssMiB(pid)), 1000);
   sampler.unref();
   await Promise.all([talker.talk(VOICE, 40), chat]);
-  const lines = (ear: SimStation): string[] => ear.texts('VE3XYZ').filter((t) => t.startsWith('line '));
+  const lines = (ear: SimStation): string[] => ear.texts('VE3XYZ').filter((x) => x.startsWith('line '));
   for (const ear of ears) {
     const voice = (): number => ear.heard.filter((h) => h.from === 'W1ABC' && h.message.kind === 'voice').length;
     try {
@@ -263,10 +259,9 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
   clearInterval(sampler);
   assert.equal(await metric(statsPort, 'opv_stats_event_clients'), MAX_CLIENTS - 40);
   const got = readers.map((r) => r.bytes());
-  await new Promise((r) => setTimeout(r, 1500));
-  assert.ok(readers.every((r, i) => r.bytes() > got[i]!), 'readers still receive events');
+  await eventually(() => readers.every((r, i) => r.bytes() > got[i]!), 'readers still receive events', 1500, 100);
   const late = readingClient(statsPort);
-  cleanups.push(async () => late.close());
+  t.after(() => late.close());
   assert.equal(await late.status, 200, 'a freed place can be taken');
   const rssMax = Math.max(rss0, ...rssSeries, rssMiB(pid));
   assert.ok(rssMax - rss0 < 120, `server RSS ${rss0.toFixed(0)} → max ${rssMax.toFixed(0)} MiB`);
@@ -274,10 +269,10 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
   process.stderr.write(`event flood: RSS ${rss0.toFixed(0)} → ${rssSeries.map((x) => x.toFixed(0)).join('→')} MiB\n`);
 });
 
-test('a KEEPALIVE goes back to its sender only; forwarding the rest comes first and is unchanged', async () => {
-  const { port, statsPort } = await startServer([]);
-  const a = await station('W1ABC', port);
-  const b = await station('VE3XYZ', port);
+test('a KEEPALIVE goes back to its sender only; forwarding the rest comes first and is unchanged', async (t) => {
+  const { port, statsPort } = await startServer(t, []);
+  const a = await station(t, 'W1ABC', port);
+  const b = await station(t, 'VE3XYZ', port);
   b.chat('listening');
   a.chat('hello');
   await b.until(() => b.texts('W1ABC').includes('hello'), 10_000, 'hello');

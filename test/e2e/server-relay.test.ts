@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Proc } from '../helpers/proc.js';
@@ -16,26 +16,20 @@ async function stats(statsPort: number, token?: string): Promise<ServerStats> {
   return (await r.json()) as ServerStats;
 }
 
-const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function stations(port: number, calls: string[]): Promise<SimStation[]> {
+async function stations(t: TestContext, port: number, calls: string[]): Promise<SimStation[]> {
   const out = calls.map((c) => new SimStation(c, { host: '127.0.0.1', port }));
   for (const s of out) {
     await s.bound;
-    cleanups.push(() => s.close());
+    t.after(() => s.close());
   }
   return out;
 }
 
-test('stations register, chat reaches every other station once, never the sender', async () => {
-  const { proc, port, statsPort } = await startServer();
-  cleanups.push(() => proc.stop());
+test('stations register, chat reaches every other station once, never the sender', async (t) => {
+  const { proc, port, statsPort } = await startServer([], t);
   assert.match(proc.output, /📡 OPULENT VOICE CONFERENCE SERVER/);
   assert.match(proc.output, /📡 Listening on: 127\.0\.0\.1:\d+/);
-  const [a, b, c] = await stations(port, ['W1ABC', 'VE3XYZ', 'K5XYZ']);
+  const [a, b, c] = await stations(t, port, ['W1ABC', 'VE3XYZ', 'K5XYZ']);
   a!.chat('hello from W1ABC');
   await proc.waitForLine(/🆕 NEW STATION: W1ABC at 127\.0\.0\.1:\d+/);
   b!.chat('VE3XYZ here');
@@ -60,11 +54,10 @@ test('stations register, chat reaches every other station once, never the sender
   assert.equal(seen.size, c!.rawFrames.length);
 });
 
-test('reference frames are relayed byte-for-byte', async () => {
-  const { proc, port } = await startServer();
-  cleanups.push(() => proc.stop());
+test('reference frames are relayed byte-for-byte', async (t) => {
+  const { proc, port } = await startServer([], t);
   const v = loadVectors();
-  const [w1abc, listener] = await stations(port, ['W1ABC', 'N0CALL']);
+  const [w1abc, listener] = await stations(t, port, ['W1ABC', 'N0CALL']);
   listener!.chat('listening');
   await proc.waitForLine(/NEW STATION: N0CALL/);
   const sent: string[] = [];
@@ -85,11 +78,10 @@ test('reference frames are relayed byte-for-byte', async () => {
   await w1abc!.until(() => w1abc!.rawFrames.some((b) => b.toString('hex') === keepalive), 3000, 'keepalive echo');
 });
 
-test('junk never registers stations or reaches real ones; the real station loses nothing', async () => {
-  const { proc, port, statsPort } = await startServer();
-  cleanups.push(() => proc.stop());
-  const [real, listener] = await stations(port, ['W1ABC', 'VE3XYZ']);
-  const attacker = (await stations(port, ['K0K']))[0]!;
+test('junk never registers stations or reaches real ones; the real station loses nothing', async (t) => {
+  const { proc, port, statsPort } = await startServer([], t);
+  const [real, listener] = await stations(t, port, ['W1ABC', 'VE3XYZ']);
+  const attacker = (await stations(t, port, ['K0K']))[0]!;
   listener!.chat('listening');
   real!.chat('joining');
   await proc.waitForLine(/NEW STATION: W1ABC/);
@@ -108,6 +100,7 @@ test('junk never registers stations or reaches real ones; the real station loses
     attacker.sendRaw(f);
     if (i % 10 === 0) attacker.sendRaw(junk[i % junk.length]!);
     // About 20 000 datagrams/s: hostile, but within what the kernel's socket buffers hold.
+    // The pauses pace the flood on purpose.
     if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
     if (i % 250 === 0) {
       real!.chat(`line ${sentLines++}`);
@@ -125,10 +118,9 @@ test('junk never registers stations or reaches real ones; the real station loses
   assert.ok(proc.child.exitCode === null, 'server still running');
 });
 
-test('a flood from one source is rate limited and does not starve others', async () => {
-  const { proc, port, statsPort } = await startServer(['--rate', '50', '--burst', '50']);
-  cleanups.push(() => proc.stop());
-  const [flooder, talker, listener] = await stations(port, ['W1FLD', 'W1ABC', 'VE3XYZ']);
+test('a flood from one source is rate limited and does not starve others', async (t) => {
+  const { proc, port, statsPort } = await startServer(['--rate', '50', '--burst', '50'], t);
+  const [flooder, talker, listener] = await stations(t, port, ['W1FLD', 'W1ABC', 'VE3XYZ']);
   listener!.chat('listening');
   talker!.chat('hi');
   flooder!.chat('flooding');
@@ -136,6 +128,7 @@ test('a flood from one source is rate limited and does not starve others', async
   for (let i = 0; i < 2000; i++) {
     flooder!.chat(`flood ${i}`);
     if (i % 400 === 0) talker!.chat(`important ${i / 400}`);
+    // Paced on purpose, as above: a flood the socket buffers hold.
     if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
   }
   await listener!.until(() => listener!.texts('W1ABC').length === 6, 5000, 'talker lines');
@@ -144,10 +137,9 @@ test('a flood from one source is rate limited and does not starve others', async
   assert.ok(listener!.texts('W1FLD').length < 200, 'the flood was cut');
 });
 
-test('hijack is refused while the holder is active; after silence the endpoint may move', async () => {
-  const { proc, port, statsPort } = await startServer(['--hijack-holddown', '2', '-v']);
-  cleanups.push(() => proc.stop());
-  const [holder, listener, thief] = await stations(port, ['W1ABC', 'VE3XYZ', 'W1ABC']);
+test('hijack is refused while the holder is active; after silence the endpoint may move', async (t) => {
+  const { proc, port, statsPort } = await startServer(['--hijack-holddown', '2', '-v'], t);
+  const [holder, listener, thief] = await stations(t, port, ['W1ABC', 'VE3XYZ', 'W1ABC']);
   listener!.chat('listening');
   holder!.chat('I am W1ABC');
   await proc.waitForLine(/NEW STATION: W1ABC at 127\.0\.0\.1:(\d+)/);
@@ -157,7 +149,8 @@ test('hijack is refused while the holder is active; after silence the endpoint m
   assert.deepEqual(listener!.texts('W1ABC'), ['I am W1ABC']);
   let s = await stats(statsPort);
   assert.equal(s.hijacks_refused, 1);
-  // The holder goes quiet (a NAT rebinding, a restart); after the hold-down the new endpoint is accepted.
+  // The holder goes quiet (a NAT rebinding, a restart); after the hold-down the new endpoint
+  // is accepted. A fixed wait: the silence is what is tested.
   await new Promise((r) => setTimeout(r, 2200));
   thief!.chat('moved');
   await proc.waitForLine(/ENDPOINT CHANGE: W1ABC 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/);
@@ -166,9 +159,9 @@ test('hijack is refused while the holder is active; after silence the endpoint m
   assert.equal(s.stations.find((x) => x.callsign === 'W1ABC')!.endpoint, `127.0.0.1:${thief!.port}`);
 });
 
-test('timeouts, BYE, periodic and final statistics, SIGINT exits 0', async () => {
-  const { proc, port, statsPort } = await startServer(['-t', '2', '--stats-interval', '1']);
-  const [a, b] = await stations(port, ['W1ABC', 'VE3XYZ']);
+test('timeouts, BYE, periodic and final statistics, SIGINT exits 0', async (t) => {
+  const { proc, port, statsPort } = await startServer(['-t', '2', '--stats-interval', '1'], t);
+  const [a, b] = await stations(t, port, ['W1ABC', 'VE3XYZ']);
   a!.chat('hello');
   b!.chat('hello');
   await proc.waitForLine(/NEW STATION: VE3XYZ/);
@@ -187,10 +180,9 @@ test('timeouts, BYE, periodic and final statistics, SIGINT exits 0', async () =>
   assert.match(proc.output, /📊 FINAL STATISTICS/);
 });
 
-test('--reference-return-port sends to each station IP at the fixed port (Python reference stations)', async () => {
+test('--reference-return-port sends to each station IP at the fixed port (Python reference stations)', async (t) => {
   const listenPort = await freeUdpPort();
-  const { proc, port } = await startServer(['--reference-return-port', String(listenPort)]);
-  cleanups.push(() => proc.stop());
+  const { proc, port } = await startServer(['--reference-return-port', String(listenPort)], t);
   assert.match(proc.output, new RegExp(`Return path: to each station's IP at port ${listenPort} \\(reference mode\\)`));
   // Reference stations send from a throwaway port and listen elsewhere: two hosts, 127.0.0.2 and .3.
   const aSend = new SimStation('W1ABC', { host: '127.0.0.1', port }, { bindHost: '127.0.0.2' });
@@ -199,7 +191,7 @@ test('--reference-return-port sends to each station IP at the fixed port (Python
   const aListen = new SimStation('W1ABC', { host: '127.0.0.1', port }, { bindHost: '127.0.0.2', bindPort: listenPort });
   for (const s of [aSend, bSend, bListen, aListen]) {
     await s.bound;
-    cleanups.push(() => s.close());
+    t.after(() => s.close());
   }
   bSend.chat('VE3XYZ listening');
   await proc.waitForLine(/NEW STATION: VE3XYZ at 127\.0\.0\.3:\d+/);
@@ -210,16 +202,16 @@ test('--reference-return-port sends to each station IP at the fixed port (Python
   assert.equal(aListen.texts().length, 0, 'no echo to the sender');
 });
 
-test('dual-stack: IPv6 and IPv4 stations share one conference', async () => {
+test('dual-stack: IPv6 and IPv4 stations share one conference', async (t) => {
   const port = await freeUdpPort();
   const proc = new Proc(opvBin, ['server', '-p', String(port), '--no-stats']);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/Server ready/);
   const v6 = new SimStation('W1ABC', { host: '::1', port });
   const v4 = new SimStation('VE3XYZ', { host: '127.0.0.1', port });
   for (const s of [v6, v4]) {
     await s.bound;
-    cleanups.push(() => s.close());
+    t.after(() => s.close());
   }
   v4.chat('over IPv4');
   v6.chat('over IPv6');

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverStatsSchema } from '../../src/contract/stats-schema.js';
 import { freeUdpPort } from '../helpers/paths.js';
@@ -8,12 +8,7 @@ import { registeredSim, startServer, type RunningServer } from './support/statio
 // Rooms on one server, at the frame level: by port (reference stations), by name (the
 // extension), and never a frame across rooms.
 
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-const sim = (call: string, port: number, srv: RunningServer): Promise<SimStation> => registeredSim(call, port, srv, cleanups);
+const sim = (call: string, port: number, srv: RunningServer, t: TestContext): Promise<SimStation> => registeredSim(call, port, srv, t);
 
 const fromServer = (s: SimStation): string[] => s.controls('OPV-SRV');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -23,16 +18,15 @@ async function stats(srv: RunningServer, query = ''): Promise<ReturnType<typeof 
   return serverStatsSchema.parse(await res.json());
 }
 
-test('rooms: a port per room for reference stations, a room by name for opv stations, and no frame across rooms', async () => {
+test('rooms: a port per room for reference stations, a room by name for opv stations, and no frame across rooms', async (t) => {
   const netPort = await freeUdpPort();
-  const srv = await startServer(['--room', `net:${netPort}`, '--room', 'RAG-CHEW']);
-  cleanups.push(() => srv.proc.stop());
+  const srv = await startServer(['--room', `net:${netPort}`, '--room', 'RAG-CHEW'], t);
   await srv.proc.waitForLine(new RegExp(`Rooms: MAIN \\(port ${srv.port}\\), NET \\(port ${netPort}\\), RAG-CHEW \\(by name\\)`));
 
-  const mainA = await sim('W1MAIN', srv.port, srv); // a reference-like station on the main port
-  const mainB = await sim('W2MAIN', srv.port, srv);
-  const netRef = await sim('K1NET', netPort, srv); // a reference station on the room's port
-  const mover = await sim('VE3OPV', srv.port, srv); // an opv station that chooses NET by name
+  const mainA = await sim('W1MAIN', srv.port, srv, t); // a reference-like station on the main port
+  const mainB = await sim('W2MAIN', srv.port, srv, t);
+  const netRef = await sim('K1NET', netPort, srv, t); // a reference station on the room's port
+  const mover = await sim('VE3OPV', srv.port, srv, t); // an opv station that chooses NET by name
 
   mainA.chat('hello main');
   netRef.chat('hello net');
@@ -52,17 +46,19 @@ test('rooms: a port per room for reference stations, a room by name for opv stat
   await mover.until(() => mover.texts('K1NET').includes('net only'), 5000, 'NET chat at the mover');
   await netRef.until(() => netRef.texts('VE3OPV').includes('from the mover'), 5000, "the mover's chat in NET");
   await mainB.until(() => mainB.texts('W1MAIN').includes('main only'), 5000, 'MAIN chat');
+  // A quiet window: frames that crossed rooms would arrive in it; none may.
   await sleep(300);
   assert.deepEqual(mover.texts('W1MAIN'), ['hello main'], 'nothing from MAIN reaches NET (it heard MAIN before it moved)');
-  assert.ok(!mainA.texts().some((t) => t === 'net only' || t === 'from the mover'), 'nothing from NET reaches MAIN');
-  assert.ok(!mainB.texts().some((t) => t === 'net only' || t === 'from the mover'));
+  assert.ok(!mainA.texts().some((x) => x === 'net only' || x === 'from the mover'), 'nothing from NET reaches MAIN');
+  assert.ok(!mainB.texts().some((x) => x === 'net only' || x === 'from the mover'));
   assert.deepEqual(netRef.texts('W1MAIN'), []);
   assert.deepEqual(mainB.texts('K1NET'), []);
-  assert.equal(mainA.controls().filter((t) => t.startsWith('OPV')).length, 0, 'room requests are never relayed');
+  assert.equal(mainA.controls().filter((x) => x.startsWith('OPV')).length, 0, 'room requests are never relayed');
 
   // Voice: the NET talker is heard in NET only.
   await netRef.talk(10);
   await mover.until(() => mover.heard.filter((h) => h.from === 'K1NET' && h.message.kind === 'voice').length >= 10, 5000, 'voice in NET');
+  // A quiet window for voice that must not reach MAIN.
   await sleep(200);
   assert.equal(mainA.heard.filter((h) => h.from === 'K1NET').length, 0);
 
@@ -90,6 +86,7 @@ test('rooms: a port per room for reference stations, a room by name for opv stat
   await mover.until(() => fromServer(mover).filter((c) => c === 'OPV:ROOM MAIN').length === 2, 5000, 'ROOM MAIN again');
   mover.chat('back in main');
   await mainA.until(() => mainA.texts('VE3OPV').includes('back in main'), 5000, 'back in MAIN');
+  // A quiet window for a chat that must not reach NET any more.
   await sleep(200);
   assert.ok(!netRef.texts('VE3OPV').includes('back in main'));
 });

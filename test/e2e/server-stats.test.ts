@@ -1,16 +1,13 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
+import { eventually } from '../helpers/eventually.js';
 import type { ServerEvent, AdminActionResult, RoomStats, ServerStats } from '../../src/contract/stats.js';
 
 const TOKEN = 'club-secret';
-const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
 
 /** Reads SSE events into an array until closed. */
 function subscribe(port: number, token: string, path = '/api/v1/events'): { events: ServerEvent[]; close: () => void; until: (p: (e: ServerEvent[]) => boolean, ms?: number) => Promise<void> } {
@@ -32,34 +29,29 @@ function subscribe(port: number, token: string, path = '/api/v1/events'): { even
   return {
     events,
     close: () => req.destroy(),
-    async until(p, ms = 5000) {
-      const end = Date.now() + ms;
-      while (!p(events)) {
-        if (Date.now() > end) throw new Error(`events so far: ${events.map((e) => e.type).join(',')}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    until: (p, ms = 5000) => eventually(() => p(events), () => `the event wanted (events so far: ${events.map((e) => e.type).join(',')})`, ms, 50),
   };
 }
 
-test('stats JSON, live events, Prometheus metrics and token-protected admin actions', async () => {
+test('stats JSON, live events, Prometheus metrics and token-protected admin actions', async (t) => {
   const port = await freeUdpPort();
   const statsPort = await freeTcpPort();
   const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), '--stats-token', TOKEN]);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/Server ready/);
   const base = `http://127.0.0.1:${statsPort}`;
   const auth = { authorization: `Bearer ${TOKEN}` };
 
   assert.equal((await fetch(`${base}/api/v1/stats`)).status, 401, 'token required when set');
   const sse = subscribe(statsPort, TOKEN);
-  cleanups.push(async () => sse.close());
+  t.after(() => sse.close());
   await sse.until((e) => e.some((x) => x.type === 'stats'));
 
   const a = new SimStation('W1ABC', { host: '127.0.0.1', port });
   const b = new SimStation('VE3XYZ', { host: '127.0.0.1', port });
   await Promise.all([a.bound, b.bound]);
-  cleanups.push(() => a.close(), () => b.close());
+  t.after(() => a.close());
+  t.after(() => b.close());
   b.chat('listening');
   a.chat('hello');
   await sse.until((e) => e.filter((x) => x.type === 'station_joined').length === 2);
@@ -106,11 +98,11 @@ test('stats JSON, live events, Prometheus metrics and token-protected admin acti
   assert.equal(missing.status, 404);
 });
 
-test('admin actions are refused when the server has no token', async () => {
+test('admin actions are refused when the server has no token', async (t) => {
   const port = await freeUdpPort();
   const statsPort = await freeTcpPort();
   const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort)]);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/Server ready/);
   const r = await fetch(`http://127.0.0.1:${statsPort}/api/v1/stations/W1ABC/ban`, { method: 'POST' });
   assert.equal(r.status, 403);
@@ -131,14 +123,14 @@ test('a wrong flag or an unprotected public stats port is a one-line error', asy
   }
 });
 
-test('json log format emits one object per line', async () => {
+test('json log format emits one object per line', async (t) => {
   const port = await freeUdpPort();
   const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--no-stats', '--log-format', 'json']);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/"event":"ready"/);
   const a = new SimStation('W1ABC', { host: '127.0.0.1', port });
   await a.bound;
-  cleanups.push(() => a.close());
+  t.after(() => a.close());
   a.chat('hi');
   const line = await proc.waitForLine(/"event":"station_joined"/);
   const obj = JSON.parse(line) as { callsign: string; endpoint: string; ts: string };
@@ -146,7 +138,7 @@ test('json log format emits one object per line', async () => {
   for (const l of proc.lines.filter(Boolean)) JSON.parse(l);
 });
 
-test('access lists: --deny, an ACL file re-read on SIGHUP, and the station cap', async () => {
+test('access lists: --deny, an ACL file re-read on SIGHUP, and the station cap', async (t) => {
   const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(`${tmpdir()}/opv-acl-`);
@@ -158,12 +150,12 @@ test('access lists: --deny, an ACL file re-read on SIGHUP, and the station cap',
     'server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort),
     '--deny', 'W1BAD', '--acl-file', acl, '--max-stations', '2', '--stats-token', TOKEN,
   ]);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/Server ready/);
   const mk = async (call: string): Promise<SimStation> => {
     const s = new SimStation(call, { host: '127.0.0.1', port });
     await s.bound;
-    cleanups.push(() => s.close());
+    t.after(() => s.close());
     return s;
   };
   const bad = await mk('W1BAD');
@@ -194,12 +186,12 @@ test('access lists: --deny, an ACL file re-read on SIGHUP, and the station cap',
   assert.doesNotMatch(readFileSync(acl, 'utf8'), /VE3XYZ/);
 });
 
-test('rooms on the stats channel: ?room= filters stats and events, /api/v1/rooms, per-room metrics; bad room queries are one-line 400/404', async () => {
+test('rooms on the stats channel: ?room= filters stats and events, /api/v1/rooms, per-room metrics; bad room queries are one-line 400/404', async (t) => {
   const port = await freeUdpPort();
   const netPort = await freeUdpPort();
   const statsPort = await freeTcpPort();
   const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--room', `NET:${netPort}`, '--stats-port', String(statsPort), '--stats-token', TOKEN]);
-  cleanups.push(() => proc.stop());
+  t.after(() => proc.stop());
   await proc.waitForLine(/Server ready/);
   const base = `http://127.0.0.1:${statsPort}`;
   const auth = { authorization: `Bearer ${TOKEN}` };
@@ -222,12 +214,13 @@ test('rooms on the stats channel: ?room= filters stats and events, /api/v1/rooms
   }
 
   const netEvents = subscribe(statsPort, TOKEN, '/api/v1/events?room=net');
-  cleanups.push(async () => netEvents.close());
+  t.after(() => netEvents.close());
   await netEvents.until((e) => e.some((x) => x.type === 'stats'));
   const a = new SimStation('W1ABC', { host: '127.0.0.1', port });
   const b = new SimStation('VE3XYZ', { host: '127.0.0.1', port: netPort });
   await Promise.all([a.bound, b.bound]);
-  cleanups.push(() => a.close(), () => b.close());
+  t.after(() => a.close());
+  t.after(() => b.close());
   a.chat('main room');
   b.chat('net room');
   const talk = b.talk(10, 40);
@@ -242,10 +235,12 @@ test('rooms on the stats channel: ?room= filters stats and events, /api/v1/rooms
 
   // Both stations' 13 frames (chat, PTT_START, 10 voice, PTT_STOP) in, so no frame lands between the two reads below.
   let all = (await get('/api/v1/stats')).body as ServerStats;
-  for (let i = 0; i < 100 && all.frames_received < 26; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    all = (await get('/api/v1/stats')).body as ServerStats;
-  }
+  await eventually(
+    async () => (all = (await get('/api/v1/stats')).body as ServerStats).frames_received >= 26,
+    () => `26 frames received (${all.frames_received})`,
+    5000,
+    50,
+  );
   assert.deepEqual(all.stations.map((x) => `${x.callsign}:${x.room}`).sort(), ['VE3XYZ:NET', 'W1ABC:MAIN']);
   const main = (await get('/api/v1/stats?room=main')).body as ServerStats;
   assert.deepEqual(main.stations.map((x) => x.callsign), ['W1ABC']);

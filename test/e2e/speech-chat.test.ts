@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +12,7 @@ import { HistoryStore } from '../../src/station/history.js';
 import type { TransmissionEntry } from '../../src/station/types.js';
 import { UTTERANCE_GAP_MS } from '../../src/station/speech/speech-queue.js';
 import { COURTESY_TONE_MS } from '../../src/audio/tones.js';
-
-const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
-after(async () => {
-  for (const p of procs.reverse()) await p.stop('SIGKILL');
-});
+import { eventually } from '../helpers/eventually.js';
 
 /** Speech-duration tolerance: espeak's rendering vs what the station played (resampling, 5 ms windows). */
 const TOL_S = 0.05;
@@ -47,25 +43,19 @@ function wavSoundSeconds(file: string): number {
 }
 const wavHasSound = (file: string): boolean => wavSoundSeconds(file) > 0;
 
-async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  return eventually(cond, what, timeoutMs, 50);
 }
 
 const s = (samples: number): string => `${(samples / RATE).toFixed(3)} s`;
 
-test('chat heard during a transmission is spoken after it, after the courtesy tone, and markup is read literally', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('chat heard during a transmission is spoken after it, after the courtesy tone, and markup is read literally', async (t) => {
+  const srv = await startServer([], t);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-speech-'));
   const bWav = path.join(tmp, 'b.wav');
-  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio']);
-  const c = await startStation('K5XYZ', srv.port, ['--no-audio']);
-  const b = await startStation('VE3XYZ', srv.port, ['--speak-chat', '--audio-out', bWav]);
-  procs.push(a.proc, b.proc, c.proc);
+  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio'], { t });
+  const c = await startStation('K5XYZ', srv.port, ['--no-audio'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--speak-chat', '--audio-out', bWav], { t });
   for (const x of [a, b, c]) await x.proc.waitForLine(/connected to server/);
   await b.proc.waitForLine(/chat is read aloud/);
 
@@ -170,18 +160,16 @@ test('chat heard during a transmission is spoken after it, after the courtesy to
   assert.ok(Math.abs(asPhonemes.last - asPhonemes.first - want) > 5 * TOL_S, 'the test tells literal text from phoneme input');
 });
 
-test('without espeak-ng the station says so once and still chats, with cues', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('without espeak-ng the station says so once and still chats, with cues', async (t) => {
+  const srv = await startServer([], t);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-nospeech-'));
   // A PATH with node on it and no espeak-ng.
   const bin = path.join(tmp, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, path.join(bin, 'node'));
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
   const bWav = path.join(tmp, 'b.wav');
-  const b = await startStation('VE3XYZ', srv.port, ['--speak-chat', '--no-audio', '--audio-out', bWav], { env: { PATH: bin } });
-  procs.push(a.proc, b.proc);
+  const b = await startStation('VE3XYZ', srv.port, ['--speak-chat', '--no-audio', '--audio-out', bWav], { env: { PATH: bin }, t });
   await b.proc.waitForLine(/connected to server/);
   const notice = await b.proc.waitForLine(/espeak-ng is not installed/);
   assert.match(notice, /chat will not be spoken/);
@@ -200,14 +188,12 @@ test('without espeak-ng the station says so once and still chats, with cues', as
   assert.equal(findWindow(rec, 'other', 0, rec.length, 4), -1, 'nothing but the cue');
 });
 
-test('/speak on and /speak off in line mode', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('/speak on and /speak off in line mode', async (t) => {
+  const srv = await startServer([], t);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-speak-cmd-'));
   const bWav = path.join(tmp, 'b.wav');
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio', '--audio-out', bWav, '--no-chat-cue']);
-  procs.push(a.proc, b.proc);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio', '--audio-out', bWav, '--no-chat-cue'], { t });
   await b.proc.waitForLine(/connected to server/);
   assert.equal(b.proc.count(/read aloud/), 0, 'off by default');
   b.proc.sendLine('/speak on');

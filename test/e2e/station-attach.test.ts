@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -8,6 +8,7 @@ import { startServer, startStation } from './support/stations.js';
 import { Proc } from '../helpers/proc.js';
 import { opvBin } from '../helpers/paths.js';
 import { alsaEnv } from '../helpers/alsa.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * A station run as a service (line mode, stdin /dev/null-like, journald's JOURNAL_STREAM
@@ -15,10 +16,6 @@ import { alsaEnv } from '../helpers/alsa.js';
  * `opv station --attach`: real processes, a real server, another real station.
  */
 
-const stops: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const s of stops.reverse()) await s();
-});
 
 function rawClient(file: string): Promise<{ sock: Socket; text: () => string }> {
   return new Promise((resolve, reject) => {
@@ -31,23 +28,16 @@ function rawClient(file: string): Promise<{ sock: Socket; text: () => string }> 
   });
 }
 
-async function until(probe: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until(probe: () => boolean, what: string, ms = 10_000): Promise<void> {
+  return eventually(probe, what, ms, 50);
 }
 
-test('an operator attaches to a running station over its control socket: recent output, history, chat both ways, detach leaves it running', async () => {
-  const srv = await startServer();
-  stops.push(() => srv.proc.stop('SIGKILL'));
+test('an operator attaches to a running station over its control socket: recent output, history, chat both ways, detach leaves it running', async (t) => {
+  const srv = await startServer([], t);
   const runtime = mkdtempSync(path.join(tmpdir(), 'opv-run-'));
   const env = { XDG_RUNTIME_DIR: runtime, JOURNAL_STREAM: '8:4242' };
-  const svc = await startStation('W1SVC', srv.port, ['--no-audio', '--control-socket'], { env });
-  stops.push(() => svc.proc.stop('SIGKILL'));
-  const other = await startStation('VE3OTH', srv.port, ['--no-audio']);
-  stops.push(() => other.proc.stop('SIGKILL'));
+  const svc = await startStation('W1SVC', srv.port, ['--no-audio', '--control-socket'], { env, t });
+  const other = await startStation('VE3OTH', srv.port, ['--no-audio'], { t });
   const sockFile = path.join(runtime, 'opv', 'station-W1SVC.sock');
   await svc.proc.waitForLine(new RegExp(`control socket ${sockFile}: opv station --attach W1SVC joins this station`));
   assert.equal(statSync(sockFile).mode & 0o777, 0o600);
@@ -60,7 +50,7 @@ test('an operator attaches to a running station over its control socket: recent 
 
   const attachEnv = { ...alsaEnv(svc.home), ...env };
   const op = new Proc('node', [opvBin, 'station', '--attach', 'W1SVC'], { env: attachEnv });
-  stops.push(() => op.stop('SIGKILL'));
+  t.after(() => op.stop('SIGKILL'));
   await op.waitForLine(/^📎 attached to W1SVC on 127\.0\.0\.1:\d+, running since .*; quit or Ctrl\+D detaches, the station keeps running$/);
   await op.waitForLine(/^— recent output —$/);
   await op.waitForLine(/^\d\d:\d\d:\d\d 📨 \[VE3OTH\]: hello service$/);
@@ -111,11 +101,9 @@ test('an operator attaches to a running station over its control socket: recent 
   assert.equal(await gone.wait(), 1);
 });
 
-test('SIGHUP (the SSH session of a station started by hand has gone) signs off with BYE', async () => {
-  const srv = await startServer();
-  stops.push(() => srv.proc.stop('SIGKILL'));
-  const st = await startStation('W1HUP', srv.port, ['--no-audio']);
-  stops.push(() => st.proc.stop('SIGKILL'));
+test('SIGHUP (the SSH session of a station started by hand has gone) signs off with BYE', async (t) => {
+  const srv = await startServer([], t);
+  const st = await startStation('W1HUP', srv.port, ['--no-audio'], { t });
   await st.proc.waitForLine(/🔗 connected to server/);
   assert.equal(await st.proc.stop('SIGHUP'), 0);
   await st.proc.waitForLine(/👋 W1HUP signing off: BYE sent, 73/);

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +15,6 @@ import type { TransmissionEntry } from '../../src/station/types.js';
 /** These tests measure the recorded voice alone: no chat pips or courtesy tones in it. */
 const VOICE_ONLY = ['--no-chat-cue', '--no-courtesy-tone'];
 
-const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
-after(async () => {
-  for (const p of procs.reverse()) await p.stop('SIGKILL');
-});
-
 function lastTx(dataDir: string, callsign: string, direction: 'in' | 'out'): { entry: TransmissionEntry; pcm: Int16Array } {
   const h = HistoryStore.open(dataDir, { maxEntries: 1000, maxAgeDays: 30 });
   const e = h.list().filter((x): x is TransmissionEntry => x.type === 'transmission' && x.callsign === callsign && x.direction === direction).pop();
@@ -27,14 +22,12 @@ function lastTx(dataDir: string, callsign: string, direction: 'in' | 'out'): { e
   return { entry: e, pcm: decodeTransmission(h.packets(e.id)) };
 }
 
-test('speech from one station is heard by two others as a straight decode of what was sent', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('speech from one station is heard by two others as a straight decode of what was sent', async (t) => {
+  const srv = await startServer([], t);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-audio-'));
-  const a = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
-  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'b.wav')]);
-  const c = await startStation('K5XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'c.wav')]);
-  procs.push(a.proc, b.proc, c.proc);
+  const a = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')], { t });
+  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'b.wav')], { t });
+  const c = await startStation('K5XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'c.wav')], { t });
   for (const s of [a, b, c]) await s.proc.waitForLine(/connected to server/);
   a.proc.sendLine('/ptt on');
   await a.proc.waitForLine(/PTT was released/, 15_000);
@@ -59,14 +52,12 @@ test('speech from one station is heard by two others as a straight decode of wha
   }
 });
 
-test('two stations transmitting at once are both heard, mixed, each with a complete history entry', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('two stations transmitting at once are both heard, mixed, each with a complete history entry', async (t) => {
+  const srv = await startServer([], t);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-duo-'));
-  const a = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
-  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'b.wav')]);
-  const c = await startStation('K5XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'c.wav')]);
-  procs.push(a.proc, b.proc, c.proc);
+  const a = await startStation('W1ABC', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')], { t });
+  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'b.wav')], { t });
+  const c = await startStation('K5XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'c.wav')], { t });
   for (const s of [a, b, c]) await s.proc.waitForLine(/connected to server/);
   a.proc.sendLine('/ptt on');
   b.proc.sendLine('/ptt on');
@@ -80,9 +71,9 @@ test('two stations transmitting at once are both heard, mixed, each with a compl
   }
   const ta = lastTx(c.dataDir, 'W1ABC', 'in');
   const tb = lastTx(c.dataDir, 'VE3XYZ', 'in');
-  for (const t of [ta, tb]) {
-    assert.ok(t.entry.frames >= 182 && t.entry.frames <= 186, `frames ${t.entry.frames}`);
-    assert.equal(t.entry.framesLost, 0);
+  for (const tx of [ta, tb]) {
+    assert.ok(tx.entry.frames >= 182 && tx.entry.frames <= 186, `frames ${tx.entry.frames}`);
+    assert.equal(tx.entry.framesLost, 0);
   }
   // The recording is the two talkers mixed: it correlates with the mix of both decodes.
   const rec = await readWav(path.join(tmp, 'c.wav'));
@@ -102,15 +93,13 @@ test('two stations transmitting at once are both heard, mixed, each with a compl
   assert.ok(correlation(rec.subarray(span.start, span.end), rec.subarray(span.start, span.end)) > 0.99);
 });
 
-test('through 5 % loss and ±30 ms jitter the audio stays continuous and the right length', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('through 5 % loss and ±30 ms jitter the audio stays continuous and the right length', async (t) => {
+  const srv = await startServer([], t);
   const proxy = await lossyProxy(srv.port, 0.05, 30, 7);
-  procs.push({ stop: async () => proxy.close() });
+  t.after(() => proxy.close());
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-lossy-'));
-  const a2 = await startStation('W1ABC', proxy.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
-  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'b.wav')]);
-  procs.push(a2.proc, b.proc);
+  const a2 = await startStation('W1ABC', proxy.port, [...VOICE_ONLY, '--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')], { t });
+  const b = await startStation('VE3XYZ', srv.port, [...VOICE_ONLY, '--audio-out', path.join(tmp, 'b.wav')], { t });
   await b.proc.waitForLine(/connected to server/);
   a2.proc.sendLine('hello through the proxy');
   // Chat is one frame here: with 5 % loss it may be lost, as on any lossy link.

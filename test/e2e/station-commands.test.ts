@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,18 +8,10 @@ import { opvBin, speechWav } from '../helpers/paths.js';
 import { alsaEnv, makeNullAlsaHome } from '../helpers/alsa.js';
 import { startServer, startStation } from './support/stations.js';
 
-const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
-after(async () => {
-  for (const p of procs.reverse()) await p.stop('SIGKILL');
-});
-
-test('line mode: /ptt on with --ptt-timeout 2 stops at 2 s of a 7 s file, told in words', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  procs.push(b.proc);
-  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio', '--ptt-timeout', '2']);
-  procs.push(a.proc);
+test('line mode: /ptt on with --ptt-timeout 2 stops at 2 s of a 7 s file, told in words', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
+  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio', '--ptt-timeout', '2'], { t });
   await a.proc.waitForLine(/🔗 connected/);
   a.proc.sendLine('/ptt on');
   await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
@@ -31,13 +23,10 @@ test('line mode: /ptt on with --ptt-timeout 2 stops at 2 s of a 7 s file, told i
   assert.ok(secs >= 1.5 && secs <= 2.6, `transmission lasted ${secs} s`);
 });
 
-test('line mode: the same table: unknown commands are not sent, //text sends /text, help lists every command', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  procs.push(b.proc);
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
-  procs.push(a.proc);
+test('line mode: the same table: unknown commands are not sent, //text sends /text, help lists every command', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
   await a.proc.waitForLine(/🔗 connected/);
   a.proc.sendLine('/whoami');
   await a.proc.waitForLine(/^❌ unknown command \/whoami: not sent/);
@@ -50,7 +39,7 @@ test('line mode: the same table: unknown commands are not sent, //text sends /te
   assert.equal(b.proc.count(/📨 \[W1ABC\]: \/(whoami|help|ptt)/), 0, 'a command went out as chat');
 });
 
-test('a PTT key that collides with the chat line or tmux is refused with why; a missing --config file is an error in one line', async () => {
+test('a PTT key that collides with the chat line or tmux is refused with why; a missing --config file is an error in one line', async (t) => {
   const home = makeNullAlsaHome();
   const env = { ...alsaEnv(home), XDG_CONFIG_HOME: path.join(home, '.config') };
   const cases: [string[], RegExp][] = [
@@ -60,7 +49,7 @@ test('a PTT key that collides with the chat line or tmux is refused with why; a 
   ];
   for (const [flags, re] of cases) {
     const p = new Proc(opvBin, ['station', 'W1ABC', '-i', '127.0.0.1', '--no-tui', ...flags], { env });
-    procs.push(p);
+    t.after(() => p.stop('SIGKILL'));
     assert.equal(await p.waitForExit(15_000), 1, p.output);
     assert.match(p.output, re);
     assert.doesNotMatch(p.output, /C-b|C-k/.test(flags.join(' ')) ? /use .*C-(b|k)\b/ : /$^/);

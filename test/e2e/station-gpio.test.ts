@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, startStation, type RunningServer } from './support/stations.js';
@@ -12,33 +12,25 @@ import { GpioSim, pathWithoutGpioTools, piChip } from '../helpers/gpio-sim.js';
  * and the LED line is held lit while transmitting.
  */
 
-const stops: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const s of stops.reverse()) await s();
-});
-
+// One server for the whole file, started by the first test that needs it; each test's
+// stations stop with that test.
 let server: RunningServer | null = null;
+after(() => server?.proc.stop('SIGKILL'));
 async function srv(): Promise<RunningServer> {
-  if (!server) {
-    server = await startServer();
-    const p = server.proc;
-    stops.push(() => p.stop('SIGKILL'));
-  }
+  server ??= await startServer();
   return server;
 }
 
-async function station(call: string, extra: string[], env: NodeJS.ProcessEnv = {}) {
-  const s = await startStation(call, (await srv()).port, extra, { env });
-  stops.push(() => s.proc.stop('SIGKILL'));
-  return s;
+async function station(t: TestContext, call: string, extra: string[], env: NodeJS.ProcessEnv = {}) {
+  return startStation(call, (await srv()).port, extra, { env, t });
 }
 
 for (const gen of [1, 2] as const) {
-  test(`libgpiod ${gen === 1 ? '1.6' : '2.x'}: the GPIO button keys a transmission another station hears, and the LED is held lit meanwhile`, async () => {
+  test(`libgpiod ${gen === 1 ? '1.6' : '2.x'}: the GPIO button keys a transmission another station hears, and the LED is held lit meanwhile`, async (t) => {
     const sim = new GpioSim(gen, [{ name: 'gpiochip0', label: 'brcmvirt-gpio', lines: 8 }, piChip('gpiochip4', 'pinctrl-rp1', 54)]);
-    const rx = await station(gen === 1 ? 'VE3XYZ' : 'VE3ABC', ['--no-audio']);
+    const rx = await station(t, gen === 1 ? 'VE3XYZ' : 'VE3ABC', ['--no-audio']);
     // By number (found by its name GPIO23) on 1.6; by name on 2.x.
-    const tx = await station(gen === 1 ? 'W1ABC' : 'W2ABC', ['--audio-in', speechWav, '--ptt-gpio', gen === 1 ? '23' : 'GPIO23', '--led-gpio', '17'], sim.env());
+    const tx = await station(t, gen === 1 ? 'W1ABC' : 'W2ABC', ['--audio-in', speechWav, '--ptt-gpio', gen === 1 ? '23' : 'GPIO23', '--led-gpio', '17'], sim.env());
     const version = gen === 1 ? '1\\.6\\.3' : '2\\.2\\.1';
     await tx.proc.waitForLine(new RegExp(`GPIO PTT button: gpiochip4 line 23 \\(found by its name GPIO23; libgpiod ${version} tools\\), pressed to ground, bias pull-up`));
     await tx.proc.waitForLine(new RegExp(`GPIO TX LED: gpiochip4 line 17 \\(found by its name GPIO17; libgpiod ${version} tools\\)`));
@@ -69,15 +61,15 @@ for (const gen of [1, 2] as const) {
     await sim.waitLed('gpiochip4', 17, 'released');
   });
 
-  test(`libgpiod ${gen === 1 ? '1.6' : '2.x'}: a missing chip, a busy line and an active-high button on a given chip`, async () => {
+  test(`libgpiod ${gen === 1 ? '1.6' : '2.x'}: a missing chip, a busy line and an active-high button on a given chip`, async (t) => {
     const sim = new GpioSim(gen, [piChip()]);
-    const missing = await station(`K${gen}AAA`, ['--no-audio', '--ptt-gpio', '23', '--gpio-chip', 'gpiochip9'], sim.env());
+    const missing = await station(t, `K${gen}AAA`, ['--no-audio', '--ptt-gpio', '23', '--gpio-chip', 'gpiochip9'], sim.env());
     await missing.proc.waitForLine(/❌ no GPIO chip gpiochip9 \(this machine has gpiochip0 \[pinctrl-bcm2711\]\): check --gpio-chip; PTT stays on the keyboard/);
     missing.proc.sendLine('chat still works');
     await missing.proc.waitForLine(new RegExp(`📤 \\[K${gen}AAA\\]: chat still works`));
 
     sim.holdLine('gpiochip0', 23, process.pid);
-    const busy = await station(`K${gen}BBB`, ['--audio-in', speechWav, '--ptt-gpio', 'GPIO23'], sim.env());
+    const busy = await station(t, `K${gen}BBB`, ['--audio-in', speechWav, '--ptt-gpio', 'GPIO23'], sim.env());
     await busy.proc.waitForLine(/❌ the PTT button \(gpiochip0 line 23\) is in use by another program \(gpioinfo shows its consumer\); PTT stays on the keyboard/);
     busy.proc.sendLine('/ptt on');
     await busy.proc.waitForLine(new RegExp(`🎤 K${gen}BBB: PTT was pressed`));
@@ -85,7 +77,7 @@ for (const gen of [1, 2] as const) {
     await busy.proc.waitForLine(new RegExp(`🔇 K${gen}BBB: PTT was released`));
 
     // An active-high button on line 5 of a chip given by number, bias off.
-    const high = await station(`K${gen}CCC`, ['--audio-in', speechWav, '--ptt-gpio', '5', '--gpio-chip', '0', '--ptt-active-high', '--gpio-bias', 'pull-down'], sim.env());
+    const high = await station(t, `K${gen}CCC`, ['--audio-in', speechWav, '--ptt-gpio', '5', '--gpio-chip', '0', '--ptt-active-high', '--gpio-bias', 'pull-down'], sim.env());
     await high.proc.waitForLine(/GPIO PTT button: gpiochip0 line 5 \(found by --gpio-chip 0;.*active high, bias pull-down/);
     await sim.waitForRequest('gpiochip0', 5);
     assert.equal(sim.request('gpiochip0', 5)!.activeLow, false);
@@ -96,11 +88,11 @@ for (const gen of [1, 2] as const) {
   });
 }
 
-test('no GPIO chip at all, and no libgpiod tools: one line each, the station works on', async () => {
+test('no GPIO chip at all, and no libgpiod tools: one line each, the station works on', async (t) => {
   const none = new GpioSim(2, []);
-  const a = await station('K5AAA', ['--no-audio', '--ptt-gpio', '23'], none.env());
+  const a = await station(t, 'K5AAA', ['--no-audio', '--ptt-gpio', '23'], none.env());
   await a.proc.waitForLine(/❌ no GPIO chip on this machine \(gpiodetect lists none\): --ptt-gpio needs a Raspberry Pi or another GPIO chip; PTT stays on the keyboard/);
-  const b = await station('K5BBB', ['--no-audio', '--ptt-gpio', '23', '--led-gpio', '17'], { PATH: pathWithoutGpioTools() });
+  const b = await station(t, 'K5BBB', ['--no-audio', '--ptt-gpio', '23', '--led-gpio', '17'], { PATH: pathWithoutGpioTools() });
   await b.proc.waitForLine(/❌ gpiomon not found: install the Debian package gpiod \(sudo apt install gpiod\); PTT stays on the keyboard/);
   b.proc.sendLine('hello without tools');
   await a.proc.waitForLine(/📨 \[K5BBB\]: hello without tools/);

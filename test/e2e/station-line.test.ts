@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,18 +8,11 @@ import { startServer, startStation, type StationProc } from './support/stations.
 import { speechWav } from '../helpers/paths.js';
 import { readWav } from '../../src/station/voice/files.js';
 
-const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
-after(async () => {
-  for (const p of procs.reverse()) await p.stop('SIGKILL');
-});
-
-test('line mode: chat both ways, PTT with buffered chat, history, export, replay, clean exit', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
+test('line mode: chat both ways, PTT with buffered chat, history, export, replay, clean exit', async (t) => {
+  const srv = await startServer([], t);
   const tmp = mkdtempSync(path.join(tmpdir(), 'opv-line-'));
-  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')]);
-  const b = await startStation('VE3XYZ', srv.port, ['--audio-out', path.join(tmp, 'b.wav')]);
-  procs.push(a.proc, b.proc);
+  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--audio-out', path.join(tmp, 'a.wav')], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--audio-out', path.join(tmp, 'b.wav')], { t });
   await a.proc.waitForLine(/🔗 connected to server \(round trip \d+ ms\)/);
   await b.proc.waitForLine(/🔗 connected to server/);
 
@@ -77,8 +70,7 @@ test('line mode: chat both ways, PTT with buffered chat, history, export, replay
   await srv.proc.waitForLine(/STATION LEFT: VE3XYZ .*\(BYE\)/);
 
   // History survives a restart.
-  const b2 = await startStation('VE3XYZ', srv.port, ['--no-audio'], { dataDir: b.dataDir });
-  procs.push(b2.proc);
+  const b2 = await startStation('VE3XYZ', srv.port, ['--no-audio'], { dataDir: b.dataDir, t });
   b2.proc.sendLine('/history');
   await b2.proc.waitForLine(/⬅ W1ABC: hello from W1ABC 📡/);
   await b2.proc.waitForLine(new RegExp(`^#${entry} .*W1ABC transmission`));
@@ -86,7 +78,7 @@ test('line mode: chat both ways, PTT with buffered chat, history, export, replay
   assert.equal(await b2.proc.wait(), 0);
 });
 
-test('a bad callsign or flag is one clear line; no sound card still chats', async () => {
+test('a bad callsign or flag is one clear line; no sound card still chats', async (t) => {
   const { Proc } = await import('../helpers/proc.js');
   const { opvBin } = await import('../helpers/paths.js');
   for (const [args, re] of [
@@ -99,12 +91,10 @@ test('a bad callsign or flag is one clear line; no sound card still chats', asyn
     assert.match(p.output, re);
     assert.doesNotMatch(p.output, /\n\s+at /);
   }
-  const srv = await startServer();
-  procs.push(srv.proc);
+  const srv = await startServer([], t);
   const { makeNoSoundHome } = await import('../helpers/alsa.js');
-  const a: StationProc = await startStation('W1ABC', srv.port, [], { home: makeNoSoundHome() });
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  procs.push(a.proc, b.proc);
+  const a: StationProc = await startStation('W1ABC', srv.port, [], { home: makeNoSoundHome(), t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await a.proc.waitForLine(/no microphone/);
   await a.proc.waitForLine(/no audio output/);
   // The server relays to registered stations only: B must have been heard first.
@@ -113,12 +103,10 @@ test('a bad callsign or flag is one clear line; no sound card still chats', asyn
   await b.proc.waitForLine(/📨 \[W1ABC\]: chat without a sound card/);
 });
 
-test('--ptt-gpio without a GPIO chip says so and the station keeps working', async () => {
-  const srv = await startServer();
-  procs.push(srv.proc);
-  const a = await startStation('W1ABC', srv.port, ['--no-audio', '--ptt-gpio', '23', '--led-gpio', '17', '--gpio-chip', 'gpiochip97']);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  procs.push(a.proc, b.proc);
+test('--ptt-gpio without a GPIO chip says so and the station keeps working', async (t) => {
+  const srv = await startServer([], t);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio', '--ptt-gpio', '23', '--led-gpio', '17', '--gpio-chip', 'gpiochip97'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   // With the gpiod tools installed (scripts/setup.sh) gpiodetect lists no chip here; without them, that is said.
   await a.proc.waitForLine(/❌ (no GPIO chip on this machine|gpiomon not found).*PTT stays on the keyboard/);
   await b.proc.waitForLine(/connected to server/);
@@ -126,7 +114,7 @@ test('--ptt-gpio without a GPIO chip says so and the station keeps working', asy
   await b.proc.waitForLine(/📨 \[W1ABC\]: still on the air/);
 });
 
-test('--save-config writes the effective settings, which the next start uses; --list-audio lists devices', async () => {
+test('--save-config writes the effective settings, which the next start uses; --list-audio lists devices', async (t) => {
   const { Proc } = await import('../helpers/proc.js');
   const { opvBin } = await import('../helpers/paths.js');
   const { makeNullAlsaHome, alsaEnv } = await import('../helpers/alsa.js');
@@ -142,10 +130,9 @@ test('--save-config writes the effective settings, which the next start uses; --
   assert.equal(saved.jitterFrames, 3);
   assert.equal(saved.ptt.timeoutS, 60);
   // The next start needs neither callsign nor server on the command line.
-  const srv = await startServer();
-  procs.push(srv.proc);
+  const srv = await startServer([], t);
   const again = new Proc('node', [opvBin, 'station', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', '0', '--no-audio', '--no-tui', '--data-dir', path.join(home, 'data')], { env });
-  procs.push(again);
+  t.after(() => again.stop('SIGKILL'));
   await again.waitForLine(/📻 W1ABC on 127\.0\.0\.1:/);
   await srv.proc.waitForLine(/NEW STATION: W1ABC/);
   const list = new Proc(opvBin, ['station', '--list-audio'], { env });

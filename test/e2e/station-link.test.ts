@@ -10,25 +10,22 @@ import { opvBin } from '../helpers/paths.js';
 import { createTestNet, netnsSkip, type TestNet } from '../helpers/netns.js';
 import { FAST_KEEPALIVE, startServer, startStation, startHostStation, stationOnReferenceStandIn } from './support/stations.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+// The namespaces go when the file ends, after every test's own processes are stopped
+// (a test's t.after hooks run in the order they were added, so one there would run first).
 let net: TestNet | null = null;
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  net?.close();
-});
+after(() => net?.close());
 
-test('chat typed during a server restart arrives afterwards, marked delayed; the station re-registers at once', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { settings: FAST_KEEPALIVE });
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => a.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
+test('chat typed during a server restart arrives afterwards, marked delayed; the station re-registers at once', async (t) => {
+  const srv = await startServer([], t);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { settings: FAST_KEEPALIVE, t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await a.proc.waitForLine(/🔗 connected to server \(round trip \d+ ms\)/);
   await b.proc.waitForLine(/🔗 connected to server/);
   a.proc.sendLine('before the restart');
   await b.proc.waitForLine(/^📨 \[W1ABC\]: before the restart$/);
   // The delivery probe follows the line one 40 ms slot later; let it be answered (a line
-  // whose probe the dead server never saw is, rightly, sent again).
+  // whose probe the dead server never saw is, rightly, sent again). Nothing shows that
+  // answer, so this wait is fixed.
   await new Promise((r) => setTimeout(r, 500));
 
   await srv.proc.stop('SIGKILL');
@@ -42,7 +39,7 @@ test('chat typed during a server restart arrives afterwards, marked delayed; the
   await a.proc.waitForLine(/^⏳ \[W1ABC\]: typed while it was down \(held/);
 
   const again = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(srv.port), '--stats-port', String(srv.statsPort)]);
-  cleanups.push(() => again.stop('SIGKILL'));
+  t.after(() => again.stop('SIGKILL'));
   await again.waitForLine(/Server ready for connections/);
   const up = Date.now();
   // Fast keepalives while unanswered: registered again within about a second, not at the next keepalive.
@@ -60,15 +57,16 @@ test('chat typed during a server restart arrives afterwards, marked delayed; the
   assert.equal(await a.proc.wait(), 0);
 });
 
-test('chat typed during a link cut (namespace hosts, interface down) arrives when it comes back', { skip: netnsSkip() }, async () => {
+test('chat typed during a link cut (namespace hosts, interface down) arrives when it comes back', { skip: netnsSkip() }, async (t) => {
   net = createTestNet(['srv', 'a', 'b']);
   const h = net.hosts as Record<'srv' | 'a' | 'b', { ns: string; ip: string }>;
   const server = new Proc('node', [opvBin, 'server', '--no-stats'], { netns: h.srv.ns });
-  cleanups.push(() => server.stop('SIGKILL'));
+  t.after(() => server.stop('SIGKILL'));
   await server.waitForLine(/Server ready for connections/);
   const a = await startHostStation('W1ABC', h.srv, h.a, ['--no-audio']);
   const b = await startHostStation('VE3XYZ', h.srv, h.b, ['--no-audio']);
-  cleanups.push(() => a.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
+  t.after(() => a.proc.stop('SIGKILL'));
+  t.after(() => b.proc.stop('SIGKILL'));
   await a.proc.waitForLine(/🔗 connected to server/);
   await b.proc.waitForLine(/🔗 connected to server/);
 
@@ -82,10 +80,10 @@ test('chat typed during a link cut (namespace hosts, interface down) arrives whe
   await a.proc.waitForLine(/🔗 connected to server/, 5000, a.proc.lines.findIndex((l) => l.includes('typed during the cut')));
 });
 
-test('a server that relays but never echoes is shown as a reference server, and chat still goes out', async () => {
+test('a server that relays but never echoes is shown as a reference server, and chat still goes out', async (t) => {
   // Stands in for a reference server with one other station on it: relays, never echoes.
-  const { station: a, ref } = await stationOnReferenceStandIn('W1ABC', 'K5XYZ', ['--no-audio'], { settings: FAST_KEEPALIVE });
-  cleanups.push(() => ref.close(), () => a.proc.stop('SIGKILL'));
+  const { station: a, ref } = await stationOnReferenceStandIn('W1ABC', 'K5XYZ', ['--no-audio'], { settings: FAST_KEEPALIVE, t });
+  t.after(() => ref.close());
   ref.chat('CQ via the reference');
   await a.proc.waitForLine(/^📨 \[K5XYZ\]: CQ via the reference$/);
   await a.proc.waitForLine(/🔗 reference server \(no keepalive echo\)/, 15_000);
@@ -95,17 +93,14 @@ test('a server that relays but never echoes is shown as a reference server, and 
   assert.equal(a.proc.count(/held/), 0, 'never held: a reference server cannot confirm, so nothing is known to be down');
 });
 
-test('a server refusing the station (hijack hold-down): chat is held, and sent once the server takes the station', async () => {
-  const srv = await startServer(['--hijack-holddown', '30']);
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const holder = await startStation('W1ABC', srv.port, ['--no-audio']);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => holder.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
+test('a server refusing the station (hijack hold-down): chat is held, and sent once the server takes the station', async (t) => {
+  const srv = await startServer(['--hijack-holddown', '30'], t);
+  const holder = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await holder.proc.waitForLine(/🔗 connected/);
   await b.proc.waitForLine(/🔗 connected/);
   // A second W1ABC on another port: the server refuses it while the first is alive.
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
-  cleanups.push(() => a.proc.stop('SIGKILL'));
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
   // An opv server says why (the extension); "no reply" would only mislead.
   await a.proc.waitForLine(/⛔ REFUSED by the server: callsign W1ABC is in use/, 15_000);
   a.proc.sendLine('typed while refused');

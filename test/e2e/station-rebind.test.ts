@@ -4,7 +4,7 @@
  * follows the session's frame tags to the new port), and the station's screen and history
  * say what truly happened to it.
  */
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,12 +15,7 @@ import { opvBin, freeUdpPort } from '../helpers/paths.js';
 import { natProxy } from '../helpers/udp-proxy.js';
 import { startStation, type StationProc } from './support/stations.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function rebindCase(tags: 'on' | 'off'): Promise<void> {
+async function rebindCase(t: TestContext, tags: 'on' | 'off'): Promise<void> {
   const call = tags === 'on' ? 'W2NAT' : 'W2NOT';
   const dir = mkdtempSync(path.join(tmpdir(), 'opv-rebind-'));
   const keyFile = path.join(dir, `${call}.pem`);
@@ -28,16 +23,12 @@ async function rebindCase(tags: 'on' | 'off'): Promise<void> {
   writeFileSync(keysFile, execFileSync(opvBin, ['keygen', call, '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() + '\n');
   const port = await freeUdpPort();
   const srv = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--no-stats', '--stats-interval', '0', '--authorized-keys', keysFile]);
-  cleanups.push(() => srv.stop('SIGKILL'));
+  t.after(() => srv.stop('SIGKILL'));
   await srv.waitForLine(/Server ready for connections/);
   const nat = await natProxy(port);
-  cleanups.push(() => nat.close());
+  t.after(() => nat.close());
 
-  const station = async (cs: string, p: number, extra: string[] = []): Promise<StationProc> => {
-    const s = await startStation(cs, p, ['--no-audio', ...extra]);
-    cleanups.push(() => s.proc.stop('SIGKILL'));
-    return s;
-  };
+  const station = (cs: string, p: number, extra: string[] = []): Promise<StationProc> => startStation(cs, p, ['--no-audio', ...extra], { t });
   const B = await station('VE3HER', port);
   await B.proc.waitForLine(/🔗 connected to server/);
   const A = await station(call, nat.port, ['--key', keyFile, '--frame-tags', tags]);
@@ -69,6 +60,6 @@ async function rebindCase(tags: 'on' | 'off'): Promise<void> {
   assert.equal(B.proc.count(/typed right after the rebinding/), 1, 'relayed once');
 }
 
-test('NAT rebinding of an authenticated station: a line typed at once reaches the others, and history says delivered', () => rebindCase('on'));
+test('NAT rebinding of an authenticated station: a line typed at once reaches the others, and history says delivered', (t) => rebindCase(t, 'on'));
 
-test('NAT rebinding with --frame-tags off: a tagged keepalive ahead of the line moves the session, and the line is relayed', () => rebindCase('off'));
+test('NAT rebinding with --frame-tags off: a tagged keepalive ahead of the line moves the session, and the line is relayed', (t) => rebindCase(t, 'off'));

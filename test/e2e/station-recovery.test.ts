@@ -5,7 +5,7 @@
  * messages are believed only from the server's exact address and port; SIGHUP and
  * SIGTERM sign off with BYE.
  */
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { execFileSync } from 'node:child_process';
@@ -21,10 +21,6 @@ import { formatStationAuth } from '../../src/protocol/auth.js';
 import { startStation, type StationProc } from './support/stations.js';
 
 const TOKEN = 'recovery-token';
-const cleanups: (() => Promise<unknown> | void)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
 
 interface Srv {
   proc: Proc;
@@ -33,20 +29,18 @@ interface Srv {
   args: string[];
 }
 
-async function server(extra: string[] = [], ports?: { port: number; statsPort: number }): Promise<Srv> {
+async function server(t: TestContext, extra: string[] = [], ports?: { port: number; statsPort: number }): Promise<Srv> {
   const port = ports?.port ?? (await freeUdpPort());
   const statsPort = ports?.statsPort ?? (await freeTcpPort());
   const args = ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), '--stats-token', TOKEN, '--stats-interval', '0', ...extra];
   const proc = new Proc(opvBin, args);
-  cleanups.push(() => proc.stop('SIGKILL'));
+  t.after(() => proc.stop('SIGKILL'));
   await proc.waitForLine(/Server ready for connections/);
   return { proc, port, statsPort, args };
 }
 
-async function station(call: string, srv: Srv, extra: string[] = []): Promise<StationProc> {
-  const s = await startStation(call, srv.port, ['--no-audio', ...extra]);
-  cleanups.push(() => s.proc.stop('SIGKILL'));
-  return s;
+function station(t: TestContext, call: string, srv: Srv, extra: string[] = []): Promise<StationProc> {
+  return startStation(call, srv.port, ['--no-audio', ...extra], { t });
 }
 
 async function announce(srv: Srv, text: string): Promise<void> {
@@ -66,14 +60,14 @@ function keyPair(call: string): { keyFile: string; keysFile: string } {
   return { keyFile, keysFile };
 }
 
-test('after a server restart, stations without a key, with a key and in a room are back on the extension within 3 s; an announcement then reaches each', async () => {
+test('after a server restart, stations without a key, with a key and in a room are back on the extension within 3 s; an announcement then reaches each', async (t) => {
   const { keyFile, keysFile } = keyPair('W2KEY');
   const roomPort = await freeUdpPort();
   const roomArgs = ['--room', `NET:${roomPort}`, '--authorized-keys', keysFile];
-  const srv = await server(roomArgs);
-  const plain = await station('W1ABC', srv);
-  const keyed = await station('W2KEY', srv, ['--key', keyFile]);
-  const roomed = await station('K1NET', srv, ['--room', 'NET']);
+  const srv = await server(t, roomArgs);
+  const plain = await station(t, 'W1ABC', srv);
+  const keyed = await station(t, 'W2KEY', srv, ['--key', keyFile]);
+  const roomed = await station(t, 'K1NET', srv, ['--room', 'NET']);
   await plain.proc.waitForLine(/🔗 connected to server/);
   await keyed.proc.waitForLine(/🔐 authenticated as W2KEY/, 15_000);
   await roomed.proc.waitForLine(/^🚪 now in room NET/, 15_000);
@@ -82,7 +76,7 @@ test('after a server restart, stations without a key, with a key and in a room a
 
   await srv.proc.stop('SIGKILL');
   const marks = [plain, keyed, roomed].map((s) => s.proc.lines.length);
-  const again = await server(roomArgs, { port: srv.port, statsPort: srv.statsPort });
+  const again = await server(t, roomArgs, { port: srv.port, statsPort: srv.statsPort });
   const up = Date.now();
   // The sysop speaks as soon as the server is up, and again every 250 ms: how soon does each station hear one?
   let n = 0;
@@ -90,6 +84,7 @@ test('after a server restart, stations without a key, with a key and in a room a
   const speaker = (async (): Promise<void> => {
     while (!stop) {
       await announce(again, `after the restart ${++n}`);
+      // Paced on purpose: what is measured is which announcement each station hears first.
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
@@ -115,32 +110,33 @@ test('after a server restart, stations without a key, with a key and in a room a
   assert.equal(keyed.proc.count(/REFUSED/), 0, 'a held "needs a key" while re-authenticating is not shown');
 });
 
-test('a genuine station with a key gets in during an authentication flood: "busy" is retried with back-off, never given up', async () => {
+test('a genuine station with a key gets in during an authentication flood: "busy" is retried with back-off, never given up', async (t) => {
   const { keyFile, keysFile } = keyPair('W2OWN');
-  const srv = await server(['--authorized-keys', keysFile]);
+  const srv = await server(t, ['--authorized-keys', keysFile]);
   // The flood: challenge requests for the protected callsign from eight other ports, each
   // near the per-source rate limit, together far faster than the server hands challenges out.
   const flood = await Promise.all(
     [0, 1, 2, 3, 4, 5, 6, 7].map(async () => {
       const f = new SimStation('W2OWN', { host: '127.0.0.1', port: srv.port });
       await f.bound;
-      cleanups.push(() => f.close());
+      t.after(() => f.close());
       return f;
     }),
   );
   let flooding = true;
-  cleanups.push(() => {
+  t.after(() => {
     flooding = false;
   });
   const flooder = (async (): Promise<void> => {
     while (flooding) {
       for (const f of flood) for (let i = 0; i < 2; i++) f.control(formatStationAuth({ type: 'request', callsign: 'W2OWN' }));
+      // Paced on purpose: near each source's rate limit, not past it.
       await new Promise((r) => setTimeout(r, 25));
     }
   })();
   // Under way: the flood has emptied the challenge budget.
-  await flood[0]!.until(() => flood.some((f) => f.controls('OPV-SRV').some((t) => t.includes('busy'))), 15_000, 'busy answers to the flood');
-  const own = await station('W2OWN', srv, ['--key', keyFile]);
+  await flood[0]!.until(() => flood.some((f) => f.controls('OPV-SRV').some((c) => c.includes('busy'))), 15_000, 'busy answers to the flood');
+  const own = await station(t, 'W2OWN', srv, ['--key', keyFile]);
   // Whether its first request meets "busy" depends on the race with the flood; every
   // "busy" it meets is retried (the fake-clock test auth-busy.test.ts makes it certain).
   await own.proc.waitForLine(/authentication failed: busy \(.*\); trying again in \d+ s|🔐 authenticated as W2OWN/, 15_000);
@@ -158,9 +154,9 @@ function serverFrames(m: ExtMessage): Buffer[] {
   return extFrames(b, m);
 }
 
-test('OPV-SRV frames from another port of the server\'s address are not believed; the server\'s own are', async () => {
-  const srv = await server();
-  const a = await station('W1ABC', srv);
+test('OPV-SRV frames from another port of the server\'s address are not believed; the server\'s own are', async (t) => {
+  const srv = await server(t);
+  const a = await station(t, 'W1ABC', srv);
   await a.proc.waitForLine(/🔗 connected to server/);
   // "connected" comes with the first echo; the extension may be a moment behind it.
   for (let i = 0; i < 10 && a.proc.count(/📢 SYSOP: genuine one/) === 0; i++) {
@@ -170,7 +166,7 @@ test('OPV-SRV frames from another port of the server\'s address are not believed
   await a.proc.waitForLine(/📢 SYSOP: genuine one/);
   // A local user on the server's host: same address, another port.
   const spoof = createSocket('udp4');
-  cleanups.push(() => new Promise<void>((r) => spoof.close(() => r())));
+  t.after(() => new Promise<void>((r) => spoof.close(() => r())));
   await new Promise<void>((r) => spoof.bind(0, '127.0.0.1', () => r()));
   const forged: ExtMessage[] = [
     { type: 'announce', text: 'forged announcement' },
@@ -188,9 +184,9 @@ test('OPV-SRV frames from another port of the server\'s address are not believed
 });
 
 for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
-  test(`line mode on ${signal} (a dropped SSH session / a service stop): BYE sent and the sign-off printed`, async () => {
-    const srv = await server();
-    const a = await station('W1ABC', srv);
+  test(`line mode on ${signal} (a dropped SSH session / a service stop): BYE sent and the sign-off printed`, async (t) => {
+    const srv = await server(t);
+    const a = await station(t, 'W1ABC', srv);
     await a.proc.waitForLine(/🔗 connected to server/);
     a.proc.kill(signal);
     await srv.proc.waitForLine(/STATION LEFT: W1ABC at .* \(BYE\)/, 10_000);
@@ -204,11 +200,11 @@ async function admin(srv: Srv, call: string, action: 'kick' | 'ban'): Promise<vo
   assert.equal(r.status, 200, `${action} ${call}`);
 }
 
-test('truthful state: banned and kicked say so in /status (not "no reply"); while the server is down /who marks the others unknown', async () => {
-  const srv = await server();
-  const a = await station('W1ABC', srv);
-  const b = await station('VE3XYZ', srv);
-  const c = await station('K1BAN', srv);
+test('truthful state: banned and kicked say so in /status (not "no reply"); while the server is down /who marks the others unknown', async (t) => {
+  const srv = await server(t);
+  const a = await station(t, 'W1ABC', srv);
+  const b = await station(t, 'VE3XYZ', srv);
+  const c = await station(t, 'K1BAN', srv);
   for (const s of [a, b, c]) await s.proc.waitForLine(/🔗 connected to server/);
   a.proc.sendLine('/who');
   await a.proc.waitForLine(/👥 3 stations on the server, you included/, 10_000);
@@ -233,9 +229,9 @@ test('truthful state: banned and kicked say so in /status (not "no reply"); whil
   await a.proc.waitForLine(/📊 W1ABC → .*\(no reply from server for \d+ s\)/, 5000, mark);
 });
 
-test('a station moving from the main port to a room\'s port (same address and port) changes room; it is not refused as a hijack', async () => {
+test('a station moving from the main port to a room\'s port (same address and port) changes room; it is not refused as a hijack', async (t) => {
   const roomPort = await freeUdpPort();
-  const srv = await server(['--room', `NET:${roomPort}`, '--hijack-holddown', '60']);
+  const srv = await server(t, ['--room', `NET:${roomPort}`, '--hijack-holddown', '60']);
   const own = await freeUdpPort();
   const onMain = new SimStation('K5REF', { host: '127.0.0.1', port: srv.port }, { bindPort: own });
   await onMain.bound;
@@ -245,19 +241,19 @@ test('a station moving from the main port to a room\'s port (same address and po
   // The same station (same address and source port), now talking to NET's port, as a reference station does with -p.
   const onRoom = new SimStation('K5REF', { host: '127.0.0.1', port: roomPort }, { bindPort: own });
   await onRoom.bound;
-  cleanups.push(() => onRoom.close());
+  t.after(() => onRoom.close());
   onRoom.control(`KEEPALIVE:${Date.now() / 1000}`);
   await srv.proc.waitForLine(/🚪 ROOM CHANGE: K5REF MAIN → NET/);
   assert.equal(srv.proc.count(/HIJACK|in use/i), 0);
 });
 
-test('chat typed right after a short server restart is delivered or reported, never silently lost; history agrees with the screen', async () => {
-  const srv = await server();
-  const a = await station('W1ABC', srv);
-  const b = await station('VE3XYZ', srv);
+test('chat typed right after a short server restart is delivered or reported, never silently lost; history agrees with the screen', async (t) => {
+  const srv = await server(t);
+  const a = await station(t, 'W1ABC', srv);
+  const b = await station(t, 'VE3XYZ', srv);
   for (const s of [a, b]) await s.proc.waitForLine(/🔗 connected to server/);
   await srv.proc.stop('SIGKILL');
-  const again = await server([], { port: srv.port, statsPort: srv.statsPort });
+  const again = await server(t, [], { port: srv.port, statsPort: srv.statsPort });
   // At once: the other station may not have re-registered yet.
   a.proc.sendLine('typed right after the restart');
   await again.proc.waitForLine(/NEW STATION: VE3XYZ/, 10_000);

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, startStation, type RunningServer, type StationProc } from './support/stations.js';
@@ -8,38 +8,32 @@ import { SimStation } from '../helpers/sim-station.js';
 // Rooms from the station's side, in line mode, against real `opv server` processes on
 // loopback: --room, /room, /rooms, NO_ROOM, and chat that stays in its room.
 
-const procs: { stop: (s?: NodeJS.Signals) => Promise<unknown> }[] = [];
-after(async () => {
-  for (const p of procs.reverse()) await p.stop('SIGKILL');
-});
-
 /** A server with rooms NET (on its own UDP port too) and CHAT (by name only). */
-async function roomServer(): Promise<RunningServer & { netPort: number }> {
+async function roomServer(t: TestContext): Promise<RunningServer & { netPort: number }> {
   const netPort = await freeUdpPort();
   let srv: RunningServer;
   try {
-    srv = await startServer(['--room', `NET:${netPort}`, '--room', 'CHAT']);
+    srv = await startServer(['--room', `NET:${netPort}`, '--room', 'CHAT'], t);
   } catch (e) {
     throw new Error(`opv server --room NET:${netPort} --room CHAT did not start: the server side of rooms is missing or broken (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }
-  procs.push(srv.proc);
   return { ...srv, netPort };
 }
 
-async function station(call: string, port: number, extra: string[] = []): Promise<StationProc> {
-  const s = await startStation(call, port, extra);
-  procs.push(s.proc);
+async function station(t: TestContext, call: string, port: number, extra: string[] = []): Promise<StationProc> {
+  const s = await startStation(call, port, extra, { t });
   await s.proc.waitForLine(/🔗 connected to server/);
   return s;
 }
 
+/** A fixed wait: a quiet window in which something must not happen, or time for a line to cross first. */
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-test('--room chooses the room; chat stays in its room; /room moves at run time; /rooms lists; an unknown room is NO_ROOM in words', async () => {
-  const srv = await roomServer();
-  const a = await station('W1ABC', srv.port, ['--room', 'net']);
-  const b = await station('VE3XYZ', srv.port, ['--room', 'NET']);
-  const c = await station('K5MAIN', srv.port);
+test('--room chooses the room; chat stays in its room; /room moves at run time; /rooms lists; an unknown room is NO_ROOM in words', async (t) => {
+  const srv = await roomServer(t);
+  const a = await station(t, 'W1ABC', srv.port, ['--room', 'net']);
+  const b = await station(t, 'VE3XYZ', srv.port, ['--room', 'NET']);
+  const c = await station(t, 'K5MAIN', srv.port);
   // A asked for NET after WELCOME: the server moved it; the stop in MAIN is not shown.
   await a.proc.waitForLine(/^🚪 now in room NET \(\d+ stations?\)$/, 15_000);
   await b.proc.waitForLine(/^🚪 now in room NET \(\d stations?\)$/, 15_000);
@@ -50,9 +44,11 @@ test('--room chooses the room; chat stays in its room; /room moves at run time; 
   a.proc.sendLine('hello NET');
   await b.proc.waitForLine(/^📨 \[W1ABC\]: hello NET$/);
   c.proc.sendLine('hello MAIN');
+  // MAIN's line has nothing in NET to wait for: it gets a head start on the marker.
   await settle(300);
   b.proc.sendLine('marker after MAIN');
   await a.proc.waitForLine(/^📨 \[VE3XYZ\]: marker after MAIN$/);
+  // A quiet window: cross-room chat would arrive in it.
   await settle(700);
   assert.equal(a.proc.count(/hello MAIN/) + b.proc.count(/hello MAIN/), 0, 'MAIN chat reached NET');
   assert.equal(c.proc.count(/hello NET|marker after MAIN/), 0, 'NET chat reached MAIN');
@@ -96,15 +92,16 @@ test('--room chooses the room; chat stays in its room; /room moves at run time; 
   const before = c.proc.count(/📨/);
   a.proc.sendLine('NET only again');
   await b.proc.waitForLine(/^📨 \[W1ABC\]: NET only again$/);
+  // A quiet window: NET chat at the station that left would arrive in it.
   await settle(700);
   assert.equal(c.proc.count(/📨/), before, 'NET chat reached a station that left for MAIN');
 });
 
-test('a station on a room\'s own port is in that room without asking; --room on the main port reaches the same room', async () => {
-  const srv = await roomServer();
-  const ref = await station('W1PORT', srv.netPort);
+test('a station on a room\'s own port is in that room without asking; --room on the main port reaches the same room', async (t) => {
+  const srv = await roomServer(t);
+  const ref = await station(t, 'W1PORT', srv.netPort);
   await ref.proc.waitForLine(/^🚪 in room NET \(1 station\)$/, 15_000);
-  const byName = await station('VE3NAME', srv.port, ['--room', 'NET']);
+  const byName = await station(t, 'VE3NAME', srv.port, ['--room', 'NET']);
   await byName.proc.waitForLine(/^🚪 now in room NET \(2 stations\)$/, 15_000);
   byName.proc.sendLine('by name to the port');
   await ref.proc.waitForLine(/^📨 \[VE3NAME\]: by name to the port$/);
@@ -112,17 +109,17 @@ test('a station on a room\'s own port is in that room without asking; --room on 
   await byName.proc.waitForLine(/^📨 \[W1PORT\]: by port to the name$/);
 });
 
-test('--room NAME that the server does not have: NO_ROOM in words, the station stays in MAIN', async () => {
-  const srv = await roomServer();
-  const s = await station('W1ABC', srv.port, ['--room', 'ELSEWHERE']);
+test('--room NAME that the server does not have: NO_ROOM in words, the station stays in MAIN', async (t) => {
+  const srv = await roomServer(t);
+  const s = await station(t, 'W1ABC', srv.port, ['--room', 'ELSEWHERE']);
   await s.proc.waitForLine(/^🚪 no room ELSEWHERE on this server; rooms: .*MAIN/, 15_000);
   s.proc.sendLine('/room');
   await s.proc.waitForLine(/^🚪 in room MAIN/);
 });
 
-test('/room while transmitting waits for PTT release: no control message between voice frames', async () => {
-  const srv = await roomServer();
-  const a = await station('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio']);
+test('/room while transmitting waits for PTT release: no control message between voice frames', async (t) => {
+  const srv = await roomServer(t);
+  const a = await station(t, 'W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio']);
   await a.proc.waitForLine(/^🚪 in room MAIN \(1 station\)$/, 15_000);
   a.proc.sendLine('/ptt on');
   await a.proc.waitForLine(/^🎤 W1ABC: PTT was pressed$/);
@@ -130,6 +127,7 @@ test('/room while transmitting waits for PTT release: no control message between
   await a.proc.waitForLine(/^🚪 room change to NET waits until you release PTT$/);
   a.proc.sendLine('/room');
   await a.proc.waitForLine(/^🚪 in room MAIN .*; moving to NET when you release PTT$/);
+  // A quiet window: a room change while transmitting would be logged in it.
   await settle(500);
   assert.equal(srv.proc.count(/ROOM CHANGE: W1ABC/), 0, 'moved while transmitting');
   a.proc.sendLine('/ptt off');
@@ -151,14 +149,13 @@ test('a bad --room is a one-line error naming the rule, before anything starts',
   assert.match(lines[0]!, /room "no_underscores" is not a room name: letters, digits and "-" \(not first\), at most 16 characters/);
 });
 
-test('a reference server (never answers the extension): said once, in words, that it has no rooms; nothing of rooms is sent to it', async () => {
+test('a reference server (never answers the extension): said once, in words, that it has no rooms; nothing of rooms is sent to it', async (t) => {
   const listenPort = await freeUdpPort();
   // Stands in for a reference server with one other station on it: relays, never answers.
   const ref = new SimStation('K5XYZ', { host: '127.0.0.1', port: listenPort });
-  procs.push({ stop: () => ref.close() });
+  t.after(() => ref.close());
   await ref.bound;
-  const a = await startStation('W1ABC', ref.port, ['--no-audio', '--room', 'NET'], { listenPort });
-  procs.push(a.proc);
+  const a = await startStation('W1ABC', ref.port, ['--no-audio', '--room', 'NET'], { listenPort, t });
   ref.chat('CQ via the reference');
   await a.proc.waitForLine(/^📨 \[K5XYZ\]: CQ via the reference$/);
   await a.proc.waitForLine(/^🚪 this server does not offer rooms \(not an opv server, or it has not answered\): you are on its only conference$/, 40_000);
@@ -168,5 +165,5 @@ test('a reference server (never answers the extension): said once, in words, tha
   a.proc.sendLine('still chatting');
   await ref.until(() => ref.texts().includes('still chatting'), 5000, 'the chat line');
   assert.equal(a.proc.count(/does not offer rooms \(not an opv server/), 1, 'said once');
-  assert.deepEqual(ref.controls().filter((t) => t.startsWith('OPV-EXT:ROOM')), [], 'no room request to a server that never answered');
+  assert.deepEqual(ref.controls().filter((c) => c.startsWith('OPV-EXT:ROOM')), [], 'no room request to a server that never answered');
 });

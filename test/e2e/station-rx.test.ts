@@ -3,7 +3,7 @@
  * a sender restarting with a sequence behind its old one, the reference station's
  * start-up self-test frame, PTT without a microphone, and 20 % loss with reordering.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, startStation } from './support/stations.js';
 import { speechWav } from '../helpers/paths.js';
@@ -11,11 +11,7 @@ import { SimStation } from '../helpers/sim-station.js';
 import { lossyProxy } from '../helpers/udp-proxy.js';
 import { HistoryStore } from '../../src/station/history.js';
 import type { TransmissionEntry } from '../../src/station/types.js';
-
-const cleanups: (() => Promise<unknown> | void)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+import { eventually } from '../helpers/eventually.js';
 
 function received(dataDir: string, callsign: string): TransmissionEntry[] {
   return HistoryStore.open(dataDir, { maxEntries: 1000, maxAgeDays: 30 })
@@ -23,12 +19,10 @@ function received(dataDir: string, callsign: string): TransmissionEntry[] {
     .filter((e): e is TransmissionEntry => e.type === 'transmission' && e.direction === 'in' && e.callsign === callsign);
 }
 
-test('a 400-character chat line followed at once by PTT arrives intact, then the transmission', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio']);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => a.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
+test('a 400-character chat line followed at once by PTT arrives intact, then the transmission', async (t) => {
+  const srv = await startServer([], t);
+  const a = await startStation('W1ABC', srv.port, ['--audio-in', speechWav, '--no-audio'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await a.proc.waitForLine(/🔗 connected/);
   await b.proc.waitForLine(/🔗 connected/);
   const long = Array.from({ length: 50 }, (_, i) => `word${String(i).padStart(4, '0')}`).join(' ').slice(0, 400);
@@ -37,26 +31,27 @@ test('a 400-character chat line followed at once by PTT arrives intact, then the
   a.proc.sendLine('/ptt on');
   await b.proc.waitForLine(new RegExp(`^📨 \\[W1ABC\\]: ${long}$`));
   // Our own entry shows its running length while on air.
-  let onAir = '';
-  for (let i = 0; i < 40 && !onAir; i++) {
-    const mark = a.proc.lines.length;
-    a.proc.sendLine('/history 1');
-    const l = await a.proc.waitForLine(/^#\d+ /, 5000, mark);
-    if (/➡ W1ABC transmission [1-9][\d.]* s, \d+ frames, 0 lost \(on air\)$/.test(l)) onAir = l;
-    else await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.ok(onAir, 'a running length of a second or more while on air');
+  let last = '';
+  await eventually(
+    async () => {
+      const mark = a.proc.lines.length;
+      a.proc.sendLine('/history 1');
+      last = await a.proc.waitForLine(/^#\d+ /, 5000, mark);
+      return /➡ W1ABC transmission [1-9][\d.]* s, \d+ frames, 0 lost \(on air\)$/.test(last);
+    },
+    () => `a running length of a second or more while on air (last: ${last})`,
+    8000,
+    200,
+  );
   await b.proc.waitForLine(/^📼 #\d+ .*⬅ W1ABC transmission [\d.]+ s, 18\d frames, 0 lost$/, 20_000);
   b.proc.sendLine('/status');
   await b.proc.waitForLine(/frames: \d+ sent, 0 invalid, 0 decode errors/);
 });
 
-test('PTT without a microphone is refused with the reason; nobody sees a transmission', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const a = await startStation('W1ABC', srv.port, ['--no-audio']);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => a.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
+test('PTT without a microphone is refused with the reason; nobody sees a transmission', async (t) => {
+  const srv = await startServer([], t);
+  const a = await startStation('W1ABC', srv.port, ['--no-audio'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await b.proc.waitForLine(/🔗 connected/);
   a.proc.sendLine('/ptt on');
   await a.proc.waitForLine(/PTT refused: no microphone \(--no-audio\); chat works/);
@@ -66,11 +61,9 @@ test('PTT without a microphone is refused with the reason; nobody sees a transmi
   assert.equal(a.proc.count(/PTT was pressed/), 0);
 });
 
-test('a restarted sender whose sequence starts behind is heard in full; a lone self-test frame is no transmission', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
+test('a restarted sender whose sequence starts behind is heard in full; a lone self-test frame is no transmission', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await b.proc.waitForLine(/🔗 connected/);
   const server = { host: '127.0.0.1', port: srv.port };
   const first = new SimStation('W1ABC', server, { rtpSequence: 40_000 });
@@ -83,7 +76,7 @@ test('a restarted sender whose sequence starts behind is heard in full; a lone s
   await first.close();
   // The station restarts (no BYE) on the same address with a random sequence 30 000 behind.
   const second = new SimStation('W1ABC', server, { bindPort: port, rtpSequence: 10_000 });
-  cleanups.push(() => second.close());
+  t.after(() => second.close());
   await second.bound;
   const mark = b.proc.lines.length;
   // The reference's start-up self-test: one voice frame, no PTT_START.
@@ -96,7 +89,7 @@ test('a restarted sender whose sequence starts behind is heard in full; a lone s
   assert.equal(await b.proc.wait(), 0);
   const tx = received(b.dataDir, 'W1ABC');
   assert.deepEqual(
-    tx.map((t) => [t.frames, t.framesLost]),
+    tx.map((e) => [e.frames, e.framesLost]),
     [
       [50, 0],
       [50, 0],
@@ -105,45 +98,41 @@ test('a restarted sender whose sequence starts behind is heard in full; a lone s
   );
 });
 
-test('20 % loss with reordering: one entry per transmission, none phantom, none merged', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
+test('20 % loss with reordering: one entry per transmission, none phantom, none merged', async (t) => {
+  const srv = await startServer([], t);
   const proxy = await lossyProxy(srv.port, 0.2, 50, 11);
-  cleanups.push(() => proxy.close());
-  const a = await startStation('W1ABC', proxy.port, ['--audio-in', speechWav, '--no-audio']);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => a.proc.stop('SIGKILL'), () => b.proc.stop('SIGKILL'));
+  t.after(() => proxy.close());
+  const a = await startStation('W1ABC', proxy.port, ['--audio-in', speechWav, '--no-audio'], { t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await b.proc.waitForLine(/🔗 connected/);
   for (let i = 0; i < 2; i++) {
     const mark = a.proc.lines.length;
     a.proc.sendLine('/ptt on');
     await a.proc.waitForLine(/^🔇 W1ABC: PTT was released$/, 20_000, mark);
-    // A pause longer than the jitter window between the two transmissions.
+    // A pause longer than the jitter window between the two transmissions: fixed on purpose.
     await new Promise((r) => setTimeout(r, 1500));
   }
   b.proc.sendLine('quit');
   assert.equal(await b.proc.wait(), 0);
   assert.ok(proxy.dropped() > 50, `the proxy dropped ${proxy.dropped()}`);
   const tx = received(b.dataDir, 'W1ABC');
-  const summary = JSON.stringify(tx.map((t) => [t.frames, t.framesLost]));
+  const summary = JSON.stringify(tx.map((e) => [e.frames, e.framesLost]));
   assert.equal(tx.length, 2, `two transmissions: ${summary}`);
-  for (const t of tx) {
-    assert.ok(t.frames >= 170 && t.frames <= 186, `frames ${summary}`);
-    assert.ok(t.framesLost > 10 && t.framesLost < t.frames * 0.4, `lost ${summary}`);
+  for (const e of tx) {
+    assert.ok(e.frames >= 170 && e.frames <= 186, `frames ${summary}`);
+    assert.ok(e.framesLost > 10 && e.framesLost < e.frames * 0.4, `lost ${summary}`);
   }
 });
 
-test('frames missed at the start of a transmission (a link cut) count as lost', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
+test('frames missed at the start of a transmission (a link cut) count as lost', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await b.proc.waitForLine(/🔗 connected/);
   const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
-  cleanups.push(() => sim.close());
+  t.after(() => sim.close());
   await sim.bound;
   sim.control('PTT_START');
-  // The first 10 frames (400 ms) never arrive.
+  // The first 10 frames (400 ms) never arrive; the frames go out in real time, so the waits are fixed.
   sim.skipVoice(10);
   await new Promise((r) => setTimeout(r, 440));
   for (let i = 0; i < 40; i++) {

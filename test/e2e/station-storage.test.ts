@@ -3,7 +3,7 @@
  * read-only mid-session or at start, and kill -9 in the middle of a transmission.
  * The history directory lives on a small tmpfs mounted for the test (needs root, as CI).
  */
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,11 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, startStation, type RunningServer, type StationProc } from './support/stations.js';
 import { speechWav } from '../helpers/paths.js';
-
-const cleanups: (() => Promise<unknown> | void)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+import { eventually } from '../helpers/eventually.js';
 
 function mountSkip(): string | false {
   if (process.platform !== 'linux') return 'tmpfs mounts need Linux';
@@ -23,11 +19,14 @@ function mountSkip(): string | false {
   return false;
 }
 
-/** A fresh tmpfs of `sizeKb`, unmounted when the file's tests end. */
-function tmpfs(sizeKb: number): string {
+/**
+ * A fresh tmpfs of `sizeKb`, unmounted when the test ends: lazily, as the test's
+ * stations, stopped after it, may still hold files open there.
+ */
+function tmpfs(t: TestContext, sizeKb: number): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'opv-tmpfs-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k,mode=0755`, 'tmpfs', dir]);
-  cleanups.push(() => {
+  t.after(() => {
     try {
       execFileSync('umount', ['-l', dir]);
     } catch {
@@ -61,13 +60,10 @@ function fill(dir: string): string {
   throw new Error('the tmpfs never filled up');
 }
 
-async function pair(aDataDir: string, aExtra: string[] = ['--audio-in', speechWav, '--no-audio']): Promise<{ srv: RunningServer; a: StationProc; b: StationProc }> {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop('SIGKILL'));
-  const a = await startStation('W1ABC', srv.port, aExtra, { dataDir: aDataDir });
-  cleanups.push(() => a.proc.stop('SIGKILL'));
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
+async function pair(t: TestContext, aDataDir: string, aExtra: string[] = ['--audio-in', speechWav, '--no-audio']): Promise<{ srv: RunningServer; a: StationProc; b: StationProc }> {
+  const srv = await startServer([], t);
+  const a = await startStation('W1ABC', srv.port, aExtra, { dataDir: aDataDir, t });
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await a.proc.waitForLine(/🔗 connected to server/);
   await b.proc.waitForLine(/🔗 connected to server/);
   return { srv, a, b };
@@ -89,10 +85,10 @@ async function stillWorks(a: StationProc, b: StationProc, tag: string): Promise<
   assert.doesNotMatch(a.proc.output, /\n\s+at /, 'no stack trace');
 }
 
-test('a full disk: the station keeps working, says why once, and saves again when there is room', { skip: mountSkip() }, async () => {
-  const mnt = tmpfs(1024);
+test('a full disk: the station keeps working, says why once, and saves again when there is room', { skip: mountSkip() }, async (t) => {
+  const mnt = tmpfs(t, 1024);
   const dataDir = path.join(mnt, 'W1ABC');
-  const { a, b } = await pair(dataDir);
+  const { a, b } = await pair(t, dataDir);
   const filler = fill(mnt);
   await stillWorks(a, b, 'while the disk is full');
   await a.proc.waitForLine(new RegExp(`history not saved: no space left on ${mnt.replace(/[.]/g, '\\.')}/W1ABC`));
@@ -105,17 +101,16 @@ test('a full disk: the station keeps working, says why once, and saves again whe
   a.proc.sendLine('quit');
   assert.equal(await a.proc.wait(), 0);
   // What happened during the outage reached the disk afterwards.
-  const again = await startStation('W1ABC', 9, ['--no-audio'], { dataDir });
-  cleanups.push(() => again.proc.stop('SIGKILL'));
+  const again = await startStation('W1ABC', 9, ['--no-audio'], { dataDir, t });
   again.proc.sendLine('/history');
   await again.proc.waitForLine(/⬅ VE3XYZ: to A while the disk is full$/);
   await again.proc.waitForLine(/➡ W1ABC: to B while the disk is full$/);
 });
 
-test('a history directory made read-only mid-session, then writable again', { skip: mountSkip() }, async () => {
-  const mnt = tmpfs(8192);
+test('a history directory made read-only mid-session, then writable again', { skip: mountSkip() }, async (t) => {
+  const mnt = tmpfs(t, 8192);
   const dataDir = path.join(mnt, 'W1ABC');
-  const { a, b } = await pair(dataDir);
+  const { a, b } = await pair(t, dataDir);
   await stillWorks(a, b, 'before');
   remount(mnt, 'ro');
   await stillWorks(a, b, 'read-only');
@@ -126,11 +121,11 @@ test('a history directory made read-only mid-session, then writable again', { sk
   assert.equal(await a.proc.wait(), 0);
 });
 
-test('a read-only history directory at start: one line in words, the station runs', { skip: mountSkip() }, async () => {
-  const mnt = tmpfs(1024);
+test('a read-only history directory at start: one line in words, the station runs', { skip: mountSkip() }, async (t) => {
+  const mnt = tmpfs(t, 1024);
   remount(mnt, 'ro');
   const dataDir = path.join(mnt, 'data', 'W1ABC');
-  const { a, b } = await pair(dataDir, ['--no-audio']);
+  const { a, b } = await pair(t, dataDir, ['--no-audio']);
   await a.proc.waitForLine(/history not saved: .* is on a read-only file system/);
   assert.doesNotMatch(a.proc.output, /EROFS|ENOENT/);
   b.proc.sendLine('hello read-only');
@@ -139,9 +134,9 @@ test('a read-only history directory at start: one line in words, the station run
   await b.proc.waitForLine(/^📨 \[W1ABC\]: still here$/);
 });
 
-test('kill -9 in the middle of a transmission keeps what was sent', async () => {
+test('kill -9 in the middle of a transmission keeps what was sent', async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-kill-'));
-  const { a, b } = await pair(dataDir);
+  const { a, b } = await pair(t, dataDir);
   a.proc.sendLine('/ptt on');
   await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
   // Wait until at least two seconds of audio are in the journal, then pull the plug.
@@ -151,12 +146,10 @@ test('kill -9 in the middle of a transmission keeps what was sent', async () => 
       .filter((f) => f.endsWith('.part'))
       .reduce((n, f) => n + statSync(path.join(tx, f)).size, 0);
   };
-  const deadline = Date.now() + 15_000;
-  while (journalBytes() < 50 * 84 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => journalBytes() >= 50 * 84, () => `two seconds of audio are in the journal (${journalBytes()} bytes)`, 15_000, 50);
   a.proc.kill('SIGKILL');
   await a.proc.wait();
-  const again = await startStation('W1ABC', 9, ['--no-audio'], { dataDir });
-  cleanups.push(() => again.proc.stop('SIGKILL'));
+  const again = await startStation('W1ABC', 9, ['--no-audio'], { dataDir, t });
   again.proc.sendLine('/history');
   const line = await again.proc.waitForLine(/➡ W1ABC transmission ([\d.]+) s, (\d+) frames, 0 lost \(recovered after a crash\)$/);
   const frames = Number(/(\d+) frames/.exec(line)![1]);

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,29 +8,22 @@ import { opvBin, freeUdpPort, speechWav } from '../helpers/paths.js';
 import { makeNullAlsaHome } from '../helpers/alsa.js';
 import { startServer, startStation } from './support/stations.js';
 
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function tuiStation(port: number, extra: string[], size = { width: 80, height: 24 }): Promise<TmuxSession> {
+async function tuiStation(t: TestContext, port: number, extra: string[], size = { width: 80, height: 24 }): Promise<TmuxSession> {
   const home = makeNullAlsaHome();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tuicmd-'));
   const tmux = new TmuxSession(
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, ...extra],
     { ...size, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/W1ABC → 127\.0\.0\.1:\d+ +connected \d+ ms/);
   return tmux;
 }
 
-test('full-screen UI: commands are never transmitted, unknown ones say so, //text sends /text; pasted lines are asked for once; the sign-off stays', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
-  const tmux = await tuiStation(srv.port, ['--no-audio']);
+test('full-screen UI: commands are never transmitted, unknown ones say so, //text sends /text; pasted lines are asked for once; the sign-off stays', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
+  const tmux = await tuiStation(t, srv.port, ['--no-audio']);
   await tmux.waitForScreen(/VE3XYZ/);
 
   // Before: every one of these went out as chat to every station.
@@ -82,12 +75,10 @@ test('full-screen UI: commands are never transmitted, unknown ones say so, //tex
   assert.equal(b.proc.count(/📨 \[W1ABC\]: (quit|no one|no two)/), 0);
 });
 
-test('full-screen UI: the history follows live traffic, counts what came while browsing, goes live on Tab; typing there goes to the chat line', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
-  const tmux = await tuiStation(srv.port, ['--audio-in', speechWav, '--no-audio']);
+test('full-screen UI: the history follows live traffic, counts what came while browsing, goes live on Tab; typing there goes to the chat line', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
+  const tmux = await tuiStation(t, srv.port, ['--audio-in', speechWav, '--no-audio']);
   for (let i = 1; i <= 3; i++) {
     b.proc.sendLine(`line ${i}`);
     await tmux.waitForScreen(new RegExp(`VE3XYZ: line ${i}`));
@@ -111,10 +102,9 @@ test('full-screen UI: the history follows live traffic, counts what came while b
   assert.equal(await tmux.waitForExit(15_000), 0);
 });
 
-test('full-screen UI: with --no-audio the banner does not invite PTT, and the PTT key is refused with the reason', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
-  const tmux = await tuiStation(srv.port, ['--no-audio']);
+test('full-screen UI: with --no-audio the banner does not invite PTT, and the PTT key is refused with the reason', async (t) => {
+  const srv = await startServer([], t);
+  const tmux = await tuiStation(t, srv.port, ['--no-audio']);
   const screen = await tmux.waitForScreen(/idle — chat only: no microphone, PTT disabled/);
   assert.doesNotMatch(screen, /press the PTT key/);
   tmux.sendKeys('C-t');

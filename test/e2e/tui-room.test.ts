@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,21 +11,14 @@ import { startServer, startStation, type RunningServer } from './support/station
 // Rooms in the full-screen UI, in a real terminal (tmux): the room list (Ctrl+R) and
 // /room typed in the chat line, against a real `opv server` with rooms.
 
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-test('full-screen station: the room in the header, Ctrl+R lists rooms and moves with the arrows and Enter, /room in the chat line', async () => {
+test('full-screen station: the room in the header, Ctrl+R lists rooms and moves with the arrows and Enter, /room in the chat line', async (t) => {
   let srv: RunningServer;
   try {
-    srv = await startServer(['--room', 'NET', '--room', 'CHAT']);
+    srv = await startServer(['--room', 'NET', '--room', 'CHAT'], t);
   } catch (e) {
     throw new Error(`opv server --room NET --room CHAT did not start: the server side of rooms is missing or broken (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }
-  cleanups.push(() => srv.proc.stop());
-  const net = await startStation('VE3XYZ', srv.port, ['--room', 'NET', '--no-audio']);
-  cleanups.push(() => net.proc.stop('SIGKILL'));
+  const net = await startStation('VE3XYZ', srv.port, ['--room', 'NET', '--no-audio'], { t });
   await net.proc.waitForLine(/^🚪 now in room NET/, 15_000);
 
   const home = makeNullAlsaHome();
@@ -35,7 +28,7 @@ test('full-screen station: the room in the header, Ctrl+R lists rooms and moves 
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(listen), '--data-dir', dataDir, '--no-audio'],
     { width: 100, height: 30, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen((s) => /W1ABC → 127\.0\.0\.1:\d+ \[MAIN\] +connected/.test(s.split('\n')[0]!), 15_000);
   await tmux.waitForScreen(/C-r room/);
 
@@ -69,6 +62,7 @@ test('full-screen station: the room in the header, Ctrl+R lists rooms and moves 
   tmux.type('/room NOPE');
   tmux.sendKeys('Enter');
   await tmux.waitForScreen(/no room NOPE on this server; rooms: /);
+  // A quiet window: a room command sent as chat would reach VE3XYZ in it.
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(net.proc.count(/\/room/), 0, 'a room command went out as chat');
 

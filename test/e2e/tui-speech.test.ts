@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,24 +8,17 @@ import { opvBin, speechWav, freeUdpPort } from '../helpers/paths.js';
 import { makeNullAlsaHome } from '../helpers/alsa.js';
 import { startServer, startStation } from './support/stations.js';
 
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-test('full-screen station: F2 turns spoken chat on and off; the status bar shows it queued, then speaking', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
-  const b = await startStation('VE3XYZ', srv.port, ['--audio-in', speechWav, '--no-audio']);
-  const c = await startStation('K5XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'), () => c.proc.stop('SIGKILL'));
+test('full-screen station: F2 turns spoken chat on and off; the status bar shows it queued, then speaking', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--audio-in', speechWav, '--no-audio'], { t });
+  const c = await startStation('K5XYZ', srv.port, ['--no-audio'], { t });
   const home = makeNullAlsaHome();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tui-speech-'));
   const tmux = new TmuxSession(
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--no-audio', '--audio-out', path.join(dataDir, 'out.wav')],
     { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/W1ABC → 127\.0\.0\.1:\d+ +connected \d+ ms/);
   await c.proc.waitForLine(/connected to server/);
 

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -8,11 +8,6 @@ import { TmuxSession } from '../helpers/tmux.js';
 import { opvBin, repoRoot, speechWav, freeUdpPort } from '../helpers/paths.js';
 import { makeNullAlsaHome } from '../helpers/alsa.js';
 import { startServer, startStation } from './support/stations.js';
-
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
 
 const SNAP_DIR = path.join(repoRoot, 'test', 'snapshots', 'tui');
 
@@ -64,11 +59,9 @@ function keepRaw(name: string, screen: string): void {
   if (dir) writeFileSync(path.join(dir, `${name}.txt`), screen.split('\n').map((l) => l.trimEnd()).join('\n') + '\n');
 }
 
-test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean exit', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
-  const b = await startStation('VE3XYZ', srv.port, ['--audio-in', speechWav, '--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
+test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean exit', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--audio-in', speechWav, '--no-audio'], { t });
   const home = makeNullAlsaHome();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tui-'));
   const listen = await freeUdpPort();
@@ -76,7 +69,7 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(listen), '--data-dir', dataDir, '--audio-in', speechWav, '--audio-out', path.join(dataDir, 'out.wav'), '--ptt-timeout', '3'],
     { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/W1ABC → 127\.0\.0\.1:\d+ +connected \d+ ms/);
   await tmux.waitForScreen(/C-t PTT +Enter send/);
 
@@ -163,18 +156,16 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   assert.doesNotMatch(after, /TRANSMITTING|History \(Tab/, 'the terminal is restored');
 });
 
-test('hold-to-talk in a terminal that speaks the kitty keyboard protocol', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
+test('hold-to-talk in a terminal that speaks the kitty keyboard protocol', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   const home = makeNullAlsaHome();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-kitty-'));
   const tmux = new TmuxSession(
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--audio-in', speechWav, '--audio-out', path.join(dataDir, 'out.wav')],
     { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/C-t PTT +Enter send/);
   // What kitty, WezTerm or foot answer to the support query, then a held Ctrl+T.
   tmux.type('\x1b[?1u');
@@ -197,16 +188,15 @@ test('hold-to-talk in a terminal that speaks the kitty keyboard protocol', async
   assert.equal(await tmux.waitForExit(15_000), 0);
 });
 
-test('SIGTERM leaves like Ctrl+C: BYE, status 0, the terminal given back', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
+test('SIGTERM leaves like Ctrl+C: BYE, status 0, the terminal given back', async (t) => {
+  const srv = await startServer([], t);
   const home = makeNullAlsaHome();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-term-'));
   const tmux = new TmuxSession(
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--no-audio'],
     { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/connected \d+ ms/);
   // The pane runs node itself, so the pane's process is the station.
   const socketPath = (tmux as unknown as { socketPath: string }).socketPath;

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +9,6 @@ import { makeNoSoundHome, makeNullAlsaHome } from '../helpers/alsa.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { cellWidth } from '../../src/util/cell-width.js';
 import { startServer, startStation } from './support/stations.js';
-
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
 
 const HOSTILE = [
   '\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b[31mred\x1b[0m',
@@ -34,7 +29,7 @@ function assertAligned(screen: string, width: number): void {
   assert.equal(cols.size, 1, `history/heard border moves between rows:\n${screen}`);
 }
 
-async function tuiStation(serverPort: number, size: { width: number; height: number }, opts: { term?: string; home?: string; extra?: string[] } = {}) {
+async function tuiStation(t: TestContext, serverPort: number, size: { width: number; height: number }, opts: { term?: string; home?: string; extra?: string[] } = {}) {
   const home = opts.home ?? makeNullAlsaHome();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tui-'));
   const xdgData = mkdtempSync(path.join(tmpdir(), 'opv-xdg-'));
@@ -42,7 +37,7 @@ async function tuiStation(serverPort: number, size: { width: number; height: num
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(serverPort), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, ...(opts.extra ?? ['--no-audio'])],
     { ...size, term: opts.term, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: xdgData } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/W1ABC → 127\.0\.0\.1:\d+ +connected/);
   return { tmux, dataDir, xdgData };
 }
@@ -51,14 +46,13 @@ for (const size of [
   { width: 80, height: 24, term: 'screen' },
   { width: 200, height: 50, term: 'tmux-256color' },
 ]) {
-  test(`full-screen UI at ${size.width}×${size.height} (${size.term}): remote escapes inert, wide characters and long messages laid out, visible colours`, async () => {
-    const srv = await startServer();
-    cleanups.push(() => srv.proc.stop());
-    const { tmux } = await tuiStation(srv.port, size, { term: size.term });
+  test(`full-screen UI at ${size.width}×${size.height} (${size.term}): remote escapes inert, wide characters and long messages laid out, visible colours`, async (t) => {
+    const srv = await startServer([], t);
+    const { tmux } = await tuiStation(t, srv.port, size, { term: size.term });
     const sim = new SimStation('VE3XYZ', { host: '127.0.0.1', port: srv.port });
-    cleanups.push(() => sim.close());
+    t.after(() => sim.close());
     await sim.bound;
-    for (const t of HOSTILE) sim.chat(t);
+    for (const line of HOSTILE) sim.chat(line);
     const screen = await tmux.waitForScreen(/VE3XYZ: first␤10:00:00/);
     assert.match(screen, /VE3XYZ: ␛\[2J␛\[H␛\]0;pwned␇␛\[31mred␛\[0m/);
     assert.match(screen, /VE3XYZ: QRZ\?␍📨 \[W1AW\]: Net/);
@@ -93,6 +87,7 @@ for (const size of [
     await tmux.waitForScreen(/#\d+ \d\d:\d\d:\d\d from VE3XYZ/);
     for (let i = 0; i < 80 && !/END5/.test(tmux.capture()); i++) {
       tmux.sendKeys('PageDown');
+      // Paced on purpose: one page at a time, each drawn before the next key and the check.
       await new Promise((r) => setTimeout(r, 50));
     }
     await tmux.waitForScreen(/x997 x998 END5|END5/);
@@ -104,11 +99,10 @@ for (const size of [
   });
 }
 
-test('chat line editing, sent-line recall, chat export to the XDG directory, notices that mean something and go away', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
+test('chat line editing, sent-line recall, chat export to the XDG directory, notices that mean something and go away', async (t) => {
+  const srv = await startServer([], t);
   // No sound card: the notice says what it means, not what arecord said.
-  const { tmux, xdgData } = await tuiStation(srv.port, { width: 80, height: 24 }, { home: makeNoSoundHome(), extra: [] });
+  const { tmux, xdgData } = await tuiStation(t, srv.port, { width: 80, height: 24 }, { home: makeNoSoundHome(), extra: [] });
   await tmux.waitForScreen(/no sound card: chat works, PTT disabled/);
   assert.doesNotMatch(tmux.capture(), /arecord|Assertion|pcm/);
 
@@ -133,15 +127,13 @@ test('chat line editing, sent-line recall, chat export to the XDG directory, not
   await tmux.waitForScreen(/│ {78}│\n└─+┘\n.*C-t PTT/);
 
   // A station leaves: the notice goes as soon as it is heard again.
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   b.proc.sendLine('first words');
   await tmux.waitForScreen(/VE3XYZ: first words/);
   b.proc.sendLine('quit');
   await b.proc.wait();
   await tmux.waitForScreen(/VE3XYZ left the conference/);
-  const b2 = await startStation('VE3XYZ', srv.port, ['--no-audio'], { dataDir: b.dataDir, home: b.home });
-  cleanups.push(() => b2.proc.stop('SIGKILL'));
+  const b2 = await startStation('VE3XYZ', srv.port, ['--no-audio'], { dataDir: b.dataDir, home: b.home, t });
   b2.proc.sendLine('back again');
   await tmux.waitForScreen((s) => /VE3XYZ: back again/.test(s) && !/left the conference/.test(s));
 
@@ -160,10 +152,9 @@ test('chat line editing, sent-line recall, chat export to the XDG directory, not
   assert.equal(await tmux.waitForExit(15_000), 0);
 });
 
-test('the diagnostic log (DEBUG=opv:*) never writes into the full-screen UI: it goes to the state directory; --ptt-key f5 keys the transmitter', async () => {
+test('the diagnostic log (DEBUG=opv:*) never writes into the full-screen UI: it goes to the state directory; --ptt-key f5 keys the transmitter', async (t) => {
   const { speechWav } = await import('../helpers/paths.js');
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
+  const srv = await startServer([], t);
   const home = makeNullAlsaHome();
   const state = mkdtempSync(path.join(tmpdir(), 'opv-state-'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-tui-'));
@@ -171,7 +162,7 @@ test('the diagnostic log (DEBUG=opv:*) never writes into the full-screen UI: it 
     [process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--audio-in', speechWav, '--audio-out', path.join(dataDir, 'out.wav'), '--ptt-key', 'f5'],
     { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_STATE_HOME: state, DEBUG: 'opv:*' } },
   );
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/connected \d+ ms/);
   await tmux.waitForScreen(/F5 PTT +Enter send/);
   tmux.sendKeys('F5');

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,20 +8,13 @@ import { opvBin, freeUdpPort } from '../helpers/paths.js';
 import { makeNullAlsaHome } from '../helpers/alsa.js';
 import { startServer, startStation } from './support/stations.js';
 
-const cleanups: (() => unknown)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-test('full-screen UI: emoji ZWJ sequences, variation selectors and keycaps neither wrap a stray line nor shift the row', async () => {
-  const srv = await startServer();
-  cleanups.push(() => srv.proc.stop());
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio']);
-  cleanups.push(() => b.proc.stop('SIGKILL'));
+test('full-screen UI: emoji ZWJ sequences, variation selectors and keycaps neither wrap a stray line nor shift the row', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   const home = makeNullAlsaHome();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opv-zwj-'));
   const tmux = new TmuxSession([process.execPath, opvBin, 'station', 'W1ABC', '-i', '127.0.0.1', '-p', String(srv.port), '--listen-port', String(await freeUdpPort()), '--data-dir', dataDir, '--no-audio'], { width: 80, height: 24, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } });
-  cleanups.push(() => tmux.kill());
+  t.after(() => tmux.kill());
   await tmux.waitForScreen(/connected \d+ ms/);
   b.proc.sendLine('family 👨‍👩‍👧 end');
   b.proc.sendLine('x'.repeat(30) + ' 👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧 tail');

@@ -50,7 +50,7 @@ export interface StationProc {
 /** The one UDP port `proc` listens on, read back from /proc once it has bound it. */
 export async function boundPort(proc: Proc, timeoutMs = 10_000): Promise<number> {
   let ports: number[] = [];
-  await eventually(() => (ports = proc.pid === undefined ? [] : boundUdpPorts(proc.pid)).length === 1, `${proc.pid ?? '?'} has bound one UDP port (has ${ports.join(', ') || 'none'})`, timeoutMs, 20);
+  await eventually(() => (ports = proc.pid === undefined ? [] : boundUdpPorts(proc.pid)).length === 1, () => `${proc.pid ?? '?'} has bound one UDP port (has ${ports.join(', ') || 'none'})`, timeoutMs, 20);
   return ports[0]!;
 }
 
@@ -122,12 +122,14 @@ export function startHostStation(callsign: string, server: { ip: string }, host:
 
 /**
  * A SimStation on `port` of `srv`, already registered there (its keepalive admitted it)
- * when it returns; `cleanups` gets its close.
+ * when it returns; closed when the test `t` ends, or pushed onto `cleanups` for a caller
+ * that runs its own.
  */
-export async function registeredSim(call: string, port: number, srv: RunningServer, cleanups: (() => unknown)[]): Promise<SimStation> {
+export async function registeredSim(call: string, port: number, srv: RunningServer, cleanup: (() => unknown)[] | Pick<TestContext, 'after'>): Promise<SimStation> {
   const s = new SimStation(call, { host: '127.0.0.1', port });
   await s.bound;
-  cleanups.push(() => s.close());
+  if (Array.isArray(cleanup)) cleanup.push(() => s.close());
+  else cleanup.after(() => s.close());
   s.control(`KEEPALIVE:${Date.now() / 1000}`);
   await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
   return s;
