@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, startStation } from './support/stations.js';
-import { activeSpan, bestAlignment, correlation } from './support/audio-compare.js';
+import { activeSpan, bestAlignment } from './support/audio-compare.js';
 import { speechWav } from '../helpers/paths.js';
 import { lossyProxy } from '../helpers/udp-proxy.js';
 import { readWav, decodeTransmission } from '../../src/station/voice/files.js';
@@ -80,17 +80,31 @@ test('two stations transmitting at once are both heard, mixed, each with a compl
   const span = activeSpan(rec)!;
   const sa = lastTx(a.dataDir, 'W1ABC', 'out').pcm;
   const sb = lastTx(b.dataDir, 'VE3XYZ', 'out').pcm;
-  const gap = Math.round((tb.entry.at - ta.entry.at) / 1000 * 48000);
-  const n = Math.max(sa.length, sb.length + Math.abs(gap));
-  const aPad = new Int16Array(n);
-  const bPad = new Int16Array(n);
-  aPad.set(sa, gap < 0 ? -gap : 0);
-  bPad.set(sb, gap > 0 ? gap : 0);
-  const mix = new Int16Array(n);
-  mixFrames([aPad, bPad], mix);
-  const { r } = bestAlignment(rec, mix, span.start, 9600);
+  // The mixer adds whole 40 ms frames, so B lies a whole number of frames after A in the
+  // recording; the history's start times (taken on a busy machine, maybe late) say
+  // about how many, and the nearest few are tried.
+  const FRAME = 1920;
+  const mixAt = (gap: number): Int16Array => {
+    const n = Math.max(sa.length, sb.length + Math.abs(gap));
+    const aPad = new Int16Array(n);
+    const bPad = new Int16Array(n);
+    aPad.set(sa, gap < 0 ? -gap : 0);
+    bPad.set(sb, gap > 0 ? gap : 0);
+    const mix = new Int16Array(n);
+    mixFrames([aPad, bPad], mix);
+    return mix;
+  };
+  const nominal = Math.round(((tb.entry.at - ta.entry.at) / 1000) * 48000 / FRAME) * FRAME;
+  const first = bestAlignment(rec, mixAt(nominal), span.start, 9600);
+  let r = first.r;
+  for (const k of [-3, -2, -1, 1, 2, 3]) {
+    const gap = nominal + k * FRAME;
+    // The earlier talker leads the mix: while it stays the same one, the mix starts
+    // where it did; otherwise it is searched for again.
+    const same = Math.sign(gap) === Math.sign(nominal) || nominal === 0;
+    r = Math.max(r, bestAlignment(rec, mixAt(gap), same ? first.offset : span.start, same ? 480 : 4 * FRAME).r);
+  }
   assert.ok(r > 0.6, `mixed correlation ${r.toFixed(3)}`);
-  assert.ok(correlation(rec.subarray(span.start, span.end), rec.subarray(span.start, span.end)) > 0.99);
 });
 
 test('through 5 % loss and ±30 ms jitter the audio stays continuous and the right length', async (t) => {
