@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs the compiled tests: unit tests (dist/test/**/*.test.js outside e2e/) in one
-// `node --test` with its default concurrency, then end-to-end tests (dist/test/e2e/**),
-// each file in its own `node --test` process, OPV_TEST_JOBS of them at a time (default 1;
-// 3 suits a 2-core machine, as they mostly wait on sockets and timers). Files
-// known to take longest start first (test/e2e/durations.json, rewritten by
-// OPV_TEST_RECORD=1), so the run is not held up by one slow file at the end. Each file's
-// TAP output is printed whole when it ends, so parallel files never interleave.
+// `node --test` with its default concurrency, and end-to-end tests (dist/test/e2e/**),
+// each file in its own `node --test` process, OPV_TEST_JOBS at a time (default 3, for a
+// 2-core machine: the files mostly wait on sockets and timers; the unit run takes one
+// slot). Files known to take longest start first (test/e2e/durations.json, rewritten by
+// OPV_TEST_RECORD=1), so the run is not held up by one slow file at the end. Files whose
+// source says `// run-tests: alone` judge audio against the wall clock and run after the
+// others, one at a time. OPV_TEST_JOBS=1 runs everything one file after another, as
+// before. Each file's TAP output is printed whole when it ends, so files never interleave.
 // Arguments are substring filters on the test paths (source or compiled):
 // `npm test -- server` runs only files whose path contains "server".
 // Ends with one line "N passed, N failed" over both runs (cancelled tests count as
@@ -20,7 +22,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = path.join(root, 'dist', 'test');
 const filters = process.argv.slice(2).filter((a) => a !== '');
 const timeoutMs = Number(process.env.OPV_TEST_TIMEOUT_MS ?? 300_000);
-const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 1) || 1);
+const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 3) || 1);
 const durationsFile = path.join(root, 'test', 'e2e', 'durations.json');
 
 function walk(dir) {
@@ -59,6 +61,19 @@ function knownDurations() {
     return typeof v === 'object' && v !== null ? v : {};
   } catch {
     return {};
+  }
+}
+
+/**
+ * A file whose source says `// run-tests: alone` judges audio against the wall clock
+ * (what a loaded machine plays late is concealed, and counted): beside other files it
+ * would measure the machine, not opv.
+ */
+function runsAlone(file) {
+  try {
+    return /^\/\/ run-tests: alone\b/m.test(readFileSync(path.join(root, sourceOf(file)), 'utf8'));
+  } catch {
+    return false;
   }
 }
 
@@ -129,14 +144,15 @@ let unitS = 0;
 const took = {};
 
 /** The unit run: one `node --test` over every unit file; printed whole when it ends if it runs beside e2e files. */
-async function unitRun(buffered) {
+async function unitRun(files, buffered, name = 'the unit run') {
   let text = '';
   const out = buffered ? (t) => (text += t) : (t) => process.stdout.write(t);
-  if (!buffered) console.log(`# unit: ${unitFiles.length} test file${unitFiles.length === 1 ? '' : 's'}`);
-  const r = await run(unitFiles, [], out);
-  unitS = (Date.now() - started) / 1000;
-  if (buffered) process.stdout.write(`# unit: ${unitFiles.length} test files — ${unitS.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
-  tally('the unit run', r);
+  if (!buffered) console.log(`# unit: ${files.length} test file${files.length === 1 ? '' : 's'}`);
+  const t0 = Date.now();
+  const r = await run(files, [], out);
+  unitS += (Date.now() - t0) / 1000;
+  if (buffered) process.stdout.write(`# unit: ${files.length} test file${files.length === 1 ? '' : 's'}${name === 'the unit run' ? '' : ' alone'} — ${((Date.now() - t0) / 1000).toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+  tally(name, r);
 }
 
 /** One e2e file in its own `node --test`, its output printed whole when it ends. */
@@ -154,19 +170,23 @@ async function e2eRun(f) {
 // pool beside the slowest e2e files, as its files mostly run on their own timers.
 const known = knownDurations();
 const weight = (f) => known[sourceOf(f)] ?? 1e6;
-const queue = [...e2eFiles].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
-const pooledUnit = jobs > 1 && unitFiles.length > 0 && e2eFiles.length > 0;
-if (unitFiles.length > 0 && !pooledUnit) await unitRun(false);
+const bySlowest = (a, b) => weight(b) - weight(a) || a.localeCompare(b);
+const aloneFiles = jobs > 1 ? e2eFiles.filter(runsAlone).sort(bySlowest) : [];
+const aloneUnitFiles = jobs > 1 ? unitFiles.filter(runsAlone) : [];
+const pooledUnitFiles = unitFiles.filter((f) => !aloneUnitFiles.includes(f));
+const queue = e2eFiles.filter((f) => !aloneFiles.includes(f)).sort(bySlowest);
+const pooledUnit = jobs > 1 && pooledUnitFiles.length > 0 && e2eFiles.length > 0;
+if (pooledUnitFiles.length > 0 && !pooledUnit) await unitRun(pooledUnitFiles, false);
 if ((queue.length > 0 || pooledUnit) && !stopping) {
   const width = Math.min(jobs, queue.length + (pooledUnit ? 1 : 0));
-  if (queue.length > 0) console.log(`# e2e: ${e2eFiles.length} test file${e2eFiles.length === 1 ? '' : 's'}, ${width} at a time${pooledUnit ? ` (with the ${unitFiles.length} unit files as one)` : ''}`);
+  if (queue.length > 0) console.log(`# e2e: ${queue.length} test file${queue.length === 1 ? '' : 's'}, ${width} at a time${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
   let unitTaken = !pooledUnit;
   const worker = async () => {
     for (;;) {
       if (stopping) return;
       if (!unitTaken) {
         unitTaken = true;
-        await unitRun(true);
+        await unitRun(pooledUnitFiles, true);
         continue;
       }
       const f = queue.shift();
@@ -176,6 +196,13 @@ if ((queue.length > 0 || pooledUnit) && !stopping) {
   };
   await Promise.all(Array.from({ length: width }, worker));
 }
+// Files (e2e or unit) that judge real-time audio run after the pool, one at a time, with the machine to themselves.
+if (aloneFiles.length > 0 && !stopping) console.log(`# e2e: ${aloneFiles.length} real-time file${aloneFiles.length === 1 ? '' : 's'} alone`);
+for (const f of aloneFiles) {
+  if (stopping) break;
+  await e2eRun(f);
+}
+if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, true, 'the real-time unit files');
 const totalS = (Date.now() - started) / 1000;
 
 if (process.env.OPV_TEST_RECORD === '1' && filters.length === 0 && Object.keys(took).length > 0) {

@@ -1,3 +1,4 @@
+// run-tests: alone (it judges played audio against the wall clock; see scripts/run-tests.mjs)
 // The real ALSA path end to end, checked by what comes out: a talker captures through
 // arecord from an ALSA `file` device fed with the speech fixture (a device with no clock
 // of its own: it hands the whole file over at once unless the station paces it), a

@@ -1,3 +1,4 @@
+// run-tests: alone (it judges played audio against the wall clock; see scripts/run-tests.mjs)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';

@@ -189,7 +189,8 @@ test('nats-server down: nothing published, nothing stale after the restart, room
 
     await node.kill();
     await eventually(() => !a.link.connected && !b.link.connected, 'both see the link down');
-    assert.match(a.link.stats().state, /^disconnected from .*; reconnecting$/);
+    // On a busy machine the first reconnect attempt may have failed already by the time this looks.
+    assert.match(a.link.stats().state, /^(disconnected from .*; reconnecting|cannot connect to .*; retrying)$/);
     assert.ok(a.logs.some((l) => /^warn NATS: disconnected from/.test(l)), a.logs.join('\n'));
     for (let i = 1; i <= 25; i++) a.link.publishFrame('NET', frame(i, 2));
     assert.equal(a.link.stats().frames_not_published, 25);

@@ -1,3 +1,4 @@
+// run-tests: alone (it plays a lossy, jittered link through real timers; see scripts/run-tests.mjs)
 /**
  * The whole voice path in real time, in one process: a WAV microphone → encoder →
  * a simulated network (timers: delay, jitter, loss) → VoiceReceiver on its own
