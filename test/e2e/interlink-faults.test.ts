@@ -141,6 +141,7 @@ test('kill -9 of a nats-server node mid-transmission: listeners on the other ser
     const reconnects = new Map(movers.map((s) => [s.id, s.link().reconnects]));
     const N = 125;
     const { tag: t, dumps } = await talkThrough(N, async () => {
+      // Fixed on purpose: the fault lands half a second into the transmission.
       await sleep(500);
       await victim.kill();
     });
@@ -172,6 +173,7 @@ test('the NATS network of a server cut for 5 s: no frame older than 200 ms is de
     const N = 300;
     let upAt = 0;
     const { tag: t, dumps } = await talkThrough(N, async () => {
+      // Fixed on purpose: the cut starts half a second into the transmission and lasts 5 s.
       await sleep(500);
       net.run(cut.host.name, 'ip', ['link', 'set', 'eth0', 'down']);
       await sleep(5000);
@@ -207,6 +209,7 @@ test("a server's only NATS node (a leaf node) dies and comes back: the server re
   const N = 250;
   let backAt = 0;
   const { tag: t, dumps } = await talkThrough(N, async () => {
+    // Fixed on purpose: the leaf dies mid-transmission and stays dead for 2 s.
     await sleep(300);
     await leaf.kill();
     await C.proc.waitForLine(/NATS: .*(disconnected|no answer|closed)/, 20_000);
@@ -243,7 +246,8 @@ test('two servers admit one callsign at the same moment (each before it hears of
     for (const n of frozen) n.proc!.kill('SIGCONT');
     const holds = (s: OpvServer): boolean => s.stats().stations.some((x) => x.callsign === 'W1TWIN');
     await pollAsync(async () => holds(A) !== holds(B), 'exactly one server keeps W1TWIN', 20_000, 250);
-    // And it stays so past the next presence snapshots (every 5 s).
+    // And it stays so past the next presence snapshots (every 5 s): a quiet window that
+    // proves nothing changes, so it is fixed.
     await sleep(6000);
     assert.notEqual(holds(A), holds(B), `W1TWIN on alpha: ${holds(A)}, on bravo: ${holds(B)}`);
     const [loser, loserServer] = holds(A) ? [tb, B] : [ta, A];

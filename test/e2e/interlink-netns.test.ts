@@ -108,7 +108,8 @@ test('two, then three interlinked servers (one on a leaf node): every frame reac
     }
   }
   // Let the counters settle, then: each server published what its station sent and
-  // received exactly what the two others published: no frame went round twice.
+  // received exactly what the two others published: no frame went round twice. (A quiet
+  // second, fixed: a frame going round twice would arrive within it.)
   await sleep(1000);
   const afterCounts = interlinkCounts(servers);
   const delta = (id: string, k: 'published' | 'received'): number => afterCounts.get(id)![k] - before.get(id)![k];
@@ -161,6 +162,7 @@ test('a reference station on a room port is heard and hears across servers; room
   const fromRef = dn!.rx.filter((r) => r.f === 'W1ABC').map((r) => r.h);
   assert.deepEqual(fromRef, refHashes, 'the NET station on alpha received the reference frames once each, unchanged, in order');
   await pa.proc.waitForLine(/^heard W2BBB text MAIN only, from bravo$/, 20_000);
+  // A quiet second, fixed: what must not cross rooms would arrive within it.
   await sleep(1000);
 
   // Room isolation across servers: nothing of NET in MAIN anywhere, nothing of MAIN in NET.
@@ -207,6 +209,7 @@ test('a callsign active on one server is refused on another; a kick on one serve
   await d1.cmd('chat the real W1DUP');
   const pb = probes.find((p) => p.call === 'W2BBB')!;
   await pb.proc.waitForLine(/^heard W1DUP text the real W1DUP$/, 20_000);
+  // Fixed: the refused station's line, sent first, would have arrived by now.
   await sleep(500);
   assert.equal(pb.proc.count(/stolen words/), 0, 'the refused station is not relayed');
   assert.equal(B.stats().stations.filter((s) => s.callsign === 'W1DUP').length, 0, 'bravo did not admit it');
@@ -225,6 +228,7 @@ test('a callsign active on one server is refused on another; a kick on one serve
   await A.proc.waitForLine(/REMOTE STATION LEFT: KB2KICK on bravo/, 20_000);
   // Kept out for the hold-down: it comes back and is not relayed.
   await k.cmd('chat back again');
+  // A quiet second, fixed: the kicked station's line must not arrive within it.
   await sleep(1000);
   assert.equal(pb.proc.count(/back again/), 0);
   assert.equal(B.stats().stations.filter((s) => s.callsign === 'KB2KICK').length, 0);
