@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Proc } from '../helpers/proc.js';
-import { freeTcpPort, freeUdpPort, opvBin, repoRoot } from '../helpers/paths.js';
+import { opvBin, repoRoot } from '../helpers/paths.js';
 import { EXIT_SOFTWARE } from '../../src/errors.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opv-errors-'));
@@ -39,8 +39,9 @@ test('usage errors and expected failures are one line and exit 1', async () => {
   // No terminal: the dashboard refuses in one line.
   assertOneLine(await opv(['admin']), /the dashboard needs a terminal/);
 
-  const port = String(await freeUdpPort());
-  const stats = String(await freeTcpPort());
+  // Port 0: the kernel's choice (these servers stop before or just after binding).
+  const port = '0';
+  const stats = '0';
   // A failed system call is the environment, not a bug.
   assertOneLine(await opv(['server', '-p', port, '--stats-port', stats, '--acl-file', path.join(dir, 'absent.acl')]), /ENOENT.*absent\.acl/);
   const acl = path.join(dir, 'bad.acl');
@@ -124,7 +125,7 @@ Command.prototype.parseAsync = async function () { const o = undefined; return o
   // A fault in a callback of a running server (an uncaught exception).
   const inCallback = path.join(dir, 'fault-in-callback.mjs');
   writeFileSync(inCallback, `setTimeout(() => { throw new RangeError('injected fault in a timer'); }, 1500);\n`);
-  const b = await opv(['server', '-p', String(await freeUdpPort()), '--stats-port', String(await freeTcpPort())], { nodeArgs: ['--import', pathToFileURL(inCallback).href] });
+  const b = await opv(['server', '-p', '0', '--stats-port', '0'], { nodeArgs: ['--import', pathToFileURL(inCallback).href] });
   assert.equal(b.code, EXIT_SOFTWARE, b.out);
   assert.match(b.out, /Server ready for connections/, 'the server was running when it failed');
   assert.match(b.out, /RangeError: injected fault in a timer\n\s+at /);

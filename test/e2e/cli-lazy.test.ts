@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Proc } from '../helpers/proc.js';
-import { freeTcpPort, freeUdpPort, repoRoot } from '../helpers/paths.js';
+import { repoRoot } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 
 const MISSING = ['blessed', 'blessed-contrib', '@discordjs/opus'];
@@ -54,10 +54,10 @@ test('without blessed, blessed-contrib and @discordjs/opus, opv server starts an
   assert.equal(await stationHelp.waitForExit(30_000), 0, stationHelp.output);
   assert.match(stationHelp.output, /Usage: opv station/);
 
-  const port = await freeUdpPort();
-  const statsPort = await freeTcpPort();
-  const server = new Proc(process.execPath, [opv, 'server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort)], { cwd: dir });
+  // Ports chosen by the kernel, read back from the log: none is released before the server binds it.
+  const server = new Proc(process.execPath, [opv, 'server', '-H', '127.0.0.1', '-p', '0', '--stats-port', '0'], { cwd: dir });
   procs.push(server);
+  const port = Number(/:(\d+)\s*$/.exec(await server.waitForLine(/📡 Listening on: \S+:\d+/, 30_000))![1]);
   await server.waitForLine(/Server ready for connections/, 30_000);
   const [a, b] = ['W1ABC', 'VE3XYZ'].map((c) => new SimStation(c, { host: '127.0.0.1', port }));
   sims.push(a!, b!);
