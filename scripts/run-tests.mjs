@@ -143,16 +143,22 @@ const started = Date.now();
 let unitS = 0;
 const took = {};
 
-/** The unit run: one `node --test` over every unit file; printed whole when it ends if it runs beside e2e files. */
-async function unitRun(files, buffered, name = 'the unit run') {
+const testFiles = (n) => `${n} test file${n === 1 ? '' : 's'}`;
+
+/**
+ * One `node --test` over unit `files`: streamed when it runs by itself, else printed
+ * whole when it ends. `alone`: the real-time unit files, run after everything else.
+ */
+async function unitRun(files, { buffered, alone = false }) {
   let text = '';
   const out = buffered ? (t) => (text += t) : (t) => process.stdout.write(t);
-  if (!buffered) console.log(`# unit: ${files.length} test file${files.length === 1 ? '' : 's'}`);
+  if (!buffered) console.log(`# unit: ${testFiles(files.length)}`);
   const t0 = Date.now();
   const r = await run(files, [], out);
-  unitS += (Date.now() - t0) / 1000;
-  if (buffered) process.stdout.write(`# unit: ${files.length} test file${files.length === 1 ? '' : 's'}${name === 'the unit run' ? '' : ' alone'} — ${((Date.now() - t0) / 1000).toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
-  tally(name, r);
+  const s = (Date.now() - t0) / 1000;
+  unitS += s;
+  if (buffered) process.stdout.write(`# unit: ${testFiles(files.length)}${alone ? ' alone' : ''} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+  tally(alone ? 'the real-time unit files' : 'the unit run', r);
 }
 
 /** One e2e file in its own `node --test`, its output printed whole when it ends. */
@@ -176,17 +182,17 @@ const aloneUnitFiles = jobs > 1 ? unitFiles.filter(runsAlone) : [];
 const pooledUnitFiles = unitFiles.filter((f) => !aloneUnitFiles.includes(f));
 const queue = e2eFiles.filter((f) => !aloneFiles.includes(f)).sort(bySlowest);
 const pooledUnit = jobs > 1 && pooledUnitFiles.length > 0 && e2eFiles.length > 0;
-if (pooledUnitFiles.length > 0 && !pooledUnit) await unitRun(pooledUnitFiles, false);
+if (pooledUnitFiles.length > 0 && !pooledUnit) await unitRun(pooledUnitFiles, { buffered: false });
 if ((queue.length > 0 || pooledUnit) && !stopping) {
   const width = Math.min(jobs, queue.length + (pooledUnit ? 1 : 0));
-  if (queue.length > 0) console.log(`# e2e: ${queue.length} test file${queue.length === 1 ? '' : 's'}, ${width} at a time${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
+  if (queue.length > 0) console.log(`# e2e: ${testFiles(queue.length)}, ${width} at a time${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
   let unitTaken = !pooledUnit;
   const worker = async () => {
     for (;;) {
       if (stopping) return;
       if (!unitTaken) {
         unitTaken = true;
-        await unitRun(pooledUnitFiles, true);
+        await unitRun(pooledUnitFiles, { buffered: true });
         continue;
       }
       const f = queue.shift();
@@ -202,7 +208,7 @@ for (const f of aloneFiles) {
   if (stopping) break;
   await e2eRun(f);
 }
-if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, true, 'the real-time unit files');
+if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, { buffered: true, alone: true });
 const totalS = (Date.now() - started) / 1000;
 
 if (process.env.OPV_TEST_RECORD === '1' && filters.length === 0 && Object.keys(took).length > 0) {

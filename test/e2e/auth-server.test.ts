@@ -7,9 +7,9 @@ import path from 'node:path';
 import { loadPrivateKey } from '../../src/auth/crypto.js';
 import type { ServerStats } from '../../src/contract/stats.js';
 import { opvBin } from '../helpers/paths.js';
-import { SimStation } from '../helpers/sim-station.js';
+import type { SimStation } from '../helpers/sim-station.js';
 import { AuthClient } from '../helpers/auth-client.js';
-import { startServer } from './support/stations.js';
+import { boundSim, startServer } from './support/stations.js';
 
 // Station authentication (docs/EXTENSIONS.md, "Authentication") against a real server
 // process over real UDP: the station side is driven at protocol level so that it can
@@ -21,12 +21,7 @@ function keygen(call: string, file: string): string {
   return execFileSync(opvBin, ['keygen', call, '--out', file, '--comment', `test-${call}`], { encoding: 'utf8' }).trim();
 }
 
-async function sim(t: TestContext, call: string, port: number): Promise<SimStation> {
-  const s = new SimStation(call, { host: '127.0.0.1', port });
-  await s.bound;
-  t.after(() => s.close().catch(() => undefined));
-  return s;
-}
+const sim = (t: TestContext, call: string, port: number): Promise<SimStation> => boundSim(call, port, t);
 
 async function stats(statsPort: number): Promise<ServerStats> {
   return (await (await fetch(`http://127.0.0.1:${statsPort}/api/v1/stats`)).json()) as ServerStats;

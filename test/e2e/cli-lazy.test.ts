@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Proc } from '../helpers/proc.js';
 import { repoRoot } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
+import { serverPorts } from './support/stations.js';
 
 const MISSING = ['blessed', 'blessed-contrib', '@discordjs/opus'];
 
@@ -57,7 +58,7 @@ test('without blessed, blessed-contrib and @discordjs/opus, opv server starts an
   // Ports chosen by the kernel, read back from the log: none is released before the server binds it.
   const server = new Proc(process.execPath, [opv, 'server', '-H', '127.0.0.1', '-p', '0', '--stats-port', '0'], { cwd: dir });
   procs.push(server);
-  const port = Number(/:(\d+)\s*$/.exec(await server.waitForLine(/📡 Listening on: \S+:\d+/, 30_000))![1]);
+  const { port } = await serverPorts(server, 30_000);
   await server.waitForLine(/Server ready for connections/, 30_000);
   const [a, b] = ['W1ABC', 'VE3XYZ'].map((c) => new SimStation(c, { host: '127.0.0.1', port }));
   sims.push(a!, b!);

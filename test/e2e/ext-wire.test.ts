@@ -1,17 +1,12 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { FRAME_SIZE } from '../../src/protocol/index.js';
-import { SimStation } from '../helpers/sim-station.js';
-import { startServer, type RunningServer } from './support/stations.js';
+import type { SimStation } from '../helpers/sim-station.js';
+import { boundSim, startServer, type RunningServer } from './support/stations.js';
 
 // The extension at the frame level, on loopback: who gets what, and what the relay refuses to carry.
 
-async function sim(t: TestContext, call: string, srv: RunningServer): Promise<SimStation> {
-  const s = new SimStation(call, { host: '127.0.0.1', port: srv.port });
-  await s.bound;
-  t.after(() => s.close());
-  return s;
-}
+const sim = (t: TestContext, call: string, srv: RunningServer): Promise<SimStation> => boundSim(call, srv.port, t);
 
 const fromServer = (s: SimStation): string[] => s.controls('OPV-SRV');
 

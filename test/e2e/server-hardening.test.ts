@@ -5,29 +5,18 @@ import net from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Proc } from '../helpers/proc.js';
-import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
-import { SimStation } from '../helpers/sim-station.js';
+import { opvBin } from '../helpers/paths.js';
+import type { SimStation } from '../helpers/sim-station.js';
+import { boundSim, startServer, type RunningServer } from './support/stations.js';
 import { encodeCallsign, frameMessage, HEADER_SIZE, MessageBuilder } from '../../src/protocol/index.js';
 import type { AdminActionResult, ServerStats } from '../../src/contract/stats.js';
 import { eventually } from '../helpers/eventually.js';
 
 const TOKEN = 'club-secret';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-async function startServer(t: TestContext, extra: string[]): Promise<{ proc: Proc; port: number; statsPort: number }> {
-  const port = await freeUdpPort();
-  const statsPort = await freeTcpPort();
-  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), '--stats-token', TOKEN, ...extra]);
-  t.after(() => proc.stop());
-  await proc.waitForLine(/Server ready/);
-  return { proc, port, statsPort };
-}
-
-async function station(t: TestContext, call: string, port: number): Promise<SimStation> {
-  const s = new SimStation(call, { host: '127.0.0.1', port });
-  await s.bound;
-  t.after(() => s.close());
-  return s;
-}
+/** A server that asks for the stats token, as a club's would. */
+const tokenServer = (t: TestContext, extra: string[]): Promise<RunningServer> => startServer(['--stats-token', TOKEN, ...extra], t);
+const station = (t: TestContext, call: string, port: number): Promise<SimStation> => boundSim(call, port, t);
 
 /** One HTTP request with the path sent exactly as given (no URL normalisation). */
 function raw(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
@@ -60,7 +49,7 @@ function until(what: string, pred: () => Promise<boolean> | boolean, timeoutMs =
 }
 
 test('corrupted messages from a registered station count as decode errors everywhere, and the admin warns', async (t) => {
-  const { proc, port, statsPort } = await startServer(t, ['--stats-interval', '1']);
+  const { proc, port, statsPort } = await tokenServer(t, ['--stats-interval', '1']);
   const a = await station(t, 'W1ABC', port);
   const b = await station(t, 'VE3XYZ', port);
   b.chat('listening');
@@ -94,7 +83,7 @@ test('the stats channel refuses hostile callsigns, escapes, bodies, headers, rou
   const dir = mkdtempSync(`${tmpdir()}/opv-acl-`);
   const acl = `${dir}/acl`;
   writeFileSync(acl, '# club list\ndeny N0CALL'); // no final newline, as an editor may leave it
-  const { proc, port, statsPort } = await startServer(t, ['--acl-file', acl]);
+  const { proc, port, statsPort } = await tokenServer(t, ['--acl-file', acl]);
   const before = readFileSync(acl, 'utf8');
   for (const call of ['W1ABC%0Aallow%20EVIL', 'bad%20call', 'W1ABC%0D%0Adeny%20X', '---', '%2F', 'W1ABC%00', 'AAAAAAAAAAAAAAAAAAAAAAAAA']) {
     for (const action of ['ban', 'kick']) {
@@ -176,7 +165,7 @@ function readingClient(port: number): { status: Promise<number>; bytes: () => nu
 
 test('hundreds of event streams, some never read, do not cost the relay a frame', async (t) => {
   const MAX_CLIENTS = 64;
-  const { proc, port, statsPort } = await startServer(t, ['--max-event-clients', String(MAX_CLIENTS), '--stats-per-source', '1000', '--max-stations', '1000', '--rate', '1000', '--burst', '1000']);
+  const { proc, port, statsPort } = await tokenServer(t, ['--max-event-clients', String(MAX_CLIENTS), '--stats-per-source', '1000', '--max-stations', '1000', '--rate', '1000', '--burst', '1000']);
   const pid = proc.child.pid!;
   // 500 registered callsigns make each second's stats event ~130 kB, so a client that does
   // not read falls behind fast. They share a few sockets, so fan-out to them stays cheap.
@@ -270,7 +259,7 @@ test('hundreds of event streams, some never read, do not cost the relay a frame'
 });
 
 test('a KEEPALIVE goes back to its sender only; forwarding the rest comes first and is unchanged', async (t) => {
-  const { port, statsPort } = await startServer(t, []);
+  const { port, statsPort } = await tokenServer(t, []);
   const a = await station(t, 'W1ABC', port);
   const b = await station(t, 'VE3XYZ', port);
   b.chat('listening');

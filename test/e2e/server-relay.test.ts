@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Proc } from '../helpers/proc.js';
 import { opvBin, freeUdpPort } from '../helpers/paths.js';
-import { startServer } from './support/stations.js';
+import { boundSim, startServer } from './support/stations.js';
 import { SimStation } from '../helpers/sim-station.js';
 import type { ServerStats } from '../../src/contract/stats.js';
 import { encodeCallsign, FRAME_SIZE, writeHeader } from '../../src/protocol/index.js';
@@ -17,12 +17,7 @@ async function stats(statsPort: number, token?: string): Promise<ServerStats> {
 }
 
 async function stations(t: TestContext, port: number, calls: string[]): Promise<SimStation[]> {
-  const out = calls.map((c) => new SimStation(c, { host: '127.0.0.1', port }));
-  for (const s of out) {
-    await s.bound;
-    t.after(() => s.close());
-  }
-  return out;
+  return Promise.all(calls.map((c) => boundSim(c, port, t)));
 }
 
 test('stations register, chat reaches every other station once, never the sender', async (t) => {

@@ -12,7 +12,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Proc } from '../helpers/proc.js';
-import { opvBin, freeUdpPort, freeTcpPort } from '../helpers/paths.js';
+import { opvBin } from '../helpers/paths.js';
+import { startServer } from './support/stations.js';
 import type { ServerStats } from '../../src/contract/stats.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -27,17 +28,14 @@ function open(port: number, localAddress: string): Promise<Socket | null> {
   });
 }
 
-async function startServer(t: TestContext, extra: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ proc: Proc; base: string }> {
-  const port = await freeUdpPort();
-  const statsPort = await freeTcpPort();
-  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', String(port), '--stats-port', String(statsPort), '--stats-interval', '0', ...extra], { env });
-  t.after(() => proc.stop());
-  await proc.waitForLine(/Server ready/);
+/** A server without periodic statistics (quiet logs), and its stats channel's base URL. */
+async function statsServer(t: TestContext, extra: string[], env?: NodeJS.ProcessEnv): Promise<{ proc: Proc; base: string }> {
+  const { proc, statsPort } = await startServer(['--stats-interval', '0', ...extra], t, env);
   return { proc, base: `http://127.0.0.1:${statsPort}` };
 }
 
 test('1 000+ slow connections leave a legitimate client served within a second; refusals counted; idle ones closed', async (t) => {
-  const { base } = await startServer(t, []);
+  const { base } = await statsServer(t, []);
   const statsPort = Number(new URL(base).port);
   const attackers: Socket[] = [];
   t.after(() => attackers.forEach((s) => s.destroy()));
@@ -91,23 +89,23 @@ test('the stats token comes from --stats-token-file or OPV_STATS_TOKEN; on the c
   const dir = mkdtempSync(path.join(tmpdir(), 'opv-secret-'));
   const file = path.join(dir, 'token');
   writeFileSync(file, 'from-a-file\n', { mode: 0o600 });
-  const a = await startServer(t, ['--stats-token-file', file]);
+  const a = await statsServer(t, ['--stats-token-file', file]);
   assert.equal((await fetch(`${a.base}/api/v1/stats`)).status, 401);
   assert.equal((await fetch(`${a.base}/api/v1/stats`, { headers: { authorization: 'Bearer from-a-file' } })).status, 200);
   assert.ok(!a.proc.output.includes('visible to every user'), 'no warning for a file');
 
-  const b = await startServer(t, [], { ...process.env, OPV_STATS_TOKEN: 'from-env' });
+  const b = await statsServer(t, [], { ...process.env, OPV_STATS_TOKEN: 'from-env' });
   assert.equal((await fetch(`${b.base}/api/v1/stats`, { headers: { authorization: 'Bearer from-env' } })).status, 200);
 
-  const c = await startServer(t, ['--stats-token', 'on-the-line']);
+  const c = await statsServer(t, ['--stats-token', 'on-the-line']);
   assert.equal((await fetch(`${c.base}/api/v1/stats`, { headers: { authorization: 'Bearer on-the-line' } })).status, 200);
   assert.match(c.proc.output, /--stats-token on the command line is visible to every user in ps: use --stats-token-file/);
 
-  const missing = new Proc(opvBin, ['server', '-p', String(await freeUdpPort()), '--stats-token-file', path.join(dir, 'nope')]);
+  const missing = new Proc(opvBin, ['server', '-p', '0', '--stats-token-file', path.join(dir, 'nope')]);
   assert.notEqual(await missing.wait(), 0);
   assert.match(missing.output, /--stats-token-file .*nope: no such file/);
   writeFileSync(path.join(dir, 'empty'), '\n');
-  const empty = new Proc(opvBin, ['server', '-p', String(await freeUdpPort()), '--stats-token-file', path.join(dir, 'empty')]);
+  const empty = new Proc(opvBin, ['server', '-p', '0', '--stats-token-file', path.join(dir, 'empty')]);
   assert.notEqual(await empty.wait(), 0);
   assert.match(empty.output, /the file is empty/);
 });

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onExit } from './cleanup.js';
+import { eventually } from './eventually.js';
 import { freeTcpPort } from './paths.js';
 import { Proc } from './proc.js';
 
@@ -197,19 +198,18 @@ export class NatsNode {
   }
 }
 
-/** Polls an async probe (errors count as "not yet") until it is true. */
-export async function pollAsync(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 100): Promise<void> {
-  const end = Date.now() + timeoutMs;
+/** `eventually` for a probe that may throw (a monitor not up yet): an error counts as "not yet" and is named at the time-out. */
+export function pollAsync(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 100): Promise<void> {
   let last = '';
-  for (;;) {
+  const guarded = async (): Promise<boolean> => {
     try {
-      if (await probe()) return;
+      return await probe();
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
+      return false;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${last ? ` (last error: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  };
+  return eventually(guarded, () => `${what}${last ? ` (last error: ${last})` : ''}`, timeoutMs, everyMs);
 }
 
 let tempRoot: string | null = null;

@@ -25,6 +25,7 @@ export class SimStation {
   readonly socket: Socket;
   readonly heard: Heard[] = [];
   readonly rawFrames: Buffer[] = [];
+  private closing: Promise<void> | undefined;
   private readonly builder: MessageBuilder;
   private readonly rtp: RtpStream;
   private readonly reassembler = new Reassembler();
@@ -142,7 +143,9 @@ export class SimStation {
     }
   }
 
+  /** Closes the socket; again is a no-op (a test may close early, its cleanup later). */
   close(): Promise<void> {
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+    this.closing ??= new Promise((resolve) => this.socket.close(() => resolve()));
+    return this.closing;
   }
 }

@@ -23,16 +23,8 @@ export class BanList {
     /** Gives the focus back to the main panel. */
     private readonly restoreFocus: () => void,
   ) {
-    this.list = blessed.list({
-      parent: screen,
-      ...overlayOptions('Bans', 'yellow'),
-      width: 50,
-      height: 16,
-      tags: true,
-      keys: true,
-      vi: false,
-      style: { border: { fg: 'yellow' }, selected: { bg: 'blue', fg: 'white' } },
-    });
+    const overlay = overlayOptions('Bans', 'yellow');
+    this.list = blessed.list({ parent: screen, ...overlay, width: 50, height: 16, tags: true, keys: true, vi: false, style: { ...overlay.style, selected: { bg: 'blue', fg: 'white' } } });
     this.list.key(['u', 'enter'], () => void this.unbanSelected());
     this.list.key(['escape'], () => this.close());
   }

@@ -21,15 +21,21 @@ export interface RunningServer {
 /**
  * `opv server` on loopback with its UDP and stats ports chosen by the kernel (port 0)
  * and read back from its log, so no port is ever released before the server binds it.
- * With `t`, the server is stopped when that test ends.
+ * With `t`, the server is stopped when that test ends; `env` replaces the environment.
  */
-export async function startServer(extra: string[] = [], t?: Pick<TestContext, 'after'>): Promise<RunningServer> {
-  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', '0', '--stats-port', '0', ...withServerKeys(extra)]);
+export async function startServer(extra: string[] = [], t?: Pick<TestContext, 'after'>, env?: NodeJS.ProcessEnv): Promise<RunningServer> {
+  const proc = new Proc(opvBin, ['server', '-H', '127.0.0.1', '-p', '0', '--stats-port', '0', ...withServerKeys(extra)], { env });
   t?.after(() => proc.stop());
-  const listening = await proc.waitForLine(/📡 Listening on: \S+:\d+/);
-  const stats = await proc.waitForLine(/📊 Stats channel: http:\/\/\S+:\d+\//);
+  const ports = await serverPorts(proc);
   await proc.waitForLine(/Server ready for connections/);
-  return { proc, port: portIn(listening, /:(\d+)\s*$/), statsPort: portIn(stats, /:(\d+)\//) };
+  return { proc, ...ports };
+}
+
+/** The UDP and stats ports an `opv server` started with port 0 reports in its log. */
+export async function serverPorts(proc: Proc, timeoutMs = 10_000): Promise<{ port: number; statsPort: number }> {
+  const listening = await proc.waitForLine(/📡 Listening on: \S+:\d+/, timeoutMs);
+  const stats = await proc.waitForLine(/📊 Stats channel: http:\/\/\S+:\d+\//, timeoutMs);
+  return { port: portIn(listening, /:(\d+)\s*$/), statsPort: portIn(stats, /:(\d+)\//) };
 }
 
 function portIn(line: string, re: RegExp): number {
@@ -120,16 +126,21 @@ export function startHostStation(callsign: string, server: { ip: string }, host:
   return startStation(callsign, DEFAULT_SERVER_PORT, extra, { host: server.ip, netns: host.ns, listenPort: DEFAULT_SERVER_PORT });
 }
 
-/**
- * A SimStation on `port` of `srv`, already registered there (its keepalive admitted it)
- * when it returns; closed when the test `t` ends, or pushed onto `cleanups` for a caller
- * that runs its own.
- */
-export async function registeredSim(call: string, port: number, srv: RunningServer, cleanup: (() => unknown)[] | Pick<TestContext, 'after'>): Promise<SimStation> {
+/** Where a test's SimStations go to be closed: the test itself, or a list the caller runs. */
+type SimCleanup = (() => unknown)[] | Pick<TestContext, 'after'>;
+
+/** A SimStation bound to a port of its own, talking to `port`; closed when the test `t` ends (or by `cleanups`). */
+export async function boundSim(call: string, port: number, cleanup: SimCleanup): Promise<SimStation> {
   const s = new SimStation(call, { host: '127.0.0.1', port });
   await s.bound;
   if (Array.isArray(cleanup)) cleanup.push(() => s.close());
   else cleanup.after(() => s.close());
+  return s;
+}
+
+/** As boundSim, and already registered on `srv` (its keepalive admitted it) when it returns. */
+export async function registeredSim(call: string, port: number, srv: RunningServer, cleanup: SimCleanup): Promise<SimStation> {
+  const s = await boundSim(call, port, cleanup);
   s.control(`KEEPALIVE:${Date.now() / 1000}`);
   await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
   return s;
