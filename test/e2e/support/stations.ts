@@ -126,21 +126,17 @@ export function startHostStation(callsign: string, server: { ip: string }, host:
   return startStation(callsign, DEFAULT_SERVER_PORT, extra, { host: server.ip, netns: host.ns, listenPort: DEFAULT_SERVER_PORT });
 }
 
-/** Where a test's SimStations go to be closed: the test itself, or a list the caller runs. */
-type SimCleanup = (() => unknown)[] | Pick<TestContext, 'after'>;
-
-/** A SimStation bound to a port of its own, talking to `port`; closed when the test `t` ends (or by `cleanups`). */
-export async function boundSim(call: string, port: number, cleanup: SimCleanup): Promise<SimStation> {
+/** A SimStation bound to a port of its own, talking to `port`; closed when the test `t` ends. */
+export async function boundSim(call: string, port: number, t: Pick<TestContext, 'after'>): Promise<SimStation> {
   const s = new SimStation(call, { host: '127.0.0.1', port });
   await s.bound;
-  if (Array.isArray(cleanup)) cleanup.push(() => s.close());
-  else cleanup.after(() => s.close());
+  t.after(() => s.close());
   return s;
 }
 
 /** As boundSim, and already registered on `srv` (its keepalive admitted it) when it returns. */
-export async function registeredSim(call: string, port: number, srv: RunningServer, cleanup: SimCleanup): Promise<SimStation> {
-  const s = await boundSim(call, port, cleanup);
+export async function registeredSim(call: string, port: number, srv: RunningServer, t: Pick<TestContext, 'after'>): Promise<SimStation> {
+  const s = await boundSim(call, port, t);
   s.control(`KEEPALIVE:${Date.now() / 1000}`);
   await srv.proc.waitForLine(new RegExp(`NEW STATION: ${call} at`));
   return s;
