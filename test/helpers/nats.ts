@@ -247,11 +247,32 @@ export async function natsNode(o: NatsNodeOptions): Promise<NatsNode> {
   return node;
 }
 
+/**
+ * nats-server needs its ports in its config (a cluster's routes name them), so they are
+ * picked free beforehand, and another process on the machine (parallel test files) may
+ * take one in between: a start that fails with "address already in use" is tried again
+ * with fresh ports, after `start` has stopped what it began.
+ */
+async function withFreshPorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (attempt >= attempts || !/address already in use/.test(e instanceof Error ? e.message : String(e))) throw e;
+    }
+  }
+}
+
 /** One standalone node, started. */
-export async function startNatsNode(o: Partial<NatsNodeOptions> = {}): Promise<NatsNode> {
-  const node = await natsNode({ name: 'nats', ...o });
-  await node.start();
-  return node;
+export function startNatsNode(o: Partial<NatsNodeOptions> = {}): Promise<NatsNode> {
+  return withFreshPorts(async () => {
+    const node = await natsNode({ name: 'nats', ...o });
+    await node.start().catch(async (e: unknown) => {
+      await node.kill();
+      throw e;
+    });
+    return node;
+  });
 }
 
 export type ClusterNodeSpec = Pick<NatsNodeOptions, 'name' | 'host' | 'netns' | 'port' | 'clusterPort' | 'leafPort' | 'monitorPort'>;
@@ -260,19 +281,26 @@ export type ClusterNodeSpec = Pick<NatsNodeOptions, 'name' | 'host' | 'netns' | 
  * A cluster (routes in a full mesh: every node lists every other), each node also
  * accepting leaf nodes; started, and waited for until every route is up.
  */
-export async function startNatsCluster(specs: ClusterNodeSpec[] | number = 3, common: Partial<NatsNodeOptions> = {}): Promise<NatsNode[]> {
+export function startNatsCluster(specs: ClusterNodeSpec[] | number = 3, common: Partial<NatsNodeOptions> = {}): Promise<NatsNode[]> {
   const list: ClusterNodeSpec[] = typeof specs === 'number' ? Array.from({ length: specs }, (_, i) => ({ name: `hub-${String.fromCharCode(97 + i)}` })) : specs;
-  const withPorts = await Promise.all(
-    list.map(async (s) => ({ ...s, host: s.host ?? common.host ?? '127.0.0.1', clusterPort: await portOr(s.clusterPort), leafPort: await portOr(s.leafPort) })),
-  );
-  const out: NatsNode[] = [];
-  for (const s of withPorts) {
-    const routes = withPorts.filter((o) => o !== s).map((o) => `nats-route://${o.host}:${o.clusterPort}`);
-    out.push(await natsNode({ ...common, ...s, cluster: { name: 'opv', routes }, leafListen: true }));
-  }
-  await Promise.all(out.map((n) => n.start()));
-  await Promise.all(out.map((n) => n.waitRoutes(out.length - 1)));
-  return out;
+  return withFreshPorts(async () => {
+    const withPorts = await Promise.all(
+      list.map(async (s) => ({ ...s, host: s.host ?? common.host ?? '127.0.0.1', clusterPort: await portOr(s.clusterPort), leafPort: await portOr(s.leafPort) })),
+    );
+    const out: NatsNode[] = [];
+    for (const s of withPorts) {
+      const routes = withPorts.filter((o) => o !== s).map((o) => `nats-route://${o.host}:${o.clusterPort}`);
+      out.push(await natsNode({ ...common, ...s, cluster: { name: 'opv', routes }, leafListen: true }));
+    }
+    try {
+      await Promise.all(out.map((n) => n.start()));
+    } catch (e) {
+      await Promise.all(out.map((n) => n.kill()));
+      throw e;
+    }
+    await Promise.all(out.map((n) => n.waitRoutes(out.length - 1)));
+    return out;
+  });
 }
 
 /** A leaf node connected to the given hubs (any of them; it fails over among them); started and connected. */
