@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Runs the compiled tests: unit tests (dist/test/**/*.test.js outside e2e/) in one
-// `node --test` with its default concurrency, and end-to-end tests (dist/test/e2e/**),
-// each file in its own `node --test` process, OPV_TEST_JOBS at a time (default 3, for a
-// 2-core machine: the files mostly wait on sockets and timers; the unit run takes one
-// slot). Files known to take longest start first (test/e2e/durations.json, rewritten by
-// OPV_TEST_RECORD=1), so the run is not held up by one slow file at the end. Files whose
-// source says `// run-tests: alone` judge audio against the wall clock and run after the
-// others, one at a time. OPV_TEST_JOBS=1 runs everything one file after another, as
-// before. Each file's TAP output is printed whole when it ends, so files never interleave.
+// process (one `node --test` over a module importing them all), and end-to-end tests
+// (dist/test/e2e/**), each file in its own `node --test` process, OPV_TEST_JOBS at a time
+// (default 4 for a 2-core machine: the files mostly wait on sockets and timers; the unit
+// run takes one slot). The pool runs under `nice`. Files known to take longest start
+// first (test/e2e/durations.json, rewritten by OPV_TEST_RECORD=1), so the run is not held
+// up by one slow file at the end. Files whose source says `// run-tests: alone` judge time
+// against the wall clock (played audio, a liveness deadline): they run one at a time in a
+// lane of their own at normal priority, beside the pool, so a loaded machine is not taken
+// for a fault of opv. OPV_TEST_JOBS=1 runs everything one file after another. Each file's
+// TAP output is printed whole when it ends, so files never interleave.
 // Arguments are substring filters on the test paths (source or compiled):
 // `npm test -- server` runs only files whose path contains "server".
 // Ends with one line "N passed, N failed" over both runs (cancelled tests count as
@@ -16,13 +18,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = path.join(root, 'dist', 'test');
 const filters = process.argv.slice(2).filter((a) => a !== '');
 const timeoutMs = Number(process.env.OPV_TEST_TIMEOUT_MS ?? 300_000);
-const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 3) || 1);
+const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 4) || 1);
+/** The pool's `nice` increment: the real-time lane's audio must not wait behind it for a core. */
+const POOL_NICENESS = 19;
 const durationsFile = path.join(root, 'test', 'e2e', 'durations.json');
 
 function walk(dir) {
@@ -88,11 +92,15 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/** One `node --test` over `files`; its TAP output goes to `out` (a chunk at a time). */
-function run(files, args, out) {
+/**
+ * One `node --test` over `files`; its TAP output goes to `out` (a chunk at a time).
+ * `niced`: under `nice` (it and everything it starts), so the real-time lane comes first.
+ */
+function run(files, args, out, { niced = false } = {}) {
   return new Promise((resolve) => {
     const argv = ['--test', '--test-reporter=tap', ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+    const [cmd, cmdArgs] = niced ? ['nice', ['-n', String(POOL_NICENESS), process.execPath, ...argv]] : [process.execPath, argv];
+    const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
     children.add(child);
     const counts = { pass: 0, fail: 0, cancelled: 0 };
     let rest = '';
@@ -146,69 +154,90 @@ const took = {};
 const testFiles = (n) => `${n} test file${n === 1 ? '' : 's'}`;
 
 /**
- * One `node --test` over unit `files`: streamed when it runs by itself, else printed
- * whole when it ends. `alone`: the real-time unit files, run after everything else.
+ * A module that imports the unit `files` in turn, so that they run in one process: most
+ * unit files are a few milliseconds of tests behind half a second of starting Node and
+ * loading opv, and a process each cost the suite half a CPU-minute. Their tests run one
+ * after another as before; a file's `after` hooks run when the whole run ends.
  */
-async function unitRun(files, { buffered, alone = false }) {
+function oneProcess(files) {
+  const entry = path.join(distTest, '.unit-files.mjs');
+  writeFileSync(entry, files.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});\n`).join(''));
+  return entry;
+}
+
+/**
+ * One `node --test` over unit `files`: streamed when it runs by itself, else printed
+ * whole when it ends. `alone`: the real-time unit files, in the real-time lane.
+ */
+async function unitRun(files, { buffered, alone = false, niced = false }) {
   let text = '';
   const out = buffered ? (t) => (text += t) : (t) => process.stdout.write(t);
   if (!buffered) console.log(`# unit: ${testFiles(files.length)}`);
   const t0 = Date.now();
-  const r = await run(files, [], out);
+  const r = await run(alone ? files : [oneProcess(files)], [], out, { niced });
   const s = (Date.now() - t0) / 1000;
   unitS += s;
-  if (buffered) process.stdout.write(`# unit: ${testFiles(files.length)}${alone ? ' alone' : ''} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+  if (buffered) process.stdout.write(`# unit: ${testFiles(files.length)}${alone ? ' (real-time)' : ''} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
   tally(alone ? 'the real-time unit files' : 'the unit run', r);
 }
 
 /** One e2e file in its own `node --test`, its output printed whole when it ends. */
-async function e2eRun(f) {
+async function e2eRun(f, { niced = false } = {}) {
   const t0 = Date.now();
   let text = '';
-  const r = await run([f], [], (t) => (text += t));
+  const r = await run([f], [], (t) => (text += t), { niced });
   const s = (Date.now() - t0) / 1000;
   took[sourceOf(f)] = Math.round(s * 10) / 10;
-  process.stdout.write(`# file: ${sourceOf(f)} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+  process.stdout.write(`# file: ${sourceOf(f)}${niced ? '' : ' (real-time)'} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
   tally(sourceOf(f), r);
 }
 
-// With one job the unit run goes first and streams; with more it takes one slot of the
-// pool beside the slowest e2e files, as its files mostly run on their own timers.
+// With one job everything runs in turn, the unit run first and streamed. With more, the
+// real-time files run one after another in their own lane at normal priority, beside a
+// pool of `jobs` files under `nice` (the unit run takes one slot of it), slowest first.
 const known = knownDurations();
 const weight = (f) => known[sourceOf(f)] ?? 1e6;
 const bySlowest = (a, b) => weight(b) - weight(a) || a.localeCompare(b);
-const aloneFiles = jobs > 1 ? e2eFiles.filter(runsAlone).sort(bySlowest) : [];
-const aloneUnitFiles = jobs > 1 ? unitFiles.filter(runsAlone) : [];
+const pooled = jobs > 1;
+const aloneFiles = pooled ? e2eFiles.filter(runsAlone).sort(bySlowest) : [];
+const aloneUnitFiles = pooled ? unitFiles.filter(runsAlone) : [];
 const pooledUnitFiles = unitFiles.filter((f) => !aloneUnitFiles.includes(f));
 const queue = e2eFiles.filter((f) => !aloneFiles.includes(f)).sort(bySlowest);
-const pooledUnit = jobs > 1 && pooledUnitFiles.length > 0 && e2eFiles.length > 0;
+const pooledUnit = pooled && pooledUnitFiles.length > 0 && e2eFiles.length > 0;
 if (pooledUnitFiles.length > 0 && !pooledUnit) await unitRun(pooledUnitFiles, { buffered: false });
-if ((queue.length > 0 || pooledUnit) && !stopping) {
+
+async function realTimeLane() {
+  if (aloneFiles.length + aloneUnitFiles.length === 0) return;
+  console.log(`# real-time lane: ${testFiles(aloneFiles.length + aloneUnitFiles.length)}, one at a time at normal priority`);
+  for (const f of aloneFiles) {
+    if (stopping) return;
+    await e2eRun(f);
+  }
+  if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, { buffered: true, alone: true });
+}
+
+async function pool() {
+  if ((queue.length === 0 && !pooledUnit) || stopping) return;
   const width = Math.min(jobs, queue.length + (pooledUnit ? 1 : 0));
-  if (queue.length > 0) console.log(`# e2e: ${testFiles(queue.length)}, ${width} at a time${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
+  if (queue.length > 0) console.log(`# e2e: ${testFiles(queue.length)}, ${width} at a time${pooled ? ` under nice ${POOL_NICENESS}` : ''}${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
   let unitTaken = !pooledUnit;
   const worker = async () => {
     for (;;) {
       if (stopping) return;
       if (!unitTaken) {
         unitTaken = true;
-        await unitRun(pooledUnitFiles, { buffered: true });
+        await unitRun(pooledUnitFiles, { buffered: true, niced: true });
         continue;
       }
       const f = queue.shift();
       if (f === undefined) return;
-      await e2eRun(f);
+      await e2eRun(f, { niced: pooled });
     }
   };
   await Promise.all(Array.from({ length: width }, worker));
 }
-// Files (e2e or unit) that judge real-time audio run after the pool, one at a time, with the machine to themselves.
-if (aloneFiles.length > 0 && !stopping) console.log(`# e2e: ${aloneFiles.length} real-time file${aloneFiles.length === 1 ? '' : 's'} alone`);
-for (const f of aloneFiles) {
-  if (stopping) break;
-  await e2eRun(f);
-}
-if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, { buffered: true, alone: true });
+
+await Promise.all([realTimeLane(), pool()]);
 const totalS = (Date.now() - started) / 1000;
 
 if (process.env.OPV_TEST_RECORD === '1' && filters.length === 0 && Object.keys(took).length > 0) {

@@ -7,7 +7,7 @@
 #      for native modules.
 #   2. `npm ci` when node_modules is missing, older than package-lock.json, or lacks the
 #      built native module (@discordjs/opus; approved in package.json).
-#   3. `npm run build` (TypeScript → dist/).
+#   3. `npm run build` (TypeScript → dist/, and the command line bundled into dist/opv/).
 # What is already in place is skipped, so a second run takes a few seconds (the build).
 # Used by the README's Quick start (`bash scripts/setup.sh && ./bin/opv server`,
 # `bash scripts/setup.sh && npm test`) and by CI (.ci/run).
@@ -55,5 +55,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 native_ok || die "the native module @discordjs/opus did not build (is it approved in package.json's allowScripts? are build-essential and python3 installed?)"
 
-npm run --silent build || die "TypeScript build failed (see the tsc errors above)"
+npm run --silent build || die "the build failed (see the tsc or esbuild errors above)"
 echo "setup: ready"

@@ -6,7 +6,7 @@ import { DEFAULT_SERVER_PORT, tryEncodeCallsign } from '../protocol/index.js';
 import { intInRange, list, oneOf, portOrAny, positiveNumber } from '../util/cli-parse.js';
 import { ConfigError, DEFAULT_SERVER_CONFIG, validateServerConfig, type InterlinkConfig, type LogFormat, type RoomConfig, type ServerConfig } from './config.js';
 import { OperatorLog } from './log.js';
-import { Network } from './network.js';
+import type { Network } from './network.js';
 import { ConferenceServer } from './server.js';
 import { StatsHttp } from './stats-http.js';
 import { natsUrlsWithCredentials, statsToken } from './secrets.js';
@@ -254,6 +254,8 @@ export async function runServer(config: ServerConfig, warnings: string[] = []): 
   let network: Network | null = null;
   if (config.interlink !== null) {
     try {
+      // Loaded only for a networked server: the NATS client is a fifth of a lone server's start-up.
+      const { Network } = await import('./network.js');
       network = Network.create(server, config.interlink, log);
     } catch (e) {
       await Promise.all([server.close(), stats?.close()]);

@@ -5,7 +5,7 @@ import { STATS_API_PREFIX } from '../contract/stats.js';
 import { checkCallsign } from './acl.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import type { ConferenceServer } from './server.js';
-import { createMetrics } from './metrics.js';
+import type { Registry as PromRegistry } from 'prom-client';
 import { parseAnnouncement } from './ext-http.js';
 import type { BanList } from '../contract/ext.js';
 import { eventInRoom, filterStatsByRoom, knownRooms } from '../contract/stats-room.js';
@@ -66,7 +66,8 @@ export class StatsHttp {
   private readonly clients = new Map<ServerResponse, string | null>();
   private readonly stationRooms = new StationRooms();
   private tick: NodeJS.Timeout | null = null;
-  private readonly metrics;
+  /** Built at the first scrape: prom-client is a fifth of the server's start-up, and many servers are never scraped. */
+  private metrics: Promise<PromRegistry> | null = null;
   private readonly onEvent = (e: ServerEvent): void => this.broadcast(e);
   private readonly maxEventClients: number;
   private readonly routes: Route[];
@@ -87,7 +88,6 @@ export class StatsHttp {
     this.maxEventClients = opts.maxEventClients ?? DEFAULT_SERVER_CONFIG.stats.maxEventClients;
     this.guard = new ConnectionGuard({ ...DEFAULT_GUARD_LIMITS, ...opts.guard });
     this.fanOut = new EventFanOut((res) => this.clients.delete(res), (text) => server.log.warn(text));
-    this.metrics = createMetrics(() => this.snapshot());
     const actionPath = new RegExp(`^${STATS_API_PREFIX}/stations/([^/]+)/(kick|ban|unban)$`);
     this.routes = [
       { method: 'GET', match: exact(`${STATS_API_PREFIX}/stats`), handle: (_q, res, _p, _b, query) => this.stats(res, query) },
@@ -274,8 +274,10 @@ export class StatsHttp {
   }
 
   private async prometheus(res: ServerResponse): Promise<void> {
-    const body = await this.metrics.metrics();
-    res.writeHead(200, { 'content-type': this.metrics.contentType });
+    this.metrics ??= import('./metrics.js').then((m) => m.createMetrics(() => this.snapshot()));
+    const registry = await this.metrics;
+    const body = await registry.metrics();
+    res.writeHead(200, { 'content-type': registry.contentType });
     res.end(body);
   }
 

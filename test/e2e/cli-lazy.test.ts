@@ -19,7 +19,7 @@ function installWithout(missing: readonly string[]): string {
   after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(repoRoot, 'package.json'), path.join(dir, 'package.json'));
   cpSync(path.join(repoRoot, 'bin'), path.join(dir, 'bin'), { recursive: true });
-  cpSync(path.join(repoRoot, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
+  cpSync(path.join(repoRoot, 'dist', 'opv'), path.join(dir, 'dist', 'opv'), { recursive: true });
   const from = realpathSync(path.join(repoRoot, 'node_modules'));
   const to = path.join(dir, 'node_modules');
   mkdirSync(to);

@@ -132,7 +132,14 @@ test('full-screen station: chat, PTT banner, RX indicator, replay, resize, clean
   assert.match(big, /History/);
 
   tmux.sendKeys('F1');
-  checkSnapshot('help', helpBox(await tmux.waitForScreen(/opv station — keys[\s\S]*C-o +status/)));
+  // The whole box, bottom border and all: a loaded machine's terminal can be caught mid-draw
+  // (the key line below the box also says "C-o status").
+  const wholeBox = (s: string): boolean => {
+    if (!/┌─.*─┐\n.*opv station — keys/.test(s)) return false;
+    const box = helpBox(s);
+    return /C-o +status: link/.test(box) && box.split('\n').at(-1)!.startsWith('└');
+  };
+  checkSnapshot('help', helpBox(await tmux.waitForScreen(wholeBox)));
   // The commands of the chat line follow the keys, from the same table as line mode's /help.
   tmux.sendKeys('End');
   await tmux.waitForScreen(/\/who +who is on the server[\s\S]*Press any key to close/);

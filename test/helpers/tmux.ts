@@ -107,10 +107,22 @@ export class TmuxSession {
    * left (tmux scrolls it up a line to show its exit notice; this undoes that).
    */
   capture(): string {
+    // One tmux client per poll while the program runs (the pane's state and its screen in
+    // one command sequence): UI tests poll the screen every 50 ms, and each client is a process.
+    const out = this.tmux(['display-message', '-p', '-t', this.target, '#{pane_dead}', ';', 'capture-pane', '-p', '-t', this.target]);
+    const nl = out.indexOf('\n');
+    if (out.slice(0, nl) !== '1') return out.slice(nl + 1);
     const { dead, height } = this.paneState();
     if (!dead) return this.tmux(['capture-pane', '-p', '-t', this.target]);
-    const rows = this.tmux(['capture-pane', '-p', '-S', String(-height - 1), '-t', this.target]).split('\n');
-    const mark = rows.lastIndexOf(DEAD_MARK);
+    let rows: string[] = [];
+    let mark = -1;
+    // tmux can reap the program before it has drained the pty of its last output; its exit
+    // notice comes after that output, so until the notice is there the screen is not final.
+    for (let tries = 0; tries < 40 && mark < 0; tries++) {
+      if (tries > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+      rows = this.tmux(['capture-pane', '-p', '-S', String(-height - 1), '-t', this.target]).split('\n');
+      mark = rows.lastIndexOf(DEAD_MARK);
+    }
     if (mark < 0) return rows.slice(-height - 1).join('\n');
     return rows.slice(Math.max(0, mark - height), mark).join('\n') + '\n';
   }

@@ -1,3 +1,4 @@
+// run-tests: alone (one test holds its event loop past the NATS liveness deadline and needs nats-server to answer meanwhile; see scripts/run-tests.mjs)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
