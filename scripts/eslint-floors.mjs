@@ -31,6 +31,12 @@ const matcher = (globs = []) => {
   return (s) => res.some((r) => r.test(s));
 };
 
+/** The package a bare specifier names: `blessed-contrib/lib/x.js` is blessed-contrib's, `@scope/a/b` is `@scope/a`'s. */
+function packageOf(spec) {
+  const parts = spec.split('/');
+  return parts.slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+}
+
 /** The repository path an import resolves to, .js written for .ts (NodeNext style). */
 function resolveImport(fromFile, spec, root) {
   const abs = path.resolve(path.dirname(fromFile), spec);
@@ -91,7 +97,7 @@ const rule = {
       const relative = spec.startsWith('./') || spec.startsWith('../');
       const target = relative ? resolveImport(context.filename, spec, root) : spec;
       for (const z of zones) {
-        const wrong = relative ? z.forbidden(target) && !z.allowed(target) : z.packageForbidden(target);
+        const wrong = relative ? z.forbidden(target) && !z.allowed(target) : z.packageForbidden(target) || z.packageForbidden(packageOf(target));
         if (wrong && !z.excepted(target)) context.report({ node: source, messageId: 'wrongArrow', data: { zone: z.name, file, target, why: z.why } });
       }
     }

@@ -45,6 +45,7 @@ test('a wrong arrow fails the lint with the floor it breaks; the right arrows pa
     ['src/protocol/zz-fixture.ts', "import { createHmac } from 'node:crypto';\nexport const h = createHmac;\n", /protocol floor: .* may not import node:crypto/],
     ['src/server/zz-fixture.ts', "import type { PresenceMessage } from './interlink-presence.js';\nexport type P = PresenceMessage;\n", /relay without the interlink: .* may not import src\/server\/interlink-presence\.ts/],
     ['src/server/zz-fixture.ts', "import { connect } from 'nats';\nexport const c = connect;\n", /relay without the interlink: .* may not import nats/],
+    ['src/server/zz-fixture.ts', "import line from 'blessed-contrib/lib/widget/charts/line.js';\nexport const l = line;\n", /server floor: .* may not import blessed-contrib\/lib\/widget\/charts\/line\.js/],
     ['src/server/zz-fixture.ts', "import { StationEngine } from '../station/engine.js';\nexport const S = StationEngine;\n", /server floor: .* may not import src\/station\/engine\.ts/],
     ['src/auth/zz-fixture.ts', "import { configDir } from '../station/settings.js';\nexport const d = configDir;\n", /auth floor: .* may not import src\/station\/settings\.ts/],
     ['src/station/zz-fixture.ts', "import { ConferenceServer } from '../server/server.js';\nexport const C = ConferenceServer;\n", /station floor: .* may not import src\/server\/server\.ts/],

@@ -1,5 +1,6 @@
 import type { Widgets } from 'blessed';
-import contrib from 'blessed-contrib';
+import type contrib from 'blessed-contrib';
+import line from 'blessed-contrib/lib/widget/charts/line.js';
 import type { DashboardModel, RateField } from '../model.js';
 
 /**
@@ -63,7 +64,7 @@ export class RateChart {
     private readonly lines: ChartLine[],
   ) {
     // The legend rides in the label: contrib's legend box covers the curves of a short chart.
-    this.chart = contrib.line({
+    this.chart = line({
       border: { type: 'line' },
       label: ` ${title} `,
       tags: true,
