@@ -3,14 +3,15 @@
 // process (one `node --test` over a module importing them all), and end-to-end tests
 // (dist/test/e2e/**), each file in its own `node --test` process, OPV_TEST_JOBS at a time
 // (default 4 for a 2-core machine: the files mostly wait on sockets and timers; the unit
-// run takes one slot). The pool runs under `nice`. Files known to take longest start
+// run takes one slot). The pool runs under nice 19. Files known to take longest start
 // first (test/e2e/durations.json, rewritten by OPV_TEST_RECORD=1), so the run is not held
 // up by one slow file at the end. Files whose source says `// run-tests: alone` judge time
 // against the wall clock (played audio, a liveness deadline): they run one at a time in a
 // lane of their own at normal priority, beside the pool, so a loaded machine is not taken
 // for a fault of opv. OPV_TEST_JOBS=1 runs everything one file after another. Each file's
 // TAP output is printed whole when it ends, so files never interleave.
-// Arguments are substring filters on the test paths (source or compiled):
+// With --lint (as `npm test` runs it), `npm run lint` runs first in the real-time lane,
+// beside the pool, and a lint error fails the run. Other arguments are substring filters on the test paths (source or compiled):
 // `npm test -- server` runs only files whose path contains "server".
 // Ends with one line "N passed, N failed" over both runs (cancelled tests count as
 // failed) and the slowest files; exits non-zero if anything failed. OPV_TEST_TIMEOUT_MS
@@ -22,11 +23,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = path.join(root, 'dist', 'test');
-const filters = process.argv.slice(2).filter((a) => a !== '');
+/** `--lint`: the lint (`npm run lint`) runs as one more job of the pool, first, and its result counts. */
+const withLint = process.argv.includes('--lint');
+const filters = process.argv.slice(2).filter((a) => a !== '' && a !== '--lint');
 const timeoutMs = Number(process.env.OPV_TEST_TIMEOUT_MS ?? 300_000);
 const jobs = Math.max(1, Number(process.env.OPV_TEST_JOBS ?? 4) || 1);
-/** The pool's `nice` increment: the real-time lane's audio must not wait behind it for a core. */
-const POOL_NICENESS = 19;
+/**
+ * How the pool's jobs are started so that the real-time lane comes first for a core: the
+ * lowest `nice`, which their children inherit. (Linux's idle class, `chrt --idle`, was
+ * tried: it starved the pool's own paced senders and made the run no faster.)
+ */
+const BACKGROUND = { argv: ['nice', '-n', '19'], words: 'under nice 19' };
 const durationsFile = path.join(root, 'test', 'e2e', 'durations.json');
 
 function walk(dir) {
@@ -94,12 +101,12 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /**
  * One `node --test` over `files`; its TAP output goes to `out` (a chunk at a time).
- * `niced`: under `nice` (it and everything it starts), so the real-time lane comes first.
+ * `background`: in the BACKGROUND (it and everything it starts), so the real-time lane comes first.
  */
-function run(files, args, out, { niced = false } = {}) {
+function run(files, args, out, { background = false } = {}) {
   return new Promise((resolve) => {
     const argv = ['--test', '--test-reporter=tap', ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
-    const [cmd, cmdArgs] = niced ? ['nice', ['-n', String(POOL_NICENESS), process.execPath, ...argv]] : [process.execPath, argv];
+    const [cmd, ...cmdArgs] = background ? [...BACKGROUND.argv, process.execPath, ...argv] : [process.execPath, ...argv];
     const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
     children.add(child);
     const counts = { pass: 0, fail: 0, cancelled: 0 };
@@ -169,12 +176,12 @@ function oneProcess(files) {
  * One `node --test` over unit `files`: streamed when it runs by itself, else printed
  * whole when it ends. `alone`: the real-time unit files, in the real-time lane.
  */
-async function unitRun(files, { buffered, alone = false, niced = false }) {
+async function unitRun(files, { buffered, alone = false, background = false }) {
   let text = '';
   const out = buffered ? (t) => (text += t) : (t) => process.stdout.write(t);
   if (!buffered) console.log(`# unit: ${testFiles(files.length)}`);
   const t0 = Date.now();
-  const r = await run(alone ? files : [oneProcess(files)], [], out, { niced });
+  const r = await run(alone ? files : [oneProcess(files)], [], out, { background });
   const s = (Date.now() - t0) / 1000;
   unitS += s;
   if (buffered) process.stdout.write(`# unit: ${testFiles(files.length)}${alone ? ' (real-time)' : ''} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
@@ -182,19 +189,19 @@ async function unitRun(files, { buffered, alone = false, niced = false }) {
 }
 
 /** One e2e file in its own `node --test`, its output printed whole when it ends. */
-async function e2eRun(f, { niced = false } = {}) {
+async function e2eRun(f, { background = false } = {}) {
   const t0 = Date.now();
   let text = '';
-  const r = await run([f], [], (t) => (text += t), { niced });
+  const r = await run([f], [], (t) => (text += t), { background });
   const s = (Date.now() - t0) / 1000;
   took[sourceOf(f)] = Math.round(s * 10) / 10;
-  process.stdout.write(`# file: ${sourceOf(f)}${niced ? '' : ' (real-time)'} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
+  process.stdout.write(`# file: ${sourceOf(f)}${aloneFiles.includes(f) ? ' (real-time)' : ''} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
   tally(sourceOf(f), r);
 }
 
 // With one job everything runs in turn, the unit run first and streamed. With more, the
 // real-time files run one after another in their own lane at normal priority, beside a
-// pool of `jobs` files under `nice` (the unit run takes one slot of it), slowest first.
+// pool of `jobs` files in the BACKGROUND (the unit run takes one slot of it), slowest first.
 const known = knownDurations();
 const weight = (f) => known[sourceOf(f)] ?? 1e6;
 const bySlowest = (a, b) => weight(b) - weight(a) || a.localeCompare(b);
@@ -204,10 +211,15 @@ const aloneUnitFiles = pooled ? unitFiles.filter(runsAlone) : [];
 const pooledUnitFiles = unitFiles.filter((f) => !aloneUnitFiles.includes(f));
 const queue = e2eFiles.filter((f) => !aloneFiles.includes(f)).sort(bySlowest);
 const pooledUnit = pooled && pooledUnitFiles.length > 0 && e2eFiles.length > 0;
+if (withLint && !pooled) await lintRun();
 if (pooledUnitFiles.length > 0 && !pooledUnit) await unitRun(pooledUnitFiles, { buffered: false });
 
+// The lane at normal priority: first the lint (its CPU goes before the pool's, and it is
+// done before the real-time files start: a core's other hardware thread busy with it made
+// played audio late), then the real-time files.
 async function realTimeLane() {
-  if (aloneFiles.length + aloneUnitFiles.length === 0) return;
+  if (withLint && pooled) await lintRun();
+  if (aloneFiles.length + aloneUnitFiles.length === 0 || stopping) return;
   console.log(`# real-time lane: ${testFiles(aloneFiles.length + aloneUnitFiles.length)}, one at a time at normal priority`);
   for (const f of aloneFiles) {
     if (stopping) return;
@@ -216,22 +228,48 @@ async function realTimeLane() {
   if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, { buffered: true, alone: true });
 }
 
+/**
+ * The lint as a job beside the tests: type-aware ESLint is half a minute of CPU on a fresh
+ * clone, which fits beside test files that mostly wait. Its output is printed whole when it ends.
+ */
+async function lintRun() {
+  const t0 = Date.now();
+  const [cmd, ...args] = [process.platform === 'win32' ? 'npm.cmd' : 'npm', 'run', '-s', 'lint'];
+  const { code, text } = await new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+    children.add(child);
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (t) => (text += t));
+    child.stderr.setEncoding('utf8').on('data', (t) => (text += t));
+    child.on('error', (err) => (text += `run-tests: cannot start npm run lint: ${err.message}\n`));
+    child.on('close', (c, signal) => {
+      children.delete(child);
+      resolve({ code: signal === null ? c : 1, text });
+    });
+  });
+  const lintOk = code === 0;
+  process.stdout.write(`# lint — ${((Date.now() - t0) / 1000).toFixed(1)} s${lintOk ? '' : ' — FAILED'}\n${text}`);
+  if (!lintOk) {
+    ok = false;
+    fail++;
+    failedFiles.push('the lint');
+  }
+}
+
 async function pool() {
-  if ((queue.length === 0 && !pooledUnit) || stopping) return;
-  const width = Math.min(jobs, queue.length + (pooledUnit ? 1 : 0));
-  if (queue.length > 0) console.log(`# e2e: ${testFiles(queue.length)}, ${width} at a time${pooled ? ` under nice ${POOL_NICENESS}` : ''}${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
-  let unitTaken = !pooledUnit;
+  // Longest first: the unit run, then the e2e files, slowest first.
+  const tasks = [
+    ...(pooledUnit ? [() => unitRun(pooledUnitFiles, { buffered: true, background: true })] : []),
+    ...queue.map((f) => () => e2eRun(f, { background: pooled })),
+  ];
+  if (tasks.length === 0 || stopping) return;
+  const width = Math.min(jobs, tasks.length);
+  if (queue.length > 0) console.log(`# e2e: ${testFiles(queue.length)}, ${width} at a time${pooled ? ` ${BACKGROUND.words}` : ''}${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
   const worker = async () => {
     for (;;) {
-      if (stopping) return;
-      if (!unitTaken) {
-        unitTaken = true;
-        await unitRun(pooledUnitFiles, { buffered: true, niced: true });
-        continue;
-      }
-      const f = queue.shift();
-      if (f === undefined) return;
-      await e2eRun(f, { niced: pooled });
+      const task = tasks.shift();
+      if (task === undefined || stopping) return;
+      await task();
     }
   };
   await Promise.all(Array.from({ length: width }, worker));

@@ -30,16 +30,17 @@ test('a 400-character chat line followed at once by PTT arrives intact, then the
   a.proc.sendLine(long);
   a.proc.sendLine('/ptt on');
   await b.proc.waitForLine(new RegExp(`^📨 \\[W1ABC\\]: ${long}$`));
-  // Our own entry shows its running length while on air.
+  // Our own entry shows its running length while on air (any length: on a loaded machine
+  // the 7.4 s may be over by the time a second has been seen).
   let last = '';
   await eventually(
     async () => {
       const mark = a.proc.lines.length;
       a.proc.sendLine('/history 1');
       last = await a.proc.waitForLine(/^#\d+ /, 5000, mark);
-      return /➡ W1ABC transmission [1-9][\d.]* s, \d+ frames, 0 lost \(on air\)$/.test(last);
+      return /➡ W1ABC transmission \d+\.\d s, [1-9]\d* frames, 0 lost \(on air\)$/.test(last);
     },
-    () => `a running length of a second or more while on air (last: ${last})`,
+    () => `a running length while on air (last: ${last})`,
     8000,
     200,
   );

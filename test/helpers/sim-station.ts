@@ -106,11 +106,19 @@ export class SimStation {
     this.control('PTT_START');
     this.rtp.beginTransmission();
     const payload = new Uint8Array(92);
+    // Paced on a clock, as a station's frame clock is: a late timer (a loaded machine) is
+    // made up by sending the next frames sooner, but never more than MAX_BEHIND at once
+    // (a burst past that would meet the server's rate limit, which a real station never does).
+    const MAX_BEHIND = 2;
+    let due = performance.now();
     for (let i = 0; i < frames; i++) {
       this.rtp.writeNext(payload, 0);
       payload.fill((i % 200) + 1, 12);
       this.sendMessage(this.builder.build('voice', payload));
-      if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
+      if (intervalMs <= 0) continue;
+      due = Math.max(due + intervalMs, performance.now() - MAX_BEHIND * intervalMs);
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     this.control('PTT_STOP');
   }
