@@ -8,10 +8,11 @@
 // up by one slow file at the end. Files whose source says `// run-tests: alone` judge time
 // against the wall clock (played audio, a liveness deadline): they run one at a time in a
 // lane of their own at normal priority, beside the pool, so a loaded machine is not taken
-// for a fault of opv. OPV_TEST_JOBS=1 runs everything one file after another. Each file's
-// TAP output is printed whole when it ends, so files never interleave.
-// With --lint (as `npm test` runs it), `npm run lint` runs first in the real-time lane,
-// beside the pool, and a lint error fails the run. Other arguments are substring filters on the test paths (source or compiled):
+// for a fault of opv; the lane then joins the pool. With --lint (as `npm test` runs it),
+// `npm run lint` runs first in that lane, and a lint error fails the run.
+// OPV_TEST_JOBS=1 runs everything one file after another. Each file's TAP output is
+// printed whole when it ends, so files never interleave.
+// Other arguments are substring filters on the test paths (source or compiled):
 // `npm test -- server` runs only files whose path contains "server".
 // Ends with one line "N passed, N failed" over both runs (cancelled tests count as
 // failed) and the slowest files; exits non-zero if anything failed. OPV_TEST_TIMEOUT_MS
@@ -216,16 +217,18 @@ if (pooledUnitFiles.length > 0 && !pooledUnit) await unitRun(pooledUnitFiles, { 
 
 // The lane at normal priority: first the lint (its CPU goes before the pool's, and it is
 // done before the real-time files start: a core's other hardware thread busy with it made
-// played audio late), then the real-time files.
+// played audio late), then the real-time files; then it joins the pool for what is left.
 async function realTimeLane() {
   if (withLint && pooled) await lintRun();
-  if (aloneFiles.length + aloneUnitFiles.length === 0 || stopping) return;
-  console.log(`# real-time lane: ${testFiles(aloneFiles.length + aloneUnitFiles.length)}, one at a time at normal priority`);
-  for (const f of aloneFiles) {
-    if (stopping) return;
-    await e2eRun(f);
+  if (aloneFiles.length + aloneUnitFiles.length > 0 && !stopping) {
+    console.log(`# real-time lane: ${testFiles(aloneFiles.length + aloneUnitFiles.length)}, one at a time at normal priority`);
+    for (const f of aloneFiles) {
+      if (stopping) return;
+      await e2eRun(f);
+    }
+    if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, { buffered: true, alone: true });
   }
-  if (aloneUnitFiles.length > 0 && !stopping) await unitRun(aloneUnitFiles, { buffered: true, alone: true });
+  if (pooled) await worker();
 }
 
 /**
@@ -256,22 +259,25 @@ async function lintRun() {
   }
 }
 
+// The pool's work, longest first: the unit run, then the e2e files, slowest first.
+const tasks = [
+  ...(pooledUnit ? [() => unitRun(pooledUnitFiles, { buffered: true, background: true })] : []),
+  ...queue.map((f) => () => e2eRun(f, { background: pooled })),
+];
+
+/** Takes the pool's tasks one at a time until none is left. */
+async function worker() {
+  for (;;) {
+    const task = tasks.shift();
+    if (task === undefined || stopping) return;
+    await task();
+  }
+}
+
 async function pool() {
-  // Longest first: the unit run, then the e2e files, slowest first.
-  const tasks = [
-    ...(pooledUnit ? [() => unitRun(pooledUnitFiles, { buffered: true, background: true })] : []),
-    ...queue.map((f) => () => e2eRun(f, { background: pooled })),
-  ];
   if (tasks.length === 0 || stopping) return;
   const width = Math.min(jobs, tasks.length);
   if (queue.length > 0) console.log(`# e2e: ${testFiles(queue.length)}, ${width} at a time${pooled ? ` ${BACKGROUND.words}` : ''}${pooledUnit ? ` (with the ${pooledUnitFiles.length} unit files as one)` : ''}`);
-  const worker = async () => {
-    for (;;) {
-      const task = tasks.shift();
-      if (task === undefined || stopping) return;
-      await task();
-    }
-  };
   await Promise.all(Array.from({ length: width }, worker));
 }
 

@@ -28,7 +28,8 @@ function child(home: string, code: string, nodeFlags: string[] = []): Promise<{ 
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    // Only against a hang: 40 000 frames take seconds alone, and much longer beside other test files.
+    const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
     p.on('close', (c, s) => {
       clearTimeout(timer);
       resolve({ code: c, signal: s, out });

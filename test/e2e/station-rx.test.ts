@@ -29,9 +29,8 @@ test('a 400-character chat line followed at once by PTT arrives intact, then the
   assert.equal(long.length, 400);
   a.proc.sendLine(long);
   a.proc.sendLine('/ptt on');
-  await b.proc.waitForLine(new RegExp(`^📨 \\[W1ABC\\]: ${long}$`));
-  // Our own entry shows its running length while on air (any length: on a loaded machine
-  // the 7.4 s may be over by the time a second has been seen).
+  // Our own entry shows its running length while on air (looked at first, and any length:
+  // on a loaded machine the 7.4 s may be over by the time a second has been seen).
   let last = '';
   await eventually(
     async () => {
@@ -44,6 +43,7 @@ test('a 400-character chat line followed at once by PTT arrives intact, then the
     8000,
     200,
   );
+  await b.proc.waitForLine(new RegExp(`^📨 \\[W1ABC\\]: ${long}$`));
   await b.proc.waitForLine(/^📼 #\d+ .*⬅ W1ABC transmission [\d.]+ s, 18\d frames, 0 lost$/, 20_000);
   b.proc.sendLine('/status');
   await b.proc.waitForLine(/frames: \d+ sent, 0 invalid, 0 decode errors/);
