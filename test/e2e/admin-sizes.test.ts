@@ -75,8 +75,17 @@ test('opv admin at 80×24 … 160×50: figures, headers, keys and alerts on scre
   for (const [width, height] of SIZES) {
     const name = `${width}x${height}`;
     if (width !== w0 || height !== h0) t.resize(width, height);
+    // Steady: the same layout on two looks in a row, so a redraw caught halfway (the new
+    // layout on the left, the old one still on the right) is not judged.
+    let previous = '';
+    const steady = (s: string): boolean => {
+      const same = structure(s) === previous;
+      previous = structure(s);
+      return same;
+    };
     const screen = await t.waitForScreen(
       (s) =>
+        steady(s) &&
         lines(s)[0]!.length === width &&
         keyLine(s) === footerText(width) &&
         rowOf(s, 'W1ABC') !== undefined &&
