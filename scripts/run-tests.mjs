@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = path.join(root, 'dist', 'test');
-/** `--lint`: the lint (`npm run lint`) runs as one more job of the pool, first, and its result counts. */
+/** `--lint`: the lint (`npm run lint`) runs first in the real-time lane, and a lint error fails the run. */
 const withLint = process.argv.includes('--lint');
 const filters = process.argv.slice(2).filter((a) => a !== '' && a !== '--lint');
 const timeoutMs = Number(process.env.OPV_TEST_TIMEOUT_MS ?? 300_000);
@@ -77,9 +77,9 @@ function knownDurations() {
 }
 
 /**
- * A file whose source says `// run-tests: alone` judges audio against the wall clock
- * (what a loaded machine plays late is concealed, and counted): beside other files it
- * would measure the machine, not opv.
+ * A file whose source says `// run-tests: alone` judges time against the wall clock (played
+ * audio, where what a loaded machine plays late is concealed and counted; a liveness
+ * deadline): beside other files it would measure the machine, not opv.
  */
 function runsAlone(file) {
   try {
@@ -101,39 +101,44 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 /**
- * One `node --test` over `files`; its TAP output goes to `out` (a chunk at a time).
- * `background`: in the BACKGROUND (it and everything it starts), so the real-time lane comes first.
+ * Runs `cmd` with `args` in the repository; its stderr goes to `out` and its stdout to
+ * `stdout` (by default `out` too), a chunk of text at a time. `background`: in the
+ * BACKGROUND (it and everything it starts), so the real-time lane comes first. Resolves
+ * with how it ended; stopped with the runner.
  */
-function run(files, args, out, { background = false } = {}) {
+function spawnJob(cmd, args, out, { background = false, stdout = out } = {}) {
   return new Promise((resolve) => {
-    const argv = ['--test', '--test-reporter=tap', ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
-    const [cmd, ...cmdArgs] = background ? [...BACKGROUND.argv, process.execPath, ...argv] : [process.execPath, ...argv];
-    const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+    const argv = background ? [...BACKGROUND.argv, cmd, ...args] : [cmd, ...args];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
     children.add(child);
-    const counts = { pass: 0, fail: 0, cancelled: 0 };
-    let rest = '';
-    const scan = (line) => {
-      const m = /^# (pass|fail|cancelled) (\d+)\s*$/.exec(line);
-      if (m) counts[m[1]] += Number(m[2]);
-    };
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      out(chunk);
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      lines.forEach(scan);
-    });
-    child.stderr.on('data', (chunk) => out(chunk));
-    child.on('error', (err) => {
-      out(`run-tests: cannot start node --test: ${err.message}\n`);
-    });
+    child.stdout.setEncoding('utf8').on('data', stdout);
+    child.stderr.setEncoding('utf8').on('data', out);
+    child.on('error', (err) => out(`run-tests: cannot start ${cmd}: ${err.message}\n`));
     child.on('close', (code, signal) => {
-      scan(rest);
       children.delete(child);
-      resolve({ ...counts, code, signal, ok: code === 0 && signal === null });
+      resolve({ code, signal });
     });
   });
+}
+
+/** One `node --test` over `files`; its TAP output goes to `out`, and its counts are read from it. */
+async function run(files, args, out, opts = {}) {
+  const argv = ['--test', '--test-reporter=tap', ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
+  const counts = { pass: 0, fail: 0, cancelled: 0 };
+  let rest = '';
+  const scan = (line) => {
+    const m = /^# (pass|fail|cancelled) (\d+)\s*$/.exec(line);
+    if (m) counts[m[1]] += Number(m[2]);
+  };
+  const stdout = (chunk) => {
+    out(chunk);
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    lines.forEach(scan);
+  };
+  const { code, signal } = await spawnJob(process.execPath, argv, out, { ...opts, stdout });
+  scan(rest);
+  return { ...counts, code, signal, ok: code === 0 && signal === null };
 }
 
 if (all.length === 0) {
@@ -237,26 +242,11 @@ async function realTimeLane() {
  */
 async function lintRun() {
   const t0 = Date.now();
-  const [cmd, ...args] = [process.platform === 'win32' ? 'npm.cmd' : 'npm', 'run', '-s', 'lint'];
-  const { code, text } = await new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
-    children.add(child);
-    let text = '';
-    child.stdout.setEncoding('utf8').on('data', (t) => (text += t));
-    child.stderr.setEncoding('utf8').on('data', (t) => (text += t));
-    child.on('error', (err) => (text += `run-tests: cannot start npm run lint: ${err.message}\n`));
-    child.on('close', (c, signal) => {
-      children.delete(child);
-      resolve({ code: signal === null ? c : 1, text });
-    });
-  });
-  const lintOk = code === 0;
+  let text = '';
+  const { code, signal } = await spawnJob(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'lint'], (t) => (text += t));
+  const lintOk = code === 0 && signal === null;
   process.stdout.write(`# lint — ${((Date.now() - t0) / 1000).toFixed(1)} s${lintOk ? '' : ' — FAILED'}\n${text}`);
-  if (!lintOk) {
-    ok = false;
-    fail++;
-    failedFiles.push('the lint');
-  }
+  tally('the lint', { pass: 0, fail: lintOk ? 0 : 1, cancelled: 0, code, signal, ok: lintOk });
 }
 
 // The pool's work, longest first: the unit run, then the e2e files, slowest first.

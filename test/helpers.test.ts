@@ -269,7 +269,7 @@ test('tmux: a program in a detached session of a given size reads keys and draws
   );
 
   // The program lingers a moment after its output: tmux 3.3a can lose the output of one that
-  // exits at once while the machine is busy (seen once in a parallel run), which no opv UI does.
+  // exits at once while the machine is busy (seen in two parallel runs), which no opv UI does.
   const quits = new TmuxSession('echo last words; sleep 0.2; exit 3', { width: 40, height: 10 });
   try {
     assert.equal(await quits.waitForExit(5000), 3);

@@ -14,6 +14,7 @@ import type { TransmissionEntry } from '../../src/station/types.js';
 import { UTTERANCE_GAP_MS } from '../../src/station/speech/speech-queue.js';
 import { COURTESY_TONE_MS } from '../../src/audio/tones.js';
 import { eventually } from '../helpers/eventually.js';
+import { SAMPLES_PER_FRAME as FRAME } from '../../src/protocol/index.js';
 
 /** Speech-duration tolerance: espeak's rendering vs what the station played (resampling, 5 ms windows). */
 const TOL_S = 0.05;
@@ -108,7 +109,6 @@ test('chat heard during a transmission is spoken after it, after the courtesy to
   // decode is aligned by the transmission's end; before a frame that a loaded machine
   // played late (concealed, then caught up), the playback sits a whole frame or two
   // off, so each window is also tried that many frames either side.
-  const FRAME = 1920;
   const residualAt = (at: number, shift: number): Int16Array => {
     const w = new Int16Array(WIN);
     for (let i = 0; i < WIN; i++) w[i] = (rec[offset + RATE + at + i + shift] ?? 0) - heard.pcm[RATE + at + i]!;

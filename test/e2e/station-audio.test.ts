@@ -12,6 +12,7 @@ import { readWav, decodeTransmission } from '../../src/station/voice/files.js';
 import { mixFrames } from '../../src/station/voice/mixer.js';
 import { HistoryStore } from '../../src/station/history.js';
 import type { TransmissionEntry } from '../../src/station/types.js';
+import { SAMPLES_PER_FRAME as FRAME } from '../../src/protocol/index.js';
 
 /** These tests measure the recorded voice alone: no chat pips or courtesy tones in it. */
 const VOICE_ONLY = ['--no-chat-cue', '--no-courtesy-tone'];
@@ -46,9 +47,9 @@ test('speech from one station is heard by two others as a straight decode of wha
     const rec = await readWav(path.join(tmp, `${s.callsign === 'VE3XYZ' ? 'b' : 'c'}.wav`));
     const span = activeSpan(rec);
     assert.ok(span, 'something was played');
-    const playedFrames = (span.end - span.start) / 1920;
+    const playedFrames = (span.end - span.start) / FRAME;
     assert.ok(Math.abs(playedFrames - sent.entry.frames) <= 1.5, `${s.callsign} played ${playedFrames.toFixed(2)} frames of ${sent.entry.frames}`);
-    const { r } = bestAlignment(rec, sent.pcm, span.start, 1920);
+    const { r } = bestAlignment(rec, sent.pcm, span.start, FRAME);
     assert.ok(r > 0.95, `${s.callsign}: correlation ${r.toFixed(3)}`);
   }
 });
@@ -84,7 +85,6 @@ test('two stations transmitting at once are both heard, mixed, each with a compl
   // The mixer adds whole 40 ms frames, so B lies a whole number of frames after A in the
   // recording; the history's start times (taken on a busy machine, maybe late) say
   // about how many, and the nearest few are tried.
-  const FRAME = 1920;
   const mixAt = (gap: number): Int16Array => {
     const n = Math.max(sa.length, sb.length + Math.abs(gap));
     const aPad = new Int16Array(n);
@@ -132,7 +132,7 @@ test('through 5 % loss and ±30 ms jitter the audio stays continuous and the rig
   assert.ok(heard.entry.framesLost > 0 && heard.entry.framesLost < sent.entry.frames * 0.15, `lost ${heard.entry.framesLost}`);
   const rec = await readWav(path.join(tmp, 'b.wav'));
   const span = activeSpan(rec)!;
-  const played = (span.end - span.start) / 1920;
+  const played = (span.end - span.start) / FRAME;
   // Concealment fills every lost frame: no gaps, the same length as what was sent.
   assert.ok(Math.abs(played - sent.entry.frames) <= 3, `played ${played.toFixed(1)} frames of ${sent.entry.frames}`);
   let longestSilence = 0;
@@ -141,7 +141,7 @@ test('through 5 % loss and ±30 ms jitter the audio stays continuous and the rig
     run = rec[i] === 0 ? run + 1 : 0;
     longestSilence = Math.max(longestSilence, run);
   }
-  assert.ok(longestSilence < 1920, `a gap of ${longestSilence} silent samples inside the transmission`);
-  const { r } = bestAlignment(rec, sent.pcm, span.start, 1920 * 3);
+  assert.ok(longestSilence < FRAME, `a gap of ${longestSilence} silent samples inside the transmission`);
+  const { r } = bestAlignment(rec, sent.pcm, span.start, FRAME * 3);
   assert.ok(r > 0.5, `correlation ${r.toFixed(3)}`);
 });

@@ -24,6 +24,7 @@ let seq = 0;
 function pollPause(since: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Date.now() - since < 1000 ? 50 : 200));
 }
+
 /** What tmux writes below a dead pane's last screen (after scrolling it up one line). */
 const DEAD_MARK = '[opv-test: program exited]';
 
@@ -123,15 +124,8 @@ export class TmuxSession {
     if (out.slice(0, nl) !== '1') return out.slice(nl + 1);
     const { dead, height } = this.paneState();
     if (!dead) return this.tmux(['capture-pane', '-p', '-t', this.target]);
-    let rows: string[] = [];
-    let mark = -1;
-    // tmux can reap the program before it has drained the pty of its last output; its exit
-    // notice comes after that output, so until the notice is there the screen is not final.
-    for (let tries = 0; tries < 40 && mark < 0; tries++) {
-      if (tries > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
-      rows = this.tmux(['capture-pane', '-p', '-S', String(-height - 1), '-t', this.target]).split('\n');
-      mark = rows.lastIndexOf(DEAD_MARK);
-    }
+    const rows = this.tmux(['capture-pane', '-p', '-S', String(-height - 1), '-t', this.target]).split('\n');
+    const mark = rows.lastIndexOf(DEAD_MARK);
     if (mark < 0) return rows.slice(-height - 1).join('\n');
     return rows.slice(Math.max(0, mark - height), mark).join('\n') + '\n';
   }
