@@ -62,18 +62,31 @@ test('PTT without a microphone is refused with the reason; nobody sees a transmi
   assert.equal(a.proc.count(/PTT was pressed/), 0);
 });
 
+const TX_LINE = /^📼 #\d+ .*⬅ W1ABC transmission [\d.]+ s, (\d+) frames, (\d+) lost$/;
+
+/**
+ * All 50 frames were heard. Not "0 lost": the sender here is the test's own process, and
+ * when a loaded machine stalls it past the jitter window the receiver rightly counts the
+ * silence it played as lost (seen in CI: 78 frames, 28 lost, every one of the 50 heard).
+ */
+function heardInFull(line: string): void {
+  const [, frames, lost] = TX_LINE.exec(line)!;
+  assert.equal(Number(frames) - Number(lost), 50, line);
+}
+
 test('a restarted sender whose sequence starts behind is heard in full; a lone self-test frame is no transmission', async (t) => {
   const srv = await startServer([], t);
   const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
   await b.proc.waitForLine(/🔗 connected/);
   const server = { host: '127.0.0.1', port: srv.port };
   const first = new SimStation('W1ABC', server, { rtpSequence: 40_000 });
+  t.after(() => first.close());
   await first.bound;
   const port = first.port;
   first.chat('first life');
   await b.proc.waitForLine(/📨 \[W1ABC\]: first life/);
   await first.talk(50);
-  await b.proc.waitForLine(/^📼 #\d+ .*⬅ W1ABC transmission 2\.0 s, 50 frames, 0 lost$/, 10_000);
+  heardInFull(await b.proc.waitForLine(TX_LINE, 10_000));
   await first.close();
   // The station restarts (no BYE) on the same address with a random sequence 30 000 behind.
   const second = new SimStation('W1ABC', server, { bindPort: port, rtpSequence: 10_000 });
@@ -85,16 +98,13 @@ test('a restarted sender whose sequence starts behind is heard in full; a lone s
   second.chat('second life');
   await b.proc.waitForLine(/📨 \[W1ABC\]: second life/, 5000, mark);
   await second.talk(50);
-  await b.proc.waitForLine(/^📼 #\d+ .*⬅ W1ABC transmission 2\.0 s, 50 frames, 0 lost$/, 10_000, mark);
+  heardInFull(await b.proc.waitForLine(TX_LINE, 10_000, mark));
   b.proc.sendLine('quit');
   assert.equal(await b.proc.wait(), 0);
   const tx = received(b.dataDir, 'W1ABC');
   assert.deepEqual(
-    tx.map((e) => [e.frames, e.framesLost]),
-    [
-      [50, 0],
-      [50, 0],
-    ],
+    tx.map((e) => e.frames - e.framesLost),
+    [50, 50],
     'two complete transmissions, no entry for the self-test frame',
   );
 });

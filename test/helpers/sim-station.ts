@@ -58,7 +58,14 @@ export class SimStation {
       this.waiters = [];
       for (const f of w) f();
     });
-    this.bound = new Promise((resolve) => this.socket.bind(opts.bindPort ?? 0, opts.bindHost, () => resolve()));
+    // A test's stand-in never holds its file open: one left unclosed by a failed test
+    // would otherwise keep the file running until the runner's time-out.
+    this.bound = new Promise((resolve) =>
+      this.socket.bind(opts.bindPort ?? 0, opts.bindHost, () => {
+        this.socket.unref();
+        resolve();
+      }),
+    );
   }
 
   readonly bound: Promise<void>;
