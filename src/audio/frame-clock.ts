@@ -5,6 +5,7 @@
  * a microphone or a playout clock must not silently lose time.
  */
 import { performance } from 'node:perf_hooks';
+import { afterPendingIo } from '../util/after-pending-io.js';
 
 export interface FrameClockOptions {
   intervalMs: number;
@@ -14,6 +15,12 @@ export interface FrameClockOptions {
   firstTick?: number;
   /** More overdue ticks than this after a stall are skipped instead of replayed. */
   maxCatchUp?: number;
+  /**
+   * Each tick runs after the I/O already waiting has been read (util/after-pending-io):
+   * for a playout clock, after a stall the frames that arrived meanwhile are in the
+   * buffer before the overdue ticks look for them, instead of being counted lost.
+   */
+  afterPendingIo?: boolean;
 }
 
 export class FrameClock {
@@ -21,7 +28,10 @@ export class FrameClock {
   private readonly now: () => number;
   private readonly firstTick: number;
   private readonly maxCatchUp: number;
+  private readonly afterPendingIo: boolean;
   private timer: NodeJS.Timeout | null = null;
+  /** Bumped by every schedule, so a deferred tick of a schedule since replaced does nothing. */
+  private armed = 0;
   private startedAt = 0;
   private next = 0;
   private onTick: (() => void) | null = null;
@@ -35,6 +45,7 @@ export class FrameClock {
     this.now = opts.now ?? (() => performance.now());
     this.firstTick = opts.firstTick ?? 1;
     this.maxCatchUp = opts.maxCatchUp ?? 50;
+    this.afterPendingIo = opts.afterPendingIo ?? false;
   }
 
   get running(): boolean {
@@ -72,13 +83,15 @@ export class FrameClock {
 
   private schedule(): void {
     const due = this.startedAt + this.next * this.intervalMs;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, due - this.now()));
+    const armed = ++this.armed;
+    const fire = (): void => this.fire(armed);
+    this.timer = setTimeout(this.afterPendingIo ? afterPendingIo(fire) : fire, Math.max(0, due - this.now()));
   }
 
-  private fire(): void {
+  private fire(armed: number): void {
     const cb = this.onTick;
     const gen = this.generation;
-    if (cb === null) return;
+    if (cb === null || armed !== this.armed) return;
     for (;;) {
       // Ticks due by now (half a millisecond of timer rounding tolerated).
       const overdue = Math.floor((this.now() + 0.5 - this.startedAt) / this.intervalMs) - this.next + 1;

@@ -41,6 +41,7 @@ import { decodeTransmission, exportTransmission } from './voice/files.js';
 import { VoiceReceiver } from './voice/receiver.js';
 import { placeTalkspurt, suspensionOver } from './rx-span.js';
 import { SpeechQueue } from './speech/speech-queue.js';
+import { afterPendingIo } from '../util/after-pending-io.js';
 
 /** PTT_START with no voice at all for this long: the transmission ended (its PTT_STOP was lost). */
 const RX_SILENT_PTT_MS = 3000;
@@ -229,8 +230,9 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.ext.start();
     this.auth?.request();
     this.on('link', (l) => this.ext.onLink(l.kind));
-    this.timers.push(setInterval(() => this.linkTick(), LINK_TICK_MS));
-    this.timers.push(setInterval(() => this.sweepRx(), 500));
+    // Both judge time-outs: after a stall, what the socket already holds is read first.
+    this.timers.push(setInterval(afterPendingIo(() => this.linkTick()), LINK_TICK_MS));
+    this.timers.push(setInterval(afterPendingIo(() => this.sweepRx()), 500));
     this.started = true;
   }
 
@@ -279,7 +281,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
       this.emitHeard();
     });
     // History is written from what playout consumes, so it matches what was heard.
-    this.voice.on('transmissionStarted', ({ callsign, at, marker }) => this.rxBegin(callsign, at, marker));
+    this.voice.on('transmissionStarted', ({ callsign, at, marker, resumeGap }) => this.rxBegin(callsign, at, marker, resumeGap));
     this.voice.on('slot', ({ callsign, opus }) => {
       const st = this.rx.get(callsign);
       if (st === undefined || st.entryId === null) return;
@@ -514,10 +516,10 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   /** Playout accepted the first packet of a talkspurt: its history entry begins. */
-  private rxBegin(from: string, at: number, marker: boolean): void {
+  private rxBegin(from: string, at: number, marker: boolean, resumeGap: number | null): void {
     const st = this.rxState(from);
     const suspended = st.entryId !== null && st.suspendedAt !== null ? { lastSlotAt: st.lastSlotAt, endedAt: st.suspendedAt } : null;
-    const place = placeTalkspurt({ keyed: st.keyed, keyedAt: st.keyedAt, suspended }, at, marker);
+    const place = placeTalkspurt({ keyed: st.keyed, keyedAt: st.keyedAt, suspended, resumeGap }, at, marker);
     if (place.kind === 'resume' && st.entryId !== null) {
       // The same transmission after a cut (a server restart): one entry, its gap counted as lost.
       st.suspendedAt = null;
@@ -560,6 +562,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   }
 
   private sweepRx(): void {
+    if (this.closed) return;
     const now = this.now();
     this.frames.expire();
     this.expireHeard(now);
@@ -573,6 +576,7 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
   // ---- the link: keepalives, truthful state, held chat ----
 
   private linkTick(): void {
+    if (this.closed) return;
     const now = this.now();
     this.auth?.tick();
     this.ext.tick();

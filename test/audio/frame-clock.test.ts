@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { FrameClock } from '../../src/audio/frame-clock.js';
 
 /** A monotonic clock that can be made to jump forward, as a stalled process sees time. */
@@ -62,4 +65,53 @@ test('stop() inside a tick ends the loop; start() again restarts the schedule', 
   await untilTicks(() => m, 3);
   clock.stop();
   assert.equal(n, 3);
+});
+
+/**
+ * A stall in the loop's check phase (where a playout tick itself runs) while a datagram
+ * arrives and a tick falls due: Node's next turn runs due timers before it reads sockets.
+ * A second thread sends the datagram, so it is in the socket's buffer during the stall.
+ */
+async function tickAfterStallSees(afterPendingIo: boolean): Promise<number> {
+  const rx = createSocket('udp4');
+  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', r));
+  let got = 0;
+  rx.on('message', () => got++);
+  const sent = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const s = require('node:dgram').createSocket('udp4');
+     const flag = new Int32Array(workerData.sent);
+     parentPort.on('message', () => s.send(Buffer.from('x'), workerData.port, '127.0.0.1', () => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); s.close(); }));
+     parentPort.postMessage('ready');`,
+    { eval: true, workerData: { sent: sent.buffer, port: rx.address().port } },
+  );
+  await once(worker, 'message');
+  const clock = new FrameClock({ intervalMs: 20, firstTick: 1, afterPendingIo });
+  try {
+    return await new Promise<number>((resolve) => {
+      let stalled = false;
+      clock.start(() => {
+        if (!stalled) return;
+        clock.stop();
+        resolve(got);
+      });
+      setImmediate(() => {
+        worker.postMessage('send');
+        Atomics.wait(sent, 0, 0, 5000);
+        const until = performance.now() + 60;
+        while (performance.now() < until);
+        stalled = true;
+      });
+    });
+  } finally {
+    clock.stop();
+    await worker.terminate();
+    rx.close();
+  }
+}
+
+test('afterPendingIo: the first tick after a stall sees what arrived during it (without: Node ticks first)', async () => {
+  assert.equal(await tickAfterStallSees(false), 0, 'the premise: a due timer runs before the socket is read');
+  assert.equal(await tickAfterStallSees(true), 1);
 });

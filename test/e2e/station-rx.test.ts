@@ -109,6 +109,21 @@ test('a restarted sender whose sequence starts behind is heard in full; a lone s
   );
 });
 
+test('a sender stalled longer than the jitter window goes on where it left off: one entry, every frame, none lost', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
+  await b.proc.waitForLine(/🔗 connected/);
+  const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
+  t.after(() => sim.close());
+  await sim.bound;
+  // 1.5 s without a frame: the receiver's playout gives the talkspurt up (its PTT_STOP could
+  // have been lost), then the frames go on with the next sequence number. Late, not lost.
+  await sim.talk(60, 40, { afterFrames: 20, ms: 1500 });
+  const line = await b.proc.waitForLine(TX_LINE, 10_000);
+  assert.match(line, /transmission 2\.4 s, 60 frames, 0 lost$/);
+  assert.equal(b.proc.count(/⬅ W1ABC transmission/), 1, 'one entry');
+});
+
 test('20 % loss with reordering: one entry per transmission, none phantom, none merged', async (t) => {
   const srv = await startServer([], t);
   const proxy = await lossyProxy(srv.port, 0.2, 50, 11);

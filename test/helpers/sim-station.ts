@@ -108,8 +108,12 @@ export class SimStation {
     for (let i = 0; i < n; i++) this.rtp.writeNext(scratch, 0);
   }
 
-  /** PTT_START, `frames` voice packets of 80 bytes, PTT_STOP, paced like a station. */
-  async talk(frames: number, intervalMs = 40): Promise<void> {
+  /**
+   * PTT_START, `frames` voice packets of 80 bytes, PTT_STOP, paced like a station. With
+   * `pause`, the sender goes quiet after `pause.afterFrames` frames for `pause.ms`, then
+   * goes on with the next sequence number (a stalled sender: late, nothing skipped).
+   */
+  async talk(frames: number, intervalMs = 40, pause?: { afterFrames: number; ms: number }): Promise<void> {
     this.control('PTT_START');
     this.rtp.beginTransmission();
     const payload = new Uint8Array(92);
@@ -122,6 +126,11 @@ export class SimStation {
       this.rtp.writeNext(payload, 0);
       payload.fill((i % 200) + 1, 12);
       this.sendMessage(this.builder.build('voice', payload));
+      if (pause !== undefined && i + 1 === pause.afterFrames) {
+        await new Promise((r) => setTimeout(r, pause.ms));
+        due = performance.now();
+        continue;
+      }
       if (intervalMs <= 0) continue;
       due = Math.max(due + intervalMs, performance.now() - MAX_BEHIND * intervalMs);
       const wait = due - performance.now();

@@ -146,6 +146,13 @@ export class JitterBuffer {
 
   /** Talkspurts begun so far (changes when a new one starts). */
   talkspurts = 0;
+  /**
+   * For the talkspurt just begun: how many sequence numbers the sender skipped since the
+   * last packet of the talkspurt before, when it continues the same stream (a stall or a
+   * cut, no marker: the same transmission); null when it is a stream of its own. Exact
+   * where a gap in time can only guess: a stalled sender's backlog arrives late, not lost.
+   */
+  resumeGap: number | null = null;
 
   /** Whether a talkspurt is being received or played. */
   get active(): boolean {
@@ -173,20 +180,24 @@ export class JitterBuffer {
       // new random sequence, possibly "behind" the old one): extend it afresh.
       if (Math.abs(diff) >= this.window || diff <= 0) this.highest = null;
     }
+    const before = this.highest;
     const ext = this.extend(seq & 0xffff);
     if (this.state === 'idle') {
       this.beginPriming(arrivalMs);
+      this.resumeGap = before === null || marker ? null : this.skippedBetween(before, ext);
     } else if (ext - this.nextSeq >= this.window || this.nextSeq - ext > this.window) {
       // The sender's sequence jumped (restart): close this talkspurt, start another.
       this.totals.restarts++;
       this.finish(false);
       this.beginPriming(arrivalMs);
+      this.resumeGap = null;
       this.highest = ext;
     } else if (marker && this.highest !== null && ext > this.highest) {
       // The RTP marker opens a new transmission: even when its PTT_STOP and PTT_START
       // were lost, the two are not merged.
       this.finish(this.ending);
       this.beginPriming(arrivalMs);
+      this.resumeGap = null;
     }
     if (this.highest === null || ext > this.highest) this.highest = ext;
     this.measureJitter(ext, arrivalMs);
@@ -263,6 +274,13 @@ export class JitterBuffer {
     if (this.state !== 'idle') this.finish(this.ending);
     this.highest = null;
     this.lastArrival = null;
+  }
+
+  /** Sequence numbers between two packets of one stream, not counting the reference's unsent 65535. */
+  private skippedBetween(last: number, next: number): number {
+    let n = next - last - 1;
+    for (let q = last + 1; q < next && n > 0; q++) if ((q & 0xffff) === 0xffff) n--;
+    return Math.max(0, n);
   }
 
   private extend(seq: number): number {

@@ -42,7 +42,14 @@ export interface TransmissionEnded extends TalkspurtSummary {
 export interface VoiceReceiverEvents {
   talkers: Talker[];
   /** A talkspurt began (its first packet was accepted). */
-  transmissionStarted: { callsign: string; at: number; /** The first packet carried the RTP marker (the sender's first of the transmission). */ marker: boolean };
+  transmissionStarted: {
+    callsign: string;
+    at: number;
+    /** The first packet carried the RTP marker (the sender's first of the transmission). */
+    marker: boolean;
+    /** Frames the sender skipped since its talkspurt before, when this one continues it (JitterBuffer.resumeGap). */
+    resumeGap: number | null;
+  };
   /** One sequence slot of a talkspurt as it was played: the packet, or null (lost / never played). */
   slot: { callsign: string; opus: Uint8Array | null };
   transmissionEnded: TransmissionEnded;
@@ -123,7 +130,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     this.maxTarget = Math.max(this.target, opts.maxJitterFrames ?? 8);
     this.idleForgetMs = opts.idleForgetMs ?? 10 * 60_000;
     this.extra = opts.extra;
-    this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 0, now: opts.monotonic });
+    this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 0, now: opts.monotonic, afterPendingIo: true });
   }
 
   /**
@@ -158,7 +165,7 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
     if (r.jb.talkspurts !== spurts) {
       r.since = now;
       r.level = 0;
-      this.emit('transmissionStarted', { callsign, at: now, marker: rtp.marker });
+      this.emit('transmissionStarted', { callsign, at: now, marker: rtp.marker, resumeGap: r.jb.resumeGap });
       this.alignToNewTalkspurt(r);
     }
   }

@@ -343,3 +343,37 @@ test('silence longer than the jitter window ends a talkspurt whose PTT_STOP was 
   assert.equal(summaries[0]!.endedCleanly, false);
   assert.equal(summaries[1]!.frames, 25);
 });
+
+test('resumeGap: what the sender skipped between a timed-out talkspurt and its continuation; null for a stream of its own', () => {
+  const jb = new JitterBuffer({ maxConcealFrames: 5 });
+  let t = 0;
+  const play = (seq: number, n: number, marker = false): void => {
+    for (let k = 0; k < n; k++, t += 40) {
+      jb.push((seq + k) & 0xffff, payload(k), t, marker && k === 0);
+      jb.pull(t + 20);
+    }
+  };
+  const dry = (ticks: number): void => {
+    for (let k = 0; k < ticks; k++, t += 40) jb.pull(t + 20);
+  };
+  play(1000, 10);
+  assert.equal(jb.resumeGap, null, 'the first stream');
+  dry(10);
+  play(1010, 10); // a stalled sender: its backlog, every number in turn
+  assert.equal(jb.talkspurts, 2);
+  assert.equal(jb.resumeGap, 0);
+  dry(10);
+  play(1050, 10); // a cut: 30 numbers never came
+  assert.equal(jb.resumeGap, 30);
+  dry(10);
+  play(1061, 5, true); // a new press (marker)
+  assert.equal(jb.resumeGap, null);
+  dry(10);
+  play(40_000, 5); // a restarted sender
+  assert.equal(jb.resumeGap, null);
+  dry(10);
+  play(65_530, 4); // 65530..65533
+  dry(10);
+  play(1, 3); // the reference never sends 65535: 65534 and 0 skipped
+  assert.equal(jb.resumeGap, 2);
+});
