@@ -34,7 +34,7 @@ export class FrameClock {
   private armed = 0;
   private startedAt = 0;
   private next = 0;
-  private onTick: (() => void) | null = null;
+  private onTick: ((behind: number) => void) | null = null;
   /** Bumped by start/stop so a callback that restarts the clock ends the old loop. */
   private generation = 0;
   /** Ticks skipped because the process stalled longer than maxCatchUp intervals. */
@@ -52,7 +52,8 @@ export class FrameClock {
     return this.timer !== null;
   }
 
-  start(onTick: () => void): void {
+  /** `onTick(behind)`: `behind` ticks are still overdue after this one (0 unless catching up after a stall). */
+  start(onTick: (behind: number) => void): void {
     this.stop();
     this.generation++;
     this.onTick = onTick;
@@ -96,12 +97,13 @@ export class FrameClock {
       // Ticks due by now (half a millisecond of timer rounding tolerated).
       const overdue = Math.floor((this.now() + 0.5 - this.startedAt) / this.intervalMs) - this.next + 1;
       if (overdue <= 0) break;
-      if (overdue > this.maxCatchUp) {
+      const skip = overdue > this.maxCatchUp;
+      if (skip) {
         this.skipped += overdue - 1;
         this.next += overdue - 1;
       }
       this.next++;
-      cb();
+      cb(skip ? 0 : overdue - 1);
       // The callback may have stopped (end of a file) or restarted us.
       if (this.generation !== gen) return;
     }

@@ -23,9 +23,11 @@ test('after a stall the overdue ticks run back to back, so no time is lost', asy
   const c = jumpyClock();
   const clock = new FrameClock({ intervalMs: 40, firstTick: 1, now: c.now });
   const at: number[] = [];
+  const behind: number[] = [];
   const t0 = c.now();
-  clock.start(() => {
+  clock.start((b) => {
     at.push(c.now() - t0);
+    behind.push(b);
     if (at.length === 3) c.jump(200); // the process "stalls" for 200 ms
   });
   await untilTicks(() => at.length, 12);
@@ -35,6 +37,8 @@ test('after a stall the overdue ticks run back to back, so no time is lost', asy
   const burst = at.slice(3, 8);
   assert.ok(burst.at(-1)! - burst[0]! < 20, `catch-up ticks ran together: ${burst.map((t) => t.toFixed(0)).join(', ')}`);
   assert.equal(clock.skipped, 0);
+  // Each catch-up tick is told how many are still overdue after it.
+  assert.deepEqual(behind.slice(3, 8), [4, 3, 2, 1, 0]);
 });
 
 test('a stall longer than maxCatchUp skips the excess instead of replaying seconds of ticks', async () => {

@@ -124,6 +124,26 @@ test('a sender stalled longer than the jitter window goes on where it left off: 
   assert.equal(b.proc.count(/⬅ W1ABC transmission/), 1, 'one entry');
 });
 
+test('a receiving station stalled for 0.6 s (SIGSTOP) catches up without losing a frame', async (t) => {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
+  await b.proc.waitForLine(/🔗 connected/);
+  const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
+  t.after(() => sim.close());
+  await sim.bound;
+  const talking = sim.talk(75);
+  await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
+  await new Promise((r) => setTimeout(r, 500));
+  // Its playout falls 15 steps behind while 15 frames wait in its socket: once it runs
+  // again they are due, not excess delay to drop, and they are read before playout looks.
+  process.kill(b.proc.pid!, 'SIGSTOP');
+  await new Promise((r) => setTimeout(r, 600));
+  process.kill(b.proc.pid!, 'SIGCONT');
+  await talking;
+  const line = await b.proc.waitForLine(TX_LINE, 10_000);
+  assert.match(line, /transmission 3\.0 s, 75 frames, 0 lost$/);
+});
+
 test('20 % loss with reordering: one entry per transmission, none phantom, none merged', async (t) => {
   const srv = await startServer([], t);
   const proxy = await lossyProxy(srv.port, 0.2, 50, 11);

@@ -222,8 +222,12 @@ export class JitterBuffer {
     this.ending = true;
   }
 
-  /** One 40 ms playout step. */
-  pull(nowMs: number): JitterPull {
+  /**
+   * One 40 ms playout step. `behind`: steps still overdue after this one (playout is
+   * catching up after a stall): that many more packets are due now, so the backlog may
+   * exceed maxTargetFrames by as much without being dropped as excess delay.
+   */
+  pull(nowMs: number, behind = 0): JitterPull {
     if (this.state === 'idle') return 'empty';
     if (this.state === 'priming') {
       const span = this.packets.size === 0 ? 0 : this.highest! - this.nextSeq + 1;
@@ -232,7 +236,7 @@ export class JitterBuffer {
       this.state = 'playing';
     }
 
-    this.boundBacklog();
+    this.boundBacklog(behind);
     if (this.stallDebt > 0 && this.packets.size > 0) this.repayStalls();
     this.skipReferenceHole();
     const pkt = this.packets.get(this.nextSeq);
@@ -331,9 +335,9 @@ export class JitterBuffer {
   }
 
   /** After a long spike the backlog can exceed the bound: skip the oldest. */
-  private boundBacklog(): void {
+  private boundBacklog(behind: number): void {
     if (this.highest === null) return;
-    while (this.highest - this.nextSeq + 1 > this.maxTarget && this.packets.size > 0) {
+    while (this.highest - this.nextSeq + 1 > this.maxTarget + behind && this.packets.size > 0) {
       this.skipReferenceHole();
       if (this.packets.delete(this.nextSeq)) this.count('dropped');
       else this.count('lost');

@@ -225,16 +225,20 @@ export class VoiceReceiver extends TypedEmitter<VoiceReceiverEvents> {
 
   start(): void {
     if (this.closed || this.clock.running) return;
-    this.clock.start(() => this.tick());
+    this.clock.start((behind) => this.tick(behind));
   }
 
-  /** One 40 ms playout step: pull, decode, mix, write one frame. */
-  tick(): void {
+  /**
+   * One 40 ms playout step: pull, decode, mix, write one frame. `behind`: playout steps
+   * still overdue after this one (the process stalled); the packets that came meanwhile
+   * are due now, not excess delay for the jitter buffer to drop.
+   */
+  tick(behind = 0): void {
     if (this.closed) return;
     const now = this.now();
     const frames: Int16Array[] = [];
     for (const [callsign, r] of this.remotes) {
-      const got = r.jb.pull(now);
+      const got = r.jb.pull(now, behind);
       if (got === 'empty') {
         r.level = 0;
         // Bounded state: stations that went quiet for long are dropped (their next

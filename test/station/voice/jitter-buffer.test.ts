@@ -377,3 +377,22 @@ test('resumeGap: what the sender skipped between a timed-out talkspurt and its c
   play(1, 3); // the reference never sends 65535: 65534 and 0 skipped
   assert.equal(jb.resumeGap, 2);
 });
+
+test('playout catching up after its own stall plays the packets that came meanwhile (without `behind` they were dropped as excess delay)', () => {
+  const run = (withBehind: boolean): TalkspurtSummary => {
+    const summaries: TalkspurtSummary[] = [];
+    const jb = new JitterBuffer({ onTalkspurtEnd: (s) => summaries.push(s) });
+    jb.push(0, payload(0), 0);
+    jb.push(1, payload(1), 40);
+    assert.notEqual(typeof jb.pull(60), 'string');
+    // The receiving process stalls for 480 ms: 12 packets wait, 12 playout steps are overdue.
+    for (let k = 2; k < 14; k++) jb.push(k, payload(k), 540);
+    for (let behind = 11; behind >= 0; behind--) jb.pull(540, withBehind ? behind : 0);
+    jb.end();
+    for (let k = 0; k < 10; k++) jb.pull(580 + k * 40);
+    return summaries[0]!;
+  };
+  const caughtUp = run(true);
+  assert.deepEqual([caughtUp.played, caughtUp.lost, caughtUp.dropped], [14, 0, 0]);
+  assert.ok(run(false).dropped > 0, 'the premise: a bound without `behind` drops the backlog');
+});
