@@ -3,9 +3,9 @@
  * a sender restarting with a sequence behind its old one, the reference station's
  * start-up self-test frame, PTT without a microphone, and 20 % loss with reordering.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startStation } from './support/stations.js';
+import { startServer, startStation, type StationProc } from './support/stations.js';
 import { speechWav } from '../helpers/paths.js';
 import { SimStation } from '../helpers/sim-station.js';
 import { lossyProxy } from '../helpers/udp-proxy.js';
@@ -62,6 +62,17 @@ test('PTT without a microphone is refused with the reason; nobody sees a transmi
   assert.equal(a.proc.count(/PTT was pressed/), 0);
 });
 
+/** A station VE3XYZ listening, and W1ABC as a protocol-level sender, on one server. */
+async function listenerAndSender(t: TestContext): Promise<{ b: StationProc; sim: SimStation }> {
+  const srv = await startServer([], t);
+  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
+  await b.proc.waitForLine(/🔗 connected/);
+  const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
+  t.after(() => sim.close());
+  await sim.bound;
+  return { b, sim };
+}
+
 const TX_LINE = /^📼 #\d+ .*⬅ W1ABC transmission [\d.]+ s, (\d+) frames, (\d+) lost$/;
 
 /**
@@ -110,12 +121,7 @@ test('a restarted sender whose sequence starts behind is heard in full; a lone s
 });
 
 test('a sender stalled longer than the jitter window goes on where it left off: one entry, every frame, none lost', async (t) => {
-  const srv = await startServer([], t);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
-  await b.proc.waitForLine(/🔗 connected/);
-  const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
-  t.after(() => sim.close());
-  await sim.bound;
+  const { b, sim } = await listenerAndSender(t);
   // 1.5 s without a frame: the receiver's playout gives the talkspurt up (its PTT_STOP could
   // have been lost), then the frames go on with the next sequence number. Late, not lost.
   await sim.talk(60, 40, { afterFrames: 20, ms: 1500 });
@@ -125,12 +131,7 @@ test('a sender stalled longer than the jitter window goes on where it left off: 
 });
 
 test('a receiving station stalled for 0.6 s (SIGSTOP) catches up without losing a frame', async (t) => {
-  const srv = await startServer([], t);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
-  await b.proc.waitForLine(/🔗 connected/);
-  const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
-  t.after(() => sim.close());
-  await sim.bound;
+  const { b, sim } = await listenerAndSender(t);
   const talking = sim.talk(75);
   await b.proc.waitForLine(/🎤 W1ABC: PTT was pressed/);
   await new Promise((r) => setTimeout(r, 500));
@@ -171,12 +172,7 @@ test('20 % loss with reordering: one entry per transmission, none phantom, none 
 });
 
 test('frames missed at the start of a transmission (a link cut) count as lost', async (t) => {
-  const srv = await startServer([], t);
-  const b = await startStation('VE3XYZ', srv.port, ['--no-audio'], { t });
-  await b.proc.waitForLine(/🔗 connected/);
-  const sim = new SimStation('W1ABC', { host: '127.0.0.1', port: srv.port });
-  t.after(() => sim.close());
-  await sim.bound;
+  const { b, sim } = await listenerAndSender(t);
   sim.control('PTT_START');
   // The first 10 frames (400 ms) never arrive; the frames go out in real time, so the waits are fixed.
   sim.skipVoice(10);

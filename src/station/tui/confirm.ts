@@ -1,5 +1,6 @@
 import blessed from 'blessed';
 import { escape } from './format.js';
+import { closeOverlay } from './overlay.js';
 
 /**
  * A yes/no question over the panels. y or Enter answers yes; n or Esc no; other keys
@@ -29,12 +30,7 @@ export function confirmBox(screen: blessed.Widgets.Screen, opts: { label: string
     const no = ch === 'n' || ch === 'N' || key.name === 'escape';
     if (!yes && !no) return;
     done = true;
-    box.destroy();
-    // After this key's dispatch, so the answer is not also typed into the chat line.
-    setImmediate(() => {
-      opts.onAnswer(yes);
-      screen.render();
-    });
+    closeOverlay(screen, box, () => opts.onAnswer(yes));
   });
   box.focus();
   screen.render();

@@ -1,5 +1,6 @@
 import blessed from 'blessed';
 import { cellSafe, layoutWidth as cellWidth, wrapCells } from '../../util/cell-width.js';
+import { closeOverlay } from './overlay.js';
 
 export interface Popup {
   setContent(tagged: string[]): void;
@@ -21,7 +22,7 @@ function plainWidth(s: string): number {
  * A box over the panels (help, a whole message, the status view). It takes the focus;
  * the key that closes it is consumed, never typed anywhere. When the text is taller
  * than the screen, arrows and PgUp/PgDn scroll it and other keys close it; otherwise
- * any key (Esc included) closes it. `onClose` runs after the box is gone.
+ * any key (Esc included) closes it. `onClose` runs once the box is gone (tui/overlay.ts).
  */
 export function showPopup(
   screen: blessed.Widgets.Screen,
@@ -68,12 +69,7 @@ export function showPopup(
   const close = (): void => {
     if (closed) return;
     closed = true;
-    box.destroy();
-    // After this key's dispatch, so the key that closed the box is not also typed.
-    setImmediate(() => {
-      opts.onClose();
-      screen.render();
-    });
+    closeOverlay(screen, box, opts.onClose);
   };
   box.on('keypress', (_ch: unknown, key: { name?: string; full?: string }) => {
     const name = key.full ?? key.name ?? '';

@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import type { RoomCount } from '../commands/index.js';
 import { inertTagged } from '../../util/inert-text.js';
+import { closeOverlay } from './overlay.js';
 
 export interface RoomList {
   /** A fresh list from the server (the list asks for one when it opens). */
@@ -52,12 +53,7 @@ export function showRoomList(
   const close = (then: () => void): void => {
     if (closed) return;
     closed = true;
-    box.destroy();
-    // After this key's dispatch, so the key that closed the box is typed nowhere.
-    setImmediate(() => {
-      then();
-      screen.render();
-    });
+    closeOverlay(screen, box, then);
   };
   box.on('keypress', (_ch: unknown, key: { name?: string; full?: string }) => {
     const name = key.full ?? key.name ?? '';
