@@ -70,6 +70,8 @@ test('full-screen station: the room in the header, Ctrl+R lists rooms and moves 
   tmux.sendKeys('F1');
   await tmux.waitForScreen(/C-r +rooms: the server's rooms to choose from/);
   tmux.sendKeys('Escape');
+  // Esc and C-c in one read would be Alt+C-c to the terminal: wait for the help to close.
+  await tmux.waitForScreen((s) => !/C-r +rooms: the server's rooms/.test(s));
   tmux.sendKeys('C-c');
   assert.equal(await tmux.waitForExit(15_000), 0);
 });
