@@ -1,8 +1,8 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { GpioPtt, type LineSource } from '../../src/station/ptt/gpio.js';
-import { holdArgs, monitorArgs, parseEdge, toolFailure } from '../../src/station/ptt/gpio-tools.js';
-import { chipName } from '../../src/station/ptt/gpio-resolve.js';
+import { GpioError, GpioPtt, type LineSource } from '../../src/station/ptt/gpio.js';
+import { holdArgs, monitorArgs, parseEdge, toolFailure, toolRunner, type ToolRunner } from '../../src/station/ptt/gpio-tools.js';
+import { chipName, listChips } from '../../src/station/ptt/gpio-resolve.js';
 import { loadSettingsFile, SettingsError } from '../../src/station/settings.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,4 +84,17 @@ test('the settings file names GPIO lines by number or name; anything else is one
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a GPIO tool that hangs, or a gpiodetect that fails, is said as such, never as "no chip on this machine"', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opv-gpiotool-'));
+  try {
+    const hang = path.join(dir, 'gpiodetect');
+    writeFileSync(hang, '#!/bin/sh\nexec sleep 5\n', { mode: 0o755 });
+    await assert.rejects(toolRunner(200)(hang, []), (e: Error) => e instanceof GpioError && /gpiodetect did not answer within 0\.2 s$/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const denied: ToolRunner = () => Promise.resolve({ code: 1, stdout: '', stderr: 'gpiodetect: unable to open gpiochip0: Permission denied\n' });
+  await assert.rejects(listChips(denied), /^GpioError: gpiodetect failed \(gpiodetect: unable to open gpiochip0: Permission denied\)$/);
 });

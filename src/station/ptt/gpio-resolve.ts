@@ -1,5 +1,5 @@
 import { GpioError } from './gpio.js';
-import { type GpiodTools, type ToolRunner } from './gpio-tools.js';
+import { firstLine, type GpiodTools, type ToolRunner } from './gpio-tools.js';
 
 /**
  * Which chip and offset a `--ptt-gpio 23` / `--ptt-gpio GPIO23` means. On a Raspberry Pi
@@ -26,6 +26,8 @@ const DETECT_LINE = /^(\S+) \[(.*)\] \((\d+) lines\)$/;
 /** gpiodetect's list (the same format in 1.6 and 2.x). */
 export async function listChips(run: ToolRunner): Promise<GpioChipInfo[]> {
   const r = await run('gpiodetect', []);
+  // A failing gpiodetect is not a machine without chips (e.g. no permission on /dev/gpiochip*).
+  if (r.code !== 0) throw new GpioError(`gpiodetect failed (${firstLine(r.stderr) || `exit ${r.code}`})`);
   const chips: GpioChipInfo[] = [];
   for (const l of r.stdout.split('\n')) {
     const m = DETECT_LINE.exec(l.trim());

@@ -41,17 +41,32 @@ export type ToolRunner = (tool: string, args: string[]) => Promise<ToolResult>;
 /** What to install when a tool is missing (Debian and Raspberry Pi OS name it `gpiod`). */
 export const GPIOD_PACKAGE_HINT = 'install the Debian package gpiod (sudo apt install gpiod)';
 
-export const runTool: ToolRunner = (tool, args) =>
-  new Promise((resolve, reject) => {
-    execFile(tool, args, { timeout: 5000, maxBuffer: 1 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
-      if (e && e.code === 'ENOENT') {
-        reject(new GpioError(`${tool} not found: ${GPIOD_PACKAGE_HINT}`));
-        return;
-      }
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
+/**
+ * A tool that answers in milliseconds on a Pi may take seconds on a Pi Zero that is busy
+ * starting up; past this it hangs, and saying so beats a wrong "lists none".
+ */
+export const TOOL_TIMEOUT_MS = 15_000;
+
+/** Runs tools, each killed after `timeoutMs` (a GpioError that says so). */
+export function toolRunner(timeoutMs: number): ToolRunner {
+  return (tool, args) =>
+    new Promise((resolve, reject) => {
+      execFile(tool, args, { timeout: timeoutMs, maxBuffer: 1 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
+        if (e && e.code === 'ENOENT') {
+          reject(new GpioError(`${tool} not found: ${GPIOD_PACKAGE_HINT}`));
+          return;
+        }
+        if (e?.killed === true) {
+          reject(new GpioError(`${tool} did not answer within ${timeoutMs / 1000} s`));
+          return;
+        }
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
+      });
     });
-  });
+}
+
+export const runTool: ToolRunner = toolRunner(TOOL_TIMEOUT_MS);
 
 /** `gpiomon --version` → which grammar to speak. */
 export async function detectGpiod(run: ToolRunner = runTool): Promise<GpiodTools> {
