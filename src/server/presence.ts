@@ -15,6 +15,9 @@ import {
 } from '../protocol/ext.js';
 import type { Endpoint } from './endpoint.js';
 import type { Registry, Station } from './registry.js';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('server', 'presence');
 
 export interface PresenceDeps {
   registry: Registry;
@@ -112,12 +115,16 @@ export class Presence {
     if (this.ext.get(st.callsign) === st) {
       // A periodic refresh: nothing new. A fresh request (the station restarted on the same
       // address) gets everything again, but not more often than every SNAPSHOT_MIN_MS.
-      if (v.refresh || nowMs - (this.snapshotAt.get(st) ?? 0) < SNAPSHOT_MIN_MS) return;
+      if (v.refresh || nowMs - (this.snapshotAt.get(st) ?? 0) < SNAPSHOT_MIN_MS) {
+        if (!v.refresh) dbg('%s asks for everything again within %d s: not answered', st.callsign, SNAPSHOT_MIN_MS / 1000);
+        return;
+      }
     }
     this.enable(st, nowMs);
   }
 
   private enable(st: Station, nowMs: number): void {
+    dbg('%s speaks the extension: WELCOME, rooms, its room, the roster', st.callsign);
     this.ext.set(st.callsign, st);
     this.announced.delete(sourceKey(st.endpoint, st.callsign));
     this.sendTo(this.frames({ type: 'welcome', version: EXT_VERSION, timeoutS: this.d.timeoutS }), st.returnTo);

@@ -22,9 +22,10 @@ export function attachExtLines(engine: StationView, say: (line: string) => void)
     if (l.reason === 'moved') say(`🚪 ${l.callsign} went to another room`);
     else if (l.reason !== 'bye') say(`👋 ${l.callsign} left ${where()} (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
   });
-  x.on('room', (r) => {
+  const room = (r: NonNullable<typeof x.lastRoomNote>): void => {
     if (roomNoteWanted(r, x.roomInfo())) say(`🚪 ${roomChangeText(r)}`);
-  });
+  };
+  x.on('room', room);
   x.on('rooms', (r) => {
     if (r.asked) say(`🚪 ${roomsText(r.rooms, x.roomInfo().current)}`);
   });
@@ -43,6 +44,7 @@ export function attachExtLines(engine: StationView, say: (line: string) => void)
     ),
   );
   if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
-  // The server may have refused us before this interface was listening.
+  // The server may have named our room, or refused us, before this interface was listening.
+  if (x.lastRoomNote !== null) room(x.lastRoomNote);
   if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign, Date.now(), hasKey)}`);
 }

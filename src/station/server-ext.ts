@@ -2,6 +2,9 @@ import { checkFrame, formatControl, StationReassembler } from '../protocol/index
 import { parseExt, SERVER_STATION_ID, type LeaveReason, type RoomCount, type RosterEntry } from '../protocol/ext.js';
 import { SERVER_AUTH_PREFIX } from '../protocol/auth.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
+import { debugLog } from '../util/debug-log.js';
+
+const dbg = debugLog('station', 'ext');
 import {
   DEFAULT_ROOM_TIMING,
   extStep,
@@ -133,6 +136,15 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     return this.state_.refusal;
   }
 
+  /**
+   * The last room note (the `room` event's payload), null before the first. A face that
+   * starts listening after the server answered (a slow start on a busy Pi) says it then.
+   */
+  get lastRoomNote(): ServerExtEvents['room'] | null {
+    return this.lastRoom;
+  }
+  private lastRoom: ServerExtEvents['room'] | null = null;
+
   start(): void {
     this.step({ type: 'start' });
   }
@@ -210,6 +222,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     const copy = (rooms: RoomCount[] | null): RoomCount[] | null => (rooms === null ? null : rooms.map((r) => ({ ...r })));
     switch (a.type) {
       case 'send':
+        dbg('sends %s', a.text);
         this.sendControl(formatControl({ type: 'raw', text: a.text }));
         break;
       case 'welcome':
@@ -231,7 +244,8 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         this.emitRoster();
         break;
       case 'room':
-        this.emit('room', { room: a.room, previous: a.previous, stations: a.stations, at: a.at });
+        this.lastRoom = { room: a.room, previous: a.previous, stations: a.stations, at: a.at };
+        this.emit('room', { ...this.lastRoom });
         break;
       case 'noRoom':
         this.emit('noRoom', { room: a.room, current: a.current, rooms: copy(a.rooms) });
@@ -261,6 +275,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     const server = this.serverEndpoint();
     // Any local user on the server's host can send from its address: the port must match too.
     if (from === null || from.port !== server.port || !sameAddress(from.address, server.address)) {
+      dbg('a frame in the server\'s name from %s:%s, not the server: dropped', from?.address ?? '?', from?.port ?? '?');
       this.forged++;
       return true;
     }
@@ -277,6 +292,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
       return;
     }
     const m = parseExt(text);
+    dbg('hears %s', m === null ? `something else: ${JSON.stringify(text.slice(0, 40))}` : m.type);
     if (m === null) return;
     const at = this.now();
     // The roster's contents are the shell's: the machine hears only that a whole one came.
