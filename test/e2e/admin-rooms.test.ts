@@ -94,7 +94,9 @@ test('opv admin shows the stations of an interlinked server with @server, and th
   const once = new Proc(opvBin, ['admin', '--once', '--url', a.url]);
   assert.equal(await once.wait(), 0);
   assert.match(once.output, /^On other servers:\nCALLSIGN +SERVER +ROOM +STATE +ON FOR +HEARD\nK1BBB +@hub-b MAIN/m);
-  // K1BBB sorts first and is selected: a kick says it goes network-wide (answered no here).
+  // K1BBB sorts first: selected (Home; the selection stays on W1AAA if it was there before
+  // K1BBB's row came), a kick says it goes network-wide (answered no here).
+  t.sendKeys('Home');
   t.sendKeys('k');
   await t.waitForScreen((s) => /Kick K1BBB\?/.test(s) && /│ *\(on hub-b: network-wide\) *│/.test(s));
   t.sendKeys('n');
