@@ -226,14 +226,24 @@ export class StationEngine extends TypedEmitter<StationEvents> implements Statio
     this.wire();
     this.voice.start();
     this.linkTick();
-    // After the first keepalive: sent first, the announcement would count as "just sent" and delay it.
-    this.ext.start();
-    this.auth?.request();
     this.on('link', (l) => this.ext.onLink(l.kind));
     // Both judge time-outs: after a stall, what the socket already holds is read first.
     this.timers.push(setInterval(afterPendingIo(() => this.linkTick()), LINK_TICK_MS));
     this.timers.push(setInterval(afterPendingIo(() => this.sweepRx()), 500));
     this.started = true;
+  }
+
+  /**
+   * A face is listening: the conversation with the server beyond keepalives begins (the
+   * extension's OPV-EXT:1, the authentication request). Begun in start(), the answers
+   * could come back before any face listened (a slow start on a busy Pi) and what they
+   * say (the room, a refusal, "no such room") went unsaid. Again is a no-op.
+   */
+  facesListening(): void {
+    if (!this.started || this.closed || this.ext.state.phase !== 'idle') return;
+    // After the first keepalive (start): sent first, the announcement would count as "just sent" and delay it.
+    this.ext.start();
+    this.auth?.request();
   }
 
   private deviceMessage(e: unknown): string {

@@ -22,10 +22,9 @@ export function attachExtLines(engine: StationView, say: (line: string) => void)
     if (l.reason === 'moved') say(`🚪 ${l.callsign} went to another room`);
     else if (l.reason !== 'bye') say(`👋 ${l.callsign} left ${where()} (${l.reason === 'timeout' ? 'timed out' : l.reason})`);
   });
-  const room = (r: NonNullable<typeof x.lastRoomNote>): void => {
+  x.on('room', (r) => {
     if (roomNoteWanted(r, x.roomInfo())) say(`🚪 ${roomChangeText(r)}`);
-  };
-  x.on('room', room);
+  });
   x.on('rooms', (r) => {
     if (r.asked) say(`🚪 ${roomsText(r.rooms, x.roomInfo().current)}`);
   });
@@ -44,7 +43,6 @@ export function attachExtLines(engine: StationView, say: (line: string) => void)
     ),
   );
   if (engine.auth?.authenticated) say(`🔐 authenticated as ${engine.callsign}`);
-  // The server may have named our room, or refused us, before this interface was listening.
-  if (x.lastRoomNote !== null) room(x.lastRoomNote);
+  // The server may have refused us before this interface was listening.
   if (x.refusal !== null) say(`⛔ REFUSED by the server: ${describeRefusal(x.refusal, engine.callsign, Date.now(), hasKey)}`);
 }

@@ -104,8 +104,9 @@ export class LineInterface {
 
     this.say(`📻 ${e.callsign} on ${inert(e.settings.server)}:${e.settings.port} — type a message, /help for commands`);
     for (const n of e.startupNotices) notice(n);
-    // The server may have answered before this face was listening (a slow start).
+    // The server may have answered a keepalive before this face was listening (a slow start).
     this.onLink(e.linkState());
+    this.core.facesListening();
     if (speech === null) onSpeech(e.speech.state);
     this.rl.on('line', (line) => {
       this.queue = this.queue.then(() => this.command(line));

@@ -136,15 +136,6 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
     return this.state_.refusal;
   }
 
-  /**
-   * The last room note (the `room` event's payload), null before the first. A face that
-   * starts listening after the server answered (a slow start on a busy Pi) says it then.
-   */
-  get lastRoomNote(): ServerExtEvents['room'] | null {
-    return this.lastRoom;
-  }
-  private lastRoom: ServerExtEvents['room'] | null = null;
-
   start(): void {
     this.step({ type: 'start' });
   }
@@ -244,8 +235,7 @@ export class ServerExtension extends TypedEmitter<ServerExtEvents> {
         this.emitRoster();
         break;
       case 'room':
-        this.lastRoom = { room: a.room, previous: a.previous, stations: a.stations, at: a.at };
-        this.emit('room', { ...this.lastRoom });
+        this.emit('room', { room: a.room, previous: a.previous, stations: a.stations, at: a.at });
         break;
       case 'noRoom':
         this.emit('noRoom', { room: a.room, current: a.current, rooms: copy(a.rooms) });

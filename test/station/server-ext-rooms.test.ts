@@ -3,8 +3,6 @@ import assert from 'node:assert/strict';
 import { MessageBuilder } from '../../src/protocol/index.js';
 import { extFrames, type ExtMessage } from '../../src/protocol/ext.js';
 import { ServerExtension, type ServerExtEvents } from '../../src/station/server-ext.js';
-import { attachExtLines } from '../../src/station/ext-lines.js';
-import type { StationView } from '../../src/station/commands/types.js';
 
 // The station's side of rooms, driven by real extension frames as the server builds them,
 // on a fake clock (the engine's tick every 250 ms) with the real timing.
@@ -227,23 +225,5 @@ test('room words from another address, or from another port of the server\'s add
   assert.equal(h.x.forged, 3);
   h.from({ type: 'room', room: 'MAIN' }, { address: '::ffff:127.0.0.1', port: 57372 });
   assert.equal(h.x.roomInfo().current, 'MAIN');
-  h.x.stop();
-});
-
-test('a face that starts listening after the server named the room still says it, once (a slow start on a busy machine)', () => {
-  const h = harness(null);
-  h.x.start();
-  h.from({ type: 'welcome', version: 1, timeoutS: 300 });
-  h.from({ type: 'rooms', rooms: [{ room: 'MAIN', stations: 1 }, { room: 'CHAT', stations: 0 }] });
-  h.from({ type: 'room', room: 'MAIN' });
-  h.from({ type: 'roster', snapshot: 1, part: 1, parts: 1, entries: [{ callsign: 'K5MAIN', connectedS: 0, talking: false }] });
-  assert.equal(h.events.room?.length, 1, 'the note went out before anyone listened');
-  const lines: string[] = [];
-  // Line mode's words for the extension, attached late as a slow start attaches them.
-  attachExtLines({ ext: h.x, auth: null, callsign: 'K5MAIN' } as unknown as StationView, (l) => lines.push(l));
-  assert.deepEqual(lines, ['🚪 in room MAIN (1 station)']);
-  h.from({ type: 'room', room: 'CHAT' });
-  h.from({ type: 'roster', snapshot: 2, part: 1, parts: 1, entries: [{ callsign: 'K5MAIN', connectedS: 1, talking: false }] });
-  assert.deepEqual(lines, ['🚪 in room MAIN (1 station)', '🚪 now in room CHAT (1 station)']);
   h.x.stop();
 });

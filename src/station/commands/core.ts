@@ -46,6 +46,11 @@ export class StationCore {
     return this.engine.callsign;
   }
 
+  /** The face has attached its listeners: what the server says from now on is shown (engine.facesListening). */
+  facesListening(): void {
+    this.engine.facesListening();
+  }
+
   /** Why keying now would be refused, in words; null when it may key. */
   pttRefusal(): string | null {
     const mic = this.engine.micUnavailable;

@@ -6,7 +6,7 @@ import type { StationAuth } from '../auth.js';
 import type { StationCore } from './core.js';
 
 /** What the extension lets a face read and listen to (changing it is a command's job). */
-export type ExtView = Pick<ServerExtension, 'on' | 'off' | 'once' | 'roomInfo' | 'roster' | 'active' | 'refusal' | 'lastRoomNote'>;
+export type ExtView = Pick<ServerExtension, 'on' | 'off' | 'once' | 'roomInfo' | 'roster' | 'active' | 'refusal'>;
 export type SpeechView = Pick<SpeechQueue, 'on' | 'off' | 'once' | 'state'>;
 export type AuthView = Pick<StationAuth, 'on' | 'off' | 'once' | 'authenticated'>;
 

@@ -202,12 +202,9 @@ export async function runTui(core: StationCore, settings: StationSettings, opts:
   // ---- rooms: the engine's room state is the one source; these are its words and the chooser ----
   let roomList: RoomList | null = null;
   const x = engine.ext;
-  const roomNote = (r: NonNullable<typeof x.lastRoomNote>): void => {
+  x.on('room', (r) => {
     if (roomNoteWanted(r, x.roomInfo())) say(roomChangeText(r), 'ok');
-  };
-  x.on('room', roomNote);
-  // The server may have named our room before this screen was listening (a slow start).
-  if (x.lastRoomNote !== null) roomNote(x.lastRoomNote);
+  });
   x.on('rooms', (r) => {
     if (roomList !== null) roomList.update(r.rooms, x.roomInfo().current);
     else if (r.asked) say(roomsText(r.rooms, x.roomInfo().current), 'info');
@@ -443,5 +440,6 @@ export async function runTui(core: StationCore, settings: StationSettings, opts:
 
   renderAll();
   focusChat();
+  core.facesListening();
   await done;
 }
