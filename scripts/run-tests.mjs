@@ -130,7 +130,7 @@ const FORCE_EXIT = nodeMajor > 20 || (nodeMajor === 20 && nodeMinor >= 14) ? ['-
 
 /** One `node --test` over `files`; its TAP output goes to `out`, and its counts are read from it. */
 async function run(files, args, out, opts = {}) {
-  const argv = ['--test', '--test-reporter=tap', ...FORCE_EXIT, ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
+  const argv = ['--test', '--test-reporter=tap', ...(opts.forceExit === false ? [] : FORCE_EXIT), ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
   const counts = { pass: 0, fail: 0, cancelled: 0 };
   let rest = '';
   const scan = (line) => {
@@ -173,15 +173,23 @@ const took = {};
 
 const testFiles = (n) => `${n} test file${n === 1 ? '' : 's'}`;
 
+/** The name of the last test of the one-process unit run: its absence means files never ran. */
+const UNIT_SENTINEL = 'run-tests: every unit file was loaded';
+const SENTINEL_PASSED = new RegExp(`^ok \\d+ - ${UNIT_SENTINEL}`, 'm');
+
 /**
  * A module that imports the unit `files` in turn, so that they run in one process: most
  * unit files are a few milliseconds of tests behind half a second of starting Node and
  * loading opv, and a process each cost the suite half a CPU-minute. Their tests run one
- * after another as before; a file's `after` hooks run when the whole run ends.
+ * after another as before; a file's `after` hooks run when the whole run ends. It runs
+ * without --test-force-exit (which ended it between two imports on a loaded machine,
+ * after a few of the files), and its last test, registered after the last import, proves
+ * that every file was loaded.
  */
 function oneProcess(files) {
   const entry = path.join(distTest, '.unit-files.mjs');
-  writeFileSync(entry, files.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});\n`).join(''));
+  const imports = files.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});\n`).join('');
+  writeFileSync(entry, `${imports}const { test } = await import('node:test');\ntest(${JSON.stringify(`${UNIT_SENTINEL} (${files.length})`)}, () => {});\n`);
   return entry;
 }
 
@@ -191,10 +199,24 @@ function oneProcess(files) {
  */
 async function unitRun(files, { buffered, alone = false, background = false }) {
   let text = '';
-  const out = buffered ? (t) => (text += t) : (t) => process.stdout.write(t);
+  let tail = '';
+  let loadedAll = alone;
+  const out = (t) => {
+    if (!loadedAll) {
+      // Chunks may split the line: look at the end of the last one too.
+      loadedAll = SENTINEL_PASSED.test(tail + t);
+      tail = (tail + t).slice(-400);
+    }
+    if (buffered) text += t;
+    else process.stdout.write(t);
+  };
   if (!buffered) console.log(`# unit: ${testFiles(files.length)}`);
   const t0 = Date.now();
-  const r = await run(alone ? files : [oneProcess(files)], [], out, { background });
+  const r = await run(alone ? files : [oneProcess(files)], [], out, { background, forceExit: alone });
+  if (!loadedAll) {
+    r.ok = false;
+    out(`# run-tests: the unit run ended before all ${files.length} files had run (no "${UNIT_SENTINEL}")\n`);
+  }
   const s = (Date.now() - t0) / 1000;
   unitS += s;
   if (buffered) process.stdout.write(`# unit: ${testFiles(files.length)}${alone ? ' (real-time)' : ''} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
