@@ -1,7 +1,8 @@
 /**
  * A WAV file as the microphone: each start() plays the file from its beginning at
  * real-time pace (frame k is delivered once its last sample "has been spoken", i.e.
- * at start + (k + 1) × 40 ms, like a sound card), then calls onEnd. The last partial
+ * at start + (k + 1) × 40 ms, like a sound card; after a stall it goes on late, see
+ * MAX_CATCH_UP_FRAMES), then calls onEnd. The last partial
  * frame is padded with silence. Frames are read from disk as they fall due, so a long
  * file costs no memory.
  */
@@ -12,6 +13,12 @@ import { FrameClock } from './frame-clock.js';
 import { FRAME_INTERVAL_MS } from '../protocol/constants.js';
 
 const FRAME_BYTES = AUDIO_FRAME_SAMPLES * 2;
+/**
+ * Frames a late clock delivers at once (80 ms of timer lateness, as the capture pacer
+ * absorbs from a sound card). After a longer stall the file goes on late instead of in a
+ * burst: a receiver drops a burst beyond its jitter bound, while late frames all play.
+ */
+const MAX_CATCH_UP_FRAMES = 2;
 const HEADER_PROBE_BYTES = 64 * 1024;
 
 export interface WavCaptureOptions {
@@ -31,7 +38,7 @@ export class WavCapture implements CaptureSource {
     this.name = `wav:${file}`;
     this.fd = fd;
     this.layout = layout;
-    this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 1, now: opts.now });
+    this.clock = new FrameClock({ intervalMs: FRAME_INTERVAL_MS, firstTick: 1, now: opts.now, maxCatchUp: MAX_CATCH_UP_FRAMES });
   }
 
   /** Opens and validates the file; a missing or wrong-format file rejects with AudioDeviceError. */

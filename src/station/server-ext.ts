@@ -3,8 +3,6 @@ import { parseExt, SERVER_STATION_ID, type LeaveReason, type RoomCount, type Ros
 import { SERVER_AUTH_PREFIX } from '../protocol/auth.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { debugLog } from '../util/debug-log.js';
-
-const dbg = debugLog('station', 'ext');
 import {
   DEFAULT_ROOM_TIMING,
   extStep,
@@ -17,6 +15,8 @@ import {
   type RoomAnswer,
   type RoomTiming,
 } from './server-ext-machine.js';
+
+const dbg = debugLog('station', 'ext');
 
 export { DEFAULT_ROOM_TIMING, type NoRoomsReason, type Refusal, type RoomTiming } from './server-ext-machine.js';
 

@@ -165,3 +165,28 @@ test('hostile WAV headers are values: only WavFormatError, never another excepti
     { numRuns: 2000 },
   );
 });
+
+test('a WAV microphone that stalls goes on late, every frame in turn, never in a burst', async () => {
+  const pcm = ramp(1920 * 12);
+  const f = path.join(dir, 'stall.wav');
+  await writeWav(f, pcm);
+  // The capture's clock jumps 400 ms (the process stalled) during the third frame.
+  let offset = 0;
+  const src = WavCapture.open(f, { now: () => performance.now() + offset });
+  const frames: Int16Array[] = [];
+  const at: number[] = [];
+  await new Promise<void>((resolve) => {
+    void src.start((x) => {
+      frames.push(x);
+      at.push(performance.now());
+      if (frames.length === 3) offset += 400;
+    }, resolve);
+  });
+  const joined = new Int16Array(frames.length * 1920);
+  frames.forEach((x, i) => joined.set(x, i * 1920));
+  assert.deepEqual(joined, pcm, 'every frame, in order');
+  // Ten slots were overdue at once: a burst would send them back to back.
+  const together = at.slice(1).filter((t, i) => t - at[i]! < 10).length;
+  assert.ok(together <= 1, `${together} frames came together: ${at.map((t) => (t - at[0]!).toFixed(0)).join(', ')}`);
+  await src.close();
+});
