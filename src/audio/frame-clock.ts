@@ -30,12 +30,13 @@ export class FrameClock {
   private readonly maxCatchUp: number;
   private readonly afterPendingIo: boolean;
   private timer: NodeJS.Timeout | null = null;
-  /** Bumped by every schedule, so a deferred tick of a schedule since replaced does nothing. */
-  private armed = 0;
   private startedAt = 0;
   private next = 0;
   private onTick: ((behind: number) => void) | null = null;
-  /** Bumped by start/stop so a callback that restarts the clock ends the old loop. */
+  /**
+   * Bumped by start, stop and rephase: a callback that restarts or moves the clock ends the
+   * old loop, and a tick already deferred (afterPendingIo) of a schedule since replaced does nothing.
+   */
   private generation = 0;
   /** Ticks skipped because the process stalled longer than maxCatchUp intervals. */
   skipped = 0;
@@ -70,6 +71,7 @@ export class FrameClock {
   rephase(inMs: number): void {
     if (this.onTick === null) return;
     if (this.timer !== null) clearTimeout(this.timer);
+    this.generation++;
     this.startedAt = this.now() + inMs;
     this.next = 0;
     this.schedule();
@@ -84,15 +86,14 @@ export class FrameClock {
 
   private schedule(): void {
     const due = this.startedAt + this.next * this.intervalMs;
-    const armed = ++this.armed;
-    const fire = (): void => this.fire(armed);
+    const gen = this.generation;
+    const fire = (): void => this.fire(gen);
     this.timer = setTimeout(this.afterPendingIo ? afterPendingIo(fire) : fire, Math.max(0, due - this.now()));
   }
 
-  private fire(armed: number): void {
+  private fire(gen: number): void {
     const cb = this.onTick;
-    const gen = this.generation;
-    if (cb === null || armed !== this.armed) return;
+    if (cb === null || gen !== this.generation) return;
     for (;;) {
       // Ticks due by now (half a millisecond of timer rounding tolerated).
       const overdue = Math.floor((this.now() + 0.5 - this.startedAt) / this.intervalMs) - this.next + 1;
@@ -104,7 +105,7 @@ export class FrameClock {
       }
       this.next++;
       cb(skip ? 0 : overdue - 1);
-      // The callback may have stopped (end of a file) or restarted us.
+      // The callback may have stopped (end of a file), restarted or moved us.
       if (this.generation !== gen) return;
     }
     this.schedule();

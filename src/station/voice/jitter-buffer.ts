@@ -184,20 +184,18 @@ export class JitterBuffer {
     const ext = this.extend(seq & 0xffff);
     if (this.state === 'idle') {
       this.beginPriming(arrivalMs);
-      this.resumeGap = before === null || marker ? null : this.skippedBetween(before, ext);
+      if (before !== null && !marker) this.resumeGap = this.skippedBetween(before, ext);
     } else if (ext - this.nextSeq >= this.window || this.nextSeq - ext > this.window) {
       // The sender's sequence jumped (restart): close this talkspurt, start another.
       this.totals.restarts++;
       this.finish(false);
       this.beginPriming(arrivalMs);
-      this.resumeGap = null;
       this.highest = ext;
     } else if (marker && this.highest !== null && ext > this.highest) {
       // The RTP marker opens a new transmission: even when its PTT_STOP and PTT_START
       // were lost, the two are not merged.
       this.finish(this.ending);
       this.beginPriming(arrivalMs);
-      this.resumeGap = null;
     }
     if (this.highest === null || ext > this.highest) this.highest = ext;
     this.measureJitter(ext, arrivalMs);
@@ -314,6 +312,7 @@ export class JitterBuffer {
     this.ending = false;
     this.dryTicks = 0;
     this.stallDebt = 0;
+    this.resumeGap = null;
     this.spurt = freshSummary();
   }
 
