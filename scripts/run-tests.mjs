@@ -128,14 +128,19 @@ function spawnJob(cmd, args, out, { background = false, stdout = out } = {}) {
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number);
 const FORCE_EXIT = nodeMajor > 20 || (nodeMajor === 20 && nodeMinor >= 14) ? ['--test-force-exit'] : [];
 
-/** One `node --test` over `files`; its TAP output goes to `out`, and its counts are read from it. */
+/**
+ * One `node --test` over `files`; its TAP output goes to `out`, and its counts are read from
+ * it. `mustSee`: a line the output must have for the run to count as passed (`seen` says).
+ */
 async function run(files, args, out, opts = {}) {
   const argv = ['--test', '--test-reporter=tap', ...(opts.forceExit === false ? [] : FORCE_EXIT), ...(timeoutMs > 0 ? [`--test-timeout=${timeoutMs}`] : []), ...args, ...files];
   const counts = { pass: 0, fail: 0, cancelled: 0 };
+  let seen = opts.mustSee === undefined;
   let rest = '';
   const scan = (line) => {
     const m = /^# (pass|fail|cancelled) (\d+)\s*$/.exec(line);
     if (m) counts[m[1]] += Number(m[2]);
+    seen ||= opts.mustSee.test(line);
   };
   const stdout = (chunk) => {
     out(chunk);
@@ -143,9 +148,9 @@ async function run(files, args, out, opts = {}) {
     rest = lines.pop() ?? '';
     lines.forEach(scan);
   };
-  const { code, signal } = await spawnJob(process.execPath, argv, out, { ...opts, stdout });
+  const { code, signal } = await spawnJob(process.execPath, argv, out, { background: opts.background, stdout });
   scan(rest);
-  return { ...counts, code, signal, ok: code === 0 && signal === null };
+  return { ...counts, code, signal, seen, ok: code === 0 && signal === null && seen };
 }
 
 if (all.length === 0) {
@@ -175,7 +180,7 @@ const testFiles = (n) => `${n} test file${n === 1 ? '' : 's'}`;
 
 /** The name of the last test of the one-process unit run: its absence means files never ran. */
 const UNIT_SENTINEL = 'run-tests: every unit file was loaded';
-const SENTINEL_PASSED = new RegExp(`^ok \\d+ - ${UNIT_SENTINEL}`, 'm');
+const SENTINEL_PASSED = new RegExp(`^ok \\d+ - ${UNIT_SENTINEL}`);
 
 /**
  * A module that imports the unit `files` in turn, so that they run in one process: most
@@ -199,24 +204,11 @@ function oneProcess(files) {
  */
 async function unitRun(files, { buffered, alone = false, background = false }) {
   let text = '';
-  let tail = '';
-  let loadedAll = alone;
-  const out = (t) => {
-    if (!loadedAll) {
-      // Chunks may split the line: look at the end of the last one too.
-      loadedAll = SENTINEL_PASSED.test(tail + t);
-      tail = (tail + t).slice(-400);
-    }
-    if (buffered) text += t;
-    else process.stdout.write(t);
-  };
+  const out = buffered ? (t) => (text += t) : (t) => process.stdout.write(t);
   if (!buffered) console.log(`# unit: ${testFiles(files.length)}`);
   const t0 = Date.now();
-  const r = await run(alone ? files : [oneProcess(files)], [], out, { background, forceExit: alone });
-  if (!loadedAll) {
-    r.ok = false;
-    out(`# run-tests: the unit run ended before all ${files.length} files had run (no "${UNIT_SENTINEL}")\n`);
-  }
+  const r = await run(alone ? files : [oneProcess(files)], [], out, alone ? { background } : { background, forceExit: false, mustSee: SENTINEL_PASSED });
+  if (!r.seen) out(`# run-tests: the unit run ended before all ${files.length} files had run (no "${UNIT_SENTINEL}")\n`);
   const s = (Date.now() - t0) / 1000;
   unitS += s;
   if (buffered) process.stdout.write(`# unit: ${testFiles(files.length)}${alone ? ' (real-time)' : ''} — ${s.toFixed(1)} s${r.ok ? '' : ' — FAILED'}\n${text}`);
